@@ -1,0 +1,118 @@
+//! The component's glue: WIT types in and out, the host imports behind [`Host`].
+#![allow(unsafe_code)] // wit-bindgen's generated bindings
+
+use crate::funcs::Host;
+use crate::render;
+
+wit_bindgen::generate!({
+    world: "core",
+    path: "../wit",
+});
+
+use planton::helm::host as imports;
+use planton::helm::types as wit;
+
+struct Component;
+
+/// The real host, reached through the WIT imports.
+struct WitHost;
+
+impl Host for WitHost {
+    fn lookup(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<String> {
+        imports::lookup(api_version, kind, namespace, name)
+    }
+    fn random_seed(&mut self) -> u64 {
+        imports::random_seed()
+    }
+    fn now(&mut self) -> (i64, u32) {
+        let t = imports::now();
+        (t.seconds, t.nanoseconds)
+    }
+}
+
+fn file(f: wit::SourceFile) -> render::SourceFile {
+    render::SourceFile {
+        path: f.path,
+        data: f.data,
+    }
+}
+
+fn manifest(m: render::Manifest) -> wit::Manifest {
+    wit::Manifest {
+        source: m.source,
+        api_version: m.api_version,
+        kind: m.kind,
+        name: m.name,
+        namespace: m.namespace,
+        hook_events: m.hook_events,
+        hook_weight: m.hook_weight,
+        hook_delete_policies: m.hook_delete_policies,
+        body: m.body,
+    }
+}
+
+impl Guest for Component {
+    fn validate(req: wit::ValidateRequest) -> Result<Vec<wit::Diagnostic>, String> {
+        let _ = req;
+        Err("validation is not available yet".to_string())
+    }
+
+    fn render(req: wit::RenderRequest) -> Result<wit::RenderOutput, wit::RenderError> {
+        let chart = match req.chart {
+            wit::ChartSource::Archive(bytes) => render::ChartSource::Archive(bytes),
+            wit::ChartSource::Files(files) => {
+                render::ChartSource::Files(files.into_iter().map(file).collect())
+            }
+        };
+        let values = req
+            .values
+            .into_iter()
+            .map(|l| match l {
+                wit::ValuesLayer::YamlFile(f) => render::ValuesLayer::YamlFile(file(f)),
+                wit::ValuesLayer::SetJson(s) => render::ValuesLayer::SetJson(s),
+                wit::ValuesLayer::Set(s) => render::ValuesLayer::Set(s),
+                wit::ValuesLayer::SetString(s) => render::ValuesLayer::SetString(s),
+                wit::ValuesLayer::SetFile((k, v)) => render::ValuesLayer::SetFile(k, v),
+                wit::ValuesLayer::SetLiteral(s) => render::ValuesLayer::SetLiteral(s),
+            })
+            .collect();
+        let request = render::RenderRequest {
+            chart,
+            values,
+            release: render::ReleaseInfo {
+                name: req.release.name,
+                namespace: req.release.namespace,
+                revision: req.release.revision,
+                is_install: req.release.is_install,
+                is_upgrade: req.release.is_upgrade,
+            },
+            capabilities: render::Capabilities {
+                kube_version: req.capabilities.kube_version,
+                api_versions: req.capabilities.api_versions,
+            },
+            options: render::RenderOptions {
+                include_crds: req.options.include_crds,
+                skip_tests: req.options.skip_tests,
+                no_hooks: req.options.no_hooks,
+                show_only: req.options.show_only,
+            },
+        };
+        match render::render(&request, &mut WitHost) {
+            Ok(out) => Ok(wit::RenderOutput {
+                text: out.text,
+                manifests: out.manifests.into_iter().map(manifest).collect(),
+                hooks: out.hooks.into_iter().map(manifest).collect(),
+                notes: out.notes,
+            }),
+            Err(e) => Err(wit::RenderError { message: e.message }),
+        }
+    }
+}
+
+export!(Component);

@@ -1,0 +1,18 @@
+//! The sandboxed core of planton-helm.
+//!
+//! Compiled to a WebAssembly component (`wasm32-wasip2`) that the native hosts run with wasmtime,
+//! and natively for unit tests. It does no I/O of its own: the host interface of `wit/core.wit`
+//! ([`funcs::Host`] here) is its only window on the world.
+
+pub mod funcs;
+pub mod gofmt;
+pub mod helmfuncs;
+pub mod json;
+pub mod render;
+pub mod sprig;
+pub mod template;
+pub mod value;
+pub mod yaml;
+
+#[cfg(target_arch = "wasm32")]
+mod component;

@@ -1,0 +1,1 @@
+//! The executor of Go templates over [`crate::value::Value`].

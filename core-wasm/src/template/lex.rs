@@ -1,0 +1,1 @@
+//! The lexer of Go templates: trim markers, comments, literals.

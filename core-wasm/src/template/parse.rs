@@ -1,0 +1,1 @@
+//! The parser of Go templates: pipelines, actions and `define`d templates.
