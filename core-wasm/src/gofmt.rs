@@ -71,3 +71,12 @@ pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
 pub fn quote(s: &str) -> String {
     format!("{s:?}")
 }
+
+/// Sprig's `strval`: strings as they are, `[]byte` as text, anything else as `%v`.
+pub fn strval(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.to_string(),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => format_v(other),
+    }
+}

@@ -2,6 +2,7 @@
 //!
 //! One module per family, each with a `register` that appends its functions.
 
+mod conv;
 mod crypto;
 mod date;
 mod defaults;
@@ -21,6 +22,7 @@ use crate::funcs::Func;
 
 /// Append every Sprig function Helm exposes.
 pub fn register(out: &mut Vec<Func>) {
+    conv::register(out);
     strings::register(out);
     encoding::register(out);
     regex::register(out);
