@@ -23,17 +23,18 @@ pub(crate) fn artifact_path(dir: &Path, engine: &Engine, wasm_sha256: &str) -> P
 
 /// Loads the artifact at `path`, if there is a usable one.
 pub(crate) fn load(engine: &Engine, path: &Path) -> Option<Component> {
-    if !path.is_file() {
-        return None;
-    }
-    // SAFETY: `deserialize_file` runs the file's machine code, so it must be an artifact that
+    // Read into memory rather than `deserialize_file`'s mmap: a mapped file that someone
+    // truncates in place kills the process with SIGBUS, and a controller keeps its component
+    // for days. The copy costs about a millisecond per megabyte.
+    let bytes = std::fs::read(path).ok()?;
+    // SAFETY: `deserialize` runs the artifact's machine code, so it must be an artifact that
     // wasmtime itself wrote. The file sits in the user's own cache directory under a name derived
     // from the wasm digest and the engine's compatibility hash, and is only ever created by
     // `store` below through an atomic rename; wasmtime also checks its header, version and engine
     // settings and refuses a mismatch. Anyone able to plant a file there can already run code as
     // this user, so trusting it grants nothing new.
     #[allow(unsafe_code)]
-    let component = unsafe { Component::deserialize_file(engine, path) };
+    let component = unsafe { Component::deserialize(engine, &bytes) };
     component.ok()
 }
 

@@ -19,7 +19,8 @@ pub struct Config {
     pub max_memory: usize,
     /// Wall time one call may run before it is stopped.
     pub deadline: Duration,
-    /// How often the engine's epoch advances; a deadline fires within one tick of being due.
+    /// How often the engine's epoch advances (at least 1 ms); a deadline fires within one tick of
+    /// being due.
     pub epoch_tick: Duration,
     /// Directory for precompiled component artifacts; `None` compiles in every process.
     pub cache_dir: Option<PathBuf>,

@@ -43,11 +43,15 @@ impl Runtime {
         let mut wasm_config = wasmtime::Config::new();
         wasm_config.epoch_interruption(true);
         if let Some(pooling) = config.pooling {
+            // One call is one component instance made of a handful of core instances (the
+            // core module and WASI adapter shims), each with at most one memory and one table;
+            // the factors leave room for that with margin.
+            let n = pooling.max_instances;
             let mut pool = PoolingAllocationConfig::new();
-            pool.total_component_instances(pooling.max_instances)
-                .total_core_instances(pooling.max_instances * 16)
-                .total_memories(pooling.max_instances * 4)
-                .total_tables(pooling.max_instances * 16)
+            pool.total_component_instances(n)
+                .total_core_instances(n.saturating_mul(16))
+                .total_memories(n.saturating_mul(4))
+                .total_tables(n.saturating_mul(16))
                 .max_memory_size(config.max_memory);
             wasm_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }
@@ -82,6 +86,10 @@ impl Runtime {
 
     /// Renders a chart as `helm template` does. `host` answers the core's `lookup`, `random-seed`
     /// and `now` for this call.
+    ///
+    /// Guarantees: the call runs in a store of its own, under the configured memory cap and
+    /// deadline; whatever it returns, the runtime serves the next call unchanged.
+    /// Caveats: the deadline is wall time and includes the time `host` takes to answer.
     pub fn render(
         &self,
         request: &RenderRequest,
@@ -93,7 +101,8 @@ impl Runtime {
         .map_err(Error::Render)
     }
 
-    /// Validates HelmRelease documents against the schema and the policy pack.
+    /// Validates HelmRelease documents against the schema and the policy pack, with the same
+    /// guarantees as [`Runtime::render`].
     pub fn validate(
         &self,
         request: &ValidateRequest,

@@ -174,3 +174,19 @@ fn one_runtime_serves_concurrent_calls() {
         }
     });
 }
+
+#[test]
+fn the_pooling_allocator_enforces_the_same_cap() {
+    let runtime = Runtime::new(Config {
+        max_memory: 32 << 20,
+        cache_dir: None,
+        pooling: Some(host_runtime::Pooling { max_instances: 2 }),
+        ..Config::default()
+    })
+    .expect("pooling runtime");
+    let err = runtime
+        .render(&request(ChartSource::Archive(vec![0x1f; 48 << 20])), host())
+        .expect_err("48 MiB cannot fit under a 32 MiB cap");
+    assert!(matches!(err, Error::MemoryLimit { .. }), "{err:?}");
+    assert_next_call_succeeds(&runtime);
+}
