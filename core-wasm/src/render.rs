@@ -98,6 +98,10 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
+/// The most a render may print, in bytes: far above any real chart, low enough that a runaway
+/// template fails with an error instead of exhausting the sandbox memory.
+pub const MAX_OUTPUT: usize = 256 << 20;
+
 /// Render a chart as `helm template` does.
 pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, RenderError> {
     let _ = (req, host);
