@@ -83,15 +83,29 @@ struct Builder {
 }
 
 /// Parses a `.cases` file. `origin` names the file in error messages.
+///
+/// `@values` before the first case gives the file's default values: every case without its own
+/// `@values` gets them.
 pub fn parse(origin: &str, text: &str) -> Result<Vec<Case>, String> {
     let mut cases: Vec<Case> = Vec::new();
+    let mut defaults: Option<String> = None;
+    let mut prelude = Some(Builder {
+        case: new_case("", 0),
+        has_template: false,
+        open: None,
+    });
     let mut current: Option<Builder> = None;
-    for (index, line) in text.lines().enumerate() {
+    // Not `lines()`: a `\r` before a newline is content (CRLF cases need it).
+    for (index, line) in text.split_terminator('\n').enumerate() {
         let lineno = index + 1;
         let at = |msg: String| format!("{origin}:{lineno}: {msg}");
         if let Some(name) = line.strip_prefix("=== ") {
+            if let Some(mut p) = prelude.take() {
+                close(&mut p);
+                defaults = p.case.values;
+            }
             if let Some(b) = current.take() {
-                cases.push(finish(origin, b)?);
+                cases.push(finish(origin, b, &defaults)?);
             }
             let name = name.trim();
             if name.is_empty()
@@ -107,40 +121,50 @@ pub fn parse(origin: &str, text: &str) -> Result<Vec<Case>, String> {
                 return Err(at(format!("duplicate case name {name:?}")));
             }
             current = Some(Builder {
-                case: Case {
-                    name: name.to_string(),
-                    line: lineno,
-                    mode: Mode::Raw,
-                    template: String::new(),
-                    values: None,
-                    files: Vec::new(),
-                    flags: Flags::default(),
-                    masks: Vec::new(),
-                    release: DEFAULT_RELEASE.to_string(),
-                },
+                case: new_case(name, lineno),
                 has_template: false,
                 open: None,
             });
             continue;
         }
         if let Some((word, rest)) = directive(line) {
-            let Some(b) = current.as_mut() else {
-                return Err(at(format!("@{word} before the first `=== name` line")));
+            let b = match (current.as_mut(), prelude.as_mut()) {
+                (Some(b), _) => b,
+                (None, Some(p)) if matches!(word, "v" | "values" | "#") => p,
+                _ => return Err(at(format!("@{word} before the first `=== name` line"))),
             };
             close(b);
             apply(b, word, rest).map_err(at)?;
             continue;
         }
-        match current.as_mut().and_then(|b| b.open.as_mut()) {
+        let open = current
+            .as_mut()
+            .or(prelude.as_mut())
+            .and_then(|b| b.open.as_mut());
+        match open {
             Some((_, lines)) => lines.push(line.to_string()),
             None if line.trim().is_empty() || line.starts_with('#') => {}
             None => return Err(at(format!("text outside any section: {line:?}"))),
         }
     }
     if let Some(b) = current.take() {
-        cases.push(finish(origin, b)?);
+        cases.push(finish(origin, b, &defaults)?);
     }
     Ok(cases)
+}
+
+fn new_case(name: &str, line: usize) -> Case {
+    Case {
+        name: name.to_string(),
+        line,
+        mode: Mode::Raw,
+        template: String::new(),
+        values: None,
+        files: Vec::new(),
+        flags: Flags::default(),
+        masks: Vec::new(),
+        release: DEFAULT_RELEASE.to_string(),
+    }
 }
 
 /// Recognises `@word rest` for the known directive words only, so content lines that merely start
@@ -232,8 +256,11 @@ fn close(b: &mut Builder) {
     }
 }
 
-fn finish(origin: &str, mut b: Builder) -> Result<Case, String> {
+fn finish(origin: &str, mut b: Builder, defaults: &Option<String>) -> Result<Case, String> {
     close(&mut b);
+    if b.case.values.is_none() {
+        b.case.values.clone_from(defaults);
+    }
     if !b.has_template {
         return Err(format!(
             "{origin}:{}: case {:?} has no @template",
@@ -362,6 +389,15 @@ mod tests {
         );
         assert_eq!(b.flags.namespace.as_deref(), Some("ns"));
         assert_eq!(b.mask("a 12 b 3"), "a <masked> b <masked>");
+    }
+
+    #[test]
+    fn file_default_values_apply_to_cases_without_their_own() {
+        let text = "@values\nd: 1\n\n=== a\n@t x\n=== b\n@v e: 2\n@t y\n";
+        let cases = parse("t.cases", text).unwrap();
+        assert_eq!(cases[0].values.as_deref(), Some("d: 1\n"));
+        assert_eq!(cases[1].values.as_deref(), Some("e: 2\n"));
+        assert!(parse("t", "@t x\n=== a\n@t y\n").is_err());
     }
 
     #[test]

@@ -102,6 +102,8 @@ fn run_in(helm: &Path, case: &Case, dir: &Path) -> Result<Observed, String> {
         .env("HELM_CONFIG_HOME", home.join("config"))
         .env("HELM_DATA_HOME", home.join("data"))
         .env_remove("KUBECONFIG")
+        // Date functions format in the local zone; the engine's hosts run in UTC.
+        .env("TZ", "UTC")
         .output()
         .map_err(|e| format!("cannot run {}: {e}", helm.display()))?;
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
