@@ -1314,7 +1314,7 @@ mod tests {
         ("%d %5d %-5d| %05d %+d % d %x %X %o %O %b %#x %#o %#b %#X", vec![Value::int(42), Value::int(42), Value::int(42), Value::int(-42), Value::int(42), Value::int(42), Value::int(255), Value::int(255), Value::int(8), Value::int(8), Value::int(5), Value::int(255), Value::int(8), Value::int(5), Value::int(255)], "42    42 42   | -0042 +42  42 ff FF 10 0o10 101 0xff 010 0b101 0XFF"),
         ("%.3d|%6.3d|%-06d|%06d|%+06d|%.0d|%5.0d|%x", vec![Value::int(7), Value::int(7), Value::int(7), Value::int(-7), Value::int(7), Value::int(0), Value::int(0), Value::int(-255)], "007|   007|7     |-00007|+00007||     |-ff"),
         ("%06s|%-6s|%6s|%.2s|%6.2s|%x|%X|% x|%#x|%# x|%.1x|%10x", vec![Value::str("ab"), Value::str("ab"), Value::str("héllo"), Value::str("héllo"), Value::str("héllo"), Value::str("hi"), Value::str("hi"), Value::str("hi"), Value::str("hi"), Value::str("hi"), Value::str("hi"), Value::str("hi")], "0000ab|ab    | héllo|hé|    hé|6869|6869|68 69|0x6869|0x68 0x69|68|      6869"),
-        ("%q|%#q|%#q|%+q|%q|%8q|%-8q|%.3q", vec![Value::str("a\"b\\c\n"), Value::str("ab"), Value::str("a`b"), Value::str("é☺"), Value::str("\u{0}\u{7}\u{8}\u{c}\u{b}\r\t\u{7f} ​ 😀󠀁"), Value::str("a"), Value::str("a"), Value::str("héllo")], "\"a\\\"b\\\\c\\n\"|`ab`|\"a`b\"|\"\\u00e9\\u263a\"|\"\\x00\\a\\b\\f\\v\\r\\t\\x7f\\u00a0\\u200b\\u2028😀\\U000e0001\"|     \"a\"|\"a\"     |\"hél\""),
+        ("%q|%#q|%#q|%+q|%q|%8q|%-8q|%.3q", vec![Value::str("a\"b\\c\n"), Value::str("ab"), Value::str("a`b"), Value::str("é☺"), Value::str("\u{0}\u{7}\u{8}\u{c}\u{b}\r\t\u{7f}\u{a0}\u{200b}\u{2028}😀\u{e0001}"), Value::str("a"), Value::str("a"), Value::str("héllo")], "\"a\\\"b\\\\c\\n\"|`ab`|\"a`b\"|\"\\u00e9\\u263a\"|\"\\x00\\a\\b\\f\\v\\r\\t\\x7f\\u00a0\\u200b\\u2028😀\\U000e0001\"|     \"a\"|\"a\"     |\"hél\""),
         ("%c|%c|%c|%q|%q|%q|%+q|%U|%#U|%#U|%.6U|%c", vec![Value::int(65), Value::int(233), Value::int(-1), Value::int(10), Value::int(39), Value::int(34), Value::int(233), Value::int(0x1F600), Value::int(0x1F600), Value::int(10), Value::int(65), Value::int(1114112)], "A|é|�|'\\n'|'\\''|'\"'|'\\u00e9'|U+1F600|U+1F600 '😀'|U+000A|U+000041|�"),
         ("%e|%E|%f|%F|%g|%G|%.2e|%.3f|%.3g|%10.3f|%-10.3f|%+.3f|% .3f|%010.3f", vec![Value::Float(1234.5678), Value::Float(1234.5678), Value::Float(1234.5678), Value::Float(1234.5678), Value::Float(1234.5678), Value::Float(1.0e-7), Value::Float(1234.5678), Value::Float(1234.5678), Value::Float(1234.5678), Value::Float(3.14159), Value::Float(3.14159), Value::Float(3.14159), Value::Float(3.14159), Value::Float(-3.14159)], "1.234568e+03|1.234568E+03|1234.567800|1234.567800|1234.5678|1E-07|1.23e+03|1234.568|1.23e+03|     3.142|3.142     |+3.142| 3.142|-00003.142"),
         ("%.1f %.0f %.0f %.2f %.1f %.0f %.0f %.3g %.3g %.3g %g %.0e", vec![Value::Float(0.25), Value::Float(0.5), Value::Float(2.5), Value::Float(0.125), Value::Float(0.35), Value::Float(1.5), Value::Float(3.5), Value::Float(1.0), Value::Float(100.0), Value::Float(1000.0), Value::Float(0.0001), Value::Float(15.0)], "0.2 0 2 0.12 0.3 2 4 1 100 1e+03 0.0001 2e+01"),
@@ -1516,5 +1516,50 @@ mod tests {
         for &(f, want) in cases {
             assert_eq!(sprintf(format, &vec![Value::Float(f); 11]), want, "{f:e}");
         }
+    }
+
+    #[test]
+    fn escapers_and_quote_match_helm() {
+        // (input, html, js, urlquery, Sprig quote) rendered by Helm v4.3.1.
+        let cases: &[(&str, &str, &str, &str, &str)] = &[
+            ("<a href=\"x\">&'b'</a>\u{0}", "&lt;a href=&#34;x&#34;&gt;&amp;&#39;b&#39;&lt;/a&gt;�", "\\u003Ca href\\u003D\\\"x\\\"\\u003E\\u0026\\'b\\'\\u003C/a\\u003E\\u0000", "%3Ca+href%3D%22x%22%3E%26%27b%27%3C%2Fa%3E%00", "\"<a href=\\\"x\\\">&'b'</a>\\x00\""),
+            ("héllo wörld ☺ \u{a0}\u{200b}\u{2028}\u{1}\u{7f}😀\u{e0001}", "héllo wörld ☺ \u{a0}\u{200b}\u{2028}\u{1}\u{7f}😀\u{e0001}", "héllo wörld ☺ \\u00A0\\u200B\\u2028\\u0001\u{7f}😀\\uE0001", "h%C3%A9llo+w%C3%B6rld+%E2%98%BA+%C2%A0%E2%80%8B%E2%80%A8%01%7F%F0%9F%98%80%F3%A0%80%81", "\"héllo wörld ☺ \\u00a0\\u200b\\u2028\\x01\\x7f😀\\U000e0001\""),
+            ("a b&c=d/e?f+g~h_i.j-k%l#m@n$o,p;q:r", "a b&amp;c=d/e?f+g~h_i.j-k%l#m@n$o,p;q:r", "a b\\u0026c\\u003Dd/e?f+g~h_i.j-k%l#m@n$o,p;q:r", "a+b%26c%3Dd%2Fe%3Ff%2Bg~h_i.j-k%25l%23m%40n%24o%2Cp%3Bq%3Ar", "\"a b&c=d/e?f+g~h_i.j-k%l#m@n$o,p;q:r\""),
+            ("\\ \t\n\r ' \" < > = &", "\\ \t\n\r &#39; &#34; &lt; &gt; = &amp;", "\\\\ \\u0009\\u000A\\u000D \\' \\\" \\u003C \\u003E \\u003D \\u0026", "%5C+%09%0A%0D+%27+%22+%3C+%3E+%3D+%26", "\"\\\\ \\t\\n\\r ' \\\" < > = &\""),
+            ("日本語", "日本語", "日本語", "%E6%97%A5%E6%9C%AC%E8%AA%9E", "\"日本語\""),
+            ("\u{378}\u{feff}\u{e000}\u{ad}", "\u{378}\u{feff}\u{e000}\u{ad}", "\\u0378\\uFEFF\\uE000\\u00AD", "%CD%B8%EF%BB%BF%EE%80%80%C2%AD", "\"\\u0378\\ufeff\\ue000\\u00ad\""),
+        ];
+        for &(s, html, js, query, quoted) in cases {
+            assert_eq!(html_escape(s), html, "html {s:?}");
+            assert_eq!(js_escape(s), js, "js {s:?}");
+            assert_eq!(query_escape(s), query, "urlquery {s:?}");
+            assert_eq!(quote(s), quoted, "quote {s:?}");
+        }
+    }
+
+    #[test]
+    fn sprint_and_sprintln_match_helm() {
+        let l = vals("l");
+        let args = [
+            Value::int(1),
+            Value::int(2),
+            Value::str("a"),
+            Value::str("b"),
+            Value::int(3),
+            Value::Nil,
+            Value::Float(4.5),
+            vals("m"),
+        ];
+        assert_eq!(
+            sprint(&args),
+            "1 2ab3 <nil> 4.5 map[a:1 b:[x 2.5 <nil>] c:s]"
+        );
+        let args = [Value::Nil, Value::Nil, Value::str("x"), Value::Nil];
+        assert_eq!(sprint(&args), "<nil> <nil>x<nil>");
+        assert_eq!(sprint(&[l.clone(), l]), "[1 a <nil> 1e+06] [1 a <nil> 1e+06]");
+        assert_eq!(sprint(&[]), "");
+        let args = [Value::int(1), Value::str("a"), Value::Nil, Value::Float(2.5)];
+        assert_eq!(sprintln(&args), "1 a <nil> 2.5\n");
+        assert_eq!(sprintln(&[]), "\n");
     }
 }
