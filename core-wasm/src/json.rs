@@ -495,7 +495,7 @@ impl<'a> Parser<'a> {
             self.i += 1;
             let c = self.need()?;
             if c != w {
-                return Err(self.syntax_here(&&format!(
+                return Err(self.syntax_here(&format!(
                     "in literal {word} (expecting {})",
                     quote_char(char::from(w))
                 )));
