@@ -11,6 +11,7 @@ pub mod json;
 pub mod render;
 pub mod sprig;
 pub mod template;
+pub mod toml;
 pub mod value;
 pub mod yaml;
 
