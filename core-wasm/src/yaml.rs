@@ -75,3 +75,6 @@ pub fn register(out: &mut Vec<Func>) {
     out.push(Func::new("fromYaml", &[Ty::String], from_yaml));
     out.push(Func::new("fromYamlArray", &[Ty::String], from_yaml_array));
 }
+
+#[cfg(test)]
+mod tests;

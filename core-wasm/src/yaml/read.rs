@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use libyaml_safer::{ErrorKind, EventData, Parser};
+use libyaml_safer::{ErrorKind, EventData, Parser, ScalarStyle};
 
 use super::resolve::{self, Scalar};
 use crate::value::{Map, Value};
@@ -69,6 +69,16 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
     let mut root = None;
     loop {
         let event = parser.parse().map_err(|e| go_error(&e))?;
+        if let EventData::Scalar {
+            style: ScalarStyle::DoubleQuoted,
+            ..
+        } = event.data
+        {
+            let raw = src
+                .get(event.start_mark.index as usize..event.end_mark.index as usize)
+                .unwrap_or_default();
+            check_escapes(raw, event.start_mark.line)?;
+        }
         let id = nodes.len();
         let (node, anchor, opens) = match event.data {
             EventData::StreamStart { .. } | EventData::DocumentStart { .. } => continue,
@@ -82,7 +92,14 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
                 let Some(&target) = anchors.get(&anchor) else {
                     return Err(format!("yaml: unknown anchor '{anchor}' referenced"));
                 };
-                (Node::Alias { name: anchor, target }, None, false)
+                (
+                    Node::Alias {
+                        name: anchor,
+                        target,
+                    },
+                    None,
+                    false,
+                )
             }
             EventData::Scalar {
                 anchor,
@@ -125,6 +142,32 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
             }
         }
     }
+}
+
+/// libyaml 0.2.5 accepts the YAML 1.2 escape `\/` in double quotes; go-yaml v2 does not.
+fn check_escapes(raw: &str, first_line: u64) -> Result<(), String> {
+    let mut line = first_line;
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '\\' => match chars.next() {
+                Some('/') => {
+                    // A scanner error: go-yaml prints the 1-based line, and none on line 1.
+                    let place = if line == 0 {
+                        String::new()
+                    } else {
+                        format!("line {}: ", line + 1)
+                    };
+                    return Err(format!("yaml: {place}found unknown escape character"));
+                }
+                Some('\n') => line += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A decoded node before the JSON step: scalars keep go-yaml's Go type (for map keys).
@@ -297,7 +340,8 @@ impl Decoder<'_> {
         out: &mut BTreeMap<String, Value>,
         depth: usize,
     ) -> Result<(), String> {
-        let want_map = || "yaml: map merge requires map or sequence of maps as the value".to_string();
+        let want_map =
+            || "yaml: map merge requires map or sequence of maps as the value".to_string();
         match &self.nodes[id] {
             Node::Map(_) | Node::Alias { .. } => {
                 self.target_map(id).ok_or_else(want_map)?;

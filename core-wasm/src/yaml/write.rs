@@ -36,7 +36,7 @@ fn round_trip(v: &Value, depth: usize) -> Result<Node, String> {
             }
         }
         Value::Float(f) => Node::Scalar(float_round_trip(*f)?),
-        Value::String(s) => Node::Scalar(Scalar::Str(s.to_string())),
+        Value::String(s) => Node::Scalar(Scalar::Str(reread(s)?)),
         Value::Bytes(b) => Node::Scalar(Scalar::Str(base64(b))),
         Value::List(l) => Node::Seq(
             l.iter()
@@ -47,13 +47,62 @@ fn round_trip(v: &Value, depth: usize) -> Result<Node, String> {
             let mut entries = m
                 .entries()
                 .into_iter()
-                .map(|(k, x)| Ok((k, round_trip(&x, depth + 1)?)))
+                .map(|(k, x)| Ok((reread(&k)?, round_trip(&x, depth + 1)?)))
                 .collect::<Result<Vec<_>, String>>()?;
             sort_keys(&mut entries);
             Node::Map(entries)
         }
         Value::Object(o) => round_trip(&o.to_data(), depth + 1)?,
     })
+}
+
+/// A string as go-yaml reads it back from encoding/json's text. JSON leaves a few characters
+/// raw that YAML treats specially: C1 controls (except NEL), U+FFFE and U+FFFF are rejected by
+/// go-yaml's reader, and NEL is a line break inside the double-quoted scalar, folded with the
+/// spaces around it.
+fn reread(s: &str) -> Result<String, String> {
+    if s.chars()
+        .any(|c| matches!(c, '\u{7F}'..='\u{84}' | '\u{86}'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}'))
+    {
+        return Err("yaml: control characters are not allowed".to_string());
+    }
+    if !s.contains('\u{85}') {
+        return Ok(s.to_string());
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    let mut blanks = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => blanks.push(c),
+            '\u{85}' => {
+                // Spaces before the break and at the start of the next lines are dropped; one
+                // break folds to a space, each further one is kept as a newline.
+                blanks.clear();
+                let mut breaks = 1;
+                while let Some(&n) = chars.peek() {
+                    match n {
+                        ' ' => {}
+                        '\u{85}' => breaks += 1,
+                        _ => break,
+                    }
+                    chars.next();
+                }
+                if breaks == 1 {
+                    out.push(' ');
+                } else {
+                    out.extend(std::iter::repeat_n('\n', breaks - 1));
+                }
+            }
+            _ => {
+                out.push_str(&blanks);
+                blanks.clear();
+                out.push(c);
+            }
+        }
+    }
+    out.push_str(&blanks);
+    Ok(out)
 }
 
 /// encoding/json prints an integral float64 below 1e21 without a fraction, which go-yaml then
@@ -65,15 +114,26 @@ fn float_round_trip(f: f64) -> Result<Scalar, String> {
             resolve::format_g(f, false)
         ));
     }
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        if f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0 {
-            return Ok(Scalar::Int(f as i64));
-        }
-        if f > 0.0 && f < 18_446_744_073_709_551_616.0 {
-            return Ok(Scalar::Uint(f as u64));
-        }
+    if f.fract() != 0.0 || f.abs() >= 1e21 {
+        return Ok(Scalar::Float(f));
     }
-    Ok(Scalar::Float(f))
+    // JSON prints the shortest digits padded with zeros (2^63 is 9223372036854776000), and
+    // go-yaml parses that text as an int64, else a uint64, else a float.
+    let sci = format!("{:e}", f.abs());
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let exp: usize = exp.parse().unwrap_or(0);
+    let text = format!(
+        "{digits}{}",
+        "0".repeat((exp + 1).saturating_sub(digits.len()))
+    );
+    let mag: Option<u64> = text.parse().ok();
+    Ok(match (mag, f < 0.0) {
+        (Some(m), true) if m <= 1 << 63 => Scalar::Int((m as i64).wrapping_neg()),
+        (Some(m), false) if m <= i64::MAX as u64 => Scalar::Int(m as i64),
+        (Some(m), false) => Scalar::Uint(m),
+        _ => Scalar::Float(f),
+    })
 }
 
 fn base64(b: &[u8]) -> String {
@@ -296,7 +356,6 @@ struct Emitter {
     indents: Vec<i32>,
     whitespace: bool,
     indention: bool,
-    open_ended: bool,
 }
 
 impl Emitter {
@@ -321,8 +380,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.max(0) as usize;
-        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
         while self.column < indent {
@@ -341,7 +399,6 @@ impl Emitter {
         }
         self.whitespace = is_ws;
         self.indention = self.indention && is_indention;
-        self.open_ended = false;
     }
 
     fn increase_indent(&mut self, flow: bool, indentless: bool) {
@@ -429,9 +486,7 @@ impl Emitter {
         };
         let a = analyze(&text);
         let mut style = requested;
-        if style == Style::Plain
-            && (!a.block_plain_allowed || (text.is_empty() && simple_key))
-        {
+        if style == Style::Plain && (!a.block_plain_allowed || (text.is_empty() && simple_key)) {
             style = Style::Single;
         }
         if style == Style::Single && !a.single_quoted_allowed {
@@ -485,6 +540,7 @@ impl Emitter {
         self.write_indicator("'", true, false, false);
         let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
+        let mut breaks = false;
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 if allow_breaks
@@ -499,7 +555,18 @@ impl Emitter {
                     self.put(c);
                 }
                 spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
             } else {
+                if breaks {
+                    self.write_indent();
+                }
+                breaks = false;
                 if c == '\'' {
                     self.put('\'');
                 }
@@ -575,14 +642,8 @@ impl Emitter {
         match (last, before) {
             (Some(l), _) if !is_break(l) => self.write_indicator("-", false, false, false),
             (None, _) => self.write_indicator("-", false, false, false),
-            (Some(_), None) => {
-                self.write_indicator("+", false, false, false);
-                self.open_ended = true;
-            }
-            (Some(_), Some(b)) if is_break(b) => {
-                self.write_indicator("+", false, false, false);
-                self.open_ended = true;
-            }
+            (Some(_), None) => self.write_indicator("+", false, false, false),
+            (Some(_), Some(b)) if is_break(b) => self.write_indicator("+", false, false, false),
             _ => {}
         }
         self.put_break();
@@ -608,7 +669,13 @@ impl Emitter {
 
 /// go-yaml v2's `Marshal` of the JSON round trip of `v` (with its final newline).
 pub fn marshal(v: &Value) -> Result<String, String> {
-    let node = round_trip(v, 0).map_err(|e| format!("error marshaling into JSON: {e}"))?;
+    let node = round_trip(v, 0).map_err(|e| {
+        if e.starts_with("yaml:") {
+            format!("error converting JSON to YAML: {e}")
+        } else {
+            format!("error marshaling into JSON: {e}")
+        }
+    })?;
     let mut e = Emitter {
         out: String::new(),
         column: 0,
@@ -616,13 +683,8 @@ pub fn marshal(v: &Value) -> Result<String, String> {
         indents: Vec::new(),
         whitespace: true,
         indention: true,
-        open_ended: false,
     };
     e.node(&node, false);
     e.write_indent();
-    if e.open_ended {
-        e.write_indicator("...", true, false, false);
-        e.write_indent();
-    }
     Ok(e.out)
 }
