@@ -36,16 +36,28 @@ pub fn parse_all(src: &str) -> Result<Vec<Value>, String> {
 
 /// Helm's `toYaml`: JSON round trip, then go-yaml v2's output, final newline removed.
 pub fn to_yaml(v: &Value) -> Result<String, String> {
-    let mut s = write::marshal(v)?;
+    write::marshal(v, write::Flavor::V2).map(trim_newline)
+}
+
+/// Helm's `toYamlPretty`: go-yaml v3 with two-space indentation, final newline removed.
+pub fn to_yaml_pretty(v: &Value) -> Result<String, String> {
+    write::marshal(v, write::Flavor::V3).map(trim_newline)
+}
+
+fn trim_newline(mut s: String) -> String {
     if s.ends_with('\n') {
         s.pop();
     }
-    Ok(s)
+    s
 }
 
 fn to_yaml_fn(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     // Helm's toYaml swallows marshalling errors and returns "".
     Ok(Value::from(to_yaml(&args[0]).unwrap_or_default()))
+}
+
+fn to_yaml_pretty_fn(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
+    Ok(Value::from(to_yaml_pretty(&args[0]).unwrap_or_default()))
 }
 
 fn must_to_yaml(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
@@ -68,9 +80,10 @@ fn from_yaml_array(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     ))
 }
 
-/// Helm's YAML functions (`toYaml`, `mustToYaml`, `fromYaml`, `fromYamlArray`).
+/// Helm's YAML functions (`toYaml`, `toYamlPretty`, `mustToYaml`, `fromYaml`, `fromYamlArray`).
 pub fn register(out: &mut Vec<Func>) {
     out.push(Func::new("toYaml", &[Ty::Any], to_yaml_fn));
+    out.push(Func::new("toYamlPretty", &[Ty::Any], to_yaml_pretty_fn));
     out.push(Func::new("mustToYaml", &[Ty::Any], must_to_yaml));
     out.push(Func::new("fromYaml", &[Ty::String], from_yaml));
     out.push(Func::new("fromYamlArray", &[Ty::String], from_yaml_array));

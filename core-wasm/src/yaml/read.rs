@@ -138,7 +138,7 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
         if opens {
             open.push(id);
             if open.len() > MAX_DEPTH {
-                return Err(format!("yaml: exceeded max depth of {MAX_DEPTH}"));
+                return Err(depth_error());
             }
         }
     }
@@ -231,34 +231,17 @@ impl Decoder<'_> {
         self.alias_depth -= 1;
     }
 
+    // The recursive path (unmarshal, sequence, mapping_into, entry) keeps its frames small:
+    // scalar work and error texts live in functions that return before the next level starts.
     fn unmarshal(&mut self, id: usize, depth: usize) -> Result<Decoded, String> {
         self.count()?;
         if depth > MAX_DEPTH {
-            return Err(format!("yaml: exceeded max depth of {MAX_DEPTH}"));
+            return Err(depth_error());
         }
-        match &self.nodes[id] {
-            Node::Scalar {
-                value,
-                tag,
-                implicit,
-            } => {
-                if tag.is_empty() && !implicit {
-                    return Ok(Decoded::Scalar(Scalar::Str(value.clone())));
-                }
-                let (rtag, out) = resolve::resolve(tag, value).map_err(|e| format!("yaml: {e}"))?;
-                if rtag == resolve::BINARY || tag == resolve::BINARY {
-                    return decode_binary(value).map(|s| Decoded::Scalar(Scalar::Str(s)));
-                }
-                Ok(Decoded::Scalar(out))
-            }
-            Node::Seq(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for &item in items {
-                    let v = self.unmarshal(item, depth + 1)?;
-                    out.push(self.to_value(v));
-                }
-                Ok(Decoded::Value(Value::list(out)))
-            }
+        let nodes = self.nodes;
+        match &nodes[id] {
+            Node::Scalar { .. } => self.scalar(id).map(Decoded::Scalar),
+            Node::Seq(items) => self.sequence(items, depth).map(Decoded::Value),
             Node::Map(_) => {
                 let mut out = BTreeMap::new();
                 self.mapping_into(id, &mut out, depth)?;
@@ -273,6 +256,35 @@ impl Decoder<'_> {
         }
     }
 
+    #[inline(never)]
+    fn scalar(&self, id: usize) -> Result<Scalar, String> {
+        let Node::Scalar {
+            value,
+            tag,
+            implicit,
+        } = &self.nodes[id]
+        else {
+            unreachable!("caller checked the kind")
+        };
+        if tag.is_empty() && !implicit {
+            return Ok(Scalar::Str(value.clone()));
+        }
+        let (rtag, out) = resolve::resolve(tag, value).map_err(|e| format!("yaml: {e}"))?;
+        if rtag == resolve::BINARY || tag == resolve::BINARY {
+            return decode_binary(value).map(Scalar::Str);
+        }
+        Ok(out)
+    }
+
+    fn sequence(&mut self, items: &[usize], depth: usize) -> Result<Value, String> {
+        let mut out = Vec::with_capacity(items.len());
+        for &item in items {
+            let v = self.unmarshal(item, depth + 1)?;
+            out.push(self.to_value(v));
+        }
+        Ok(Value::list(out))
+    }
+
     /// The entries of mapping node `id` into `out`, later keys (and merges) overwriting earlier
     /// ones as go-yaml v2 does.
     fn mapping_into(
@@ -285,36 +297,47 @@ impl Decoder<'_> {
             unreachable!("caller checked the kind")
         };
         for pair in items.chunks(2) {
-            let (k, v) = (pair[0], pair[1]);
-            if self.is_merge(k) {
-                self.merge(v, out, depth)?;
-                continue;
-            }
-            let key = match self.unmarshal(k, depth + 1)? {
-                Decoded::Scalar(s) => s,
-                Decoded::Value(v) => {
-                    return Err(format!("yaml: invalid map key: {}", go_sharp_v(&v)));
-                }
-            };
-            let val = self.unmarshal(v, depth + 1)?;
-            let val = self.to_value(val);
-            match key_string(&key) {
-                Ok(k) => {
-                    out.insert(k, val);
-                }
-                Err(kind) => {
-                    let key = match key {
-                        Scalar::Uint(u) => format!("{u:#x}"),
-                        _ => "<nil>".to_string(),
-                    };
-                    self.json_err.get_or_insert(format!(
-                        "unsupported map key of type: {kind}, key: {key}, value: {}",
-                        go_sharp_v(&val)
-                    ));
-                }
+            if self.is_merge(pair[0]) {
+                self.merge(pair[1], out, depth)?;
+            } else {
+                self.entry(pair[0], pair[1], out, depth)?;
             }
         }
         Ok(())
+    }
+
+    fn entry(
+        &mut self,
+        k: usize,
+        v: usize,
+        out: &mut BTreeMap<String, Value>,
+        depth: usize,
+    ) -> Result<(), String> {
+        let key = match self.unmarshal(k, depth + 1)? {
+            Decoded::Scalar(s) => s,
+            Decoded::Value(v) => return Err(invalid_key(&v)),
+        };
+        let val = self.unmarshal(v, depth + 1)?;
+        let val = self.to_value(val);
+        match key_string(&key) {
+            Ok(k) => {
+                out.insert(k, val);
+            }
+            Err(kind) => self.bad_key(kind, &key, &val),
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn bad_key(&mut self, kind: &str, key: &Scalar, val: &Value) {
+        let key = match key {
+            Scalar::Uint(u) => format!("{u:#x}"),
+            _ => "<nil>".to_string(),
+        };
+        self.json_err.get_or_insert(format!(
+            "unsupported map key of type: {kind}, key: {key}, value: {}",
+            go_sharp_v(val)
+        ));
     }
 
     fn is_merge(&self, id: usize) -> bool {
@@ -401,6 +424,16 @@ impl Decoder<'_> {
             },
         }
     }
+}
+
+#[inline(never)]
+fn depth_error() -> String {
+    format!("yaml: exceeded max depth of {MAX_DEPTH}")
+}
+
+#[inline(never)]
+fn invalid_key(v: &Value) -> String {
+    format!("yaml: invalid map key: {}", go_sharp_v(v))
 }
 
 /// sigs.k8s.io/yaml's key conversion: ints in decimal, floats as float32 `g`, bools as words;

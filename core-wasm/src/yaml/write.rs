@@ -13,6 +13,16 @@ use crate::value::Value;
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: i32 = 2;
 
+/// The two encoders Helm uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// `toYaml`: JSON round trip, then go-yaml v2 (indentless sequences, 80 columns).
+    V2,
+    /// `toYamlPretty`: go-yaml v3 on the value itself with indent 2 (indented sequences, no
+    /// line wrapping, floats as Go's `g`).
+    V3,
+}
+
 /// A value after the JSON round trip, with go-yaml's Go types and sorted keys.
 enum Node {
     Scalar(Scalar),
@@ -21,7 +31,7 @@ enum Node {
 }
 
 /// The value as json.Marshal then go-yaml's decoder would leave it.
-fn round_trip(v: &Value, depth: usize) -> Result<Node, String> {
+fn round_trip(v: &Value, json: bool, depth: usize) -> Result<Node, String> {
     if depth > 10_000 {
         return Err("json: unsupported value: encountered a cycle".to_string());
     }
@@ -35,24 +45,29 @@ fn round_trip(v: &Value, depth: usize) -> Result<Node, String> {
                 Node::Scalar(Scalar::Int(*i))
             }
         }
-        Value::Float(f) => Node::Scalar(float_round_trip(*f)?),
-        Value::String(s) => Node::Scalar(Scalar::Str(reread(s)?)),
+        Value::Float(f) if json => Node::Scalar(float_round_trip(*f)?),
+        Value::Float(f) => Node::Scalar(Scalar::Float(*f)),
+        Value::String(s) if json => Node::Scalar(Scalar::Str(reread(s)?)),
+        Value::String(s) => Node::Scalar(Scalar::Str(s.to_string())),
         Value::Bytes(b) => Node::Scalar(Scalar::Str(base64(b))),
         Value::List(l) => Node::Seq(
             l.iter()
-                .map(|x| round_trip(x, depth + 1))
+                .map(|x| round_trip(x, json, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m) => {
             let mut entries = m
                 .entries()
                 .into_iter()
-                .map(|(k, x)| Ok((reread(&k)?, round_trip(&x, depth + 1)?)))
+                .map(|(k, x)| {
+                    let k = if json { reread(&k)? } else { k };
+                    Ok((k, round_trip(&x, json, depth + 1)?))
+                })
                 .collect::<Result<Vec<_>, String>>()?;
             sort_keys(&mut entries);
             Node::Map(entries)
         }
-        Value::Object(o) => round_trip(&o.to_data(), depth + 1)?,
+        Value::Object(o) => round_trip(&o.to_data(), json, depth + 1)?,
     })
 }
 
@@ -351,6 +366,8 @@ enum Style {
 /// libyaml's emitter state for one block document.
 struct Emitter {
     out: String,
+    width: usize,
+    indentless_seqs: bool,
     column: usize,
     indent: i32,
     indents: Vec<i32>,
@@ -426,7 +443,10 @@ impl Emitter {
                 self.write_indicator("}", false, false, false);
             }
             Node::Seq(items) => {
-                self.increase_indent(false, mapping_ctx && !self.indention);
+                self.increase_indent(
+                    false,
+                    self.indentless_seqs && mapping_ctx && !self.indention,
+                );
                 for item in items {
                     self.write_indent();
                     self.write_indicator("-", true, false, true);
@@ -517,7 +537,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && chars.get(i + 1) != Some(&' ')
                 {
                     self.write_indent();
@@ -545,7 +565,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i != 0
                     && i + 1 != chars.len()
                     && chars.get(i + 1) != Some(&' ')
@@ -612,7 +632,7 @@ impl Emitter {
             } else if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i != 0
                     && i + 1 != chars.len()
                 {
@@ -667,9 +687,10 @@ impl Emitter {
     }
 }
 
-/// go-yaml v2's `Marshal` of the JSON round trip of `v` (with its final newline).
-pub fn marshal(v: &Value) -> Result<String, String> {
-    let node = round_trip(v, 0).map_err(|e| {
+/// The YAML text of `v` (with its final newline): go-yaml v2's `Marshal` of the JSON round trip
+/// of `v`, or go-yaml v3's encoder.
+pub fn marshal(v: &Value, flavor: Flavor) -> Result<String, String> {
+    let node = round_trip(v, flavor == Flavor::V2, 0).map_err(|e| {
         if e.starts_with("yaml:") {
             format!("error converting JSON to YAML: {e}")
         } else {
@@ -678,6 +699,12 @@ pub fn marshal(v: &Value) -> Result<String, String> {
     })?;
     let mut e = Emitter {
         out: String::new(),
+        width: if flavor == Flavor::V2 {
+            BEST_WIDTH
+        } else {
+            usize::MAX
+        },
+        indentless_seqs: flavor == Flavor::V2,
         column: 0,
         indent: -1,
         indents: Vec::new(),
