@@ -280,7 +280,7 @@ impl Decoder<'_> {
         let mut out = Vec::with_capacity(items.len());
         for &item in items {
             let v = self.unmarshal(item, depth + 1)?;
-            out.push(self.to_value(v));
+            out.push(self.json_value(v));
         }
         Ok(Value::list(out))
     }
@@ -318,7 +318,7 @@ impl Decoder<'_> {
             Decoded::Value(v) => return Err(invalid_key(&v)),
         };
         let val = self.unmarshal(v, depth + 1)?;
-        let val = self.to_value(val);
+        let val = self.json_value(val);
         match key_string(&key) {
             Ok(k) => {
                 out.insert(k, val);
@@ -403,7 +403,7 @@ impl Decoder<'_> {
     }
 
     /// The JSON step for one value: numbers become `float64`; NaN and infinities are an error.
-    fn to_value(&mut self, d: Decoded) -> Value {
+    fn json_value(&mut self, d: Decoded) -> Value {
         match d {
             Decoded::Value(v) => v,
             Decoded::Scalar(s) => match s {
@@ -554,7 +554,7 @@ pub fn unmarshal(src: &str) -> Result<Value, String> {
     // go-yaml counts the document node too.
     d.count().map_err(wrap)?;
     let v = d.unmarshal(root, 1).map_err(wrap)?;
-    let v = d.to_value(v);
+    let v = d.json_value(v);
     match d.json_err {
         Some(e) => Err(wrap(e)),
         None => Ok(v),

@@ -44,10 +44,11 @@ pub fn resolve(tag: &str, s: &str) -> Result<(&'static str, Scalar), String> {
     if tag.is_empty() || tag == rtag || tag == STR {
         return Ok((rtag, out));
     }
-    if tag == FLOAT && rtag == INT {
-        if let Scalar::Int(i) = out {
-            return Ok((FLOAT, Scalar::Float(i as f64)));
-        }
+    if tag == FLOAT
+        && rtag == INT
+        && let Scalar::Int(i) = out
+    {
+        return Ok((FLOAT, Scalar::Float(i as f64)));
     }
     Err(format!("cannot decode {rtag} `{s}` as a {tag}"))
 }
@@ -97,10 +98,10 @@ fn resolve_untyped(tag: &str, s: &str) -> (&'static str, Scalar) {
             if let Some(u) = parse_uint(&plain) {
                 return (INT, Scalar::Uint(u));
             }
-            if is_yaml_float(&plain) {
-                if let Some(f) = parse_decimal_float(&plain) {
-                    return (FLOAT, Scalar::Float(f));
-                }
+            if is_yaml_float(&plain)
+                && let Some(f) = parse_decimal_float(&plain)
+            {
+                return (FLOAT, Scalar::Float(f));
             }
             // Go's base-0 parse already covers 0b/0o; only a negative binary or octal whose
             // magnitude is above i64::MAX is left, and that overflows anyway.
@@ -332,7 +333,9 @@ pub fn is_timestamp(s: &str) -> bool {
 
 fn days_in(month: u32, year: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
