@@ -13,9 +13,11 @@ pub enum Scalar {
     Str(String),
 }
 
-/// go-yaml's short tags that `resolve` knows.
+/// The tag of strings.
 pub const STR: &str = "!!str";
+/// The tag of base64 data, decoded to a string when read.
 pub const BINARY: &str = "!!binary";
+/// The tag of `<<` merge keys.
 pub const MERGE: &str = "!!merge";
 const BOOL: &str = "!!bool";
 const INT: &str = "!!int";
@@ -250,7 +252,7 @@ pub fn is_base60_float(s: &str) -> bool {
 
 /// go-yaml v2's `parseTimestamp`: Go's `time.Parse` with the layouts
 /// `2006-1-2T15:4:5.999999999Z07:00` (also with `t`), `2006-1-2 15:4:5.999999999`, `2006-1-2`.
-pub fn is_timestamp(s: &str) -> bool {
+fn is_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
         return false;

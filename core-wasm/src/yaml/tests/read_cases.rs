@@ -271,4 +271,82 @@ pub const READ: &[(&str, &str)] = &[
         "v: [a b, 'a  b', \"a\\tb\", a b]\n",
         "{\"v\":[\"a b\",\"a  b\",\"a\\tb\",\"a b\"]}",
     ),
+    ("a: {b: c:d}\n", "{\"a\":{\"b\":\"c:d\"}}"),
+    ("a: [b:c, d]\n", "{\"a\":[\"b:c\",\"d\"]}"),
+    ("a:\tb\n", "{\"a\":\"b\"}"),
+    ("a: b\t\n", "{\"a\":\"b\"}"),
+    (
+        "a: [a, b]x\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: did not find expected key\"}",
+    ),
+    (
+        "a: 'x'y\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: did not find expected key\"}",
+    ),
+    (
+        "- a\n- b: c\n  d: e\n",
+        "{\"Error\":\"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}\"}",
+    ),
+    ("a: !!map {b: 1}\n", "{\"a\":{\"b\":1}}"),
+    ("a: !!seq [1]\n", "{\"a\":[1]}"),
+    ("a: !!str [1]\n", "{\"a\":[1]}"),
+    ("a: &x\nb: *x\n", "{\"a\":null,\"b\":null}"),
+    ("a: 1\r\nb: 2\r\n", "{\"a\":1,\"b\":2}"),
+    ("﻿a: 1\n", "{\"a\":1}"),
+    ("a: \"\\x7f\"\n", "{\"a\":\"\u{7f}\"}"),
+    (
+        "a: \u{7f}\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: control characters are not allowed\"}",
+    ),
+    (
+        "a: |\n  x\n y\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: line 2: did not find expected key\"}",
+    ),
+    ("a: >2\n   x\n", "{\"a\":\" x\\n\"}"),
+    (
+        "a:\n  - b\n  -c\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: line 4: could not find expected ':'\"}",
+    ),
+    ("{a: 1}\n", "{\"a\":1}"),
+    (
+        "[a]: 1\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: invalid map key: []interface {}{\\\"a\\\"}\"}",
+    ),
+    (
+        "a: ? b\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: mapping keys are not allowed in this context\"}",
+    ),
+    ("? a\n? b\n", "{\"a\":null,\"b\":null}"),
+    ("a: 1\n...\nb: 2\n", "{\"a\":1}"),
+    ("a: !!float '1e3'\n", "{\"a\":1000}"),
+    ("a: !!int 0x10\n", "{\"a\":16}"),
+    (
+        "a: !!float .inf\n",
+        "{\"Error\":\"error converting YAML to JSON: json: unsupported value: +Inf\"}",
+    ),
+    (
+        "a: !!int 1.5\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: cannot decode !!float `1.5` as a !!int\"}",
+    ),
+    (
+        "a: !!bool 1\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: cannot decode !!int `1` as a !!bool\"}",
+    ),
+    (
+        "a: !!null x\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: cannot decode !!str `x` as a !!null\"}",
+    ),
+    ("a: {<<: {b: 1}, b: 2}\n", "{\"a\":{\"b\":2}}"),
+    (
+        "a: [1, [2, [3, [4]]]]\nb: {c: {d: {e: {}}}}\n",
+        "{\"a\":[1,[2,[3,[4]]]],\"b\":{\"c\":{\"d\":{\"e\":{}}}}}",
+    ),
+    (
+        "a: 0x8000000000000000\nb: -0x8000000000000000\nc: -0x8000000000000001\n",
+        "{\"a\":9223372036854776000,\"b\":-9223372036854776000,\"c\":\"-0x8000000000000001\"}",
+    ),
+    (
+        "a: 1_0.5\nb: 1e1_0\nc: 0b2\n",
+        "{\"a\":10.5,\"b\":10000000000,\"c\":\"0b2\"}",
+    ),
 ];
