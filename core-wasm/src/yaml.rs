@@ -4,6 +4,16 @@
 //! strings, alias expansion and nesting are bounded as go-yaml bounds them. Writing gives
 //! `toYaml`'s text. Errors carry the texts Helm prints, e.g.
 //! `error converting YAML to JSON: yaml: line 2: did not find expected key`.
+//!
+//! Known divergences from Helm (none seen in real charts):
+//! - keys that collide only after becoming strings (`1:` and `"1":`): Go keeps a random one,
+//!   we keep the later one;
+//! - key order treats non-ASCII letters and digits with Rust's `is_alphabetic`/`is_numeric`
+//!   where go-yaml uses Go's `unicode.IsLetter`/`IsDigit`;
+//! - `toYamlPretty` (go-yaml v3) shares go-yaml v2's quoting rules; `[]byte` prints as a base64
+//!   string where v3 would tag it `!!binary`;
+//! - decoding recurses once per nesting level (up to go-yaml's 10000), so the guest's stack must
+//!   be sized for the depth it should accept (about 1 KiB per level unoptimised).
 
 mod read;
 mod resolve;
