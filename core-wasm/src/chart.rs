@@ -210,10 +210,15 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
             // Dependency locks never reach templates.
         } else if let Some(rest) = path.strip_prefix("charts/") {
             match rest.split_once('/') {
-                Some((dir, inner)) => sub_dirs.entry(dir.to_string()).or_default().push(SourceFile {
-                    path: inner.to_string(),
-                    data: f.data,
-                }),
+                Some((dir, inner)) => {
+                    sub_dirs
+                        .entry(dir.to_string())
+                        .or_default()
+                        .push(SourceFile {
+                            path: inner.to_string(),
+                            data: f.data,
+                        })
+                }
                 None if rest.ends_with(".tgz") || rest.ends_with(".tar.gz") => sub_archives.push(f),
                 None => other.push(f),
             }
@@ -329,10 +334,19 @@ mod tests {
             path: p.to_string(),
             data: b"x".to_vec(),
         };
-        let files = vec![f(".helmignore"), f("a.txt"), f("b.bak"), f("dir/c.txt"), f("dir/keep.bak")];
+        let files = vec![
+            f(".helmignore"),
+            f("a.txt"),
+            f("b.bak"),
+            f("dir/c.txt"),
+            f("dir/keep.bak"),
+        ];
         let mut files = files;
         files[0].data = b"*.bak\n!keep.bak\n# comment\ndir/\n".to_vec();
-        let kept: Vec<String> = apply_helmignore(files).into_iter().map(|f| f.path).collect();
+        let kept: Vec<String> = apply_helmignore(files)
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
         assert_eq!(kept, vec![".helmignore", "a.txt"]);
     }
 }

@@ -89,7 +89,9 @@ fn read_tar(tar: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
         };
         let name = name.replace('\\', "/");
         if name.starts_with('/') || name.split('/').any(|p| p == "..") {
-            return Err(format!("chart illegally contains content outside the base directory: {name:?}"));
+            return Err(format!(
+                "chart illegally contains content outside the base directory: {name:?}"
+            ));
         }
         if size > MAX_FILE_SIZE {
             return Err(format!(

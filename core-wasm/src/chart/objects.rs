@@ -9,7 +9,11 @@ use crate::value::{Elem, List, Map, Object, Sig, Ty, Value};
 /// The reference Helm's identity, as `.Capabilities.HelmVersion` reports it.
 pub const HELM_VERSION: [(&str, &str, &str); 5] = [
     ("Version", "version", "v4.3.1"),
-    ("GitCommit", "git_commit", "c0d08d0d6d9424d4a14febb5e8a3e51b0dd00dff"),
+    (
+        "GitCommit",
+        "git_commit",
+        "c0d08d0d6d9424d4a14febb5e8a3e51b0dd00dff",
+    ),
     ("GitTreeState", "git_tree_state", "clean"),
     ("GoVersion", "go_version", "go1.27.2"),
     ("KubeClientVersion", "kube_client_version", "v1.37"),
@@ -308,7 +312,12 @@ impl Object for Files {
                     .map(|b| String::from_utf8_lossy(b).into_owned())
                     .unwrap_or_default(),
             ),
-            "GetBytes" => Value::Bytes(self.0.get(arg).cloned().unwrap_or_else(|| Rc::from(Vec::new()))),
+            "GetBytes" => Value::Bytes(
+                self.0
+                    .get(arg)
+                    .cloned()
+                    .unwrap_or_else(|| Rc::from(Vec::new())),
+            ),
             "Glob" => {
                 let re = glob_regex(arg);
                 let picked = self
@@ -333,7 +342,9 @@ impl Object for Files {
                 if self.0.is_empty() {
                     return Ok(Value::str(""));
                 }
-                Value::from(crate::yaml::to_yaml(&self.as_map(|b| String::from_utf8_lossy(b).into_owned()))?)
+                Value::from(crate::yaml::to_yaml(
+                    &self.as_map(|b| String::from_utf8_lossy(b).into_owned()),
+                )?)
             }
             "AsSecrets" => {
                 if self.0.is_empty() {
@@ -372,12 +383,24 @@ fn base64_std(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -442,7 +465,10 @@ mod tests {
     #[test]
     fn kube_version_parses_like_helm() {
         let k = KubeVersion::parse("1.30").unwrap();
-        assert_eq!((k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.30", "1", "30"));
+        assert_eq!(
+            (k.version.as_str(), k.major.as_str(), k.minor.as_str()),
+            ("v1.30", "1", "30")
+        );
         assert!(KubeVersion::parse("x").is_err());
     }
 
