@@ -152,9 +152,7 @@ fn b64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
             done = true;
             break;
         }
-        let n = quad
-            .iter()
-            .fold(0u32, |n, &v| n << 6 | u32::from(v));
+        let n = quad.iter().fold(0u32, |n, &v| n << 6 | u32::from(v));
         let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
         out.extend_from_slice(&bytes[..len - 1]);
         if done {
@@ -296,7 +294,10 @@ mod tests {
 
     #[test]
     fn checksums_match_go() {
-        assert_eq!(call("sha1sum", "abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            call("sha1sum", "abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         assert_eq!(
             call("sha256sum", "abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
