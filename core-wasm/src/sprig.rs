@@ -14,7 +14,7 @@ mod network;
 mod paths;
 mod reflect;
 mod regex;
-mod semver;
+pub(crate) mod semver;
 mod strings;
 mod url;
 
