@@ -1,0 +1,101 @@
+//! The command line: flags as `helm` spells them, and which subcommands exist yet.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use host_runtime::{Config, Runtime};
+
+use crate::{template, units};
+
+/// Exit status of a subcommand that is not implemented yet (distinct from a failed run's 1).
+const NOT_AVAILABLE: u8 = 2;
+
+/// Validate HelmRelease specs and render Helm charts offline, byte for byte as Helm v4 does.
+#[derive(Debug, Parser)]
+#[command(name = "planton-helm", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    /// Memory cap of the sandboxed core per call (bytes, or with Ki/Mi/Gi)
+    #[arg(long, global = true, value_name = "SIZE", value_parser = units::parse_size,
+          default_value = "512Mi", help_heading = "Sandbox")]
+    max_memory: usize,
+
+    /// Deadline of the sandboxed core per call (Go duration: 30s, 2m, 1m30s)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = units::parse_duration,
+          default_value = "30s", help_heading = "Sandbox")]
+    timeout: Duration,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check HelmRelease documents against the schema and the policy pack
+    Validate(Rest),
+    /// Render a chart locally and print the manifests, like `helm template`
+    #[command(override_usage = "planton-helm template [NAME] CHART [OPTIONS]")]
+    Template(Box<template::TemplateArgs>),
+    /// Render the chart a HelmRelease names, fetched into the local cache
+    Render(Rest),
+    /// Download a chart into the local cache
+    Pull(Rest),
+    /// Show what a HelmRelease would change in the cluster
+    Diff(Rest),
+    /// List or check the policy rules
+    Policies(Rest),
+}
+
+/// Arguments of a subcommand that is not implemented yet, accepted so that it can say so.
+#[derive(Debug, Args)]
+struct Rest {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    args: Vec<String>,
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        let name = match self.command {
+            Command::Template(args) => {
+                let runtime = Runtime::new(Config {
+                    max_memory: self.max_memory,
+                    deadline: self.timeout,
+                    ..Config::default()
+                })?;
+                let text = template::run(&runtime, &args)?;
+                let mut stdout = std::io::stdout().lock();
+                stdout.write_all(text.as_bytes())?;
+                stdout.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Command::Validate(_) => "validate",
+            Command::Render(_) => "render",
+            Command::Pull(_) => "pull",
+            Command::Diff(_) => "diff",
+            Command::Policies(_) => "policies",
+        };
+        eprintln!("{name} is not available yet");
+        Ok(ExitCode::from(NOT_AVAILABLE))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use host_runtime::{DEFAULT_DEADLINE, DEFAULT_MAX_MEMORY};
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_flag_defaults_are_the_runtime_defaults() {
+        let cli = Cli::parse_from(["planton-helm", "pull"]);
+        assert_eq!(cli.max_memory, DEFAULT_MAX_MEMORY);
+        assert_eq!(cli.timeout, DEFAULT_DEADLINE);
+    }
+}

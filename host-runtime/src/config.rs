@@ -1,0 +1,61 @@
+//! The sandbox limits and where compiled code is cached.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default memory cap of one call: 512 MiB (see `docs/sandbox.md` for the reasoning).
+pub const DEFAULT_MAX_MEMORY: usize = 512 << 20;
+
+/// Default deadline of one call: 30 s of wall time (see `docs/sandbox.md`).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Default epoch tick, the granularity of the deadline: 10 ms.
+pub const DEFAULT_EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// How a [`Runtime`](crate::Runtime) is set up.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest linear memory one call may grow to, in bytes.
+    pub max_memory: usize,
+    /// Wall time one call may run before it is stopped.
+    pub deadline: Duration,
+    /// How often the engine's epoch advances; a deadline fires within one tick of being due.
+    pub epoch_tick: Duration,
+    /// Directory for precompiled component artifacts; `None` compiles in every process.
+    pub cache_dir: Option<PathBuf>,
+    /// Instances come from wasmtime's pooling allocator (pre-reserved slots) instead of fresh
+    /// mappings per call; `max_instances` bounds how many calls can be in flight at once.
+    pub pooling: Option<Pooling>,
+}
+
+/// Settings of the pooling instance allocator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pooling {
+    /// Calls that may run at the same time; one more fails to instantiate.
+    pub max_instances: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_memory: DEFAULT_MAX_MEMORY,
+            deadline: DEFAULT_DEADLINE,
+            epoch_tick: DEFAULT_EPOCH_TICK,
+            cache_dir: default_cache_dir(),
+            pooling: None,
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/planton-helm/component`, else `$HOME/.cache/planton-helm/component`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    Some(base.join("planton-helm").join("component"))
+}

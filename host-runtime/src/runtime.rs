@@ -1,0 +1,230 @@
+//! The facade: one engine, one compiled component, one pre-linked instance; a store per call.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
+
+use crate::bindings::{Core, CorePre};
+use crate::sandbox::State;
+use crate::{
+    CORE_COMPONENT, CORE_COMPONENT_SHA256, Config, Diagnostic, Error, HostServices, RenderOutput,
+    RenderRequest, ValidateRequest, cache,
+};
+
+/// How the compiled component was obtained, for diagnostics and benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompileSource {
+    /// Loaded from the precompiled artifact cache.
+    Cache,
+    /// Compiled with Cranelift in this process (and written to the cache when one is configured).
+    Compiled,
+}
+
+/// The sandboxed core, ready to serve calls from any number of threads.
+pub struct Runtime {
+    engine: Engine,
+    component: Component,
+    pre: CorePre<State>,
+    config: Config,
+    deadline_ticks: u64,
+    compile_source: CompileSource,
+    compile_time: Duration,
+    ticker: Option<Ticker>,
+}
+
+impl Runtime {
+    /// Sets up the engine, loads or compiles the embedded core component and starts the epoch
+    /// ticker thread that enforces deadlines.
+    pub fn new(config: Config) -> Result<Self, Error> {
+        let setup = |e: wasmtime::Error| Error::Setup(format!("{e:#}"));
+        let mut wasm_config = wasmtime::Config::new();
+        wasm_config.epoch_interruption(true);
+        if let Some(pooling) = config.pooling {
+            let mut pool = PoolingAllocationConfig::new();
+            pool.total_component_instances(pooling.max_instances)
+                .total_core_instances(pooling.max_instances * 16)
+                .total_memories(pooling.max_instances * 4)
+                .total_tables(pooling.max_instances * 16)
+                .max_memory_size(config.max_memory);
+            wasm_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        let engine = Engine::new(&wasm_config).map_err(setup)?;
+
+        let started = Instant::now();
+        let (component, compile_source) = load_component(&engine, &config).map_err(setup)?;
+        let compile_time = started.elapsed();
+
+        let mut linker = Linker::<State>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(setup)?;
+        Core::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state).map_err(setup)?;
+        let pre =
+            CorePre::new(linker.instantiate_pre(&component).map_err(setup)?).map_err(setup)?;
+
+        let tick = config.epoch_tick.max(Duration::from_millis(1));
+        let deadline_ticks = config.deadline.as_nanos().div_ceil(tick.as_nanos()).max(1);
+        let ticker = Ticker::start(engine.clone(), tick).map_err(|e| {
+            Error::Setup(format!("could not start the deadline ticker thread: {e}"))
+        })?;
+        Ok(Runtime {
+            engine,
+            component,
+            pre,
+            config,
+            deadline_ticks: u64::try_from(deadline_ticks).unwrap_or(u64::MAX),
+            compile_source,
+            compile_time,
+            ticker: Some(ticker),
+        })
+    }
+
+    /// Renders a chart as `helm template` does. `host` answers the core's `lookup`, `random-seed`
+    /// and `now` for this call.
+    pub fn render(
+        &self,
+        request: &RenderRequest,
+        host: impl HostServices + 'static,
+    ) -> Result<RenderOutput, Error> {
+        self.call("render", Box::new(host), |core, store| {
+            core.call_render(store, request)
+        })?
+        .map_err(Error::Render)
+    }
+
+    /// Validates HelmRelease documents against the schema and the policy pack.
+    pub fn validate(
+        &self,
+        request: &ValidateRequest,
+        host: impl HostServices + 'static,
+    ) -> Result<Vec<Diagnostic>, Error> {
+        self.call("validate", Box::new(host), |core, store| {
+            core.call_validate(store, request)
+        })?
+        .map_err(Error::Validate)
+    }
+
+    /// The engine, for embedders that inspect the component's types.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The compiled core component.
+    pub fn component(&self) -> &Component {
+        &self.component
+    }
+
+    /// The configuration this runtime was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Whether the component came from the artifact cache or was compiled by this process.
+    pub fn compile_source(&self) -> CompileSource {
+        self.compile_source
+    }
+
+    /// How long loading or compiling the component took.
+    pub fn compile_time(&self) -> Duration {
+        self.compile_time
+    }
+
+    /// One call in a fresh store: its own memory, limits, WASI context and deadline, all dropped
+    /// at the end whatever happened, so a stopped call cannot affect the next.
+    fn call<R>(
+        &self,
+        name: &'static str,
+        host: Box<dyn HostServices>,
+        f: impl FnOnce(&Core, &mut Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<R, Error> {
+        let mut store = Store::new(&self.engine, State::new(self.config.max_memory, host));
+        store.limiter(|state| &mut state.limiter);
+        store.epoch_deadline_trap();
+        store.set_epoch_deadline(self.deadline_ticks);
+        let result = self
+            .pre
+            .instantiate(&mut store)
+            .and_then(|core| f(&core, &mut store));
+        result.map_err(|e| self.classify(name, &store, e))
+    }
+
+    fn classify(&self, call: &'static str, store: &Store<State>, e: wasmtime::Error) -> Error {
+        if e.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+            Error::Deadline {
+                call,
+                deadline: self.config.deadline,
+            }
+        } else if store.data().limiter.refused_memory {
+            // The guest's allocator turns a refused `memory.grow` into an abort, and the host's
+            // copy of a large argument into guest memory fails the same way: either way the cap
+            // is the cause, whatever the trap says.
+            Error::MemoryLimit {
+                call,
+                limit: self.config.max_memory,
+            }
+        } else {
+            Error::Trap {
+                call,
+                message: format!("{e:?}"),
+            }
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(ticker) = self.ticker.take() {
+            ticker.stop();
+        }
+    }
+}
+
+/// The compiled component: from the cache when possible, else compiled (and cached).
+fn load_component(
+    engine: &Engine,
+    config: &Config,
+) -> wasmtime::Result<(Component, CompileSource)> {
+    let Some(dir) = &config.cache_dir else {
+        return Ok((
+            Component::new(engine, CORE_COMPONENT)?,
+            CompileSource::Compiled,
+        ));
+    };
+    let path = cache::artifact_path(dir, engine, CORE_COMPONENT_SHA256);
+    if let Some(component) = cache::load(engine, &path) {
+        return Ok((component, CompileSource::Cache));
+    }
+    let component = Component::new(engine, CORE_COMPONENT)?;
+    // A read-only or full cache must not stop the CLI: the artifact is only a shortcut.
+    if let Ok(artifact) = component.serialize() {
+        let _ = cache::store(&path, &artifact);
+    }
+    Ok((component, CompileSource::Compiled))
+}
+
+/// The background thread that advances the engine's epoch every tick; a store whose deadline
+/// (a number of ticks) has passed traps at its next epoch check.
+struct Ticker {
+    stop: mpsc::Sender<()>,
+    thread: JoinHandle<()>,
+}
+
+impl Ticker {
+    fn start(engine: Engine, tick: Duration) -> std::io::Result<Self> {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("planton-helm-epoch".into())
+            .spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(tick) {
+                    engine.increment_epoch();
+                }
+            })?;
+        Ok(Ticker { stop, thread })
+    }
+
+    fn stop(self) {
+        drop(self.stop);
+        let _ = self.thread.join();
+    }
+}

@@ -1,0 +1,176 @@
+//! The sandbox's limits hold, and a call they stop leaves the runtime usable.
+
+use std::time::{Duration, Instant};
+
+use host_runtime::{
+    Capabilities, ChartSource, Config, Error, OfflineHost, ReleaseInfo, RenderOptions,
+    RenderRequest, Runtime, SourceFile, ValidateRequest,
+};
+
+const CHART_YAML: &str = "apiVersion: v2\nname: spin\nversion: 0.1.0\n";
+
+fn chart(files: &[(&str, &str)]) -> ChartSource {
+    ChartSource::Files(
+        files
+            .iter()
+            .map(|(path, data)| SourceFile {
+                path: path.to_string(),
+                data: data.as_bytes().to_vec(),
+            })
+            .collect(),
+    )
+}
+
+fn request(chart: ChartSource) -> RenderRequest {
+    RenderRequest {
+        chart,
+        values: Vec::new(),
+        release: ReleaseInfo {
+            name: "release-name".into(),
+            namespace: "default".into(),
+            revision: 1,
+            is_install: true,
+            is_upgrade: false,
+        },
+        capabilities: Capabilities {
+            kube_version: String::new(),
+            api_versions: Vec::new(),
+        },
+        options: RenderOptions {
+            include_crds: false,
+            skip_tests: false,
+            no_hooks: false,
+            show_only: Vec::new(),
+        },
+    }
+}
+
+/// A chart that renders quickly; its expected text is what Helm v4.3.1 `helm template` prints.
+fn ok_request() -> RenderRequest {
+    request(chart(&[
+        ("Chart.yaml", "apiVersion: v2\nname: ok\nversion: 0.1.0\n"),
+        ("values.yaml", "answer: 42\n"),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  answer: {{ .Values.answer | quote }}\n",
+        ),
+    ]))
+}
+
+const OK_TEXT: &str = "---\n# Source: ok/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release-name\ndata:\n  answer: \"42\"\n";
+
+fn runtime(max_memory: usize, deadline: Duration) -> Runtime {
+    Runtime::new(Config {
+        max_memory,
+        deadline,
+        cache_dir: None,
+        ..Config::default()
+    })
+    .expect("runtime")
+}
+
+fn host() -> OfflineHost {
+    OfflineHost::default().with_seed(1)
+}
+
+fn assert_next_call_succeeds(runtime: &Runtime) {
+    let out = runtime
+        .render(&ok_request(), host())
+        .expect("the call after a stopped one renders");
+    assert_eq!(out.text, OK_TEXT);
+}
+
+#[test]
+fn a_call_that_never_ends_is_stopped_at_the_deadline() {
+    let deadline = Duration::from_secs(1);
+    let runtime = runtime(256 << 20, deadline);
+    let spin = request(chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/spin.yaml",
+            "{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}",
+        ),
+    ]));
+    let started = Instant::now();
+    let err = runtime
+        .render(&spin, host())
+        .expect_err("the spin chart must be stopped");
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "render stopped: exceeded the CPU deadline of 1s"
+    );
+    assert!(
+        took >= deadline,
+        "stopped after {took:?}, before the deadline"
+    );
+    // Generous for a loaded CI machine; an interrupt that does not fire would run for hours.
+    assert!(took < deadline * 10, "stopped only after {took:?}");
+    assert_next_call_succeeds(&runtime);
+}
+
+#[test]
+fn an_argument_larger_than_the_memory_cap_fails_cleanly() {
+    let runtime = runtime(32 << 20, Duration::from_secs(30));
+    // The canonical ABI copies the archive into guest memory before the core sees it.
+    let archive = vec![0x1f; 48 << 20];
+    let err = runtime
+        .render(&request(ChartSource::Archive(archive)), host())
+        .expect_err("48 MiB cannot fit under a 32 MiB cap");
+    assert!(matches!(err, Error::MemoryLimit { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "render stopped: exceeded the memory limit of 32 MiB"
+    );
+    assert_next_call_succeeds(&runtime);
+}
+
+#[test]
+fn a_template_that_allocates_past_the_cap_fails_cleanly() {
+    let runtime = runtime(64 << 20, Duration::from_secs(60));
+    // 16 bytes doubled 40 times is 16 TiB.
+    let doubling = request(chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/grow.yaml",
+            r#"{{ $s := "xxxxxxxxxxxxxxxx" }}{{ range until 40 }}{{ $s = cat $s $s }}{{ end }}{{ $s }}"#,
+        ),
+    ]));
+    let err = runtime
+        .render(&doubling, host())
+        .expect_err("16 TiB cannot fit");
+    assert!(matches!(err, Error::MemoryLimit { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "render stopped: exceeded the memory limit of 64 MiB"
+    );
+    assert_next_call_succeeds(&runtime);
+}
+
+#[test]
+fn validate_runs_in_the_sandbox_too() {
+    let runtime = runtime(64 << 20, Duration::from_secs(30));
+    let empty = ValidateRequest {
+        documents: Vec::new(),
+        policies: Vec::new(),
+        disabled: Vec::new(),
+    };
+    // Whatever the core answers for no documents, it answers it as a guest result, not a trap.
+    match runtime.validate(&empty, host()) {
+        Ok(_) | Err(Error::Validate(_)) => {}
+        Err(e) => panic!("validate trapped or was stopped: {e}"),
+    }
+}
+
+#[test]
+fn one_runtime_serves_concurrent_calls() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Runtime>();
+    let runtime = runtime(64 << 20, Duration::from_secs(30));
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| assert_next_call_succeeds(&runtime));
+        }
+    });
+}
