@@ -6,7 +6,7 @@
 
 use crate::funcs::{Ctx, Func};
 use crate::gofmt::{format_v, strval};
-use crate::value::{Elem, IntKind, Ty, Value};
+use crate::value::{Elem, Ty, Value};
 
 pub(super) fn register(out: &mut Vec<Func>) {
     out.extend([
@@ -322,6 +322,7 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::funcs::FixedHost;
+    use crate::value::IntKind;
 
     fn call(name: &str, args: Vec<Value>) -> Value {
         let mut funcs = Vec::new();
