@@ -98,7 +98,7 @@ pub(crate) fn to_strings(v: &Value) -> Vec<String> {
 pub(crate) fn float_to_int64(f: f64) -> i64 {
     // 2^63 is exactly representable; anything at or beyond it does not fit.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_nan() || f >= LIMIT || f < -LIMIT {
+    if f.is_nan() || !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f as i64
@@ -210,7 +210,7 @@ fn underscore_ok(s: &str) -> bool {
     if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
         i = 2;
         saw = b'0';
-        hex = b[1].to_ascii_lowercase() == b'x';
+        hex = b[1].eq_ignore_ascii_case(&b'x');
     }
     while i < b.len() {
         let c = b[i];
@@ -420,7 +420,10 @@ mod tests {
             ("99999999999999999999", i64::MAX),
         ];
         for (input, want) in cases {
-            assert_eq!(call("atoi", vec![s(input)]).deep_equal(&Value::int(want)), true, "{input}");
+            assert!(
+                call("atoi", vec![s(input)]).deep_equal(&Value::int(want)),
+                "{input}"
+            );
         }
     }
 
@@ -439,7 +442,10 @@ mod tests {
             (Value::Bool(true), 0),
         ];
         for (input, want) in cases {
-            assert!(call("toDecimal", vec![input.clone()]).deep_equal(&Value::int64(want)), "{input:?}");
+            assert!(
+                call("toDecimal", vec![input.clone()]).deep_equal(&Value::int64(want)),
+                "{input:?}"
+            );
         }
     }
 

@@ -39,13 +39,27 @@ pub(super) fn register(out: &mut Vec<Func>) {
         Func::new("htpasswd", &[Ty::String, Ty::String], htpasswd),
         Func::new(
             "derivePassword",
-            &[Ty::Int(IntKind::Uint32), Ty::String, Ty::String, Ty::String, Ty::String],
+            &[
+                Ty::Int(IntKind::Uint32),
+                Ty::String,
+                Ty::String,
+                Ty::String,
+                Ty::String,
+            ],
             derive_password,
         ),
         Func::new("genPrivateKey", &[Ty::String], gen_private_key),
-        Func::new("buildCustomCert", &[Ty::String, Ty::String], build_custom_cert),
+        Func::new(
+            "buildCustomCert",
+            &[Ty::String, Ty::String],
+            build_custom_cert,
+        ),
         Func::new("genCA", &[Ty::String, INT], gen_ca),
-        Func::new("genCAWithKey", &[Ty::String, INT, Ty::String], gen_ca_with_key),
+        Func::new(
+            "genCAWithKey",
+            &[Ty::String, INT, Ty::String],
+            gen_ca_with_key,
+        ),
         Func::new(
             "genSelfSignedCert",
             &[Ty::String, Ty::List, Ty::List, INT],
@@ -192,8 +206,7 @@ fn bcrypt_hash(password: &[u8], cost: u32, salt: &[u8; 16]) -> String {
 
 /// bcrypt's base64: its own alphabet, no padding.
 fn bcrypt_base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const ALPHABET: &[u8; 64] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let std = der::base64_encode(data);
     std.trim_end_matches('=')
         .bytes()
@@ -292,7 +305,8 @@ fn derive_password(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     message.extend((site.len() as u32).to_be_bytes());
     message.extend(site.as_bytes());
     message.extend(counter.to_be_bytes());
-    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&key).map_err(|e| e.to_string())?;
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(&key).map_err(|e| e.to_string())?;
     mac.update(&message);
     let seed = mac.finalize().into_bytes();
 
@@ -370,7 +384,12 @@ fn certificate_arg(v: &Value) -> Result<&Certificate, String> {
         Value::Object(o) => o.as_any().downcast_ref::<Certificate>(),
         _ => None,
     }
-    .ok_or_else(|| format!("wrong type for value; expected sprig.certificate; got {}", v.go_type()))
+    .ok_or_else(|| {
+        format!(
+            "wrong type for value; expected sprig.certificate; got {}",
+            v.go_type()
+        )
+    })
 }
 
 /// `buildCustomCert b64cert b64key`: a certificate object from existing base64 PEM, checked.
@@ -495,7 +514,9 @@ fn signed(
 }
 
 fn gen_signed_cert(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    signed(ctx, &args, |ctx| PrivateKey::generate_rsa(&mut ctx.rng, 2048))
+    signed(ctx, &args, |ctx| {
+        PrivateKey::generate_rsa(&mut ctx.rng, 2048)
+    })
 }
 
 fn gen_signed_cert_with_key(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
@@ -569,7 +590,9 @@ fn decrypt_aes(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     };
     let keep = plain.len() as i64 - i64::from(last);
     if keep < 0 {
-        return Err(format!("runtime error: slice bounds out of range [:{keep}]"));
+        return Err(format!(
+            "runtime error: slice bounds out of range [:{keep}]"
+        ));
     }
     plain.truncate(keep as usize);
     // A Go string may hold any bytes; ours must be UTF-8.
@@ -607,8 +630,16 @@ mod tests {
         let an = string("randAlphaNum", vec![i(10)]);
         assert_eq!(an.len(), 10);
         assert!(an.bytes().all(|c| c.is_ascii_alphanumeric()));
-        assert!(string("randAlpha", vec![i(50)]).bytes().all(|c| c.is_ascii_alphabetic()));
-        assert!(string("randNumeric", vec![i(50)]).bytes().all(|c| c.is_ascii_digit()));
+        assert!(
+            string("randAlpha", vec![i(50)])
+                .bytes()
+                .all(|c| c.is_ascii_alphabetic())
+        );
+        assert!(
+            string("randNumeric", vec![i(50)])
+                .bytes()
+                .all(|c| c.is_ascii_digit())
+        );
         let ascii = string("randAscii", vec![i(200)]);
         assert!(ascii.bytes().all(|c| (b' '..=b'~').contains(&c)));
         // Oracle: count 0 and -1 give "", randBytes 6 is 8 base64 characters.
@@ -629,9 +660,16 @@ mod tests {
         let salt = bcrypt_decode(&want[7..29]);
         let salt: [u8; 16] = salt[..16].try_into().unwrap();
         assert_eq!(bcrypt_hash(b"pw", 10, &salt), want);
+        assert_eq!(
+            string("bcrypt", vec![s(&"0".repeat(73))]),
+            "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
+        );
         let line = string("htpasswd", vec![s("u"), s("p")]);
         assert!(line.starts_with("u:$2a$10$") && line.len() == 62, "{line}");
-        assert_eq!(string("htpasswd", vec![s("u:x"), s("p")]), "invalid username: u:x");
+        assert_eq!(
+            string("htpasswd", vec![s("u:x"), s("p")]),
+            "invalid username: u:x"
+        );
     }
 
     fn bcrypt_decode(text: &str) -> Vec<u8> {
@@ -655,30 +693,51 @@ mod tests {
     fn derive_password_matches_go() {
         // Oracle answers.
         let dp = |c, kind: &str, pw: &str, user: &str, site: &str| {
-            let args = vec![Value::Int(c, IntKind::Uint32), s(kind), s(pw), s(user), s(site)];
+            let args = vec![
+                Value::Int(c, IntKind::Uint32),
+                s(kind),
+                s(pw),
+                s(user),
+                s(site),
+            ];
             string("derivePassword", args)
         };
-        assert_eq!(dp(1, "long", "password", "user", "example.com"), "ZedaFaxcZaso9*");
+        assert_eq!(
+            dp(1, "long", "password", "user", "example.com"),
+            "ZedaFaxcZaso9*"
+        );
         assert_eq!(dp(3, "maximum", "pw", "u", "s"), "b9$3@lm3FOLUFJ1mTnXS");
         assert_eq!(dp(1, "pin", "a", "b", "c"), "9016");
-        assert_eq!(dp(1, "nope", "p", "u", "s"), "cannot find password template nope");
+        assert_eq!(
+            dp(1, "nope", "p", "u", "s"),
+            "cannot find password template nope"
+        );
     }
 
     #[test]
     fn aes_round_trip_and_go_errors() {
         // Oracle: ciphertext from `encryptAES "secretkey" "plaintext"`.
         let go = "uSXyCY6W6BvCLLNgy5GnENcVdTBPf555YTbc3pKs5zg=";
-        assert_eq!(string("decryptAES", vec![s("secretkey"), s(go)]), "plaintext");
+        assert_eq!(
+            string("decryptAES", vec![s("secretkey"), s(go)]),
+            "plaintext"
+        );
         let mine = string("encryptAES", vec![s("secretkey"), s("plaintext")]);
         assert_eq!(mine.len(), 44);
-        assert_eq!(string("decryptAES", vec![s("secretkey"), s(&mine)]), "plaintext");
+        assert_eq!(
+            string("decryptAES", vec![s("secretkey"), s(&mine)]),
+            "plaintext"
+        );
         assert_eq!(string("encryptAES", vec![s("k"), s("")]), "");
         assert_eq!(string("decryptAES", vec![s("k"), s("")]), "");
         let long_key = "0123456789abcdef0123456789abcdefXX";
         assert_eq!(string("encryptAES", vec![s(long_key), s("x")]).len(), 44);
         let err = |b64: &str| call("decryptAES", vec![s("k"), s(b64)]).unwrap_err();
         assert_eq!(err("!!!"), "illegal base64 data at input byte 0");
-        assert_eq!(err("YWJj"), "runtime error: slice bounds out of range [:16] with capacity 3");
+        assert_eq!(
+            err("YWJj"),
+            "runtime error: slice bounds out of range [:16] with capacity 3"
+        );
         assert_eq!(
             err("YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo="),
             "crypto/cipher: input not full blocks"
@@ -690,12 +749,21 @@ mod tests {
         let pem = |kind: &str| string("genPrivateKey", vec![s(kind)]);
         assert_eq!(pem("foo"), "Unknown type foo");
         let ec = pem("ecdsa");
-        assert!(ec.starts_with("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE"), "{ec}");
+        assert!(
+            ec.starts_with("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE"),
+            "{ec}"
+        );
         assert!(ec.ends_with("-----END EC PRIVATE KEY-----\n"));
         // Oracle shape: 121-byte SEC1 key, base64 in 64-column lines.
-        assert_eq!(ec.lines().map(str::len).collect::<Vec<_>>(), [30, 64, 64, 36, 28]);
+        assert_eq!(
+            ec.lines().map(str::len).collect::<Vec<_>>(),
+            [30, 64, 64, 36, 28]
+        );
         let ed = pem("ed25519");
-        assert!(ed.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI"), "{ed}");
+        assert!(
+            ed.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI"),
+            "{ed}"
+        );
         assert_eq!(ed.lines().count(), 3);
     }
 
@@ -703,12 +771,21 @@ mod tests {
     fn certificates_with_ec_keys() {
         let key = string("genPrivateKey", vec![s("ecdsa")]);
         let ca = call("genCAWithKey", vec![s("my-ca"), i(365), s(&key)]).unwrap();
-        let Value::Object(o) = &ca else { panic!("not an object") };
+        let Value::Object(o) = &ca else {
+            panic!("not an object")
+        };
         assert_eq!(o.type_name(), "sprig.certificate");
         assert_eq!(o.kind_name(), "struct");
         let cert = o.field("Cert").unwrap().unwrap();
-        assert!(cert.as_str().unwrap().starts_with("-----BEGIN CERTIFICATE-----\nMII"));
-        assert_eq!(o.field("Key").unwrap().unwrap().as_str(), Some(key.as_str()));
+        assert!(
+            cert.as_str()
+                .unwrap()
+                .starts_with("-----BEGIN CERTIFICATE-----\nMII")
+        );
+        assert_eq!(
+            o.field("Key").unwrap().unwrap().as_str(),
+            Some(key.as_str())
+        );
         let leaf_key = string("genPrivateKey", vec![s("ed25519")]);
         let ips = Value::list(vec![s("10.0.0.1"), s("::1")]);
         let dns = Value::list(vec![s("a.example")]);
@@ -717,38 +794,112 @@ mod tests {
             vec![s("svc"), ips, dns, i(30), ca.clone(), s(&leaf_key)],
         )
         .unwrap();
-        let Value::Object(leaf) = &leaf else { panic!("not an object") };
-        let (_, der_bytes) = der::pem_decode(leaf.field("Cert").unwrap().unwrap().as_str().unwrap()).unwrap();
+        let Value::Object(leaf) = &leaf else {
+            panic!("not an object")
+        };
+        let (_, der_bytes) =
+            der::pem_decode(leaf.field("Cert").unwrap().unwrap().as_str().unwrap()).unwrap();
         let issuer = Issuer::parse(o.field("Cert").unwrap().unwrap().as_str().unwrap()).unwrap();
         // The leaf names the CA as issuer and carries its key id.
         let kid = issuer.key_id.unwrap();
-        assert!(der_bytes.windows(issuer.subject.len()).any(|w| w == issuer.subject.as_slice()));
+        assert!(
+            der_bytes
+                .windows(issuer.subject.len())
+                .any(|w| w == issuer.subject.as_slice())
+        );
         assert!(der_bytes.windows(kid.len()).any(|w| w == kid.as_slice()));
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn ca_extensions_match_go_bytes() {
+        let ca = call("genCA", vec![s("my-ca"), i(365)]).unwrap();
+        let Value::Object(o) = &ca else {
+            panic!("not an object")
+        };
+        let key = o.field("Key").unwrap().unwrap();
+        assert!(
+            key.as_str()
+                .unwrap()
+                .starts_with("-----BEGIN RSA PRIVATE KEY-----\nMIIE")
+        );
+        let cert = o.field("Cert").unwrap().unwrap();
+        let (_, der_bytes) = der::pem_decode(cert.as_str().unwrap()).unwrap();
+        // Oracle: the extensions of a Helm genCA certificate up to the subject key id value.
+        let go = "300e0603551d0f0101ff0404030202a4301d0603551d250416301406082b06010505070301\
+                  06082b06010505070302300f0603551d130101ff040530030101ff301d0603551d0e04160414";
+        assert!(hex(&der_bytes).contains(go));
+        // "CN=my-ca" as Go writes it (PrintableString), as issuer and subject.
+        assert_eq!(
+            hex(&der_bytes)
+                .matches("310e300c060355040313056d792d6361")
+                .count(),
+            2
+        );
     }
 
     #[test]
     fn certificate_errors_match_sprig() {
         let err = |name: &str, args| call(name, args).unwrap_err();
         assert_eq!(
-            err("genSelfSignedCertWithKey", vec![s("x"), Value::list(vec![s("nope")]), Value::Nil, i(3), s("k")]),
+            err(
+                "genSelfSignedCertWithKey",
+                vec![
+                    s("x"),
+                    Value::list(vec![s("nope")]),
+                    Value::Nil,
+                    i(3),
+                    s("k")
+                ]
+            ),
             "parsing private key: no PEM data in input"
         );
         let key = string("genPrivateKey", vec![s("ecdsa")]);
         assert_eq!(
-            err("genSelfSignedCertWithKey", vec![s("x"), Value::list(vec![s("nope")]), Value::Nil, i(3), s(&key)]),
+            err(
+                "genSelfSignedCertWithKey",
+                vec![
+                    s("x"),
+                    Value::list(vec![s("nope")]),
+                    Value::Nil,
+                    i(3),
+                    s(&key)
+                ]
+            ),
             "error parsing ip: nope"
         );
         assert_eq!(
-            err("genSelfSignedCertWithKey", vec![s("x"), Value::list(vec![i(1)]), Value::Nil, i(3), s(&key)]),
+            err(
+                "genSelfSignedCertWithKey",
+                vec![s("x"), Value::list(vec![i(1)]), Value::Nil, i(3), s(&key)]
+            ),
             "error parsing ip: 1 is not a string"
         );
         assert_eq!(
-            err("genSelfSignedCertWithKey", vec![s("x"), Value::Nil, Value::list(vec![i(1)]), i(3), s(&key)]),
+            err(
+                "genSelfSignedCertWithKey",
+                vec![s("x"), Value::Nil, Value::list(vec![i(1)]), i(3), s(&key)]
+            ),
             "error processing alternate dns name: 1 is not a string"
         );
-        assert_eq!(err("buildCustomCert", vec![s("!!"), s("x")]), "unable to decode base64 certificate");
-        assert_eq!(err("buildCustomCert", vec![s("eA=="), s("!!")]), "unable to decode base64 private key");
-        assert_eq!(err("buildCustomCert", vec![s("eA=="), s("eA==")]), "unable to decode certificate");
-        assert_eq!(err("genCAWithKey", vec![s("x"), i(3), s("junk")]), "parsing private key: no PEM data in input");
+        assert_eq!(
+            err("buildCustomCert", vec![s("!!"), s("x")]),
+            "unable to decode base64 certificate"
+        );
+        assert_eq!(
+            err("buildCustomCert", vec![s("eA=="), s("!!")]),
+            "unable to decode base64 private key"
+        );
+        assert_eq!(
+            err("buildCustomCert", vec![s("eA=="), s("eA==")]),
+            "unable to decode certificate"
+        );
+        assert_eq!(
+            err("genCAWithKey", vec![s("x"), i(3), s("junk")]),
+            "parsing private key: no PEM data in input"
+        );
     }
 }

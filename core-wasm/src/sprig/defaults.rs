@@ -39,7 +39,10 @@ fn empty(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 
 /// The first non-empty argument, or nil.
 fn coalesce(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    Ok(args.into_iter().find(|v| !is_empty(v)).unwrap_or(Value::Nil))
+    Ok(args
+        .into_iter()
+        .find(|v| !is_empty(v))
+        .unwrap_or(Value::Nil))
 }
 
 fn all(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
@@ -99,7 +102,10 @@ mod tests {
         assert_eq!(show("default", vec![d()]), "d");
         assert_eq!(show("default", vec![d(), Value::str("false")]), "false");
         assert_eq!(show("default", vec![d(), Value::Bool(true)]), "true");
-        assert_eq!(show("default", vec![d(), Value::list(vec![Value::Nil])]), "[<nil>]");
+        assert_eq!(
+            show("default", vec![d(), Value::list(vec![Value::Nil])]),
+            "[<nil>]"
+        );
     }
 
     #[test]
@@ -108,7 +114,10 @@ mod tests {
         assert_eq!(show("empty", vec![Value::str("0")]), "false");
         assert_eq!(show("coalesce", vec![]), "<nil>");
         assert_eq!(
-            show("coalesce", vec![Value::Nil, Value::int(0), Value::str("x"), Value::int(1)]),
+            show(
+                "coalesce",
+                vec![Value::Nil, Value::int(0), Value::str("x"), Value::int(1)]
+            ),
             "x"
         );
         assert_eq!(show("all", vec![]), "true");

@@ -54,9 +54,7 @@ fn get(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 }
 
 fn set(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    let m = args[0]
-        .as_map()
-        .ok_or("assignment to entry in nil map")?;
+    let m = args[0].as_map().ok_or("assignment to entry in nil map")?;
     m.insert(key(&args[1]), args[2].clone());
     Ok(args[0].clone())
 }
@@ -73,7 +71,9 @@ fn unset(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 }
 
 fn has_key(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    let found = args[0].as_map().is_some_and(|m| m.contains_key(key(&args[1])));
+    let found = args[0]
+        .as_map()
+        .is_some_and(|m| m.contains_key(key(&args[1])));
     Ok(Value::Bool(found))
 }
 
@@ -319,14 +319,41 @@ mod tests {
     fn dict_get_set_unset() {
         // Oracle: `dict "a" 1 "b"`, `dict 1 2 nil 3 2.5 4 true 5`, get/set/unset probes.
         assert_eq!(show("dict", vec![s("a"), i(1), s("b")]), "map[a:1 b:]");
-        let mixed = vec![i(1), i(2), Value::Nil, i(3), Value::Float(2.5), i(4), Value::Bool(true), i(5)];
+        let mixed = vec![
+            i(1),
+            i(2),
+            Value::Nil,
+            i(3),
+            Value::Float(2.5),
+            i(4),
+            Value::Bool(true),
+            i(5),
+        ];
         assert_eq!(show("dict", mixed), "map[1:2 2.5:4 <nil>:3 true:5]");
-        assert_eq!(call("dict", vec![]).unwrap().go_type(), "map[string]interface {}");
+        assert_eq!(
+            call("dict", vec![]).unwrap().go_type(),
+            "map[string]interface {}"
+        );
         assert_eq!(show("get", vec![d(vec![("a", i(1))]), s("a")]), "1");
-        assert_eq!(call("get", vec![d(vec![("a", i(1))]), s("b")]).unwrap().as_str(), Some(""));
-        assert!(call("get", vec![d(vec![("a", Value::Nil)]), s("a")]).unwrap().is_nil());
-        assert_eq!(call("get", vec![Value::Nil, s("a")]).unwrap().as_str(), Some(""));
-        assert_eq!(show("hasKey", vec![d(vec![("a", Value::Nil)]), s("a")]), "true");
+        assert_eq!(
+            call("get", vec![d(vec![("a", i(1))]), s("b")])
+                .unwrap()
+                .as_str(),
+            Some("")
+        );
+        assert!(
+            call("get", vec![d(vec![("a", Value::Nil)]), s("a")])
+                .unwrap()
+                .is_nil()
+        );
+        assert_eq!(
+            call("get", vec![Value::Nil, s("a")]).unwrap().as_str(),
+            Some("")
+        );
+        assert_eq!(
+            show("hasKey", vec![d(vec![("a", Value::Nil)]), s("a")]),
+            "true"
+        );
         assert_eq!(show("hasKey", vec![Value::Nil, s("a")]), "false");
         let m = d(vec![("a", i(1))]);
         assert_eq!(show("set", vec![m.clone(), s("b"), i(2)]), "map[a:1 b:2]");
@@ -342,10 +369,19 @@ mod tests {
 
     #[test]
     fn pluck_keys_values_pick_omit() {
-        let args = vec![s("a"), d(vec![("a", i(1))]), d(vec![("b", i(2))]), d(vec![("a", i(3))])];
+        let args = vec![
+            s("a"),
+            d(vec![("a", i(1))]),
+            d(vec![("b", i(2))]),
+            d(vec![("a", i(3))]),
+        ];
         assert_eq!(show("pluck", args), "[1 3]");
         assert_eq!(show("pluck", vec![s("a"), Value::Nil]), "[]");
-        let k = call("keys", vec![d(vec![("b", i(1)), ("a", i(2))]), d(vec![("c", i(1))])]).unwrap();
+        let k = call(
+            "keys",
+            vec![d(vec![("b", i(1)), ("a", i(2))]), d(vec![("c", i(1))])],
+        )
+        .unwrap();
         assert_eq!(k.go_type(), "[]string");
         assert_eq!(format_v(&k), "[a b c]");
         assert_eq!(show("keys", vec![Value::Nil]), "[]");
@@ -380,7 +416,10 @@ mod tests {
             ("g", s("z")),
         ]);
         let out = call("merge", vec![dst.clone(), src]).unwrap();
-        assert_eq!(format_v(&out), "map[a:true b:1 c:y d:2 e:[1] f:map[k:1] g:x]");
+        assert_eq!(
+            format_v(&out),
+            "map[a:true b:1 c:y d:2 e:[1] f:map[k:1] g:x]"
+        );
         assert!(out.as_map().unwrap().same(dst.as_map().unwrap()));
         // Case 4/5/6/7: a scalar against a map or a list, lists against lists.
         let scalar_vs_map = vec![d(vec![("a", s("x"))]), d(vec![("a", d(vec![("b", i(1))]))])];
@@ -394,14 +433,48 @@ mod tests {
             d(vec![("a", Value::list(vec![i(2), i(3)]))]),
         ];
         assert_eq!(show("merge", lists), "map[a:[1]]");
-        let to_empty = vec![d(vec![("a", Value::list(vec![i(1)]))]), d(vec![("a", Value::list(vec![]))])];
+        let to_empty = vec![
+            d(vec![("a", Value::list(vec![i(1)]))]),
+            d(vec![("a", Value::list(vec![]))]),
+        ];
         assert_eq!(show("mergeOverwrite", to_empty), "map[a:[]]");
         let strs = Value::string_list(vec!["p".into(), "q".into()]);
-        let typed = call("mergeOverwrite", vec![d(vec![("a", s("x"))]), d(vec![("a", strs)])]).unwrap();
-        assert_eq!(typed.as_map().unwrap().get("a").unwrap().go_type(), "[]string");
-        assert_eq!(show("merge", vec![d(vec![("a", s("x"))]), d(vec![("a", Value::list(vec![i(2)]))])]), "map[a:x]");
-        assert_eq!(show("merge", vec![d(vec![("a", Value::list(vec![]))]), d(vec![("a", s("s"))])]), "map[a:s]");
-        assert_eq!(show("mergeOverwrite", vec![d(vec![("a", Value::list(vec![i(1)]))]), d(vec![("a", s("s"))])]), "map[a:s]");
+        let typed = call(
+            "mergeOverwrite",
+            vec![d(vec![("a", s("x"))]), d(vec![("a", strs)])],
+        )
+        .unwrap();
+        assert_eq!(
+            typed.as_map().unwrap().get("a").unwrap().go_type(),
+            "[]string"
+        );
+        assert_eq!(
+            show(
+                "merge",
+                vec![
+                    d(vec![("a", s("x"))]),
+                    d(vec![("a", Value::list(vec![i(2)]))])
+                ]
+            ),
+            "map[a:x]"
+        );
+        assert_eq!(
+            show(
+                "merge",
+                vec![d(vec![("a", Value::list(vec![]))]), d(vec![("a", s("s"))])]
+            ),
+            "map[a:s]"
+        );
+        assert_eq!(
+            show(
+                "mergeOverwrite",
+                vec![
+                    d(vec![("a", Value::list(vec![i(1)]))]),
+                    d(vec![("a", s("s"))])
+                ]
+            ),
+            "map[a:s]"
+        );
     }
 
     #[test]
@@ -419,10 +492,19 @@ mod tests {
             ("g", s("")),
             ("h", d(vec![("k", Value::Nil)])),
         ]);
-        assert_eq!(show("mergeOverwrite", vec![dst, src]), "map[a:false b:0 g: h:map[j:2 k:<nil>]]");
-        assert_eq!(show("merge", vec![d(vec![]), d(vec![("a", Value::Nil)])]), "map[]");
         assert_eq!(
-            show("mergeOverwrite", vec![d(vec![("a", i(1))]), d(vec![("a", Value::Nil)])]),
+            show("mergeOverwrite", vec![dst, src]),
+            "map[a:false b:0 g: h:map[j:2 k:<nil>]]"
+        );
+        assert_eq!(
+            show("merge", vec![d(vec![]), d(vec![("a", Value::Nil)])]),
+            "map[]"
+        );
+        assert_eq!(
+            show(
+                "mergeOverwrite",
+                vec![d(vec![("a", i(1))]), d(vec![("a", Value::Nil)])]
+            ),
             "map[a:<nil>]"
         );
     }
@@ -439,16 +521,37 @@ mod tests {
         src_n.as_map().unwrap().insert("q", i(5));
         assert_eq!(format_v(&dst), "map[m:map[w:4 z:3] n:map[x:1 y:2]]");
         // Case 9: several sources in order.
-        let three = || vec![d(vec![("a", i(1))]), d(vec![("a", i(2)), ("b", i(2))]), d(vec![("b", i(3)), ("c", i(3))])];
+        let three = || {
+            vec![
+                d(vec![("a", i(1))]),
+                d(vec![("a", i(2)), ("b", i(2))]),
+                d(vec![("b", i(3)), ("c", i(3))]),
+            ]
+        };
         assert_eq!(show("merge", three()), "map[a:1 b:2 c:3]");
         assert_eq!(show("mergeOverwrite", three()), "map[a:2 b:3 c:3]");
         // Case 10: deep nesting.
-        let deep_dst = d(vec![("a", d(vec![("b", d(vec![("c", i(1)), ("d", i(0))]))]))]);
-        let deep_src = d(vec![("a", d(vec![("b", d(vec![("d", i(5)), ("e", i(6))]))]))]);
-        assert_eq!(show("merge", vec![deep_dst, deep_src]), "map[a:map[b:map[c:1 d:5 e:6]]]");
+        let deep_dst = d(vec![(
+            "a",
+            d(vec![("b", d(vec![("c", i(1)), ("d", i(0))]))]),
+        )]);
+        let deep_src = d(vec![(
+            "a",
+            d(vec![("b", d(vec![("d", i(5)), ("e", i(6))]))]),
+        )]);
+        assert_eq!(
+            show("merge", vec![deep_dst, deep_src]),
+            "map[a:map[b:map[c:1 d:5 e:6]]]"
+        );
         // Case 14: a nil destination.
-        assert_eq!(show("merge", vec![Value::Nil, d(vec![("a", i(1))])]), "map[a:1]");
-        assert_eq!(show("mustMerge", vec![d(vec![("a", i(1))]), Value::Nil]), "map[a:1]");
+        assert_eq!(
+            show("merge", vec![Value::Nil, d(vec![("a", i(1))])]),
+            "map[a:1]"
+        );
+        assert_eq!(
+            show("mustMerge", vec![d(vec![("a", i(1))]), Value::Nil]),
+            "map[a:1]"
+        );
     }
 
     #[test]
@@ -475,7 +578,10 @@ mod tests {
             err(vec![i(1), s("d"), d(vec![])]),
             "interface conversion: interface {} is int, not string"
         );
-        assert_eq!(err(vec![s("a"), d(vec![])]), "dig needs at least three arguments");
+        assert_eq!(
+            err(vec![s("a"), d(vec![])]),
+            "dig needs at least three arguments"
+        );
         assert_eq!(
             err(vec![s("a"), s("b"), s("d"), d(vec![("a", Value::Nil)])]),
             "interface conversion: interface {} is nil, not map[string]interface {}"

@@ -13,7 +13,17 @@ use super::conv::{to_int, to_strings};
 use super::defaults::is_empty;
 
 /// Go's panic text when Sprig calls `Kind()` on the nil `reflect.Type` of a nil argument.
-pub(crate) const NIL_DEREF: &str = "runtime error: invalid memory address or nil pointer dereference";
+pub(crate) const NIL_DEREF: &str =
+    "runtime error: invalid memory address or nil pointer dereference";
+
+/// A plain list function and its `must*` twin: names, parameters, variadic type, body.
+type ListFunc = (
+    &'static str,
+    &'static str,
+    &'static [Ty],
+    Option<Ty>,
+    FuncImpl,
+);
 
 pub(super) fn register(out: &mut Vec<Func>) {
     out.extend([
@@ -23,7 +33,7 @@ pub(super) fn register(out: &mut Vec<Func>) {
         Func::new("sortAlpha", &[Ty::Any], sort_alpha),
     ]);
     // Each plain function panics with exactly the error its must* twin returns.
-    let pairs: [(&'static str, &'static str, &'static [Ty], Option<Ty>, FuncImpl); 14] = [
+    let pairs: [ListFunc; 14] = [
         ("append", "mustAppend", &[Ty::Any, Ty::Any], None, push),
         ("push", "mustPush", &[Ty::Any, Ty::Any], None, push),
         ("prepend", "mustPrepend", &[Ty::Any, Ty::Any], None, prepend),
@@ -143,12 +153,16 @@ fn has(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
         return Ok(Value::Bool(false));
     }
     let items = elements(&args[1], "find has")?;
-    Ok(Value::Bool(items.iter().any(|item| args[0].deep_equal(item))))
+    Ok(Value::Bool(
+        items.iter().any(|item| args[0].deep_equal(item)),
+    ))
 }
 
 fn compact(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     let items = elements(&args[0], "compact")?;
-    Ok(any_list(items.into_iter().filter(|v| !is_empty(v)).collect()))
+    Ok(any_list(
+        items.into_iter().filter(|v| !is_empty(v)).collect(),
+    ))
 }
 
 /// `slice list [start [end]]`: Go slicing that keeps the slice's type; nil for an empty list.
@@ -301,7 +315,10 @@ mod tests {
         assert_eq!(show("sortAlpha", vec![strs()]), "[ a a b c]");
         assert_eq!(ty("sortAlpha", vec![strs()]), "[]string");
         let z = Value::string_list(vec!["z".into()]);
-        assert_eq!(show("concat", vec![strs(), l(vec![i(1)]), z]), "[b a  c a 1 z]");
+        assert_eq!(
+            show("concat", vec![strs(), l(vec![i(1)]), z]),
+            "[b a  c a 1 z]"
+        );
     }
 
     #[test]
@@ -359,7 +376,10 @@ mod tests {
         assert_eq!(show("slice", vec![one23()]), "[1 2 3]");
         assert_eq!(show("slice", vec![one23(), i(1)]), "[2 3]");
         assert_eq!(show("slice", vec![one23(), i(1), i(1)]), "[]");
-        assert_eq!(show("slice", vec![one23(), s("1"), Value::Float(2.7)]), "[2]");
+        assert_eq!(
+            show("slice", vec![one23(), s("1"), Value::Float(2.7)]),
+            "[2]"
+        );
         assert_eq!(show("slice", vec![one23(), i(3)]), "[]");
         let oob = "reflect.Value.Slice: slice index out of bounds";
         assert_eq!(call("slice", vec![one23(), i(2), i(1)]).unwrap_err(), oob);
@@ -402,10 +422,21 @@ mod tests {
             "Cannot find has on type string"
         );
         for name in [
-            "without", "uniq", "compact", "reverse", "rest", "last", "initial", "mustFirst",
+            "without",
+            "uniq",
+            "compact",
+            "reverse",
+            "rest",
+            "last",
+            "initial",
+            "mustFirst",
             "slice",
         ] {
-            assert_eq!(call(name, vec![Value::Nil]).unwrap_err(), NIL_DEREF, "{name}");
+            assert_eq!(
+                call(name, vec![Value::Nil]).unwrap_err(),
+                NIL_DEREF,
+                "{name}"
+            );
         }
         for name in ["append", "prepend"] {
             assert_eq!(call(name, vec![Value::Nil, i(1)]).unwrap_err(), NIL_DEREF);
@@ -414,7 +445,10 @@ mod tests {
             call("concat", vec![Value::Nil, l(vec![])]).unwrap_err(),
             NIL_DEREF
         );
-        assert_eq!(call("chunk", vec![i(2), Value::Nil]).unwrap_err(), NIL_DEREF);
+        assert_eq!(
+            call("chunk", vec![i(2), Value::Nil]).unwrap_err(),
+            NIL_DEREF
+        );
     }
 
     #[test]
@@ -438,7 +472,10 @@ mod tests {
         assert_eq!(show("list", vec![i(1), s("a"), Value::Nil]), "[1 a <nil>]");
         assert_eq!(show("tuple", vec![i(1)]), "[1]");
         assert_eq!(show("mustAppend", vec![l(vec![i(3)]), i(4)]), "[3 4]");
-        assert_eq!(show("mustChunk", vec![i(1), l(vec![i(3), i(4)])]), "[[3] [4]]");
+        assert_eq!(
+            show("mustChunk", vec![i(1), l(vec![i(3), i(4)])]),
+            "[[3] [4]]"
+        );
         assert_eq!(show("mustCompact", vec![l(vec![i(0), i(3)])]), "[3]");
     }
 }

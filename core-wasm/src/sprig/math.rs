@@ -92,7 +92,9 @@ fn rand_int(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     if n <= 0 {
         return Err("invalid argument to Intn".to_string());
     }
-    Ok(Value::int((ctx.rng.below(n as u64) as i64).wrapping_add(lo)))
+    Ok(Value::int(
+        (ctx.rng.below(n as u64) as i64).wrapping_add(lo),
+    ))
 }
 
 /// shopspring's decimal arithmetic over cast's `ToFloat64` of each operand.

@@ -19,7 +19,9 @@ fn type_of(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 }
 
 fn type_is(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    Ok(Value::Bool(args[0].as_str() == Some(args[1].go_type().as_str())))
+    Ok(Value::Bool(
+        args[0].as_str() == Some(args[1].go_type().as_str()),
+    ))
 }
 
 /// `typeIsLike`: the type name, or a pointer to it.
@@ -71,7 +73,10 @@ mod tests {
         // Oracle: typeOf/kindOf of values-file numbers, maps, lists, splitList and nil.
         assert_eq!(text("typeOf", vec![Value::Float(1.5)]), "float64");
         assert_eq!(text("typeOf", vec![Value::Nil]), "<nil>");
-        assert_eq!(text("typeOf", vec![Value::Map(Map::new())]), "map[string]interface {}");
+        assert_eq!(
+            text("typeOf", vec![Value::Map(Map::new())]),
+            "map[string]interface {}"
+        );
         assert_eq!(text("typeOf", vec![Value::list(vec![])]), "[]interface {}");
         assert_eq!(text("typeOf", vec![Value::string_list(vec![])]), "[]string");
         assert_eq!(text("kindOf", vec![Value::Nil]), "invalid");
@@ -81,7 +86,10 @@ mod tests {
         assert!(yes("typeIs", vec![Value::str("<nil>"), Value::Nil]));
         assert!(yes("kindIs", vec![Value::str("invalid"), Value::Nil]));
         assert!(!yes("typeIsLike", vec![Value::str("string"), Value::Nil]));
-        assert!(yes("typeIsLike", vec![Value::str("string"), Value::str("x")]));
+        assert!(yes(
+            "typeIsLike",
+            vec![Value::str("string"), Value::str("x")]
+        ));
         assert!(yes("typeIs", vec![Value::str("int"), Value::int(1)]));
         assert!(!yes("typeIs", vec![Value::str("int"), Value::int64(1)]));
     }

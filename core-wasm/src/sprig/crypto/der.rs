@@ -112,7 +112,9 @@ impl<'a> Reader<'a> {
                 return Err("asn1: syntax error: unsupported length".to_string());
             }
             let bytes = self.data.get(2..2 + n).ok_or(TRUNCATED)?;
-            let len = bytes.iter().fold(0usize, |acc, &b| acc << 8 | usize::from(b));
+            let len = bytes
+                .iter()
+                .fold(0usize, |acc, &b| acc << 8 | usize::from(b));
             (len, 2 + n)
         };
         let end = header.checked_add(len).ok_or(TRUNCATED)?;
@@ -150,7 +152,11 @@ const STD_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 pub(crate) fn base64_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -191,7 +197,10 @@ pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
             if pad > 0 {
                 return Err(illegal(i));
             }
-            let v = STD_ALPHABET.iter().position(|&a| a == c).ok_or_else(|| illegal(i))?;
+            let v = STD_ALPHABET
+                .iter()
+                .position(|&a| a == c)
+                .ok_or_else(|| illegal(i))?;
             quad[have] = v as u8;
             have += 1;
         }
@@ -235,9 +244,7 @@ pub(super) fn pem_decode(text: &str) -> Option<(String, Vec<u8>)> {
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN ") {
         let after = &rest[start + 11..];
-        let Some(type_end) = after.find("-----") else {
-            return None;
-        };
+        let type_end = after.find("-----")?;
         let kind = &after[..type_end];
         let body_start = &after[type_end + 5..];
         let end_marker = format!("-----END {kind}-----");
@@ -266,7 +273,10 @@ mod tests {
         assert_eq!(base64_decode("YWJj").unwrap(), b"abc");
         assert_eq!(base64_decode("YW\nI=").unwrap(), b"ab");
         // Oracle: `decryptAES "k" "!!!"`.
-        assert_eq!(base64_decode("!!!").unwrap_err(), "illegal base64 data at input byte 0");
+        assert_eq!(
+            base64_decode("!!!").unwrap_err(),
+            "illegal base64 data at input byte 0"
+        );
     }
 
     #[test]

@@ -117,12 +117,14 @@ impl PrivateKey {
             return Err(format!("no private key data in PEM block of type {kind}"));
         };
         match algo {
-            "RSA" => parse_pkcs1(&bytes)
-                .map_err(|e| format!("parsing RSA private key from PEM: {e}")),
+            "RSA" => {
+                parse_pkcs1(&bytes).map_err(|e| format!("parsing RSA private key from PEM: {e}"))
+            }
             "EC" => parse_sec1(&bytes, None)
                 .map_err(|e| format!("parsing EC private key from PEM: {e}")),
-            "DSA" => parse_dsa(&bytes)
-                .map_err(|e| format!("parsing DSA private key from PEM: {e}")),
+            "DSA" => {
+                parse_dsa(&bytes).map_err(|e| format!("parsing DSA private key from PEM: {e}"))
+            }
             _ => Err(format!("invalid private key type {kind}")),
         }
     }
@@ -158,9 +160,9 @@ impl PrivateKey {
             PrivateKey::Rsa(_) => Ok(seq(&[oid(OID_SHA256_RSA), tlv(der::NULL, &[])])),
             PrivateKey::Ec(_) => Ok(seq(&[oid(OID_ECDSA_SHA256)])),
             PrivateKey::Ed25519(_) => Ok(seq(&[oid(OID_ED25519)])),
-            PrivateKey::Dsa(_) => Err(
-                "x509: certificate private key does not implement crypto.Signer".to_string(),
-            ),
+            PrivateKey::Dsa(_) => {
+                Err("x509: certificate private key does not implement crypto.Signer".to_string())
+            }
         }
     }
 
@@ -182,9 +184,9 @@ impl PrivateKey {
                 use ed25519_dalek::Signer as _;
                 Ok(k.sign(tbs).to_bytes().to_vec())
             }
-            PrivateKey::Dsa(_) => Err(
-                "x509: certificate private key does not implement crypto.Signer".to_string(),
-            ),
+            PrivateKey::Dsa(_) => {
+                Err("x509: certificate private key does not implement crypto.Signer".to_string())
+            }
         }
     }
 }
@@ -247,11 +249,15 @@ fn parse_pkcs8(bytes: &[u8]) -> Result<PrivateKey, String> {
         parse_sec1(key.content, curve)
     } else if alg_oid.raw == oid(OID_ED25519).as_slice() {
         let seed = Reader::new(key.content).expect(der::OCTET_STRING, "ed25519 seed")?;
-        let seed: [u8; 32] = seed
-            .content
-            .try_into()
-            .map_err(|_| format!("x509: invalid Ed25519 private key length: {}", seed.content.len()))?;
-        Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed)))
+        let seed: [u8; 32] = seed.content.try_into().map_err(|_| {
+            format!(
+                "x509: invalid Ed25519 private key length: {}",
+                seed.content.len()
+            )
+        })?;
+        Ok(PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+            &seed,
+        )))
     } else {
         Err("x509: PKCS#8 wrapping contained private key with unknown algorithm".to_string())
     }
