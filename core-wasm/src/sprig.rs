@@ -2,7 +2,7 @@
 //!
 //! One module per family, each with a `register` that appends its functions.
 
-mod conv;
+pub(crate) mod conv;
 mod crypto;
 mod date;
 mod defaults;
