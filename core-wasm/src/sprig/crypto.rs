@@ -305,8 +305,8 @@ fn derive_password(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     message.extend((site.len() as u32).to_be_bytes());
     message.extend(site.as_bytes());
     message.extend(counter.to_be_bytes());
-    let mut mac =
-        <hmac::Hmac<sha2_10::Sha256> as hmac::Mac>::new_from_slice(&key).map_err(|e| e.to_string())?;
+    let mut mac = <hmac::Hmac<sha2_10::Sha256> as hmac::Mac>::new_from_slice(&key)
+        .map_err(|e| e.to_string())?;
     mac.update(&message);
     let seed = mac.finalize().into_bytes();
 
