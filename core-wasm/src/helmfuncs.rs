@@ -7,4 +7,5 @@ use crate::funcs::Func;
 pub fn register(out: &mut Vec<Func>) {
     crate::yaml::register(out);
     crate::json::register(out);
+    crate::toml::register(out);
 }

@@ -1,20 +1,1165 @@
-//! encoding/json as Helm's `toJson`/`fromJson` use it: sorted keys, HTML-safe escaping, Go's float
-//! formatting; decoded numbers are `float64`.
+//! encoding/json as Helm's `toJson`/`fromJson` and Sprig's JSON functions use it: sorted keys,
+//! HTML-safe escaping, Go's float formatting; decoded numbers are `float64`, and syntax errors
+//! carry Go's exact messages because charts print them (`fromJson` returns `{"Error": ...}`).
 
-use crate::funcs::Func;
-use crate::value::Value;
+use std::collections::BTreeMap;
+
+use crate::funcs::{Ctx, Func};
+use crate::gofmt;
+use crate::value::{Ty, Value};
 
 /// `json.Marshal(v)`.
 pub fn to_json(v: &Value) -> Result<String, String> {
-    let _ = v;
-    Err("json: not implemented".to_string())
+    let mut out = String::new();
+    encode(v, &mut out, true, None, 0)?;
+    Ok(out)
+}
+
+/// `json.MarshalIndent(v, "", "  ")`, as Sprig's `toPrettyJson` calls it.
+pub fn to_json_pretty(v: &Value) -> Result<String, String> {
+    let mut out = String::new();
+    encode(v, &mut out, true, Some("  "), 0)?;
+    Ok(out)
+}
+
+/// A `json.Encoder` with HTML escaping off, its trailing newline removed (Sprig's `toRawJson`).
+pub fn to_raw_json(v: &Value) -> Result<String, String> {
+    let mut out = String::new();
+    encode(v, &mut out, false, None, 0)?;
+    Ok(out)
 }
 
 /// `json.Unmarshal` into `interface {}`.
 pub fn from_json(s: &str) -> Result<Value, String> {
-    let _ = s;
-    Err("json: not implemented".to_string())
+    match decode(s)? {
+        (v, None) => Ok(v),
+        (_, Some(e)) => Err(e),
+    }
 }
 
-/// Helm's and Sprig's JSON and TOML functions.
-pub fn register(_out: &mut Vec<Func>) {}
+/// The decoded value and the first error that did not stop decoding (a number out of range
+/// becomes 0, as Go leaves it).
+fn decode(s: &str) -> Result<(Value, Option<String>), String> {
+    let mut p = Parser::new(s);
+    let v = p.parse()?;
+    Ok((v, p.soft))
+}
+
+/// Go's name of a JSON value's kind in `UnmarshalTypeError` messages.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Map(_) => "object",
+        Value::List(_) => "array",
+        Value::String(_) => "string",
+        Value::Float(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "null",
+    }
+}
+
+/// Helm's `fromJson`: `json.Unmarshal` into `map[string]interface {}`, an error reported as an
+/// `Error` key next to whatever was decoded. `null` gives an empty map (Go's nil map, which
+/// prints the same but marshals as `null`).
+pub fn from_json_map(s: &str) -> Value {
+    match decode(s) {
+        Ok((v @ Value::Map(_), soft)) => {
+            if let (Some(e), Some(m)) = (soft, v.as_map()) {
+                m.insert("Error", Value::from(e));
+            }
+            v
+        }
+        Ok((Value::Nil, _)) => Value::map(BTreeMap::new()),
+        Ok((other, _)) => error_map(format!(
+            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        )),
+        Err(e) => error_map(e),
+    }
+}
+
+/// Helm's `fromJsonArray`: `json.Unmarshal` into `[]interface {}`; on error a list holding only
+/// the error text.
+pub fn from_json_list(s: &str) -> Value {
+    let err = match decode(s) {
+        Ok((v @ Value::List(_), None)) => return v,
+        Ok((Value::Nil, None)) => return Value::list(vec![]),
+        Ok((Value::List(_), Some(e))) => e,
+        Ok((other, _)) => format!(
+            "json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(&other)
+        ),
+        Err(e) => e,
+    };
+    Value::list(vec![Value::from(err)])
+}
+
+/// Helm's and Sprig's JSON functions (Helm's override Sprig's of the same name).
+pub fn register(out: &mut Vec<Func>) {
+    const ANY: &[Ty] = &[Ty::Any];
+    const STR: &[Ty] = &[Ty::String];
+    out.extend([
+        // Helm swallows marshal errors in toJson.
+        Func::new("toJson", ANY, |_: &mut Ctx<'_>, a| {
+            Ok(Value::from(to_json(&a[0]).unwrap_or_default()))
+        }),
+        Func::new("mustToJson", ANY, |_: &mut Ctx<'_>, a| {
+            to_json(&a[0]).map(Value::from)
+        }),
+        Func::new("toPrettyJson", ANY, |_: &mut Ctx<'_>, a| {
+            Ok(Value::from(to_json_pretty(&a[0]).unwrap_or_default()))
+        }),
+        Func::new("mustToPrettyJson", ANY, |_: &mut Ctx<'_>, a| {
+            to_json_pretty(&a[0]).map(Value::from)
+        }),
+        // Sprig's toRawJson panics on error; text/template reports the panic as the call's error.
+        Func::new("toRawJson", ANY, |_: &mut Ctx<'_>, a| {
+            to_raw_json(&a[0]).map(Value::from)
+        }),
+        Func::new("mustToRawJson", ANY, |_: &mut Ctx<'_>, a| {
+            to_raw_json(&a[0]).map(Value::from)
+        }),
+        // Helm's fromJson reports errors in-band, as an "Error" key.
+        Func::new("fromJson", STR, |_: &mut Ctx<'_>, a| {
+            Ok(from_json_map(a[0].as_str().unwrap_or_default()))
+        }),
+        Func::new("fromJsonArray", STR, |_: &mut Ctx<'_>, a| {
+            Ok(from_json_list(a[0].as_str().unwrap_or_default()))
+        }),
+        Func::new("mustFromJson", STR, |_: &mut Ctx<'_>, a| {
+            from_json(a[0].as_str().unwrap_or_default())
+        }),
+    ]);
+}
+
+/// Helm's in-band error value: a map holding only `Error`.
+pub fn error_map(msg: String) -> Value {
+    let mut m = BTreeMap::new();
+    m.insert("Error".to_string(), Value::from(msg));
+    Value::map(m)
+}
+
+/// Go's `UnsupportedValueError` text for a float JSON cannot hold.
+fn check_float(f: f64) -> Result<(), String> {
+    if f.is_finite() {
+        Ok(())
+    } else {
+        Err(format!(
+            "json: unsupported value: {}",
+            gofmt::format_float(f, 'g', -1)
+        ))
+    }
+}
+
+/// encoding/json's float form: ES6 number-to-string, i.e. `%f`-like shortest digits between
+/// 1e-6 and 1e21, exponent form outside with `e-07` cleaned to `e-7`.
+pub fn format_json_float(f: f64) -> String {
+    let a = f.abs();
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
+        let s = gofmt::format_float(f, 'e', -1);
+        let b = s.as_bytes();
+        let n = b.len();
+        if n >= 4 && b[n - 4] == b'e' && b[n - 3] == b'-' && b[n - 2] == b'0' {
+            return format!("{}{}", &s[..n - 2], &s[n - 1..]);
+        }
+        return s;
+    }
+    gofmt::format_float(f, 'f', -1)
+}
+
+fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
+    if let Some(ind) = indent {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str(ind);
+        }
+    }
+}
+
+fn encode(
+    v: &Value,
+    out: &mut String,
+    html: bool,
+    indent: Option<&str>,
+    depth: usize,
+) -> Result<(), String> {
+    match v {
+        Value::Nil => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i, k) => {
+            if k.is_unsigned() {
+                out.push_str(&(*i as u64).to_string());
+            } else {
+                out.push_str(&i.to_string());
+            }
+        }
+        Value::Float(f) => {
+            check_float(*f)?;
+            out.push_str(&format_json_float(*f));
+        }
+        Value::String(s) => encode_string(s.as_bytes(), out, html),
+        Value::Bytes(b) => {
+            out.push('"');
+            out.push_str(&base64_std(b));
+            out.push('"');
+        }
+        Value::List(l) => {
+            if l.is_empty() {
+                out.push_str("[]");
+                return Ok(());
+            }
+            out.push('[');
+            for (i, item) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, indent, depth + 1);
+                encode(item, out, html, indent, depth + 1)?;
+            }
+            newline(out, indent, depth);
+            out.push(']');
+        }
+        Value::Map(m) => {
+            let entries = m.entries();
+            if entries.is_empty() {
+                out.push_str("{}");
+                return Ok(());
+            }
+            out.push('{');
+            for (i, (k, val)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, indent, depth + 1);
+                encode_string(k.as_bytes(), out, html);
+                out.push(':');
+                if indent.is_some() {
+                    out.push(' ');
+                }
+                encode(val, out, html, indent, depth + 1)?;
+            }
+            newline(out, indent, depth);
+            out.push('}');
+        }
+        Value::Object(o) => encode(&o.to_data(), out, html, indent, depth)?,
+    }
+    Ok(())
+}
+
+/// A JSON string as encoding/json writes it: invalid UTF-8 becomes `\ufffd`, U+2028/2029 are
+/// escaped for JavaScript, `< > &` too when `html`.
+fn encode_string(s: &[u8], out: &mut String, html: bool) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        if b < 0x80 {
+            match b {
+                b'\\' | b'"' => {
+                    out.push('\\');
+                    out.push(b as char);
+                }
+                b'\x08' => out.push_str("\\b"),
+                b'\x0c' => out.push_str("\\f"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                b'<' | b'>' | b'&' if html => {
+                    out.push_str("\\u00");
+                    out.push(HEX[(b >> 4) as usize] as char);
+                    out.push(HEX[(b & 15) as usize] as char);
+                }
+                0..0x20 => {
+                    out.push_str("\\u00");
+                    out.push(HEX[(b >> 4) as usize] as char);
+                    out.push(HEX[(b & 15) as usize] as char);
+                }
+                _ => out.push(b as char),
+            }
+            i += 1;
+            continue;
+        }
+        let end = (i + 4).min(s.len());
+        let c = match std::str::from_utf8(&s[i..end]) {
+            Ok(t) => t.chars().next(),
+            Err(e) if e.valid_up_to() > 0 => std::str::from_utf8(&s[i..i + e.valid_up_to()])
+                .ok()
+                .and_then(|t| t.chars().next()),
+            Err(_) => None,
+        };
+        match c {
+            Some('\u{2028}') => out.push_str("\\u2028"),
+            Some('\u{2029}') => out.push_str("\\u2029"),
+            Some(c) => out.push(c),
+            None => {
+                out.push_str("\\ufffd");
+                i += 1;
+                continue;
+            }
+        }
+        i += c.map_or(1, char::len_utf8);
+    }
+    out.push('"');
+}
+
+/// Standard base64 with padding, as encoding/json writes `[]byte`.
+pub fn base64_std(b: &[u8]) -> String {
+    const ALPHA: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for chunk in b.chunks(3) {
+        let n = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
+        out.push(ALPHA[(n >> 18) as usize & 63] as char);
+        out.push(ALPHA[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            ALPHA[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            ALPHA[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// encoding/json's nesting limit (its scanner's `maxNestingDepth`).
+const MAX_DEPTH: usize = 10_000;
+
+/// A container being filled while parsing (the parser keeps its own stack rather than recursing,
+/// so deep input cannot overflow the sandbox's stack).
+enum Frame {
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>, String),
+}
+
+/// A JSON parser with encoding/json's scanner error messages.
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+    stack: Vec<Frame>,
+    /// The first error that let decoding go on.
+    soft: Option<String>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(s: &'a str) -> Parser<'a> {
+        Parser {
+            s: s.as_bytes(),
+            i: 0,
+            stack: Vec::new(),
+            soft: None,
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    /// The byte at the cursor, or Go's end-of-input error.
+    fn need(&self) -> Result<u8, String> {
+        self.peek()
+            .ok_or_else(|| "unexpected end of JSON input".to_string())
+    }
+
+    fn parse(&mut self) -> Result<Value, String> {
+        loop {
+            // Parse a value start.
+            self.skip_ws();
+            let c = self.need()?;
+            let mut value = match c {
+                b'{' | b'[' => {
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err(self.syntax_here("exceeded max depth"));
+                    }
+                    self.i += 1;
+                    self.skip_ws();
+                    if c == b'[' {
+                        if self.need()? == b']' {
+                            self.i += 1;
+                            Some(Value::list(vec![]))
+                        } else {
+                            self.stack.push(Frame::List(Vec::new()));
+                            None
+                        }
+                    } else {
+                        match self.need()? {
+                            b'}' => {
+                                self.i += 1;
+                                Some(Value::map(BTreeMap::new()))
+                            }
+                            b'"' => {
+                                let key = self.key()?;
+                                self.stack.push(Frame::Map(BTreeMap::new(), key));
+                                None
+                            }
+                            _ => {
+                                return Err(
+                                    self.syntax_here("looking for beginning of object key string")
+                                );
+                            }
+                        }
+                    }
+                }
+                b'"' => Some(Value::from(self.string()?)),
+                b'-' | b'0'..=b'9' => Some(self.number()?),
+                b't' => Some(self.literal("true", Value::Bool(true))?),
+                b'f' => Some(self.literal("false", Value::Bool(false))?),
+                b'n' => Some(self.literal("null", Value::Nil)?),
+                _ => return Err(self.syntax_here("looking for beginning of value")),
+            };
+            // Close containers for as long as values complete them.
+            while let Some(v) = value.take() {
+                self.skip_ws();
+                let Some(top) = self.stack.pop() else {
+                    return match self.peek() {
+                        None => Ok(v),
+                        Some(_) => Err(self.syntax_here("after top-level value")),
+                    };
+                };
+                match top {
+                    Frame::List(mut items) => {
+                        items.push(v);
+                        match self.need()? {
+                            b',' => {
+                                self.i += 1;
+                                self.stack.push(Frame::List(items));
+                            }
+                            b']' => {
+                                self.i += 1;
+                                value = Some(Value::list(items));
+                            }
+                            _ => return Err(self.syntax_here("after array element")),
+                        }
+                    }
+                    Frame::Map(mut m, key) => {
+                        m.insert(key, v);
+                        match self.need()? {
+                            b',' => {
+                                self.i += 1;
+                                self.skip_ws();
+                                match self.need()? {
+                                    b'"' => {
+                                        let key = self.key()?;
+                                        self.stack.push(Frame::Map(m, key));
+                                    }
+                                    _ => {
+                                        return Err(self.syntax_here(
+                                            "looking for beginning of object key string",
+                                        ));
+                                    }
+                                }
+                            }
+                            b'}' => {
+                                self.i += 1;
+                                value = Some(Value::map(m));
+                            }
+                            _ => return Err(self.syntax_here("after object key:value pair")),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A syntax error at the rune under the cursor (encoding/json v2 names the whole rune).
+    fn syntax_here(&self, context: &str) -> String {
+        let rest = std::str::from_utf8(&self.s[self.i..]).unwrap_or_default();
+        syntax(rest.chars().next().unwrap_or('\u{FFFD}'), context)
+    }
+
+    /// An object key and the colon after it.
+    fn key(&mut self) -> Result<String, String> {
+        let k = self.string()?;
+        self.skip_ws();
+        match self.need()? {
+            b':' => {
+                self.i += 1;
+                Ok(k)
+            }
+            _ => Err(self.syntax_here("after object key")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, String> {
+        for &w in &word.as_bytes()[1..] {
+            self.i += 1;
+            let c = self.need()?;
+            if c != w {
+                return Err(self.syntax_here(&format!(
+                    "in literal {word} (expecting {})",
+                    quote_char(char::from(w))
+                )));
+            }
+        }
+        self.i += 1;
+        Ok(v)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+            let c = self.need()?;
+            if !c.is_ascii_digit() {
+                return Err(self.syntax_here("in numeric literal"));
+            }
+        }
+        // A leading zero stands alone; what follows it is judged by the enclosing context.
+        if self.peek() == Some(b'0') {
+            self.i += 1;
+        } else {
+            self.digits();
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            let c = self.need()?;
+            if !c.is_ascii_digit() {
+                return Err(self.syntax_here("in numeric literal"));
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            let c = self.need()?;
+            if !c.is_ascii_digit() {
+                return Err(self.syntax_here("in numeric literal"));
+            }
+            self.digits();
+        }
+        let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
+            _ => {
+                if self.soft.is_none() {
+                    self.soft = Some(format!(
+                        "json: cannot unmarshal number {text} into {} of type float64",
+                        self.location()
+                    ));
+                }
+                Ok(Value::Float(0.0))
+            }
+        }
+    }
+
+    /// Where the value being decoded sits, as encoding/json (v2) words it in type errors.
+    fn location(&self) -> String {
+        let mut path = String::new();
+        for f in &self.stack {
+            path.push('.');
+            match f {
+                Frame::List(items) => path.push_str(&items.len().to_string()),
+                Frame::Map(_, key) => path.push_str(key),
+            }
+        }
+        match self.stack.last() {
+            None => "Go value".to_string(),
+            Some(Frame::Map(..)) => format!("Go struct field {path}"),
+            Some(Frame::List(_)) => path,
+        }
+    }
+
+    /// Four hex digits; `Err(Some(msg))` at the end of input, `Err(None)` on a bad digit.
+    fn hex4(&mut self) -> Result<u32, Option<String>> {
+        let mut v = 0;
+        for _ in 0..4 {
+            let c = self.need().map_err(Some)?;
+            let d = (c as char).to_digit(16).ok_or(None)?;
+            v = v * 16 + d;
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    /// encoding/json's (v2) message for a bad escape: the backslash and up to five bytes after.
+    fn bad_escape(&self, start: usize) -> String {
+        let len = if self.s.get(start + 1) == Some(&b'u') {
+            6
+        } else {
+            2
+        };
+        let end = (start + len).min(self.s.len());
+        format!(
+            "invalid escape sequence `{}` in string",
+            String::from_utf8_lossy(&self.s[start..end])
+        )
+    }
+
+    /// A string literal at the cursor (which is on its opening quote).
+    fn string(&mut self) -> Result<String, String> {
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while self
+                .peek()
+                .is_some_and(|c| c != b'"' && c != b'\\' && c >= 0x20)
+            {
+                self.i += 1;
+            }
+            out.push_str(std::str::from_utf8(&self.s[start..self.i]).unwrap_or_default());
+            let c = self.need()?;
+            self.i += 1;
+            match c {
+                b'"' => return Ok(out),
+                b'\\' => {
+                    let start_escape = self.i - 1;
+                    let e = self.need()?;
+                    self.i += 1;
+                    match e {
+                        b'"' | b'\\' | b'/' => out.push(e as char),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self
+                                .hex4()
+                                .map_err(|e| e.unwrap_or_else(|| self.bad_escape(start_escape)))?;
+                            out.push(self.surrogate_pair(hi));
+                        }
+                        _ => return Err(self.bad_escape(start_escape)),
+                    }
+                }
+                c => return Err(syntax(char::from(c), "in string")),
+            }
+        }
+    }
+
+    /// Combine a `\uD8xx\uDCxx` pair; a lone surrogate decodes to U+FFFD as in Go.
+    fn surrogate_pair(&mut self, hi: u32) -> char {
+        if (0xD800..0xDC00).contains(&hi)
+            && self.s.get(self.i) == Some(&b'\\')
+            && self.s.get(self.i + 1) == Some(&b'u')
+        {
+            let save = self.i;
+            self.i += 2;
+            if let Ok(lo) = self.hex4()
+                && (0xDC00..0xE000).contains(&lo)
+            {
+                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                return char::from_u32(c).unwrap_or('\u{FFFD}');
+            }
+            // Not a low surrogate: leave it to be decoded on its own.
+            self.i = save;
+        }
+        char::from_u32(hi).unwrap_or('\u{FFFD}')
+    }
+}
+
+/// Go's `quoteChar`: a rune quoted like a Go rune literal.
+fn quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".to_string(),
+        '"' => "'\"'".to_string(),
+        c => {
+            let q = gofmt::quote(&c.to_string());
+            format!("'{}'", &q[1..q.len() - 1])
+        }
+    }
+}
+
+/// Go's `SyntaxError` text.
+fn syntax(c: char, context: &str) -> String {
+    format!("invalid character {} {context}", quote_char(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::value::List;
+
+    fn map(entries: Vec<(&str, Value)>) -> Value {
+        Value::map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    fn floats(xs: &[f64]) -> Value {
+        Value::list(xs.iter().map(|&f| Value::Float(f)).collect())
+    }
+
+    /// The chart values the oracle rendered with (YAML numbers are float64).
+    fn sample() -> Value {
+        map(vec![
+            ("z", Value::Float(1.0)),
+            (
+                "b",
+                Value::list(vec![
+                    Value::Float(1.0),
+                    Value::Float(2.5),
+                    Value::str("x"),
+                    Value::Nil,
+                    Value::Bool(true),
+                    map(vec![]),
+                    Value::list(vec![]),
+                ]),
+            ),
+            ("<&>", Value::str("<a&b>")),
+            ("e", map(vec![])),
+        ])
+    }
+
+    const TEXT: &str =
+        "tab\there\nnl \r \u{8} \u{c} \u{1} \u{1f} \u{7f} \u{2028} \u{2029} é 😀 \" \\ / <>&'";
+
+    #[test]
+    fn to_json_matches_helm() {
+        // Expected outputs rendered by Helm v4.3.1 (toJson, toPrettyJson, toRawJson).
+        let a = sample();
+        assert_eq!(
+            to_json(&a).unwrap(),
+            r#"{"\u003c\u0026\u003e":"\u003ca\u0026b\u003e","b":[1,2.5,"x",null,true,{},[]],"e":{},"z":1}"#
+        );
+        assert_eq!(
+            to_json_pretty(&a).unwrap(),
+            "{\n  \"\\u003c\\u0026\\u003e\": \"\\u003ca\\u0026b\\u003e\",\n  \"b\": [\n    1,\n    2.5,\n    \"x\",\n    null,\n    true,\n    {},\n    []\n  ],\n  \"e\": {},\n  \"z\": 1\n}"
+        );
+        assert_eq!(
+            to_raw_json(&a).unwrap(),
+            r#"{"<&>":"<a&b>","b":[1,2.5,"x",null,true,{},[]],"e":{},"z":1}"#
+        );
+        let f = floats(&[
+            0.000001,
+            0.0000001,
+            1e20,
+            1e21,
+            123456789.0,
+            -0.0,
+            1.5e-7,
+            1e-10,
+            3.0,
+            1e6,
+            12345678901234567890.0,
+            0.1,
+            f64::MAX,
+            5e-324,
+        ]);
+        assert_eq!(
+            to_json(&f).unwrap(),
+            "[0.000001,1e-7,100000000000000000000,1e+21,123456789,-0,1.5e-7,1e-10,3,1000000,12345678901234567000,0.1,1.7976931348623157e+308,5e-324]"
+        );
+        assert_eq!(
+            to_json(&Value::str(TEXT)).unwrap(),
+            "\"tab\\there\\nnl \\r \\b \\f \\u0001 \\u001f \u{7f} \\u2028 \\u2029 é 😀 \\\" \\\\ / \\u003c\\u003e\\u0026'\""
+        );
+        assert_eq!(
+            to_raw_json(&Value::str(TEXT)).unwrap(),
+            "\"tab\\there\\nnl \\r \\b \\f \\u0001 \\u001f \u{7f} \\u2028 \\u2029 é 😀 \\\" \\\\ / <>&'\""
+        );
+        assert_eq!(to_json(&Value::Nil).unwrap(), "null");
+        assert_eq!(to_json(&Value::list(vec![])).unwrap(), "[]");
+        assert_eq!(to_json_pretty(&map(vec![])).unwrap(), "{}");
+        assert_eq!(to_json_pretty(&Value::list(vec![])).unwrap(), "[]");
+        assert_eq!(to_json(&Value::int(5)).unwrap(), "5");
+        assert_eq!(to_json_pretty(&Value::str("x")).unwrap(), "\"x\"");
+        let l = Value::list(vec![Value::int(1), Value::str("a"), Value::Nil]);
+        assert_eq!(to_json(&l).unwrap(), r#"[1,"a",null]"#);
+        let nested = Value::list(vec![
+            Value::list(vec![]),
+            map(vec![]),
+            map(vec![("a", Value::list(vec![Value::int(1)]))]),
+        ]);
+        assert_eq!(
+            to_json_pretty(&nested).unwrap(),
+            "[\n  [],\n  {},\n  {\n    \"a\": [\n      1\n    ]\n  }\n]"
+        );
+        let bytes = Value::Bytes(Rc::from(&b"hi\xff\xc3\xa9\n"[..]));
+        assert_eq!(to_json(&bytes).unwrap(), "\"aGn/w6kK\"");
+        let typed = Value::List(List::typed(
+            vec![Value::str("a")],
+            crate::value::Elem::String,
+        ));
+        assert_eq!(to_json(&typed).unwrap(), r#"["a"]"#);
+    }
+
+    #[test]
+    fn unsupported_floats_are_errors() {
+        // Helm: `mustToJson (float64 "NaN")` fails with this text; `toJson` gives "".
+        assert_eq!(
+            to_json(&Value::Float(f64::NAN)).unwrap_err(),
+            "json: unsupported value: NaN"
+        );
+        assert_eq!(
+            to_raw_json(&Value::list(vec![Value::Float(f64::INFINITY)])).unwrap_err(),
+            "json: unsupported value: +Inf"
+        );
+    }
+
+    #[test]
+    fn decoding_matches_helm() {
+        // (input, `fromJson input | toJson`, `fromJsonArray input | toJson`) from Helm v4.3.1.
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "{\"a\":1,\"b\":[1,2.5,\"x\",null,true,{},[]],\"c\":{\"d\":\"e\"}}",
+                "{\"a\":1,\"b\":[1,2.5,\"x\",null,true,{},[]],\"c\":{\"d\":\"e\"}}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "  {\"a\" : 1 , \"a\": 2}  ",
+                "{\"a\":2}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"s\":\"\\u00e9\\ud83d\\ude00\\ud800x\\n\\/\\\"\\\\\\b\\f\\r\\t\",\"n\":-1.5e3,\"z\":0,\"e\":1E+2}",
+                "{\"e\":100,\"n\":-1500,\"s\":\"é😀�x\\n/\\\"\\\\\\b\\f\\r\\t\",\"z\":0}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "   ",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{\"a\"",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{\"a\":",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{\"a\":1",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{\"a\":1,",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{\"a\" 1}",
+                "{\"Error\":\"invalid character '1' after object key\"}",
+                "[\"invalid character '1' after object key\"]",
+            ),
+            (
+                "{\"a\":1 \"b\":2}",
+                "{\"Error\":\"invalid character '\\\"' after object key:value pair\"}",
+                "[\"invalid character '\\\"' after object key:value pair\"]",
+            ),
+            (
+                "{1:2}",
+                "{\"Error\":\"invalid character '1' looking for beginning of object key string\"}",
+                "[\"invalid character '1' looking for beginning of object key string\"]",
+            ),
+            (
+                "{\"a\":1,}",
+                "{\"Error\":\"invalid character '}' looking for beginning of object key string\"}",
+                "[\"invalid character '}' looking for beginning of object key string\"]",
+            ),
+            (
+                "[1,2",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "[1 2]",
+                "{\"Error\":\"invalid character '2' after array element\"}",
+                "[\"invalid character '2' after array element\"]",
+            ),
+            (
+                "[1,]",
+                "{\"Error\":\"invalid character ']' looking for beginning of value\"}",
+                "[\"invalid character ']' looking for beginning of value\"]",
+            ),
+            (
+                "x",
+                "{\"Error\":\"invalid character 'x' looking for beginning of value\"}",
+                "[\"invalid character 'x' looking for beginning of value\"]",
+            ),
+            (
+                "{\"a\":tru}",
+                "{\"Error\":\"invalid character '}' in literal true (expecting 'e')\"}",
+                "[\"invalid character '}' in literal true (expecting 'e')\"]",
+            ),
+            (
+                "{\"a\":trux}",
+                "{\"Error\":\"invalid character 'x' in literal true (expecting 'e')\"}",
+                "[\"invalid character 'x' in literal true (expecting 'e')\"]",
+            ),
+            (
+                "{\"a\":nul}",
+                "{\"Error\":\"invalid character '}' in literal null (expecting 'l')\"}",
+                "[\"invalid character '}' in literal null (expecting 'l')\"]",
+            ),
+            (
+                "{\"a\":fals}",
+                "{\"Error\":\"invalid character '}' in literal false (expecting 'e')\"}",
+                "[\"invalid character '}' in literal false (expecting 'e')\"]",
+            ),
+            (
+                "{\"a\":-}",
+                "{\"Error\":\"invalid character '}' in numeric literal\"}",
+                "[\"invalid character '}' in numeric literal\"]",
+            ),
+            (
+                "{\"a\":01}",
+                "{\"Error\":\"invalid character '1' after object key:value pair\"}",
+                "[\"invalid character '1' after object key:value pair\"]",
+            ),
+            (
+                "{\"a\":1.}",
+                "{\"Error\":\"invalid character '}' in numeric literal\"}",
+                "[\"invalid character '}' in numeric literal\"]",
+            ),
+            (
+                "{\"a\":1.x}",
+                "{\"Error\":\"invalid character 'x' in numeric literal\"}",
+                "[\"invalid character 'x' in numeric literal\"]",
+            ),
+            (
+                "{\"a\":1e}",
+                "{\"Error\":\"invalid character '}' in numeric literal\"}",
+                "[\"invalid character '}' in numeric literal\"]",
+            ),
+            (
+                "{\"a\":1e+}",
+                "{\"Error\":\"invalid character '}' in numeric literal\"}",
+                "[\"invalid character '}' in numeric literal\"]",
+            ),
+            (
+                "{\"a\":1ex}",
+                "{\"Error\":\"invalid character 'x' in numeric literal\"}",
+                "[\"invalid character 'x' in numeric literal\"]",
+            ),
+            (
+                "{\"a\":\"x\ny\"}",
+                "{\"Error\":\"invalid character '\\\\n' in string\"}",
+                "[\"invalid character '\\\\n' in string\"]",
+            ),
+            (
+                "{\"a\":\"\\x\"}",
+                "{\"Error\":\"invalid escape sequence `\\\\x` in string\"}",
+                "[\"invalid escape sequence `\\\\x` in string\"]",
+            ),
+            (
+                "{\"a\":\"\\u12g4\"}",
+                "{\"Error\":\"invalid escape sequence `\\\\u12g4` in string\"}",
+                "[\"invalid escape sequence `\\\\u12g4` in string\"]",
+            ),
+            (
+                "{\"a\":\"abc",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{} x",
+                "{\"Error\":\"invalid character 'x' after top-level value\"}",
+                "[\"invalid character 'x' after top-level value\"]",
+            ),
+            (
+                "{}}",
+                "{\"Error\":\"invalid character '}' after top-level value\"}",
+                "[\"invalid character '}' after top-level value\"]",
+            ),
+            (
+                "{'a':1}",
+                "{\"Error\":\"invalid character '\\\\'' looking for beginning of object key string\"}",
+                "[\"invalid character '\\\\'' looking for beginning of object key string\"]",
+            ),
+            (
+                "{\"a\":1e400}",
+                "{\"Error\":\"json: cannot unmarshal number 1e400 into Go struct field .a of type float64\",\"a\":0}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":é}",
+                "{\"Error\":\"invalid character 'é' looking for beginning of value\"}",
+                "[\"invalid character 'é' looking for beginning of value\"]",
+            ),
+            (
+                "{\"a\":\t}",
+                "{\"Error\":\"invalid character '}' looking for beginning of value\"}",
+                "[\"invalid character '}' looking for beginning of value\"]",
+            ),
+            (
+                "[1]",
+                "{\"Error\":\"json: cannot unmarshal array into Go value of type map[string]interface {}\"}",
+                "[1]",
+            ),
+            (
+                "\"x\"",
+                "{\"Error\":\"json: cannot unmarshal string into Go value of type map[string]interface {}\"}",
+                "[\"json: cannot unmarshal string into Go value of type []interface {}\"]",
+            ),
+            (
+                "5",
+                "{\"Error\":\"json: cannot unmarshal number into Go value of type map[string]interface {}\"}",
+                "[\"json: cannot unmarshal number into Go value of type []interface {}\"]",
+            ),
+            (
+                "true",
+                "{\"Error\":\"json: cannot unmarshal bool into Go value of type map[string]interface {}\"}",
+                "[\"json: cannot unmarshal bool into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":[1,{\"b\":[]}]}",
+                "{\"a\":[1,{\"b\":[]}]}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":\"\\u2028<>&\"}",
+                "{\"a\":\"\\u2028\\u003c\\u003e\\u0026\"}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":-0}",
+                "{\"a\":-0}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":1.0e-7}",
+                "{\"a\":1e-7}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":\"\\u12\"}",
+                "{\"Error\":\"invalid escape sequence `\\\\u12\\\"}` in string\"}",
+                "[\"invalid escape sequence `\\\\u12\\\"}` in string\"]",
+            ),
+            (
+                "{\"a\":\"\\u12",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{\"a\":\"\\ud83d\\u0041\"}",
+                "{\"a\":\"�A\"}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":{\"b\":[1,{\"c\":1e400}]}}",
+                "{\"Error\":\"json: cannot unmarshal number 1e400 into Go struct field .a.b.1.c of type float64\",\"a\":{\"b\":[1,{\"c\":0}]}}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":[1e400]}",
+                "{\"Error\":\"json: cannot unmarshal number 1e400 into .a.0 of type float64\",\"a\":[0]}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":1e400,\"b\":-1e400}",
+                "{\"Error\":\"json: cannot unmarshal number 1e400 into Go struct field .a of type float64\",\"a\":0,\"b\":0}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":\"\\",
+                "{\"Error\":\"unexpected end of JSON input\"}",
+                "[\"unexpected end of JSON input\"]",
+            ),
+            (
+                "{\"a\":\"\\u\"}",
+                "{\"Error\":\"invalid escape sequence `\\\\u\\\"}` in string\"}",
+                "[\"invalid escape sequence `\\\\u\\\"}` in string\"]",
+            ),
+            (
+                "{\"a\":\"\\uZ\"}",
+                "{\"Error\":\"invalid escape sequence `\\\\uZ\\\"}` in string\"}",
+                "[\"invalid escape sequence `\\\\uZ\\\"}` in string\"]",
+            ),
+            (
+                "{\"a\":\"x\u{1}\"}",
+                "{\"Error\":\"invalid character '\\\\x01' in string\"}",
+                "[\"invalid character '\\\\x01' in string\"]",
+            ),
+            (
+                "[-01]",
+                "{\"Error\":\"invalid character '1' after array element\"}",
+                "[\"invalid character '1' after array element\"]",
+            ),
+            (
+                "{\"a\":.5}",
+                "{\"Error\":\"invalid character '.' looking for beginning of value\"}",
+                "[\"invalid character '.' looking for beginning of value\"]",
+            ),
+            (
+                "{\"a\":-a}",
+                "{\"Error\":\"invalid character 'a' in numeric literal\"}",
+                "[\"invalid character 'a' in numeric literal\"]",
+            ),
+            (
+                "{\"a\\u0000b\":1}",
+                "{\"a\\u0000b\":1}",
+                "[\"json: cannot unmarshal object into Go value of type []interface {}\"]",
+            ),
+            (
+                "{\"a\":[[[]]]]}",
+                "{\"Error\":\"invalid character ']' after object key:value pair\"}",
+                "[\"invalid character ']' after object key:value pair\"]",
+            ),
+            (
+                "[1,[1e400]]",
+                "{\"Error\":\"json: cannot unmarshal array into Go value of type map[string]interface {}\"}",
+                "[\"json: cannot unmarshal number 1e400 into .1.0 of type float64\"]",
+            ),
+            (
+                "[[1e400]]",
+                "{\"Error\":\"json: cannot unmarshal array into Go value of type map[string]interface {}\"}",
+                "[\"json: cannot unmarshal number 1e400 into .0.0 of type float64\"]",
+            ),
+        ];
+        for &(doc, obj, arr) in cases {
+            assert_eq!(
+                to_json(&from_json_map(doc)).unwrap(),
+                obj,
+                "fromJson {doc:?}"
+            );
+            assert_eq!(
+                to_json(&from_json_list(doc)).unwrap(),
+                arr,
+                "fromJsonArray {doc:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn decoding_keeps_go_types() {
+        let v = from_json(r#"{"a":[1,2.5,"x",null,true]}"#).unwrap();
+        assert_eq!(crate::gofmt::format_v(&v), "map[a:[1 2.5 x <nil> true]]");
+        assert_eq!(
+            from_json("[1,2").unwrap_err(),
+            "unexpected end of JSON input"
+        );
+        let deep = "[".repeat(20_000);
+        assert!(from_json(&deep).unwrap_err().contains("exceeded max depth"));
+    }
+}

@@ -4,6 +4,7 @@
 //! and natively for unit tests. It does no I/O of its own: the host interface of `wit/core.wit`
 //! ([`funcs::Host`] here) is its only window on the world.
 
+pub mod chart;
 pub mod funcs;
 pub mod gofmt;
 pub mod helmfuncs;
@@ -11,6 +12,7 @@ pub mod json;
 pub mod render;
 pub mod sprig;
 pub mod template;
+pub mod toml;
 pub mod value;
 pub mod yaml;
 

@@ -2,7 +2,7 @@
 //!
 //! One module per family, each with a `register` that appends its functions.
 
-mod conv;
+pub(crate) mod conv;
 mod crypto;
 mod date;
 mod defaults;
@@ -14,7 +14,7 @@ mod network;
 mod paths;
 mod reflect;
 mod regex;
-mod semver;
+pub(crate) mod semver;
 mod strings;
 mod url;
 

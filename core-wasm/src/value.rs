@@ -112,6 +112,8 @@ pub struct List {
 pub struct Map {
     inner: Rc<RefCell<BTreeMap<String, Value>>>,
     pub elem: Elem,
+    /// A named map type such as Helm's `common.Values`, for `%T`; `None` for a plain map.
+    name: Option<&'static str>,
 }
 
 impl List {
@@ -160,6 +162,16 @@ impl Map {
         Map {
             inner: Rc::new(RefCell::new(entries)),
             elem: Elem::Any,
+            name: None,
+        }
+    }
+
+    /// A `map[string]interface {}` of a named Go type (e.g. `common.Values`).
+    pub fn named(entries: BTreeMap<String, Value>, name: &'static str) -> Map {
+        Map {
+            inner: Rc::new(RefCell::new(entries)),
+            elem: Elem::Any,
+            name: Some(name),
         }
     }
 
@@ -168,6 +180,7 @@ impl Map {
         Map {
             inner: Rc::new(RefCell::new(entries)),
             elem,
+            name: None,
         }
     }
 
@@ -226,7 +239,10 @@ impl Map {
 
     /// Go's type name, e.g. `map[string]interface {}`.
     pub fn go_type(&self) -> String {
-        format!("map[string]{}", self.elem.go_name())
+        match self.name {
+            Some(n) => n.to_string(),
+            None => format!("map[string]{}", self.elem.go_name()),
+        }
     }
 }
 

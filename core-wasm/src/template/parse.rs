@@ -1,1 +1,1262 @@
 //! The parser of Go templates: pipelines, actions and `define`d templates.
+//!
+//! Mirrors text/template/parse so that error texts, line numbers and the node positions used in
+//! execution errors (`file:line:col`) come out as Go prints them.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+use super::lex::{Item, Kind, Lexer};
+
+/// Deepest nesting of parenthesised pipelines and control structures; Go allows 10000, this keeps
+/// the recursion within the sandbox's stack.
+const MAX_DEPTH: usize = 1000;
+
+/// A parsed number literal with every representation Go computes for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number {
+    pub text: String,
+    pub is_int: bool,
+    pub int: i64,
+    pub is_uint: bool,
+    pub uint: u64,
+    pub is_float: bool,
+    pub float: f64,
+    pub is_complex: bool,
+}
+
+/// An operand of a command.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// `.A.B`: idents without dots.
+    Field {
+        pos: usize,
+        idents: Vec<String>,
+    },
+    /// `$x.A.B`: the first ident is the variable name with its `$`.
+    Variable {
+        pos: usize,
+        idents: Vec<String>,
+    },
+    Identifier {
+        pos: usize,
+        name: String,
+    },
+    Dot {
+        pos: usize,
+    },
+    Nil {
+        pos: usize,
+    },
+    Bool {
+        pos: usize,
+        val: bool,
+    },
+    Number {
+        pos: usize,
+        num: Rc<Number>,
+    },
+    String {
+        pos: usize,
+        quoted: String,
+        text: String,
+    },
+    /// A parenthesised pipeline.
+    Pipe(Rc<Pipe>),
+    /// `(pipeline).A.B` or `"str".A`: fields applied to a term.
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        fields: Vec<String>,
+    },
+}
+
+impl Arg {
+    pub fn pos(&self) -> usize {
+        match self {
+            Arg::Field { pos, .. }
+            | Arg::Variable { pos, .. }
+            | Arg::Identifier { pos, .. }
+            | Arg::Dot { pos }
+            | Arg::Nil { pos }
+            | Arg::Bool { pos, .. }
+            | Arg::Number { pos, .. }
+            | Arg::String { pos, .. }
+            | Arg::Chain { pos, .. } => *pos,
+            Arg::Pipe(p) => p.pos,
+        }
+    }
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Field { idents, .. } => {
+                for i in idents {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Variable { idents, .. } => write!(f, "{}", idents.join(".")),
+            Arg::Identifier { name, .. } => write!(f, "{name}"),
+            Arg::Dot { .. } => write!(f, "."),
+            Arg::Nil { .. } => write!(f, "nil"),
+            Arg::Bool { val, .. } => write!(f, "{val}"),
+            Arg::Number { num, .. } => write!(f, "{}", num.text),
+            Arg::String { quoted, .. } => write!(f, "{quoted}"),
+            Arg::Pipe(p) => write!(f, "{p}"),
+            Arg::Chain { node, fields, .. } => {
+                if matches!(**node, Arg::Pipe(_)) {
+                    write!(f, "({node})")?;
+                } else {
+                    write!(f, "{node}")?;
+                }
+                for i in fields {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One command of a pipeline: a function, method or field and its operands.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub pos: usize,
+    pub args: Vec<Arg>,
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                write!(f, " ")?;
+            }
+            if let Arg::Pipe(p) = a {
+                write!(f, "({p})")?;
+            } else {
+                write!(f, "{a}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A pipeline with optional variable declarations.
+#[derive(Debug, Clone)]
+pub struct Pipe {
+    pub pos: usize,
+    pub line: usize,
+    pub is_assign: bool,
+    pub decl: Vec<String>,
+    pub cmds: Vec<Command>,
+}
+
+impl fmt::Display for Pipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.decl.is_empty() {
+            write!(f, "{}", self.decl.join(", "))?;
+            write!(f, "{}", if self.is_assign { " = " } else { " := " })?;
+        }
+        for (i, c) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                write!(f, " | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A node of a template body.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Text(String),
+    Action {
+        pos: usize,
+        pipe: Rc<Pipe>,
+    },
+    If(Rc<Branch>),
+    With(Rc<Branch>),
+    Range(Rc<Branch>),
+    Template {
+        pos: usize,
+        name: String,
+        pipe: Option<Rc<Pipe>>,
+    },
+    Break {
+        pos: usize,
+    },
+    Continue {
+        pos: usize,
+    },
+}
+
+/// The shared shape of `if`, `with` and `range`.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub pos: usize,
+    pub pipe: Rc<Pipe>,
+    pub list: Vec<Node>,
+    pub else_list: Option<Vec<Node>>,
+}
+
+impl Node {
+    pub fn pos(&self) -> usize {
+        match self {
+            Node::Text(_) => 0,
+            Node::Action { pos, .. }
+            | Node::Template { pos, .. }
+            | Node::Break { pos }
+            | Node::Continue { pos } => *pos,
+            Node::If(b) | Node::With(b) | Node::Range(b) => b.pos,
+        }
+    }
+}
+
+fn write_list(f: &mut fmt::Formatter<'_>, list: &[Node]) -> fmt::Result {
+    for n in list {
+        write!(f, "{n}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::Text(t) => write!(f, "{}", crate::gofmt::quote(t)),
+            Node::Action { pipe, .. } => write!(f, "{{{{{pipe}}}}}"),
+            Node::If(b) | Node::With(b) | Node::Range(b) => {
+                let name = match self {
+                    Node::If(_) => "if",
+                    Node::With(_) => "with",
+                    _ => "range",
+                };
+                write!(f, "{{{{{name} {}}}}}", b.pipe)?;
+                write_list(f, &b.list)?;
+                if let Some(e) = &b.else_list {
+                    write!(f, "{{{{else}}}}")?;
+                    write_list(f, e)?;
+                }
+                write!(f, "{{{{end}}}}")
+            }
+            Node::Template { name, pipe, .. } => match pipe {
+                None => write!(f, "{{{{template {}}}}}", crate::gofmt::quote(name)),
+                Some(p) => write!(f, "{{{{template {} {p}}}}}", crate::gofmt::quote(name)),
+            },
+            Node::Break { .. } => write!(f, "{{{{break}}}}"),
+            Node::Continue { .. } => write!(f, "{{{{continue}}}}"),
+        }
+    }
+}
+
+/// A parsed template: a file's top level or a `define`.
+#[derive(Debug)]
+pub struct Tree {
+    /// The template's name (`define` name or file name).
+    pub name: String,
+    /// The file it was parsed from, for error locations.
+    pub parse_name: Rc<str>,
+    /// The file's whole text, for turning positions into line:column.
+    pub text: Rc<str>,
+    pub root: Vec<Node>,
+}
+
+impl Tree {
+    /// Go's `ErrorContext`: `file:line:col` of a position, column counted in bytes from 0.
+    pub fn location(&self, pos: usize) -> String {
+        let pos = pos.min(self.text.len());
+        let before = &self.text[..pos];
+        let line = 1 + before.matches('\n').count();
+        let col = match before.rfind('\n') {
+            Some(i) => pos - (i + 1),
+            None => pos,
+        };
+        format!("{}:{}:{}", self.parse_name, line, col)
+    }
+}
+
+/// Whether a tree holds nothing but whitespace (Go's `IsEmptyTree`): such a `define` never
+/// replaces an existing template of the same name.
+pub fn is_empty_tree(nodes: &[Node]) -> bool {
+    nodes.iter().all(|n| match n {
+        Node::Text(t) => t.trim_matches(|c: char| c.is_whitespace()).is_empty(),
+        _ => false,
+    })
+}
+
+/// The set of templates parsed so far, shared by every file of a render.
+pub type TreeSet = HashMap<String, Rc<Tree>>;
+
+/// Parse one file, adding its top-level tree and every `define`/`block` to `set` with Go's
+/// redefinition rules. `is_func` tells which identifiers are functions.
+///
+/// The error is text/template's message, e.g. `template: x.yaml:3: unexpected "}" in operand`.
+pub fn parse_into(
+    set: &mut TreeSet,
+    name: &str,
+    text: &str,
+    is_func: &dyn Fn(&str) -> bool,
+) -> Result<(), String> {
+    let parse_name: Rc<str> = Rc::from(name);
+    let text_rc: Rc<str> = Rc::from(text);
+    let mut p = Parser {
+        items: Lexer::lex(text),
+        idx: 0,
+        parse_name: parse_name.clone(),
+        vars: vec!["$".to_string()],
+        range_depth: 0,
+        depth: 0,
+        action_line: 0,
+        is_func,
+        defs: Vec::new(),
+    };
+    let root = p.parse()?;
+    let line = p.last_line();
+    p.add(name.to_string(), root, line)?;
+    // Go's `associate`: a definition replaces an existing one unless it is empty.
+    for (n, body) in p.defs {
+        if set.contains_key(&n) && is_empty_tree(&body) {
+            continue;
+        }
+        set.insert(
+            n.clone(),
+            Rc::new(Tree {
+                name: n,
+                parse_name: parse_name.clone(),
+                text: text_rc.clone(),
+                root: body,
+            }),
+        );
+    }
+    Ok(())
+}
+
+struct Parser<'f> {
+    items: Vec<Item>,
+    idx: usize,
+    parse_name: Rc<str>,
+    vars: Vec<String>,
+    range_depth: usize,
+    depth: usize,
+    action_line: usize,
+    is_func: &'f dyn Fn(&str) -> bool,
+    defs: Vec<(String, Vec<Node>)>,
+}
+
+type PResult<T> = Result<T, String>;
+
+impl Parser<'_> {
+    /// Go's `Tree.add` within one file: an empty definition never replaces, a second non-empty
+    /// one is an error.
+    fn add(&mut self, name: String, body: Vec<Node>, line: usize) -> PResult<()> {
+        match self.defs.iter().position(|(n, _)| *n == name) {
+            None => self.defs.push((name, body)),
+            Some(i) if is_empty_tree(&self.defs[i].1) => self.defs[i].1 = body,
+            Some(_) if !is_empty_tree(&body) => {
+                return Err(format!(
+                    "template: {}:{}: template: multiple definition of template {}",
+                    self.parse_name,
+                    line,
+                    crate::gofmt::quote(&name)
+                ));
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    fn last_line(&self) -> usize {
+        let i = self.idx.saturating_sub(1).min(self.items.len() - 1);
+        self.items[i].line
+    }
+
+    /// Go's `errorf`: reported at the line of the most recently read token.
+    fn error<T>(&self, msg: String) -> PResult<T> {
+        Err(format!(
+            "template: {}:{}: {}",
+            self.parse_name,
+            self.last_line(),
+            msg
+        ))
+    }
+
+    fn next(&mut self) -> Item {
+        let i = self.idx.min(self.items.len() - 1);
+        self.idx += 1;
+        self.items[i].clone()
+    }
+
+    fn backup(&mut self) {
+        self.idx -= 1;
+    }
+
+    fn peek(&self) -> &Item {
+        &self.items[self.idx.min(self.items.len() - 1)]
+    }
+
+    fn next_non_space(&mut self) -> Item {
+        loop {
+            let it = self.next();
+            if it.kind != Kind::Space {
+                return it;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Item {
+        let it = self.next_non_space();
+        self.backup();
+        it
+    }
+
+    fn unexpected<T>(&self, tok: &Item, context: &str) -> PResult<T> {
+        if tok.kind == Kind::Error {
+            let mut extra = String::new();
+            if self.action_line != 0 && self.action_line != tok.line {
+                extra = format!(
+                    " in action started at {}:{}",
+                    self.parse_name, self.action_line
+                );
+                if tok.val.ends_with(" action") {
+                    extra = extra[" in action".len()..].to_string();
+                }
+            }
+            return self.error(format!("{tok}{extra}"));
+        }
+        self.error(format!("unexpected {tok} in {context}"))
+    }
+
+    fn expect(&mut self, kind: Kind, context: &str) -> PResult<Item> {
+        let tok = self.next_non_space();
+        if tok.kind != kind {
+            return self.unexpected(&tok, context);
+        }
+        Ok(tok)
+    }
+
+    fn parse(&mut self) -> PResult<Vec<Node>> {
+        let mut root = Vec::new();
+        while self.peek().kind != Kind::Eof {
+            if self.peek().kind == Kind::LeftDelim {
+                let delim_idx = self.idx;
+                self.next();
+                if self.next_non_space().kind == Kind::Define {
+                    self.parse_definition()?;
+                    continue;
+                }
+                self.idx = delim_idx;
+            }
+            match self.text_or_action()? {
+                Parsed::Node(n) => root.push(n),
+                Parsed::End => return self.error("unexpected {{end}}".to_string()),
+                Parsed::Else => return self.error("unexpected {{else}}".to_string()),
+            }
+        }
+        if self.peek().kind == Kind::Error {
+            let tok = self.peek().clone();
+            return self.unexpected(&tok, "input");
+        }
+        Ok(root)
+    }
+
+    fn parse_definition(&mut self) -> PResult<()> {
+        let context = "define clause";
+        let tok = self.next_non_space();
+        let line = tok.line;
+        if tok.kind != Kind::String && tok.kind != Kind::RawString {
+            return self.unexpected(&tok, context);
+        }
+        let name = unquote(&tok.val).or_else(|e| self.error(e))?;
+        self.expect(Kind::RightDelim, context)?;
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let (list, end) = self.item_list()?;
+        self.vars = saved_vars;
+        if !matches!(end, Parsed::End) {
+            return self.error(format!("unexpected {} in {context}", end.describe()));
+        }
+        self.add(name, list, line)
+    }
+
+    /// `textOrAction*` up to `{{end}}` or `{{else}}`, which is returned separately.
+    fn item_list(&mut self) -> PResult<(Vec<Node>, Parsed)> {
+        let mut list = Vec::new();
+        while self.peek_non_space().kind != Kind::Eof {
+            match self.text_or_action()? {
+                Parsed::Node(n) => list.push(n),
+                other => return Ok((list, other)),
+            }
+        }
+        if self.peek_non_space().kind == Kind::Error {
+            let tok = self.peek_non_space();
+            return self.unexpected(&tok, "input");
+        }
+        self.error("unexpected EOF".to_string())
+    }
+
+    fn text_or_action(&mut self) -> PResult<Parsed> {
+        let tok = self.next_non_space();
+        match tok.kind {
+            Kind::Text => Ok(Parsed::Node(Node::Text(tok.val))),
+            Kind::LeftDelim => {
+                let saved = self.action_line;
+                self.action_line = tok.line;
+                let r = self.action();
+                self.action_line = saved;
+                r
+            }
+            _ => self.unexpected(&tok, "input"),
+        }
+    }
+
+    fn action(&mut self) -> PResult<Parsed> {
+        let tok = self.next_non_space();
+        match tok.kind {
+            Kind::Block => return self.block_control().map(Parsed::Node),
+            Kind::Break | Kind::Continue => {
+                let t2 = self.next_non_space();
+                let word = if tok.kind == Kind::Break {
+                    "break"
+                } else {
+                    "continue"
+                };
+                if t2.kind != Kind::RightDelim {
+                    return self.unexpected(&t2, &format!("{{{{{word}}}}}"));
+                }
+                if self.range_depth == 0 {
+                    return self.error(format!("{{{{{word}}}}} outside {{{{range}}}}"));
+                }
+                return Ok(Parsed::Node(if tok.kind == Kind::Break {
+                    Node::Break { pos: tok.pos }
+                } else {
+                    Node::Continue { pos: tok.pos }
+                }));
+            }
+            Kind::Else => return self.else_control(),
+            Kind::End => {
+                self.expect(Kind::RightDelim, "end")?;
+                return Ok(Parsed::End);
+            }
+            Kind::If => return self.if_control().map(Parsed::Node),
+            Kind::Range => return self.range_control().map(Parsed::Node),
+            Kind::Template => return self.template_control().map(Parsed::Node),
+            Kind::With => return self.with_control().map(Parsed::Node),
+            _ => {}
+        }
+        self.backup();
+        let pos = self.peek().pos;
+        let pipe = self.pipeline("command", Kind::RightDelim)?;
+        Ok(Parsed::Node(Node::Action {
+            pos,
+            pipe: Rc::new(pipe),
+        }))
+    }
+
+    fn else_control(&mut self) -> PResult<Parsed> {
+        let peek = self.peek_non_space();
+        if peek.kind == Kind::If || peek.kind == Kind::With {
+            return Ok(Parsed::Else);
+        }
+        self.expect(Kind::RightDelim, "else")?;
+        Ok(Parsed::Else)
+    }
+
+    fn if_control(&mut self) -> PResult<Node> {
+        self.control("if").map(|b| Node::If(Rc::new(b)))
+    }
+
+    fn with_control(&mut self) -> PResult<Node> {
+        self.control("with").map(|b| Node::With(Rc::new(b)))
+    }
+
+    fn range_control(&mut self) -> PResult<Node> {
+        self.control("range").map(|b| Node::Range(Rc::new(b)))
+    }
+
+    fn control(&mut self, context: &str) -> PResult<Branch> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.error("max expression depth exceeded".to_string());
+        }
+        let nvars = self.vars.len();
+        let r = self.control_inner(context);
+        self.vars.truncate(nvars);
+        self.depth -= 1;
+        r
+    }
+
+    fn control_inner(&mut self, context: &str) -> PResult<Branch> {
+        let pipe = self.pipeline(context, Kind::RightDelim)?;
+        if context == "range" {
+            self.range_depth += 1;
+        }
+        let r = self.item_list();
+        if context == "range" {
+            self.range_depth -= 1;
+        }
+        let (list, next) = r?;
+        let mut else_list = None;
+        match next {
+            Parsed::End => {}
+            Parsed::Else => {
+                if context == "if" && self.peek().kind == Kind::If {
+                    self.next();
+                    else_list = Some(vec![self.if_control()?]);
+                } else if context == "with" && self.peek().kind == Kind::With {
+                    self.next();
+                    else_list = Some(vec![self.with_control()?]);
+                } else {
+                    let (l, n) = self.item_list()?;
+                    if !matches!(n, Parsed::End) {
+                        return self.error(format!("expected end; found {}", n.describe()));
+                    }
+                    else_list = Some(l);
+                }
+            }
+            _ => unreachable!("item_list ends only at end or else"),
+        }
+        Ok(Branch {
+            pos: pipe.pos,
+            pipe: Rc::new(pipe),
+            list,
+            else_list,
+        })
+    }
+
+    fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
+        match tok.kind {
+            Kind::String | Kind::RawString => unquote(&tok.val).or_else(|e| self.error(e)),
+            _ => self.unexpected(tok, context),
+        }
+    }
+
+    fn template_control(&mut self) -> PResult<Node> {
+        let context = "template clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, context)?;
+        let mut pipe = None;
+        if self.next_non_space().kind != Kind::RightDelim {
+            self.backup();
+            pipe = Some(Rc::new(self.pipeline(context, Kind::RightDelim)?));
+        }
+        Ok(Node::Template {
+            pos: tok.pos,
+            name,
+            pipe,
+        })
+    }
+
+    fn block_control(&mut self) -> PResult<Node> {
+        let context = "block clause";
+        let tok = self.next_non_space();
+        let name = self.template_name(&tok, context)?;
+        let pipe = self.pipeline(context, Kind::RightDelim)?;
+        let line = tok.line;
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_range = std::mem::replace(&mut self.range_depth, 0);
+        let r = self.item_list();
+        self.vars = saved_vars;
+        self.range_depth = saved_range;
+        let (list, end) = r?;
+        if !matches!(end, Parsed::End) {
+            return self.error(format!("unexpected {} in {context}", end.describe()));
+        }
+        self.add(name.clone(), list, line)?;
+        Ok(Node::Template {
+            pos: tok.pos,
+            name,
+            pipe: Some(Rc::new(pipe)),
+        })
+    }
+
+    fn pipeline(&mut self, context: &str, end: Kind) -> PResult<Pipe> {
+        let tok = self.peek_non_space();
+        let mut pipe = Pipe {
+            pos: tok.pos,
+            line: tok.line,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        'decls: loop {
+            let v = self.peek_non_space();
+            if v.kind != Kind::Variable {
+                break;
+            }
+            let v_idx = {
+                self.next_non_space();
+                self.idx - 1
+            };
+            let next = self.peek_non_space();
+            if next.kind == Kind::Assign || next.kind == Kind::Declare {
+                pipe.is_assign = next.kind == Kind::Assign;
+                self.next_non_space();
+                pipe.decl.push(v.val.clone());
+                self.vars.push(v.val.clone());
+            } else if next.kind == Kind::Char && next.val == "," {
+                self.next_non_space();
+                pipe.decl.push(v.val.clone());
+                self.vars.push(v.val.clone());
+                if context == "range" && pipe.decl.len() < 2 {
+                    match self.peek_non_space().kind {
+                        Kind::Variable | Kind::RightDelim | Kind::RightParen => continue 'decls,
+                        _ => return self.error("range can only initialize variables".to_string()),
+                    }
+                }
+                return self.error(format!("too many declarations in {context}"));
+            } else {
+                // `$x` is an operand, not a declaration: put it back.
+                self.idx = v_idx;
+            }
+            break;
+        }
+        loop {
+            let tok = self.next_non_space();
+            if tok.kind == end {
+                self.check_pipeline(&pipe, context)?;
+                return Ok(pipe);
+            }
+            match tok.kind {
+                Kind::Bool
+                | Kind::CharConstant
+                | Kind::Complex
+                | Kind::Dot
+                | Kind::Field
+                | Kind::Identifier
+                | Kind::Number
+                | Kind::Nil
+                | Kind::RawString
+                | Kind::String
+                | Kind::Variable
+                | Kind::LeftParen => {
+                    self.backup();
+                    let cmd = self.command()?;
+                    pipe.cmds.push(cmd);
+                }
+                _ => return self.unexpected(&tok, context),
+            }
+        }
+    }
+
+    fn check_pipeline(&self, pipe: &Pipe, context: &str) -> PResult<()> {
+        if pipe.cmds.is_empty() {
+            return self.error(format!("missing value for {context}"));
+        }
+        for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+            if matches!(
+                c.args[0],
+                Arg::Bool { .. }
+                    | Arg::Dot { .. }
+                    | Arg::Nil { .. }
+                    | Arg::Number { .. }
+                    | Arg::String { .. }
+            ) {
+                return self.error(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn command(&mut self) -> PResult<Command> {
+        let pos = self.peek_non_space().pos;
+        let mut cmd = Command {
+            pos,
+            args: Vec::new(),
+        };
+        loop {
+            self.peek_non_space();
+            if let Some(op) = self.operand()? {
+                cmd.args.push(op);
+            }
+            let tok = self.next();
+            match tok.kind {
+                Kind::Space => continue,
+                Kind::RightDelim | Kind::RightParen => self.backup(),
+                Kind::Pipe => {}
+                _ => return self.unexpected(&tok, "operand"),
+            }
+            break;
+        }
+        if cmd.args.is_empty() {
+            return self.error("empty command".to_string());
+        }
+        Ok(cmd)
+    }
+
+    fn operand(&mut self) -> PResult<Option<Arg>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().kind == Kind::Field {
+            let chain_pos = self.peek().pos;
+            let mut fields = Vec::new();
+            while self.peek().kind == Kind::Field {
+                let f = self.next();
+                fields.push(f.val[1..].to_string());
+            }
+            return match node {
+                Arg::Field { mut idents, .. } => {
+                    idents.extend(fields);
+                    Ok(Some(Arg::Field {
+                        pos: chain_pos,
+                        idents,
+                    }))
+                }
+                Arg::Variable { mut idents, .. } => {
+                    idents.extend(fields);
+                    Ok(Some(Arg::Variable {
+                        pos: chain_pos,
+                        idents,
+                    }))
+                }
+                Arg::Bool { .. }
+                | Arg::String { .. }
+                | Arg::Number { .. }
+                | Arg::Nil { .. }
+                | Arg::Dot { .. } => self.error(format!(
+                    "unexpected . after term {}",
+                    crate::gofmt::quote(&node.to_string())
+                )),
+                other => Ok(Some(Arg::Chain {
+                    pos: chain_pos,
+                    node: Box::new(other),
+                    fields,
+                })),
+            };
+        }
+        Ok(Some(node))
+    }
+
+    fn term(&mut self) -> PResult<Option<Arg>> {
+        let tok = self.next_non_space();
+        let arg = match tok.kind {
+            Kind::Identifier => {
+                if !(self.is_func)(&tok.val) {
+                    return self.error(format!(
+                        "function {} not defined",
+                        crate::gofmt::quote(&tok.val)
+                    ));
+                }
+                Arg::Identifier {
+                    pos: tok.pos,
+                    name: tok.val,
+                }
+            }
+            Kind::Dot => Arg::Dot { pos: tok.pos },
+            Kind::Nil => Arg::Nil { pos: tok.pos },
+            Kind::Variable => {
+                let name = tok.val.clone();
+                if !self.vars.contains(&name) {
+                    return self
+                        .error(format!("undefined variable {}", crate::gofmt::quote(&name)));
+                }
+                Arg::Variable {
+                    pos: tok.pos,
+                    idents: vec![name],
+                }
+            }
+            Kind::Field => Arg::Field {
+                pos: tok.pos,
+                idents: vec![tok.val[1..].to_string()],
+            },
+            Kind::Bool => Arg::Bool {
+                pos: tok.pos,
+                val: tok.val == "true",
+            },
+            Kind::CharConstant | Kind::Complex | Kind::Number => {
+                let num = parse_number(&tok.val, tok.kind).or_else(|e| self.error(e))?;
+                Arg::Number {
+                    pos: tok.pos,
+                    num: Rc::new(num),
+                }
+            }
+            Kind::LeftParen => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return self.error("max expression depth exceeded".to_string());
+                }
+                let p = self.pipeline("parenthesized pipeline", Kind::RightParen);
+                self.depth -= 1;
+                Arg::Pipe(Rc::new(p?))
+            }
+            Kind::String | Kind::RawString => {
+                let text = unquote(&tok.val).or_else(|e| self.error(e))?;
+                Arg::String {
+                    pos: tok.pos,
+                    quoted: tok.val,
+                    text,
+                }
+            }
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        };
+        Ok(Some(arg))
+    }
+}
+
+/// What `text_or_action` produced.
+enum Parsed {
+    Node(Node),
+    End,
+    Else,
+}
+
+impl Parsed {
+    fn describe(&self) -> &'static str {
+        match self {
+            Parsed::End => "{{end}}",
+            Parsed::Else => "{{else}}",
+            Parsed::Node(_) => "node",
+        }
+    }
+}
+
+/// Go's `strconv.Unquote` for the string forms the lexer produces.
+pub fn unquote(s: &str) -> Result<String, String> {
+    if let Some(raw) = s.strip_prefix('`') {
+        return Ok(raw.strip_suffix('`').unwrap_or(raw).replace('\r', ""));
+    }
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .ok_or_else(|| "invalid syntax".to_string())?;
+    unescape(inner, '"')
+}
+
+/// Decode Go escape sequences (`\n`, `\x41`, `\u00e9`, `\101`...).
+fn unescape(s: &str, quote: char) -> Result<String, String> {
+    let mut out: Vec<u8> = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    let err = || "invalid syntax".to_string();
+    while i < b.len() {
+        let c = b[i];
+        if c != b'\\' {
+            if c == quote as u8 {
+                return Err(err());
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let Some(&e) = b.get(i) else {
+            return Err(err());
+        };
+        i += 1;
+        let simple = match e {
+            b'a' => Some(7u8),
+            b'b' => Some(8),
+            b'f' => Some(12),
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            b'v' => Some(11),
+            b'\\' => Some(b'\\'),
+            b'\'' if quote == '\'' => Some(b'\''),
+            b'"' if quote == '"' => Some(b'"'),
+            _ => None,
+        };
+        if let Some(v) = simple {
+            out.push(v);
+            continue;
+        }
+        let hex = |n: usize, i: &mut usize| -> Result<u32, String> {
+            let h = s.get(*i..*i + n).ok_or_else(err)?;
+            let v = u32::from_str_radix(h, 16).map_err(|_| err())?;
+            *i += n;
+            Ok(v)
+        };
+        match e {
+            b'x' => {
+                let v = hex(2, &mut i)?;
+                out.push(v as u8);
+            }
+            b'u' | b'U' => {
+                let v = hex(if e == b'u' { 4 } else { 8 }, &mut i)?;
+                let ch = char::from_u32(v).ok_or_else(err)?;
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+            }
+            b'0'..=b'7' => {
+                let o = s.get(i - 1..i + 2).ok_or_else(err)?;
+                let v = u32::from_str_radix(o, 8).map_err(|_| err())?;
+                if v > 255 {
+                    return Err(err());
+                }
+                i += 2;
+                out.push(v as u8);
+            }
+            _ => return Err(err()),
+        }
+    }
+    // Go strings may hold invalid UTF-8 (`"\xff"`); Rust strings cannot, so such bytes become
+    // U+FFFD. This only matters for templates that build binary strings with escapes.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Go's `strconv.ParseInt(text, 0, 64)`-family parsing of template number literals, with the
+/// representations `NumberNode` keeps.
+pub fn parse_number(text: &str, kind: Kind) -> Result<Number, String> {
+    let mut n = Number {
+        text: text.to_string(),
+        is_int: false,
+        int: 0,
+        is_uint: false,
+        uint: 0,
+        is_float: false,
+        float: 0.0,
+        is_complex: false,
+    };
+    if kind == Kind::CharConstant {
+        let inner = &text[1..text.len() - 1];
+        let ch = if let Some(rest) = inner.strip_prefix('\\') {
+            let decoded = unescape(&format!("\\{rest}"), '\'')
+                .map_err(|_| format!("malformed character constant: {text}"))?;
+            let mut cs = decoded.chars();
+            let c = cs
+                .next()
+                .ok_or_else(|| format!("malformed character constant: {text}"))?;
+            if cs.next().is_some() {
+                return Err(format!("malformed character constant: {text}"));
+            }
+            c
+        } else {
+            let mut cs = inner.chars();
+            let c = cs
+                .next()
+                .ok_or_else(|| format!("malformed character constant: {text}"))?;
+            if cs.next().is_some() {
+                return Err(format!("malformed character constant: {text}"));
+            }
+            c
+        };
+        n.int = ch as i64;
+        n.is_int = true;
+        n.uint = ch as u64;
+        n.is_uint = true;
+        n.float = ch as u32 as f64;
+        n.is_float = true;
+        return Ok(n);
+    }
+    if kind == Kind::Complex || text.ends_with('i') {
+        n.is_complex = true;
+        return Err(format!(
+            "complex numbers are not supported: {}",
+            crate::gofmt::quote(text)
+        ));
+    }
+    let u = parse_go_uint(text);
+    if let Some(u) = u {
+        n.is_uint = true;
+        n.uint = u;
+    }
+    if let Some(i) = parse_go_int(text) {
+        n.is_int = true;
+        n.int = i;
+        if i == 0 {
+            n.is_uint = true;
+            n.uint = 0;
+        }
+    }
+    if n.is_int {
+        n.is_float = true;
+        n.float = n.int as f64;
+    } else if n.is_uint {
+        n.is_float = true;
+        n.float = n.uint as f64;
+    } else if let Some(f) = parse_go_float(text) {
+        if !text.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Err(format!("integer overflow: {text}"));
+        }
+        n.is_float = true;
+        n.float = f;
+        if !n.is_int && (f as i64) as f64 == f {
+            n.is_int = true;
+            n.int = f as i64;
+        }
+        if !n.is_uint && f >= 0.0 && (f as u64) as f64 == f {
+            n.is_uint = true;
+            n.uint = f as u64;
+        }
+    }
+    if !n.is_int && !n.is_uint && !n.is_float {
+        return Err(format!(
+            "illegal number syntax: {}",
+            crate::gofmt::quote(text)
+        ));
+    }
+    Ok(n)
+}
+
+/// Strip Go's digit separators, which are only allowed between digits or after a base prefix.
+fn strip_underscores(digits: &str, has_prefix: bool) -> Option<String> {
+    if !digits.contains('_') {
+        return Some(digits.to_string());
+    }
+    let b = digits.as_bytes();
+    // '_' must separate digits: not first (unless after a prefix), not last, not doubled.
+    if b.last() == Some(&b'_') || (!has_prefix && b.first() == Some(&b'_')) {
+        return None;
+    }
+    if digits.contains("__") {
+        return None;
+    }
+    Some(digits.replace('_', ""))
+}
+
+fn split_int(text: &str) -> Option<(bool, u32, String)> {
+    let (neg, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string(), true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string(), true)
+    } else {
+        (10, lower.clone(), false)
+    };
+    let digits = strip_underscores(&digits, prefixed)?;
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    Some((neg, radix, digits))
+}
+
+fn parse_go_uint(text: &str) -> Option<u64> {
+    if text.starts_with(['-', '+']) {
+        return None;
+    }
+    let (_, radix, digits) = split_int(text)?;
+    u64::from_str_radix(&digits, radix).ok()
+}
+
+fn parse_go_int(text: &str) -> Option<i64> {
+    let (neg, radix, digits) = split_int(text)?;
+    let mag = u64::from_str_radix(&digits, radix).ok()?;
+    if neg {
+        if mag <= i64::MAX as u64 + 1 {
+            Some((mag as i128).wrapping_neg() as i64)
+        } else {
+            None
+        }
+    } else if mag <= i64::MAX as u64 {
+        Some(mag as i64)
+    } else {
+        None
+    }
+}
+
+fn parse_go_float(text: &str) -> Option<f64> {
+    let lower = text.to_ascii_lowercase();
+    let body = lower.trim_start_matches(['+', '-']);
+    let neg = lower.starts_with('-');
+    if let Some(hex) = body.strip_prefix("0x") {
+        // Hexadecimal floating point: mantissa in hex, exponent (p) in decimal powers of two.
+        let hex = hex.replace('_', "");
+        let (mant, exp) = match hex.split_once('p') {
+            Some((m, e)) => (m.to_string(), e.parse::<i32>().ok()?),
+            None => (hex.clone(), 0),
+        };
+        let (int_part, frac_part) = mant.split_once('.').unwrap_or((&mant, ""));
+        let mut v = 0f64;
+        for c in int_part.chars() {
+            v = v * 16.0 + c.to_digit(16)? as f64;
+        }
+        let mut scale = 1.0 / 16.0;
+        for c in frac_part.chars() {
+            v += c.to_digit(16)? as f64 * scale;
+            scale /= 16.0;
+        }
+        let v = v * 2f64.powi(exp);
+        return Some(if neg { -v } else { v });
+    }
+    let cleaned = strip_underscores(body, false)?;
+    if cleaned.is_empty()
+        || !cleaned
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-'))
+    {
+        return None;
+    }
+    let v: f64 = cleaned.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_one(src: &str) -> Result<TreeSet, String> {
+        let mut set = TreeSet::new();
+        parse_into(&mut set, "t.yaml", src, &|n| n == "f" || n == "printf")?;
+        Ok(set)
+    }
+
+    #[test]
+    fn fields_chain_take_the_position_of_the_second_field() {
+        let set = parse_one("a: {{ .Values.s.x }}").unwrap();
+        let t = &set["t.yaml"];
+        let Node::Action { pipe, .. } = &t.root[1] else {
+            panic!()
+        };
+        let arg = &pipe.cmds[0].args[0];
+        assert_eq!(arg.to_string(), ".Values.s.x");
+        assert_eq!(t.location(arg.pos()), "t.yaml:1:13");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(
+            parse_one("a\n{{ g }}").unwrap_err(),
+            "template: t.yaml:2: function \"g\" not defined"
+        );
+        assert_eq!(
+            parse_one("{{ .x").unwrap_err(),
+            "template: t.yaml:1: unclosed action"
+        );
+        assert_eq!(
+            parse_one("{{ end }}").unwrap_err(),
+            "template: t.yaml:1: unexpected {{end}}"
+        );
+        assert_eq!(
+            parse_one("{{ $x }}").unwrap_err(),
+            "template: t.yaml:1: undefined variable \"$x\""
+        );
+    }
+
+    #[test]
+    fn defines_are_collected() {
+        let set = parse_one("{{ define \"a\" }}x{{ end }}{{ define \"b\" }}y{{ end }}").unwrap();
+        assert!(set.contains_key("a") && set.contains_key("b"));
+    }
+
+    #[test]
+    fn numbers_follow_go() {
+        let n = parse_number("0x1F", Kind::Number).unwrap();
+        assert!(n.is_int && n.int == 31);
+        let n = parse_number("1.0", Kind::Number).unwrap();
+        assert!(n.is_int && n.is_float);
+        let n = parse_number("1_000", Kind::Number).unwrap();
+        assert_eq!(n.int, 1000);
+        let n = parse_number("'a'", Kind::CharConstant).unwrap();
+        assert_eq!(n.int, 97);
+        let n = parse_number("010", Kind::Number).unwrap();
+        assert_eq!(n.int, 8);
+    }
+}

@@ -1,0 +1,490 @@
+//! The Go structs Helm hands templates: `.Capabilities` and `.Files`.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::value::{Elem, List, Map, Object, Sig, Ty, Value};
+
+/// The reference Helm's identity, as `.Capabilities.HelmVersion` reports it.
+pub const HELM_VERSION: [(&str, &str, &str); 5] = [
+    ("Version", "version", "v4.3.1"),
+    (
+        "GitCommit",
+        "git_commit",
+        "c0d08d0d6d9424d4a14febb5e8a3e51b0dd00dff",
+    ),
+    ("GitTreeState", "git_tree_state", "clean"),
+    ("GoVersion", "go_version", "go1.27.2"),
+    ("KubeClientVersion", "kube_client_version", "v1.37"),
+];
+
+/// `helm template`'s Kubernetes version when none is given.
+pub const DEFAULT_KUBE_VERSION: &str = "v1.37.0";
+
+/// The group/versions `helm template` assumes, in its order.
+pub const DEFAULT_API_VERSIONS: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "lifecycle.k8s.io/v1alpha1",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1",
+    "storagemigration.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
+
+/// `common.KubeVersion`.
+#[derive(Debug, Clone)]
+pub struct KubeVersion {
+    pub version: String,
+    pub major: String,
+    pub minor: String,
+}
+
+impl KubeVersion {
+    /// Parse `--kube-version` as Helm does: a `v` is added, major and minor are taken as given.
+    pub fn parse(s: &str) -> Result<KubeVersion, String> {
+        let v = if s.starts_with('v') {
+            s.to_string()
+        } else {
+            format!("v{s}")
+        };
+        let core = v[1..].split(['-', '+']).next().unwrap_or_default();
+        let mut parts = core.split('.');
+        let major = parts.next().unwrap_or_default();
+        let minor = parts.next().unwrap_or("0");
+        if major.is_empty()
+            || !major.chars().all(|c| c.is_ascii_digit())
+            || !minor.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(format!("invalid kube version {s:?}"));
+        }
+        Ok(KubeVersion {
+            version: v.clone(),
+            major: major.to_string(),
+            minor: minor.to_string(),
+        })
+    }
+}
+
+impl Object for KubeVersion {
+    fn type_name(&self) -> &'static str {
+        "common.KubeVersion"
+    }
+    fn field(&self, name: &str) -> Option<Result<Value, String>> {
+        Some(Ok(Value::from(match name {
+            "Version" | "GitVersion" | "String" => self.version.clone(),
+            "Major" => self.major.clone(),
+            "Minor" => self.minor.clone(),
+            _ => return None,
+        })))
+    }
+    fn format_v(&self) -> String {
+        self.version.clone()
+    }
+    fn stringer(&self) -> Option<String> {
+        Some(self.version.clone())
+    }
+    fn to_data(&self) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("Version".to_string(), Value::from(self.version.clone()));
+        m.insert("Major".to_string(), Value::from(self.major.clone()));
+        m.insert("Minor".to_string(), Value::from(self.minor.clone()));
+        Value::map(m)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `common.VersionSet`: a `[]string` with `Has`.
+#[derive(Debug, Clone)]
+pub struct VersionSet(pub Vec<String>);
+
+const HAS: Sig = Sig {
+    params: &[Ty::String],
+    variadic: None,
+};
+
+impl Object for VersionSet {
+    fn type_name(&self) -> &'static str {
+        "common.VersionSet"
+    }
+    fn kind_name(&self) -> &'static str {
+        "slice"
+    }
+    fn field(&self, _: &str) -> Option<Result<Value, String>> {
+        None
+    }
+    fn method(&self, name: &str) -> Option<Sig> {
+        (name == "Has").then_some(HAS)
+    }
+    fn call_method(&self, _: &str, args: Vec<Value>) -> Result<Value, String> {
+        let want = args[0].as_str().unwrap_or_default();
+        Ok(Value::Bool(self.0.iter().any(|v| v == want)))
+    }
+    fn format_v(&self) -> String {
+        format!("[{}]", self.0.join(" "))
+    }
+    fn to_data(&self) -> Value {
+        Value::string_list(self.0.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `version.BuildInfo` of `.Capabilities.HelmVersion`.
+#[derive(Debug, Clone)]
+pub struct BuildInfo;
+
+impl Object for BuildInfo {
+    fn type_name(&self) -> &'static str {
+        "version.BuildInfo"
+    }
+    fn field(&self, name: &str) -> Option<Result<Value, String>> {
+        HELM_VERSION
+            .iter()
+            .find(|(f, _, _)| *f == name)
+            .map(|(_, _, v)| Ok(Value::str(v)))
+    }
+    fn format_v(&self) -> String {
+        let vals: Vec<&str> = HELM_VERSION.iter().map(|(_, _, v)| *v).collect();
+        format!("{{{}}}", vals.join(" "))
+    }
+    fn to_data(&self) -> Value {
+        Value::map(
+            HELM_VERSION
+                .iter()
+                .map(|(_, j, v)| (j.to_string(), Value::str(v)))
+                .collect(),
+        )
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `*common.Capabilities`.
+#[derive(Debug, Clone)]
+pub struct Capabilities {
+    pub kube: KubeVersion,
+    pub apis: VersionSet,
+}
+
+impl Object for Capabilities {
+    fn type_name(&self) -> &'static str {
+        "*common.Capabilities"
+    }
+    fn field(&self, name: &str) -> Option<Result<Value, String>> {
+        Some(Ok(match name {
+            "KubeVersion" => Value::Object(Rc::new(self.kube.clone())),
+            "APIVersions" => Value::Object(Rc::new(self.apis.clone())),
+            "HelmVersion" => Value::Object(Rc::new(BuildInfo)),
+            _ => return None,
+        }))
+    }
+    fn format_v(&self) -> String {
+        format!(
+            "&{{{} {} {}}}",
+            self.kube.format_v(),
+            self.apis.format_v(),
+            BuildInfo.format_v()
+        )
+    }
+    fn to_data(&self) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("KubeVersion".to_string(), self.kube.to_data());
+        m.insert("APIVersions".to_string(), self.apis.to_data());
+        m.insert("HelmVersion".to_string(), BuildInfo.to_data());
+        Value::map(m)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// `engine.files`: the chart's non-template files, by path.
+#[derive(Debug, Clone, Default)]
+pub struct Files(pub BTreeMap<String, Rc<[u8]>>);
+
+const ONE_STRING: Sig = Sig {
+    params: &[Ty::String],
+    variadic: None,
+};
+const NONE: Sig = Sig {
+    params: &[],
+    variadic: None,
+};
+
+impl Files {
+    fn as_map(&self, f: impl Fn(&[u8]) -> String) -> Value {
+        // AsConfig/AsSecrets key by base name; a later path with the same base name wins, as
+        // Go's map iteration would make it arbitrary anyway.
+        let mut m = BTreeMap::new();
+        for (k, v) in &self.0 {
+            let base = k.rsplit('/').next().unwrap_or(k).to_string();
+            m.insert(base, Value::from(f(v)));
+        }
+        Value::Map(Map::typed(m, Elem::String))
+    }
+}
+
+impl Object for Files {
+    fn type_name(&self) -> &'static str {
+        "engine.files"
+    }
+    fn kind_name(&self) -> &'static str {
+        "map"
+    }
+    fn field(&self, name: &str) -> Option<Result<Value, String>> {
+        match name {
+            "AsConfig" | "AsSecrets" => None,
+            _ => Some(Ok(match self.0.get(name) {
+                Some(b) => Value::Bytes(b.clone()),
+                None => Value::Bytes(Rc::from(Vec::new())),
+            })),
+        }
+    }
+    fn method(&self, name: &str) -> Option<Sig> {
+        match name {
+            "Get" | "GetBytes" | "Glob" | "Lines" => Some(ONE_STRING),
+            "AsConfig" | "AsSecrets" => Some(NONE),
+            _ => None,
+        }
+    }
+    fn call_method(&self, name: &str, args: Vec<Value>) -> Result<Value, String> {
+        let arg = args.first().and_then(|a| a.as_str()).unwrap_or_default();
+        Ok(match name {
+            "Get" => Value::from(
+                self.0
+                    .get(arg)
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default(),
+            ),
+            "GetBytes" => Value::Bytes(
+                self.0
+                    .get(arg)
+                    .cloned()
+                    .unwrap_or_else(|| Rc::from(Vec::new())),
+            ),
+            "Glob" => {
+                let re = glob_regex(arg);
+                let picked = self
+                    .0
+                    .iter()
+                    .filter(|(k, _)| re.as_ref().map(|r| r.is_match(k)).unwrap_or(true))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                Value::Object(Rc::new(Files(picked)))
+            }
+            "Lines" => match self.0.get(arg) {
+                None => Value::string_list(vec![]),
+                Some(b) => {
+                    let mut s = String::from_utf8_lossy(b).into_owned();
+                    if s.ends_with('\n') {
+                        s.pop();
+                    }
+                    Value::string_list(s.split('\n').map(str::to_string).collect())
+                }
+            },
+            "AsConfig" => {
+                if self.0.is_empty() {
+                    return Ok(Value::str(""));
+                }
+                Value::from(crate::yaml::to_yaml(
+                    &self.as_map(|b| String::from_utf8_lossy(b).into_owned()),
+                )?)
+            }
+            "AsSecrets" => {
+                if self.0.is_empty() {
+                    return Ok(Value::str(""));
+                }
+                Value::from(crate::yaml::to_yaml(&self.as_map(base64_std))?)
+            }
+            _ => return Err(format!("{name} is not a method of engine.files")),
+        })
+    }
+    fn format_v(&self) -> String {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| {
+                let bytes: Vec<String> = v.iter().map(|b| b.to_string()).collect();
+                format!("{k}:[{}]", bytes.join(" "))
+            })
+            .collect();
+        format!("map[{}]", parts.join(" "))
+    }
+    fn to_data(&self) -> Value {
+        Value::map(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        )
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn base64_std(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// gobwas/glob with `/` as separator: `*` stays within a segment, `**` crosses, `{a,b}`
+/// alternatives, `?`, `[...]`. An invalid pattern matches everything, as in Helm.
+fn glob_regex(pat: &str) -> Option<regex_lite::Regex> {
+    let mut re = String::from("^");
+    let cs: Vec<char> = pat.chars().collect();
+    let mut i = 0;
+    let mut depth = 0;
+    while i < cs.len() {
+        match cs[i] {
+            '*' if cs.get(i + 1) == Some(&'*') => {
+                re.push_str(".*");
+                i += 1;
+            }
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            '{' => {
+                depth += 1;
+                re.push_str("(?:");
+            }
+            '}' if depth > 0 => {
+                depth -= 1;
+                re.push(')');
+            }
+            ',' if depth > 0 => re.push('|'),
+            '[' => {
+                let end = cs[i..].iter().position(|&c| c == ']')? + i;
+                let mut class: String = cs[i + 1..end].iter().collect();
+                if let Some(rest) = class.strip_prefix('!') {
+                    class = format!("^{rest}");
+                }
+                re.push('[');
+                re.push_str(&class);
+                re.push(']');
+                i = end;
+            }
+            '\\' if i + 1 < cs.len() => {
+                i += 1;
+                re.push_str(&regex_lite::escape(&cs[i].to_string()));
+            }
+            c => re.push_str(&regex_lite::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    re.push('$');
+    regex_lite::Regex::new(&re).ok()
+}
+
+/// The list of every file's data as `[]interface {}` would not be what Go has; this keeps
+/// `List` in scope for callers building `.Files` views.
+pub fn files_list(files: &Files) -> List {
+    List::new(files.0.keys().map(|k| Value::from(k.clone())).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kube_version_parses_like_helm() {
+        let k = KubeVersion::parse("1.30").unwrap();
+        assert_eq!(
+            (k.version.as_str(), k.major.as_str(), k.minor.as_str()),
+            ("v1.30", "1", "30")
+        );
+        assert!(KubeVersion::parse("x").is_err());
+    }
+
+    #[test]
+    fn glob_segments() {
+        let r = glob_regex("conf/*.yaml").unwrap();
+        assert!(r.is_match("conf/a.yaml") && !r.is_match("conf/d/a.yaml"));
+        let r = glob_regex("conf/**").unwrap();
+        assert!(r.is_match("conf/d/a.yaml"));
+        let r = glob_regex("{a,b}.txt").unwrap();
+        assert!(r.is_match("b.txt"));
+    }
+
+    #[test]
+    fn base64_matches_std() {
+        assert_eq!(base64_std(b"hello\n"), "aGVsbG8K");
+        assert_eq!(base64_std(b"ab"), "YWI=");
+    }
+}

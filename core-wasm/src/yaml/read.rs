@@ -1,0 +1,629 @@
+//! Reading YAML as `sigs.k8s.io/yaml.Unmarshal` into `interface {}` does: go-yaml v2 decodes
+//! the first document (YAML 1.1 typing, anchors, `<<` merges), keys become strings, and the JSON
+//! round trip turns every number into a `float64` and rejects NaN and infinities.
+//!
+//! Events come from `libyaml_safer`, a line-by-line port of libyaml, which go-yaml's scanner and
+//! parser are also ported from, so accepted input and error texts follow go-yaml.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use libyaml_safer::{ErrorKind, EventData, Parser, ScalarStyle};
+
+use super::resolve::{self, Scalar};
+use crate::value::{Map, Value};
+
+/// go-yaml's nesting bound (`exceeded max depth of 10000`).
+const MAX_DEPTH: usize = 10_000;
+
+/// One node of a composed document, as go-yaml's parser builds them.
+enum Node {
+    Scalar {
+        value: String,
+        /// The short tag (`!!int`), or "" when none was written.
+        tag: String,
+        /// Plain and untagged: subject to implicit typing.
+        implicit: bool,
+    },
+    Seq(Vec<usize>),
+    /// Keys and values interleaved.
+    Map(Vec<usize>),
+    Alias {
+        name: String,
+        target: usize,
+    },
+}
+
+/// go-yaml's `yaml: [line N: ]problem` from a libyaml error. go-yaml reports the 0-based line
+/// of a parser error's mark and the 1-based line of a scanner error's, and omits line 0.
+fn go_error(e: &libyaml_safer::Error) -> String {
+    let mut line = 0;
+    match e.problem_mark() {
+        Some(m) if m.line != 0 => {
+            line = m.line;
+            if e.kind() == ErrorKind::Scanner {
+                line += 1;
+            }
+        }
+        _ => {
+            if let Some(m) = e.context_mark() {
+                line = m.line;
+            }
+        }
+    }
+    if line != 0 {
+        format!("yaml: line {line}: {}", e.problem())
+    } else {
+        format!("yaml: {}", e.problem())
+    }
+}
+
+/// The nodes of the first document of `src` and its root, `None` for an empty stream.
+fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
+    let mut input = src.as_bytes();
+    let mut parser = Parser::new();
+    parser.set_input_string(&mut input);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut anchors: HashMap<String, usize> = HashMap::new();
+    let mut open: Vec<usize> = Vec::new();
+    let mut root = None;
+    loop {
+        let event = parser.parse().map_err(|e| go_error(&e))?;
+        if let EventData::Scalar {
+            style: ScalarStyle::DoubleQuoted,
+            ..
+        } = event.data
+        {
+            let raw = src
+                .get(event.start_mark.index as usize..event.end_mark.index as usize)
+                .unwrap_or_default();
+            check_escapes(raw, event.start_mark.line)?;
+        }
+        let id = nodes.len();
+        let (node, anchor, opens) = match event.data {
+            EventData::StreamStart { .. } | EventData::DocumentStart { .. } => continue,
+            EventData::StreamEnd => return Ok(None),
+            EventData::DocumentEnd { .. } => return Ok(root.map(|r| (nodes, r))),
+            EventData::SequenceEnd | EventData::MappingEnd => {
+                open.pop();
+                continue;
+            }
+            EventData::Alias { anchor } => {
+                let Some(&target) = anchors.get(&anchor) else {
+                    return Err(format!("yaml: unknown anchor '{anchor}' referenced"));
+                };
+                (
+                    Node::Alias {
+                        name: anchor,
+                        target,
+                    },
+                    None,
+                    false,
+                )
+            }
+            EventData::Scalar {
+                anchor,
+                tag,
+                value,
+                plain_implicit,
+                ..
+            } => {
+                // libyaml passes the non-specific `!` through as a tag; go-yaml then resolves
+                // it as an unknown tag, giving a string.
+                let tag = tag.map(|t| resolve::short_tag(&t)).unwrap_or_default();
+                (
+                    Node::Scalar {
+                        value,
+                        tag,
+                        implicit: plain_implicit,
+                    },
+                    anchor,
+                    false,
+                )
+            }
+            EventData::SequenceStart { anchor, .. } => (Node::Seq(Vec::new()), anchor, true),
+            EventData::MappingStart { anchor, .. } => (Node::Map(Vec::new()), anchor, true),
+        };
+        nodes.push(node);
+        if let Some(a) = anchor {
+            anchors.insert(a, id);
+        }
+        match open.last() {
+            Some(&parent) => match &mut nodes[parent] {
+                Node::Seq(items) | Node::Map(items) => items.push(id),
+                _ => unreachable!("only collections are open"),
+            },
+            None => root = Some(id),
+        }
+        if opens {
+            open.push(id);
+            if open.len() > MAX_DEPTH {
+                return Err(depth_error());
+            }
+        }
+    }
+}
+
+/// libyaml 0.2.5 accepts the YAML 1.2 escape `\/` in double quotes; go-yaml v2 does not.
+fn check_escapes(raw: &str, first_line: u64) -> Result<(), String> {
+    let mut line = first_line;
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '\\' => match chars.next() {
+                Some('/') => {
+                    // A scanner error: go-yaml prints the 1-based line, and none on line 1.
+                    let place = if line == 0 {
+                        String::new()
+                    } else {
+                        format!("line {}: ", line + 1)
+                    };
+                    return Err(format!("yaml: {place}found unknown escape character"));
+                }
+                Some('\n') => line += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A decoded node before the JSON step: scalars keep go-yaml's Go type (for map keys).
+enum Decoded {
+    Scalar(Scalar),
+    Value(Value),
+}
+
+/// go-yaml v2's decoder into `interface {}`, fused with sigs.k8s.io/yaml's conversion to JSON.
+struct Decoder<'a> {
+    nodes: &'a [Node],
+    decode_count: u64,
+    alias_count: u64,
+    alias_depth: u64,
+    /// Alias nodes being expanded, to catch an anchor that contains itself.
+    expanding: Vec<usize>,
+    /// The first error of the JSON step; go-yaml's own errors come first, so it is kept aside.
+    json_err: Option<String>,
+}
+
+/// go-yaml's bound on alias expansion: the share of decoded nodes that came through aliases.
+fn allowed_alias_ratio(decode_count: u64) -> f64 {
+    const LOW: u64 = 400_000;
+    const HIGH: u64 = 4_000_000;
+    if decode_count <= LOW {
+        0.99
+    } else if decode_count >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decode_count - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
+
+impl Decoder<'_> {
+    fn count(&mut self) -> Result<(), String> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err("yaml: document contains excessive aliasing".to_string());
+        }
+        Ok(())
+    }
+
+    fn enter_alias(&mut self, id: usize, name: &str) -> Result<(), String> {
+        if self.expanding.contains(&id) {
+            return Err(format!("yaml: anchor '{name}' value contains itself"));
+        }
+        self.expanding.push(id);
+        self.alias_depth += 1;
+        Ok(())
+    }
+
+    fn leave_alias(&mut self) {
+        self.expanding.pop();
+        self.alias_depth -= 1;
+    }
+
+    // The recursive path (unmarshal, sequence, mapping_into, entry) keeps its frames small:
+    // scalar work and error texts live in functions that return before the next level starts.
+    fn unmarshal(&mut self, id: usize, depth: usize) -> Result<Decoded, String> {
+        self.count()?;
+        if depth > MAX_DEPTH {
+            return Err(depth_error());
+        }
+        let nodes = self.nodes;
+        match &nodes[id] {
+            Node::Scalar { .. } => self.scalar(id).map(Decoded::Scalar),
+            Node::Seq(items) => self.sequence(items, depth).map(Decoded::Value),
+            Node::Map(_) => {
+                let mut out = BTreeMap::new();
+                self.mapping_into(id, &mut out, depth)?;
+                Ok(Decoded::Value(Value::Map(Map::from_btree(out))))
+            }
+            Node::Alias { name, target } => {
+                self.enter_alias(id, name)?;
+                let r = self.unmarshal(*target, depth);
+                self.leave_alias();
+                r
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn scalar(&self, id: usize) -> Result<Scalar, String> {
+        let Node::Scalar {
+            value,
+            tag,
+            implicit,
+        } = &self.nodes[id]
+        else {
+            unreachable!("caller checked the kind")
+        };
+        if tag.is_empty() && !implicit {
+            return Ok(Scalar::Str(value.clone()));
+        }
+        let (rtag, out) = resolve::resolve(tag, value).map_err(|e| format!("yaml: {e}"))?;
+        if rtag == resolve::BINARY || tag == resolve::BINARY {
+            return decode_binary(value).map(Scalar::Str);
+        }
+        Ok(out)
+    }
+
+    fn sequence(&mut self, items: &[usize], depth: usize) -> Result<Value, String> {
+        let mut out = Vec::with_capacity(items.len());
+        for &item in items {
+            let v = self.unmarshal(item, depth + 1)?;
+            out.push(self.json_value(v));
+        }
+        Ok(Value::list(out))
+    }
+
+    /// The entries of mapping node `id` into `out`, later keys (and merges) overwriting earlier
+    /// ones as go-yaml v2 does.
+    fn mapping_into(
+        &mut self,
+        id: usize,
+        out: &mut BTreeMap<String, Value>,
+        depth: usize,
+    ) -> Result<(), String> {
+        let Node::Map(items) = &self.nodes[id] else {
+            unreachable!("caller checked the kind")
+        };
+        for pair in items.chunks(2) {
+            if self.is_merge(pair[0]) {
+                self.merge(pair[1], out, depth)?;
+            } else {
+                self.entry(pair[0], pair[1], out, depth)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn entry(
+        &mut self,
+        k: usize,
+        v: usize,
+        out: &mut BTreeMap<String, Value>,
+        depth: usize,
+    ) -> Result<(), String> {
+        let key = match self.unmarshal(k, depth + 1)? {
+            Decoded::Scalar(s) => s,
+            Decoded::Value(v) => return Err(invalid_key(&v)),
+        };
+        let val = self.unmarshal(v, depth + 1)?;
+        let val = self.json_value(val);
+        match key_string(&key) {
+            Ok(k) => {
+                out.insert(k, val);
+            }
+            Err(kind) => self.bad_key(kind, &key, &val),
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn bad_key(&mut self, kind: &str, key: &Scalar, val: &Value) {
+        let key = match key {
+            Scalar::Uint(u) => format!("{u:#x}"),
+            _ => "<nil>".to_string(),
+        };
+        self.json_err.get_or_insert(format!(
+            "unsupported map key of type: {kind}, key: {key}, value: {}",
+            go_sharp_v(val)
+        ));
+    }
+
+    fn is_merge(&self, id: usize) -> bool {
+        matches!(&self.nodes[id], Node::Scalar { value, tag, implicit }
+            if value == "<<" && (*implicit || tag == resolve::MERGE))
+    }
+
+    /// The mapping an alias or mapping node stands for, or `None` for anything else.
+    fn target_map(&self, id: usize) -> Option<usize> {
+        match &self.nodes[id] {
+            Node::Map(_) => Some(id),
+            Node::Alias { target, .. } if matches!(self.nodes[*target], Node::Map(_)) => {
+                Some(*target)
+            }
+            _ => None,
+        }
+    }
+
+    /// `<<: value`: a map, or a list of maps where earlier ones take precedence.
+    fn merge(
+        &mut self,
+        id: usize,
+        out: &mut BTreeMap<String, Value>,
+        depth: usize,
+    ) -> Result<(), String> {
+        let want_map =
+            || "yaml: map merge requires map or sequence of maps as the value".to_string();
+        match &self.nodes[id] {
+            Node::Map(_) | Node::Alias { .. } => {
+                self.target_map(id).ok_or_else(want_map)?;
+                self.map_node_into(id, out, depth)
+            }
+            Node::Seq(items) => {
+                for &item in items.iter().rev() {
+                    self.target_map(item).ok_or_else(want_map)?;
+                    self.map_node_into(item, out, depth)?;
+                }
+                Ok(())
+            }
+            Node::Scalar { .. } => Err(want_map()),
+        }
+    }
+
+    /// Decode a mapping node (possibly through an alias) into an existing map.
+    fn map_node_into(
+        &mut self,
+        id: usize,
+        out: &mut BTreeMap<String, Value>,
+        depth: usize,
+    ) -> Result<(), String> {
+        self.count()?;
+        match &self.nodes[id] {
+            Node::Alias { name, target } => {
+                let target = *target;
+                self.enter_alias(id, name)?;
+                self.count()?;
+                let r = self.mapping_into(target, out, depth);
+                self.leave_alias();
+                r
+            }
+            _ => self.mapping_into(id, out, depth),
+        }
+    }
+
+    /// The JSON step for one value: numbers become `float64`; NaN and infinities are an error.
+    fn json_value(&mut self, d: Decoded) -> Value {
+        match d {
+            Decoded::Value(v) => v,
+            Decoded::Scalar(s) => match s {
+                Scalar::Null => Value::Nil,
+                Scalar::Bool(b) => Value::Bool(b),
+                Scalar::Int(i) => Value::Float(i as f64),
+                Scalar::Uint(u) => Value::Float(u as f64),
+                Scalar::Float(f) => {
+                    if !f.is_finite() {
+                        self.json_err.get_or_insert(format!(
+                            "json: unsupported value: {}",
+                            resolve::format_g(f, false)
+                        ));
+                    }
+                    Value::Float(f)
+                }
+                Scalar::Str(s) => Value::String(Rc::from(s)),
+            },
+        }
+    }
+}
+
+#[inline(never)]
+fn depth_error() -> String {
+    format!("yaml: exceeded max depth of {MAX_DEPTH}")
+}
+
+#[inline(never)]
+fn invalid_key(v: &Value) -> String {
+    format!("yaml: invalid map key: {}", go_sharp_v(v))
+}
+
+/// sigs.k8s.io/yaml's key conversion: ints in decimal, floats as float32 `g`, bools as words;
+/// the Go type name when the key has no JSON form.
+fn key_string(k: &Scalar) -> Result<String, &'static str> {
+    Ok(match k {
+        Scalar::Str(s) => s.clone(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => match resolve::format_g(*f, true).as_str() {
+            "+Inf" => ".inf".to_string(),
+            "-Inf" => "-.inf".to_string(),
+            "NaN" => ".nan".to_string(),
+            s => s.to_string(),
+        },
+        Scalar::Bool(b) => b.to_string(),
+        Scalar::Uint(_) => return Err("uint64"),
+        Scalar::Null => return Err("%!s(<nil>)"),
+    })
+}
+
+/// `!!binary`: standard base64 (line breaks allowed, as Go's decoder skips them), decoded bytes
+/// as a string, invalid UTF-8 replaced byte by byte as encoding/json does.
+fn decode_binary(s: &str) -> Result<String, String> {
+    let bad = || "yaml: !!binary value contains invalid base64 data".to_string();
+    let mut bits: u32 = 0;
+    let mut nbits = 0;
+    let mut bytes = Vec::new();
+    let mut pad = 0;
+    let mut n = 0;
+    for c in s.bytes() {
+        if c == b'\n' || c == b'\r' {
+            continue;
+        }
+        n += 1;
+        if c == b'=' {
+            pad += 1;
+            continue;
+        }
+        if pad > 0 {
+            return Err(bad());
+        }
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err(bad()),
+        };
+        bits = (bits << 6) | u32::from(v);
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            bytes.push((bits >> nbits) as u8);
+        }
+    }
+    if n % 4 != 0 || pad > 2 {
+        return Err(bad());
+    }
+    Ok(lossy_utf8(&bytes))
+}
+
+/// Invalid UTF-8 bytes each become U+FFFD, as Go's encoding/json writes them.
+fn lossy_utf8(mut b: &[u8]) -> String {
+    let mut out = String::new();
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (ok, rest) = b.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(ok).unwrap_or_default());
+                out.push('\u{FFFD}');
+                b = &rest[1..];
+            }
+        }
+    }
+}
+
+/// Go's `%#v` of a decoded value, for go-yaml's "invalid map key" message.
+fn go_sharp_v(v: &Value) -> String {
+    match v {
+        Value::Nil => "<nil>".to_string(),
+        Value::String(s) => format!("{:?}", &**s),
+        Value::Float(f) => resolve::format_g(*f, false),
+        Value::List(l) => format!(
+            "[]interface {{}}{{{}}}",
+            l.iter().map(go_sharp_v).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Map(m) => format!(
+            "map[interface {{}}]interface {{}}{{{}}}",
+            m.entries()
+                .iter()
+                .map(|(k, v)| format!("{k:?}:{}", go_sharp_v(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => crate::gofmt::format_v(other),
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal` of the first document into `interface {}`.
+pub fn unmarshal(src: &str) -> Result<Value, String> {
+    let wrap = |e: String| format!("error converting YAML to JSON: {e}");
+    let Some((nodes, root)) = compose(src).map_err(wrap)? else {
+        return Ok(Value::Nil);
+    };
+    let mut d = Decoder {
+        nodes: &nodes,
+        decode_count: 0,
+        alias_count: 0,
+        alias_depth: 0,
+        expanding: Vec::new(),
+        json_err: None,
+    };
+    // go-yaml counts the document node too.
+    d.count().map_err(wrap)?;
+    let v = d.unmarshal(root, 1).map_err(wrap)?;
+    let v = d.json_value(v);
+    match d.json_err {
+        Some(e) => Err(wrap(e)),
+        None => Ok(v),
+    }
+}
+
+/// encoding/json's name for the JSON type of a decoded value, for its type-mismatch errors.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::List(_) => "array",
+        Value::Map(_) => "object",
+        Value::Bool(_) => "bool",
+        Value::Float(_) => "number",
+        _ => "string",
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal` into a `map[string]interface {}`: `null` leaves it empty.
+pub fn unmarshal_map(src: &str) -> Result<Map, String> {
+    match unmarshal(src)? {
+        Value::Nil => Ok(Map::new()),
+        Value::Map(m) => Ok(m),
+        other => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        )),
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal` into a `[]interface {}`: `null` leaves it empty.
+pub fn unmarshal_list(src: &str) -> Result<Vec<Value>, String> {
+    match unmarshal(src)? {
+        Value::Nil => Ok(Vec::new()),
+        Value::List(l) => Ok(l.items.as_ref().clone()),
+        other => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(&other)
+        )),
+    }
+}
+
+/// The documents of a values file as Helm 4 reads them: split on lines starting with `---`
+/// (k8s.io/apimachinery's YAML reader: only spaces or a comment may follow the marker), each
+/// non-empty chunk unmarshalled into a map.
+pub fn unmarshal_documents(src: &str) -> Result<Vec<Map>, String> {
+    let mut docs = Vec::new();
+    let mut chunk = String::new();
+    let mut flush = |chunk: &mut String| -> Result<(), String> {
+        if !chunk.is_empty() {
+            docs.push(
+                unmarshal_map(chunk).map_err(|e| format!("cannot unmarshal yaml document: {e}"))?,
+            );
+            chunk.clear();
+        }
+        Ok(())
+    };
+    for line in src.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim_matches(|c: char| c.is_whitespace());
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(format!(
+                    "error reading yaml document: invalid Yaml document separator: {trimmed}"
+                ));
+            }
+            flush(&mut chunk)?;
+            continue;
+        }
+        chunk.push_str(line);
+    }
+    flush(&mut chunk)?;
+    Ok(docs)
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: wasm target, the oracle helm, then every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+PLANTON_HELM=$(scripts/install-helm.sh)
+export PLANTON_HELM
+cargo fmt --check
+cargo clippy -q --workspace --all-targets -- -D warnings
+cargo test --workspace --no-fail-fast
