@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use host_runtime::{Config, Runtime};
+use host_runtime::Config;
 
 use crate::{template, units};
 
@@ -59,12 +59,12 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         let name = match self.command {
             Command::Template(args) => {
-                let runtime = Runtime::new(Config {
+                let config = Config {
                     max_memory: self.max_memory,
                     deadline: self.timeout,
                     ..Config::default()
-                })?;
-                let text = template::run(&runtime, &args)?;
+                };
+                let text = template::run(&args, config)?;
                 let mut stdout = std::io::stdout().lock();
                 stdout.write_all(text.as_bytes())?;
                 stdout.flush()?;

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use host_runtime::{
-    Capabilities, ChartSource, Datetime, OfflineHost, ReleaseInfo, RenderOptions, RenderRequest,
-    Runtime, SourceFile, ValuesLayer,
+    Capabilities, ChartSource, Config, Datetime, OfflineHost, ReleaseInfo, RenderOptions,
+    RenderRequest, Runtime, SourceFile, ValuesLayer,
 };
 
 use crate::units;
@@ -99,9 +99,11 @@ pub struct TemplateArgs {
     now: Option<Datetime>,
 }
 
-/// Renders the chart and returns exactly what `helm template` prints on stdout.
-pub fn run(runtime: &Runtime, args: &TemplateArgs) -> anyhow::Result<String> {
+/// Renders the chart and returns exactly what `helm template` prints on stdout. Input errors
+/// (a missing chart or values file) are reported before the core is loaded.
+pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
     let request = request(args)?;
+    let runtime = Runtime::new(config)?;
     let mut host = OfflineHost::default();
     if let Some(seed) = args.seed {
         host = host.with_seed(seed);

@@ -75,3 +75,32 @@ impl Hasher for Sha256Hasher {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_replaces_whole_files_and_leaves_no_temporaries() {
+        let dir = std::env::temp_dir().join(format!("planton-helm-cache-{}", std::process::id()));
+        let path = dir.join("a.cwasm");
+        store(&path, b"first").expect("store");
+        store(&path, b"second").expect("store again");
+        assert_eq!(std::fs::read(&path).expect("read"), b"second");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+        assert_eq!(names, ["a.cwasm"]);
+    }
+
+    #[test]
+    fn an_unwritable_cache_is_an_error_for_the_caller_to_ignore() {
+        let file = std::env::temp_dir().join(format!("planton-helm-notdir-{}", std::process::id()));
+        std::fs::write(&file, b"").expect("write");
+        let result = store(&file.join("a.cwasm"), b"x");
+        std::fs::remove_file(&file).expect("cleanup");
+        assert!(result.is_err());
+    }
+}

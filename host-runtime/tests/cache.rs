@@ -59,12 +59,3 @@ fn the_first_process_compiles_and_later_ones_load() {
     works(&third);
     assert_eq!(runtime(&dir).compile_source(), CompileSource::Cache);
 }
-
-#[test]
-fn an_unwritable_cache_only_costs_a_compile() {
-    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cache-is-a-file");
-    std::fs::write(&file, b"").expect("write");
-    let rt = runtime(&file.join("component"));
-    assert_eq!(rt.compile_source(), CompileSource::Compiled);
-    works(&rt);
-}

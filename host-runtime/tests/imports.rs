@@ -38,7 +38,10 @@ fn imports(runtime: &Runtime) -> Vec<String> {
 #[test]
 fn imports_are_exactly_the_allowed_set() {
     let runtime = Runtime::new(Config {
-        cache_dir: None,
+        // Shared with the other tests: compiling the core unoptimised takes a while.
+        cache_dir: Some(
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("planton-helm/component"),
+        ),
         ..Config::default()
     })
     .expect("runtime");

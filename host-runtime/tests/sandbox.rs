@@ -1,5 +1,7 @@
 //! The sandbox's limits hold, and a call they stop leaves the runtime usable.
 
+use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use host_runtime::{
@@ -59,12 +61,27 @@ fn ok_request() -> RenderRequest {
 
 const OK_TEXT: &str = "---\n# Source: ok/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release-name\ndata:\n  answer: \"42\"\n";
 
+/// The artifact cache the tests share (the CLI's tests use the same one), so that a test run
+/// compiles the core once rather than once per test.
+fn shared_cache() -> Option<PathBuf> {
+    static WARM: Once = Once::new();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("planton-helm/component");
+    WARM.call_once(|| drop(Runtime::new(config(Some(dir.clone()))).expect("runtime")));
+    Some(dir)
+}
+
+fn config(cache_dir: Option<PathBuf>) -> Config {
+    Config {
+        cache_dir,
+        ..Config::default()
+    }
+}
+
 fn runtime(max_memory: usize, deadline: Duration) -> Runtime {
     Runtime::new(Config {
         max_memory,
         deadline,
-        cache_dir: None,
-        ..Config::default()
+        ..config(shared_cache())
     })
     .expect("runtime")
 }
@@ -179,9 +196,8 @@ fn one_runtime_serves_concurrent_calls() {
 fn the_pooling_allocator_enforces_the_same_cap() {
     let runtime = Runtime::new(Config {
         max_memory: 32 << 20,
-        cache_dir: None,
         pooling: Some(host_runtime::Pooling { max_instances: 2 }),
-        ..Config::default()
+        ..config(shared_cache())
     })
     .expect("pooling runtime");
     let err = runtime
