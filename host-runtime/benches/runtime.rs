@@ -2,7 +2,8 @@
 //!
 //! Prints a table of medians: the release component's size, `Component::new` (Cranelift)
 //! against loading the precompiled artifact, and the overhead of one call (fresh `Store`,
-//! instantiate, an empty `validate`, drop) with wasmtime's on-demand and pooling allocators.
+//! instantiate, an empty `validate`, drop) with wasmtime's on-demand and pooling allocators,
+//! and a whole render of a one-template chart.
 //! `PLANTON_BENCH_RUNS` sets the number of calls per allocator (default 500).
 //! `PLANTON_BENCH_COMPONENT=path.wasm` also times compiling and loading another component, to
 //! see how the numbers grow with code size.
@@ -10,7 +11,8 @@
 use std::time::{Duration, Instant};
 
 use host_runtime::{
-    CORE_COMPONENT, CompileSource, Config, OfflineHost, Pooling, Runtime, ValidateRequest,
+    CORE_COMPONENT, Capabilities, ChartSource, CompileSource, Config, OfflineHost, Pooling,
+    ReleaseInfo, RenderOptions, RenderRequest, Runtime, SourceFile, ValidateRequest,
 };
 
 const START_RUNS: usize = 7;
@@ -74,7 +76,7 @@ fn main() {
         };
         let call = || {
             let started = Instant::now();
-            // The stub core answers an error; either answer is a completed call.
+            // Whether the core accepts no documents or says why not, the call completed.
             let _ = first.validate(&empty, OfflineHost::default().with_seed(1));
             started.elapsed()
         };
@@ -86,6 +88,20 @@ fn main() {
             &format!("per call (Store + instantiate + empty validate), {label}"),
             &per_call,
         );
+
+        let chart = one_template_chart();
+        let render = || {
+            let started = Instant::now();
+            first
+                .render(&chart, OfflineHost::default().with_seed(1))
+                .expect("render");
+            started.elapsed()
+        };
+        let per_render = repeat(calls, render);
+        row(
+            &format!("per call, render of a one-template chart, {label}"),
+            &per_render,
+        );
     }
     let _ = std::fs::remove_dir_all(&cache);
     println!(
@@ -95,6 +111,42 @@ fn main() {
 
     if let Some(path) = std::env::var_os("PLANTON_BENCH_COMPONENT") {
         other_component(std::path::Path::new(&path));
+    }
+}
+
+/// A chart with one ConfigMap template reading `.Release` and `.Values`.
+fn one_template_chart() -> RenderRequest {
+    let file = |path: &str, data: &str| SourceFile {
+        path: path.to_string(),
+        data: data.as_bytes().to_vec(),
+    };
+    RenderRequest {
+        chart: ChartSource::Files(vec![
+            file("Chart.yaml", "apiVersion: v2\nname: ok\nversion: 0.1.0\n"),
+            file("values.yaml", "answer: 42\n"),
+            file(
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  answer: {{ .Values.answer | quote }}\n",
+            ),
+        ]),
+        values: Vec::new(),
+        release: ReleaseInfo {
+            name: "release-name".into(),
+            namespace: "default".into(),
+            revision: 1,
+            is_install: true,
+            is_upgrade: false,
+        },
+        capabilities: Capabilities {
+            kube_version: String::new(),
+            api_versions: Vec::new(),
+        },
+        options: RenderOptions {
+            include_crds: false,
+            skip_tests: false,
+            no_hooks: false,
+            show_only: Vec::new(),
+        },
     }
 }
 
