@@ -4,7 +4,7 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::value::{Elem, List, Map, Object, Sig, Ty, Value};
+use crate::value::{Elem, Map, Object, Sig, Ty, Value};
 
 /// The reference Helm's identity, as `.Capabilities.HelmVersion` reports it.
 pub const HELM_VERSION: [(&str, &str, &str); 5] = [
@@ -350,7 +350,7 @@ impl Object for Files {
                 if self.0.is_empty() {
                     return Ok(Value::str(""));
                 }
-                Value::from(crate::yaml::to_yaml(&self.as_map(base64_std))?)
+                Value::from(crate::yaml::to_yaml(&self.as_map(crate::json::base64_std))?)
             }
             _ => return Err(format!("{name} is not a method of engine.files")),
         })
@@ -377,32 +377,6 @@ impl Object for Files {
     fn as_any(&self) -> &dyn Any {
         self
     }
-}
-
-fn base64_std(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            T[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            T[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
 }
 
 /// gobwas/glob with `/` as separator: `*` stays within a segment, `**` crosses, `{a,b}`
@@ -452,12 +426,6 @@ fn glob_regex(pat: &str) -> Option<regex_lite::Regex> {
     regex_lite::Regex::new(&re).ok()
 }
 
-/// The list of every file's data as `[]interface {}` would not be what Go has; this keeps
-/// `List` in scope for callers building `.Files` views.
-pub fn files_list(files: &Files) -> List {
-    List::new(files.0.keys().map(|k| Value::from(k.clone())).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,11 +448,5 @@ mod tests {
         assert!(r.is_match("conf/d/a.yaml"));
         let r = glob_regex("{a,b}.txt").unwrap();
         assert!(r.is_match("b.txt"));
-    }
-
-    #[test]
-    fn base64_matches_std() {
-        assert_eq!(base64_std(b"hello\n"), "aGVsbG8K");
-        assert_eq!(base64_std(b"ab"), "YWI=");
     }
 }

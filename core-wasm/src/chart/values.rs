@@ -1,7 +1,5 @@
 //! Values: user layers merged in Helm's order, then coalesced with chart defaults and subcharts.
 
-use std::collections::BTreeMap;
-
 use crate::render::ValuesLayer;
 use crate::value::{List, Map, Value};
 
@@ -308,11 +306,6 @@ fn coalesce_globals(dest: &Map, src: &Map) {
         }
     }
     dest.insert("global", Value::Map(dg));
-}
-
-/// A fresh empty values table.
-pub fn empty() -> BTreeMap<String, Value> {
-    BTreeMap::new()
 }
 
 #[cfg(test)]
