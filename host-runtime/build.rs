@@ -67,6 +67,7 @@ fn main() {
         "wit",
         "core-wasm/src",
         "core-wasm/Cargo.toml",
+        "core-wasm/build.rs",
         "Cargo.lock",
         "Cargo.toml",
     ] {

@@ -9,6 +9,10 @@ pub const DEFAULT_MAX_MEMORY: usize = 512 << 20;
 /// Default deadline of one call: 30 s of wall time (see `docs/sandbox.md`).
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
+/// Default depth of the guest's call stack: 64 MiB of native stack for compiled wasm frames
+/// (see `docs/sandbox.md`: Helm allows 1,000 nested `include`s, and charts nest deeply).
+pub const DEFAULT_MAX_WASM_STACK: usize = 256 << 20;
+
 /// Default epoch tick, the granularity of the deadline: 10 ms.
 pub const DEFAULT_EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -19,6 +23,9 @@ pub struct Config {
     pub max_memory: usize,
     /// Wall time one call may run before it is stopped.
     pub deadline: Duration,
+    /// Native stack the guest's compiled code may use; deeper recursion traps with a clear error
+    /// instead of crashing the host. Every call runs on a thread with this much stack plus margin.
+    pub max_wasm_stack: usize,
     /// How often the engine's epoch advances (at least 1 ms); a deadline fires within one tick of
     /// being due.
     pub epoch_tick: Duration,
@@ -41,6 +48,7 @@ impl Default for Config {
         Config {
             max_memory: DEFAULT_MAX_MEMORY,
             deadline: DEFAULT_DEADLINE,
+            max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             epoch_tick: DEFAULT_EPOCH_TICK,
             cache_dir: default_cache_dir(),
             pooling: None,

@@ -23,6 +23,17 @@ pub enum Error {
         /// The configured cap in bytes.
         limit: usize,
     },
+    /// The guest recursed past one of its stacks (the native stack of compiled code, or the
+    /// shadow stack in its linear memory): a template that calls itself without end, or input
+    /// nested deeper than any real chart.
+    #[error(
+        "{call} stopped: the templates or values nest too deeply for the sandbox's stack; \
+         look for a template that includes itself without an end condition"
+    )]
+    StackOverflow {
+        /// `render` or `validate`.
+        call: &'static str,
+    },
     /// Helm's error for this chart (the text `helm template` prints after `Error: `).
     #[error("{}", .0.message)]
     Render(crate::RenderError),

@@ -14,6 +14,26 @@ use crate::{
     RenderRequest, ValidateRequest, cache,
 };
 
+/// Whether a trap is the guest's shadow stack running out. rustc places that stack first in
+/// linear memory and it grows down, so overflowing it wraps below address 0 and faults at the
+/// top of the 32-bit address space, far above any memory the guest has.
+fn shadow_stack_overflow(e: &wasmtime::Error) -> bool {
+    const MARK: &str = "memory fault at wasm address 0x";
+    let text = format!("{e:?}");
+    text.find(MARK)
+        .and_then(|at| {
+            let hex = &text[at + MARK.len()..];
+            let end = hex
+                .find(|c: char| !c.is_ascii_hexdigit())
+                .unwrap_or(hex.len());
+            u64::from_str_radix(&hex[..end], 16).ok()
+        })
+        .is_some_and(|address| (0xFFF0_0000..=0xFFFF_FFFF).contains(&address))
+}
+
+/// Native stack kept free beyond the guest's limit for host code (imports, trap handling).
+const HOST_STACK_MARGIN: usize = 8 << 20;
+
 /// How the compiled component was obtained, for diagnostics and benchmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompileSource {
@@ -42,6 +62,9 @@ impl Runtime {
         let setup = |e: wasmtime::Error| Error::Setup(format!("{e:#}"));
         let mut wasm_config = wasmtime::Config::new();
         wasm_config.epoch_interruption(true);
+        wasm_config.max_wasm_stack(config.max_wasm_stack);
+        // Unused (calls are synchronous) but wasmtime requires it to exceed the wasm stack.
+        wasm_config.async_stack_size(config.max_wasm_stack.saturating_add(HOST_STACK_MARGIN));
         if let Some(pooling) = config.pooling {
             // One call is one component instance made of a handful of core instances (the
             // core module and WASI adapter shims), each with at most one memory and one table;
@@ -141,7 +164,29 @@ impl Runtime {
 
     /// One call in a fresh store: its own memory, limits, WASI context and deadline, all dropped
     /// at the end whatever happened, so a stopped call cannot affect the next.
-    fn call<R>(
+    ///
+    /// The call runs on a thread of its own whose stack holds `max_wasm_stack` plus a margin for
+    /// the host functions the guest calls: the caller's thread (a tokio worker has 2 MiB) could not
+    /// hold a deep render, and wasmtime's stack check needs real stack behind its limit.
+    fn call<R: Send>(
+        &self,
+        name: &'static str,
+        host: Box<dyn HostServices>,
+        f: impl FnOnce(&Core, &mut Store<State>) -> wasmtime::Result<R> + Send,
+    ) -> Result<R, Error> {
+        let stack = self.config.max_wasm_stack.saturating_add(HOST_STACK_MARGIN);
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name(format!("planton-helm-{name}"))
+                .stack_size(stack)
+                .spawn_scoped(scope, || self.call_here(name, host, f))
+                .map_err(|e| Error::Setup(format!("could not start a thread for the call: {e}")))?
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+
+    fn call_here<R>(
         &self,
         name: &'static str,
         host: Box<dyn HostServices>,
@@ -164,6 +209,10 @@ impl Runtime {
                 call,
                 deadline: self.config.deadline,
             }
+        } else if e.downcast_ref::<Trap>() == Some(&Trap::StackOverflow)
+            || shadow_stack_overflow(&e)
+        {
+            Error::StackOverflow { call }
         } else if store.data().limiter.refused_memory {
             // The guest's allocator turns a refused `memory.grow` into an abort, and the host's
             // copy of a large argument into guest memory fails the same way: either way the cap

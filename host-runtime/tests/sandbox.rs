@@ -206,3 +206,72 @@ fn the_pooling_allocator_enforces_the_same_cap() {
     assert!(matches!(err, Error::MemoryLimit { .. }), "{err:?}");
     assert_next_call_succeeds(&runtime);
 }
+
+/// `include` nested 999 deep: Helm allows up to 1,000 nested includes of one template.
+fn deep_include_request() -> RenderRequest {
+    request(chart(&[
+        ("Chart.yaml", "apiVersion: v2\nname: deep\nversion: 0.1.0\n"),
+        (
+            "templates/cm.yaml",
+            "{{- define \"rec\" -}}{{ if gt (int .) 0 }}{{ include \"rec\" (sub (int .) 1) }}{{ end }}x{{- end -}}\na: {{ include \"rec\" 998 | len }}\n",
+        ),
+    ]))
+}
+
+/// What helm v4.3.1 `helm template` prints for [`deep_include_request`].
+const DEEP_INCLUDE_TEXT: &str = "---\n# Source: deep/templates/cm.yaml\na: 999\n";
+
+#[test]
+fn deep_legal_recursion_renders_even_when_called_from_a_small_stack() {
+    let runtime = runtime(256 << 20, Duration::from_secs(30));
+    // A tokio worker has 2 MiB of stack; the runtime must not depend on the caller's stack.
+    let out = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || runtime.render(&deep_include_request(), host()))
+        .expect("thread")
+        .join()
+        .expect("no panic")
+        .expect("a 999-deep include renders");
+    assert_eq!(out.text, DEEP_INCLUDE_TEXT);
+}
+
+#[test]
+fn runaway_template_recursion_is_a_clear_error() {
+    let runtime = runtime(256 << 20, Duration::from_secs(60));
+    let runaway = request(chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: deep2\nversion: 0.1.0\n",
+        ),
+        (
+            "templates/cm.yaml",
+            "{{- define \"r\" -}}{{ template \"r\" . }}{{- end -}}\na: {{ template \"r\" . }}\n",
+        ),
+    ]));
+    // Helm stops at Go's 100,000 nested templates; the sandbox's 16 MiB guest stack ends first
+    // (docs/compatibility.md), and that must read as what it is, not as a crash.
+    let err = runtime
+        .render(&runaway, host())
+        .expect_err("endless recursion must stop");
+    assert!(matches!(err, Error::StackOverflow { .. }), "{err:?}");
+    assert_next_call_succeeds(&runtime);
+}
+
+#[test]
+fn a_native_stack_overflow_is_a_clear_error_and_the_next_call_succeeds() {
+    let runtime = Runtime::new(Config {
+        max_wasm_stack: 256 << 10,
+        ..config(shared_cache())
+    })
+    .expect("runtime");
+    let err = runtime
+        .render(&deep_include_request(), host())
+        .expect_err("999 nested includes do not fit in 256 KiB");
+    assert!(matches!(err, Error::StackOverflow { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "render stopped: the templates or values nest too deeply for the sandbox's stack; \
+         look for a template that includes itself without an end condition"
+    );
+    assert_next_call_succeeds(&runtime);
+}
