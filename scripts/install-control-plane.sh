@@ -19,10 +19,12 @@ die() { echo "install-control-plane: $*" >&2; exit 1; }
 
 command -v go >/dev/null || die "no 'go' on PATH; install Go 1.26 or newer (the modules say 'go 1.26.0')"
 
-kube_version=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$mods/kubernetes/go.mod")
-etcd_version=$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" { print $3 }' "$mods/etcd/go.mod")
-[[ -n "$kube_version" ]] || die "$mods/kubernetes/go.mod: no 'require k8s.io/kubernetes vX.Y.Z' line"
-[[ -n "$etcd_version" ]] || die "$mods/etcd/go.mod: no 'require go.etcd.io/etcd/server/v3 vX.Y.Z' line"
+# The version a go.mod requires of a module, from `require M vX` or a line `M vX` of a require block.
+required() { awk -v m="$1" '$1 == "require" && $2 == m { print $3 } $1 == m && $2 ~ /^v/ { print $2 }' "$2"; }
+kube_version=$(required k8s.io/kubernetes "$mods/kubernetes/go.mod")
+etcd_version=$(required go.etcd.io/etcd/server/v3 "$mods/etcd/go.mod")
+[[ -n "$kube_version" ]] || die "$mods/kubernetes/go.mod: does not require k8s.io/kubernetes"
+[[ -n "$etcd_version" ]] || die "$mods/etcd/go.mod: does not require go.etcd.io/etcd/server/v3"
 
 go_version=$(GOTOOLCHAIN=local go env GOVERSION)
 key=$( { cat "$mods"/kubernetes/go.{mod,sum} "$mods"/etcd/go.{mod,sum} "$0"; echo "$go_version"; } \
