@@ -39,8 +39,14 @@ pub use pods::FakeKubelet;
 pub use tls::{Ca, CertPair};
 
 /// What went wrong while starting a control plane; the message says where the logs are.
-#[derive(Debug)]
 pub struct Error(String);
+
+/// The message itself, so that `.expect(..)` in a test prints readable lines.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl Error {
     pub(crate) fn new(msg: impl Into<String>) -> Error {
@@ -160,11 +166,13 @@ impl ControlPlane {
         let admin = self
             .ca
             .client_cert("testenv-admin", Some("system:masters"))?;
+        let (sa_key, sa_pub) = tls::signing_key_pem()?;
         let files = [
             ("ca.crt", self.ca.cert_pem()),
             ("apiserver.crt", serving.cert_pem),
             ("apiserver.key", serving.key_pem),
-            ("sa.key", tls::private_key_pem()?),
+            ("sa.key", sa_key),
+            ("sa.pub", sa_pub),
         ];
         for (name, pem) in &files {
             write(&self.dir.join(name), pem)?;
@@ -215,12 +223,15 @@ impl ControlPlane {
                 format!("--etcd-servers={etcd_url}"),
                 "--bind-address=127.0.0.1".into(),
                 "--advertise-address=127.0.0.1".into(),
+                // The `kubernetes` Service's endpoints may not be a loopback address; nothing in
+                // a test reaches the apiserver through that Service, so leave it without endpoints.
+                "--endpoint-reconciler-type=none".into(),
                 format!("--secure-port={api_port}"),
                 format!("--cert-dir={}", d("apiserver-certs")),
                 format!("--tls-cert-file={}", d("apiserver.crt")),
                 format!("--tls-private-key-file={}", d("apiserver.key")),
                 format!("--client-ca-file={}", d("ca.crt")),
-                format!("--service-account-key-file={}", d("sa.key")),
+                format!("--service-account-key-file={}", d("sa.pub")),
                 format!("--service-account-signing-key-file={}", d("sa.key")),
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local".into(),
                 "--service-cluster-ip-range=10.0.0.0/24".into(),

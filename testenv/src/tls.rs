@@ -114,9 +114,9 @@ impl Ca {
     }
 }
 
-/// A fresh private key, PEM (PKCS#8), for signing service-account tokens.
-pub(crate) fn private_key_pem() -> Result<String, Error> {
-    Ok(KeyPair::generate()
-        .map_err(|e| tls_err("a service-account key", e))?
-        .serialize_pem())
+/// A fresh key pair for signing service-account tokens: (private key PEM (PKCS#8), public key
+/// PEM). The apiserver's `--service-account-key-file` wants the public half.
+pub(crate) fn signing_key_pem() -> Result<(String, String), Error> {
+    let key = KeyPair::generate().map_err(|e| tls_err("a service-account key", e))?;
+    Ok((key.serialize_pem(), key.public_key_pem()))
 }
