@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: wasm target, the oracle helm, then every test.
+# The whole test suite, from a fresh clone: wasm target, the oracle helm, the test control plane
+# (etcd + kube-apiserver + kube-controller-manager, built from source on a cold machine), then every
+# test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 PLANTON_HELM=$(scripts/install-helm.sh)
 export PLANTON_HELM
+PLANTON_CONTROL_PLANE=$(scripts/install-control-plane.sh)
+export PLANTON_CONTROL_PLANE
 cargo fmt --check
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo test --workspace --no-fail-fast
