@@ -239,7 +239,8 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
     let Some(metadata) = metadata else {
         return Err("Chart.yaml file is missing".to_string());
     };
-    let mut requirements = dependencies::parse_list(metadata.as_map().and_then(|m| m.get("dependencies")))?;
+    let mut requirements =
+        dependencies::parse_list(metadata.as_map().and_then(|m| m.get("dependencies")))?;
     if let Some(f) = requirements_yaml {
         // Helm unmarshals requirements.yaml over the metadata: its `dependencies` replace
         // Chart.yaml's. An apiVersion v1 chart also shows the file in `.Files`.
@@ -323,7 +324,11 @@ fn validate_metadata(metadata: &Value, deps: &[dependencies::Dependency]) -> Res
     let mut seen = std::collections::BTreeSet::new();
     for d in deps {
         d.validate()?;
-        let key = if d.alias.is_empty() { &d.name } else { &d.alias };
+        let key = if d.alias.is_empty() {
+            &d.name
+        } else {
+            &d.alias
+        };
         if !seen.insert(key.clone()) {
             return Err(format!(
                 "validation: more than one dependency with name or alias {}",
@@ -356,7 +361,11 @@ pub fn chart_object(c: &Chart, is_root: bool) -> Value {
     out.insert(
         "Dependencies".to_string(),
         match &c.requirements {
-            Some(reqs) => Value::list(reqs.iter().map(dependencies::Dependency::to_value).collect()),
+            Some(reqs) => Value::list(
+                reqs.iter()
+                    .map(dependencies::Dependency::to_value)
+                    .collect(),
+            ),
             None => Value::List(List::new(vec![])),
         },
     );
@@ -371,7 +380,7 @@ pub fn chart_object(c: &Chart, is_root: bool) -> Value {
     out.insert("Keywords".to_string(), list("keywords"));
     out.insert("KubeVersion".to_string(), s("kubeVersion"));
     out.insert("Maintainers".to_string(), list("maintainers"));
-    out.insert("Name".to_string(), s("name"));
+    out.insert("Name".to_string(), Value::from(clean_string(&c.name())));
     out.insert("Sources".to_string(), list("sources"));
     out.insert("Tags".to_string(), s("tags"));
     out.insert("Type".to_string(), s("type"));

@@ -222,9 +222,19 @@ fn charts_render_like_helm() {
         let same = got == expected;
         match (same, known.contains(name)) {
             (true, true) => fixed.push(name.clone()),
-            (false, false) => failures.push(format!(
-                "=== {name}\n--- helm\n{expected:?}\n--- ours\n{got:?}\n"
-            )),
+            (false, false) => {
+                // Both sides in files, for `diff` by hand.
+                let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/chart-cases");
+                let _ = std::fs::create_dir_all(&dir);
+                let text = |r: &Result<String, String>| match r {
+                    Ok(s) | Err(s) => s.clone(),
+                };
+                let _ = std::fs::write(dir.join(format!("{name}.helm")), text(&expected));
+                let _ = std::fs::write(dir.join(format!("{name}.ours")), text(&got));
+                failures.push(format!(
+                    "=== {name}\n--- helm\n{expected:?}\n--- ours\n{got:?}\n"
+                ))
+            }
             _ => {}
         }
     }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::Chart;
-use super::values::{coalesce_values, merge_tables, path_to_map, table};
+use super::values::{coalesce_tables_into, coalesce_values, path_to_map, table, trim_nil_values};
 use crate::value::{List, Map, Value};
 
 /// One entry of Chart.yaml `dependencies` (Helm's `chart.Dependency`).
@@ -252,7 +252,10 @@ fn process_imports(c: &mut Chart) -> Result<(), String> {
     let Some(mut reqs) = c.requirements.take() else {
         return Ok(());
     };
-    let cvals = coalesce_values(c, &Map::new(), true)?;
+    // Helm 4.3.1 imports with coalescing (nulls trimmed), not merging: a chart default of
+    // `null` does not survive into the parent (see tests/charts `observability-*`).
+    let cvals = coalesce_values(c, &Map::new(), false)?;
+    trim_nil_values(&cvals);
     let mut b = Map::new();
     for r in reqs.iter_mut() {
         let mut out = Vec::new();
@@ -272,7 +275,7 @@ fn process_imports(c: &mut Chart) -> Result<(), String> {
             let Some(vv) = table(&cvals, &format!("{}.{child}", r.name)) else {
                 continue;
             };
-            b = merge_tables(&b, &path_to_map(&parent, &vv));
+            b = coalesce_tables_into(&b, &path_to_map(&parent, &vv));
         }
         r.import_values = out;
     }
@@ -280,7 +283,7 @@ fn process_imports(c: &mut Chart) -> Result<(), String> {
         Value::Map(m) => m,
         _ => Map::new(),
     };
-    c.values = Value::Map(merge_tables(&cvals, &b));
+    c.values = Value::Map(coalesce_tables_into(&cvals, &b));
     c.requirements = Some(reqs);
     Ok(())
 }

@@ -111,8 +111,7 @@ impl KubeVersion {
                         break;
                     }
                     end = i;
-                    if i < b.len() && b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_digit()
-                    {
+                    if i < b.len() && b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_digit() {
                         i += 1;
                     } else {
                         break;
@@ -121,7 +120,10 @@ impl KubeVersion {
                 end
             };
             if digits_end == 0 {
-                return Err(format!("could not parse {} as version", crate::gofmt::quote(s)));
+                return Err(format!(
+                    "could not parse {} as version",
+                    crate::gofmt::quote(s)
+                ));
             }
             let comps: Vec<&str> = body[..digits_end].split('.').collect();
             if comps.len() < 2 {

@@ -93,9 +93,7 @@ pub fn validate_single(values: &Map, schema_text: &str) -> Result<(), String> {
         .with_draft(draft_of(&schema))
         .should_validate_formats(false)
         .build(&schema)
-        .map_err(|e| {
-            format!("\"file:///values.schema.json#\" is not a valid schema: {e}")
-        })?;
+        .map_err(|e| format!("\"file:///values.schema.json#\" is not a valid schema: {e}"))?;
     let instance = to_json(&Value::Map(values.clone()));
     let errors: Vec<ValidationError<'_>> = validator.iter_errors(&instance).collect();
     if errors.is_empty() {
@@ -213,8 +211,12 @@ enum Step {
 fn step_of(keyword: &str) -> Option<Step> {
     Some(match keyword {
         "properties" | "patternProperties" | "prefixItems" => Step::Child,
-        "additionalProperties" | "unevaluatedProperties" | "items" | "additionalItems"
-        | "unevaluatedItems" | "contains" => Step::EachChild,
+        "additionalProperties"
+        | "unevaluatedProperties"
+        | "items"
+        | "additionalItems"
+        | "unevaluatedItems"
+        | "contains" => Step::EachChild,
         "$ref" | "$dynamicRef" | "$recursiveRef" | "not" | "if" | "then" | "else"
         | "propertyNames" => Step::Same,
         "allOf" | "anyOf" | "oneOf" => Step::Branch,
@@ -326,8 +328,10 @@ fn is_leaf_kind(kind: &ValidationErrorKind, keyword: &str) -> bool {
         ) | (
             ValidationErrorKind::UnevaluatedItems { .. },
             "unevaluatedItems"
-        ) | (ValidationErrorKind::AdditionalItems { .. }, "additionalItems")
-            | (ValidationErrorKind::Contains, "contains")
+        ) | (
+            ValidationErrorKind::AdditionalItems { .. },
+            "additionalItems"
+        ) | (ValidationErrorKind::Contains, "contains")
     )
 }
 
@@ -614,7 +618,10 @@ fn localized(f: f64) -> String {
             '+' => None,
             d => "⁰¹²³⁴⁵⁶⁷⁸⁹".chars().nth(d.to_digit(10)? as usize),
         };
-        return format!("{mant}×10{}", exp.chars().filter_map(sup).collect::<String>());
+        return format!(
+            "{mant}×10{}",
+            exp.chars().filter_map(sup).collect::<String>()
+        );
     }
     let (sign, rest) = match s.strip_prefix('-') {
         Some(r) => ("-", r),

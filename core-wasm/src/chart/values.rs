@@ -39,7 +39,7 @@ pub fn user_values(layers: &[ValuesLayer]) -> Result<Map, String> {
             ValuesLayer::SetString(s) => parse_set(s, &base, SetMode::String)
                 .map_err(|e| format!("failed parsing --set-string data: {e}"))?,
             ValuesLayer::SetJson(s) => parse_set(s, &base, SetMode::Json)
-                .map_err(|e| format!("failed parsing --set-json data: {e}"))?,
+                .map_err(|_| format!("failed parsing --set-json data {s}"))?,
             ValuesLayer::SetLiteral(s) => {
                 let (k, v) = s.split_once('=').unwrap_or((s, ""));
                 set_path(&base, &split_key(k), Value::str(v))?;
@@ -160,20 +160,20 @@ fn parse_set(s: &str, base: &Map, mode: SetMode) -> Result<(), String> {
         };
         let value = match mode {
             SetMode::Json => crate::json::from_json(v)?,
-            SetMode::String => Value::from(unescape(v)),
-            SetMode::Typed => {
-                if let Some(inner) = v.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
-                    let items: Vec<Value> = if inner.is_empty() {
-                        vec![]
+            SetMode::String | SetMode::Typed => {
+                let conv = |x: &str| {
+                    if mode == SetMode::Typed {
+                        typed(&unescape(x))
                     } else {
-                        split_top(inner, ',')
-                            .iter()
-                            .map(|x| typed(&unescape(x)))
-                            .collect()
-                    };
-                    Value::List(List::new(items))
+                        Value::from(unescape(x))
+                    }
+                };
+                if let Some(inner) = v.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+                    Value::List(List::new(
+                        split_top(inner, ',').iter().map(|x| conv(x)).collect(),
+                    ))
                 } else {
-                    typed(&unescape(v))
+                    conv(v)
                 }
             }
         };
@@ -182,55 +182,76 @@ fn parse_set(s: &str, base: &Map, mode: SetMode) -> Result<(), String> {
     Ok(())
 }
 
-/// Set `path` (with `name[i]` list indexes) in `base`, creating maps and lists on the way.
-fn set_path(base: &Map, path: &[String], value: Value) -> Result<(), String> {
-    let (head, rest) = path.split_first().ok_or("empty key")?;
-    let (name, index) = match head.split_once('[') {
-        Some((n, i)) => {
-            let i: usize = i
-                .trim_end_matches(']')
-                .parse()
-                .map_err(|_| format!("failed to parse index in {head}"))?;
-            (n.to_string(), Some(i))
+/// One step of a `--set` key: a map key or a list index.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// `a.b[0][1]` as strvals reads it, with its error texts.
+fn parse_segments(path: &[String]) -> Result<Vec<Seg>, String> {
+    let mut out = Vec::new();
+    for part in path {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part.as_str(), ""),
+        };
+        out.push(Seg::Key(name.to_string()));
+        while let Some(inner) = rest.strip_prefix('[') {
+            let close = inner.find(']').unwrap_or(inner.len());
+            let idx = &inner[..close];
+            let i: i64 = idx.parse().map_err(|_| {
+                format!(
+                    "error parsing index: strconv.Atoi: parsing {}: invalid syntax",
+                    crate::gofmt::quote(idx)
+                )
+            })?;
+            if i < 0 {
+                return Err(format!("negative {i} index not allowed"));
+            }
+            out.push(Seg::Index(i as usize));
+            rest = inner.get(close + 1..).unwrap_or("");
         }
-        None => (head.clone(), None),
-    };
-    match index {
-        None if rest.is_empty() => {
-            base.insert(name, value);
-        }
-        None => {
-            let child = match base.get(&name) {
+    }
+    Ok(out)
+}
+
+fn set_value(cur: Option<Value>, segs: &[Seg], value: Value) -> Value {
+    match segs.first() {
+        None => value,
+        Some(Seg::Key(k)) => {
+            let m = match cur {
                 Some(Value::Map(m)) => m,
-                _ => {
-                    let m = Map::new();
-                    base.insert(name, Value::Map(m.clone()));
-                    m
-                }
+                _ => Map::new(),
             };
-            set_path(&child, rest, value)?;
+            let nv = set_value(m.get(k), &segs[1..], value);
+            m.insert(k.clone(), nv);
+            Value::Map(m)
         }
-        Some(i) => {
-            let mut items = match base.get(&name) {
+        Some(Seg::Index(i)) => {
+            let mut items = match cur {
                 Some(Value::List(l)) => l.items.to_vec(),
                 _ => Vec::new(),
             };
-            if items.len() <= i {
+            if items.len() <= *i {
                 items.resize(i + 1, Value::Nil);
             }
-            if rest.is_empty() {
-                items[i] = value;
-            } else {
-                let child = match &items[i] {
-                    Value::Map(m) => m.clone(),
-                    _ => Map::new(),
-                };
-                set_path(&child, rest, value)?;
-                items[i] = Value::Map(child);
-            }
-            base.insert(name, Value::List(List::new(items)));
+            let child = std::mem::replace(&mut items[*i], Value::Nil);
+            items[*i] = set_value(Some(child), &segs[1..], value);
+            Value::List(List::new(items))
         }
     }
+}
+
+/// Set `path` (with `name[i]` list indexes, nested) in `base`, creating maps and lists on the
+/// way.
+fn set_path(base: &Map, path: &[String], value: Value) -> Result<(), String> {
+    let segs = parse_segments(path)?;
+    let Some(Seg::Key(first)) = segs.first() else {
+        return Err("empty key".to_string());
+    };
+    let nv = set_value(base.get(first), &segs[1..], value);
+    base.insert(first.clone(), nv);
     Ok(())
 }
 
@@ -271,10 +292,15 @@ pub fn path_to_map(path: &str, data: &Map) -> Map {
     cur
 }
 
-/// Helm's `MergeTables`: `src` under `dst`, `dst` wins, nulls kept.
-pub fn merge_tables(dst: &Map, src: &Map) -> Map {
-    coalesce_tables(dst, src, true);
+/// Helm's `CoalesceTables`: `src` under `dst`, `dst` wins.
+pub fn coalesce_tables_into(dst: &Map, src: &Map) -> Map {
+    coalesce_tables(dst, src, false);
     dst.clone()
+}
+
+/// Helm's `trimNilValues`: every `null` removed, recursively.
+pub fn trim_nil_values(m: &Map) {
+    clean_nil_values(m);
 }
 
 /// Helm's `coalesceTablesFullKey`: `dst` is authoritative. When coalescing (not merging), a
