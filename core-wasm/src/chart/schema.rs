@@ -381,11 +381,15 @@ fn merge_required(placed: Vec<Placed>) -> Vec<Placed> {
     out
 }
 
+/// A subschema node being grown: (step key, instance location, rank, applicator message,
+/// the errors under it).
+type Pending = (String, String, usize, Option<String>, Vec<Placed>);
+
 /// Group placed errors by their next step, recursively; a subschema node with one item is
 /// replaced by it.
 fn grow(placed: Vec<Placed>, depth: usize) -> Vec<Node> {
     let mut items: Vec<(usize, String, Node)> = Vec::new();
-    let mut groups: Vec<(String, String, usize, Option<String>, Vec<Placed>)> = Vec::new();
+    let mut groups: Vec<Pending> = Vec::new();
     for p in placed {
         if p.path.len() <= depth {
             let node = if p.children.is_empty() {
