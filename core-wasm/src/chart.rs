@@ -1,7 +1,9 @@
 //! Charts: loading from files or a `.tgz`, Chart.yaml metadata and the chart tree.
 
 pub mod archive;
+pub mod dependencies;
 pub mod objects;
+pub mod schema;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -33,6 +35,9 @@ pub struct Chart {
     pub dependencies: Vec<Chart>,
     /// The name under which the parent refers to this chart (alias or name).
     pub alias: Option<String>,
+    /// Chart.yaml `dependencies` (or requirements.yaml's), as Helm's dependency processing
+    /// leaves them: aliases as names, disabled ones removed, import-values normalised.
+    pub requirements: Option<Vec<dependencies::Dependency>>,
 }
 
 impl Chart {
@@ -46,12 +51,7 @@ impl Chart {
 
     /// A string field of Chart.yaml, empty when absent.
     pub fn meta_str(&self, key: &str) -> String {
-        match self.metadata.as_map().and_then(|m| m.get(key)) {
-            Some(Value::String(s)) => s.to_string(),
-            Some(Value::Float(f)) => crate::gofmt::format_float(f as f32 as f64, 'g', -1),
-            Some(Value::Nil) | None => String::new(),
-            Some(other) => crate::gofmt::format_v(&other),
-        }
+        meta_field(&self.metadata, key)
     }
 
     /// Whether this is a library chart (templates contribute only `_` partials).
@@ -194,6 +194,7 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
     let mut crds = Vec::new();
     let mut sub_dirs: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
     let mut sub_archives = Vec::new();
+    let mut requirements_yaml = None;
     for f in files {
         let path = f.path.clone();
         if path == "Chart.yaml" {
@@ -206,6 +207,8 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
             values = Some(v);
         } else if path == "values.schema.json" {
             schema = Some(text(&f));
+        } else if path == "requirements.yaml" {
+            requirements_yaml = Some(f);
         } else if path == "Chart.lock" || path == "requirements.lock" {
             // Dependency locks never reach templates.
         } else if let Some(rest) = path.strip_prefix("charts/") {
@@ -236,6 +239,21 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
     let Some(metadata) = metadata else {
         return Err("Chart.yaml file is missing".to_string());
     };
+    let mut requirements =
+        dependencies::parse_list(metadata.as_map().and_then(|m| m.get("dependencies")))?;
+    if let Some(f) = requirements_yaml {
+        // Helm unmarshals requirements.yaml over the metadata: its `dependencies` replace
+        // Chart.yaml's. An apiVersion v1 chart also shows the file in `.Files`.
+        let req = crate::yaml::parse(&text(&f))
+            .map_err(|e| format!("cannot load requirements.yaml: {e}"))?;
+        if let Some(deps) = req.as_map().and_then(|m| m.get("dependencies")) {
+            requirements = dependencies::parse_list(Some(deps))?;
+        }
+        if meta_field(&metadata, "apiVersion") == "v1" {
+            other.push(f);
+        }
+    }
+    validate_metadata(&metadata, requirements.as_deref().unwrap_or_default())?;
     let mut dependencies = Vec::new();
     for (_, files) in sub_dirs {
         if files.iter().any(|f| f.path == "Chart.yaml") {
@@ -259,7 +277,66 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
         crds,
         dependencies,
         alias: None,
+        requirements,
     })
+}
+
+/// A string field of Chart.yaml as Helm's `Metadata` struct holds it.
+fn meta_field(metadata: &Value, key: &str) -> String {
+    match metadata.as_map().and_then(|m| m.get(key)) {
+        Some(Value::String(s)) => s.to_string(),
+        Some(Value::Float(f)) => crate::gofmt::format_float(f as f32 as f64, 'g', -1),
+        Some(Value::Nil) | None => String::new(),
+        Some(other) => crate::gofmt::format_v(&other),
+    }
+}
+
+/// Helm's `Metadata.Validate`, with its error texts.
+fn validate_metadata(metadata: &Value, deps: &[dependencies::Dependency]) -> Result<(), String> {
+    let api = meta_field(metadata, "apiVersion");
+    if !api.is_empty() && api != "v1" && api != "v2" {
+        return Err("invalid chart apiVersion".to_string());
+    }
+    let name = clean_string(&meta_field(metadata, "name"));
+    if name.is_empty() {
+        return Err("validation: chart.metadata.name is required".to_string());
+    }
+    if name.contains('/') {
+        return Err(format!(
+            "validation: chart.metadata.name {} is invalid",
+            crate::gofmt::quote(&name)
+        ));
+    }
+    let version = clean_string(&meta_field(metadata, "version"));
+    if version.is_empty() {
+        return Err("validation: chart.metadata.version is required".to_string());
+    }
+    if crate::sprig::semver::Version::parse(&version).is_err() {
+        return Err(format!(
+            "validation: chart.metadata.version {} is invalid",
+            crate::gofmt::quote(&version)
+        ));
+    }
+    let kind = meta_field(metadata, "type");
+    if !(kind.is_empty() || kind == "application" || kind == "library") {
+        return Err("validation: chart.metadata.type must be application or library".to_string());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for d in deps {
+        d.validate()?;
+        let key = if d.alias.is_empty() {
+            &d.name
+        } else {
+            &d.alias
+        };
+        if !seen.insert(key.clone()) {
+            return Err(format!(
+                "validation: more than one dependency with name or alias {}",
+                crate::gofmt::quote(key)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `.Chart` as Helm 4 shows it: a map with Go's field names of chart.Metadata plus `IsRoot`.
@@ -281,7 +358,17 @@ pub fn chart_object(c: &Chart, is_root: bool) -> Value {
     );
     out.insert("AppVersion".to_string(), s("appVersion"));
     out.insert("Condition".to_string(), s("condition"));
-    out.insert("Dependencies".to_string(), list("dependencies"));
+    out.insert(
+        "Dependencies".to_string(),
+        match &c.requirements {
+            Some(reqs) => Value::list(
+                reqs.iter()
+                    .map(dependencies::Dependency::to_value)
+                    .collect(),
+            ),
+            None => Value::List(List::new(vec![])),
+        },
+    );
     out.insert(
         "Deprecated".to_string(),
         Value::Bool(matches!(m.get("deprecated"), Some(Value::Bool(true)))),
@@ -293,7 +380,7 @@ pub fn chart_object(c: &Chart, is_root: bool) -> Value {
     out.insert("Keywords".to_string(), list("keywords"));
     out.insert("KubeVersion".to_string(), s("kubeVersion"));
     out.insert("Maintainers".to_string(), list("maintainers"));
-    out.insert("Name".to_string(), s("name"));
+    out.insert("Name".to_string(), Value::from(clean_string(&c.name())));
     out.insert("Sources".to_string(), list("sources"));
     out.insert("Tags".to_string(), s("tags"));
     out.insert("Type".to_string(), s("type"));

@@ -121,25 +121,46 @@ fn fail(message: impl Into<String>) -> RenderError {
 
 /// Render a chart as `helm template` does.
 pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, RenderError> {
-    let chart = match &req.chart {
-        ChartSource::Archive(bytes) => chart::load_archive(bytes),
-        ChartSource::Files(files) => chart::load_files(files.clone()),
-    }
-    .map_err(fail)?;
+    // The order of the checks is helm's: flags, chart loading, installability, missing
+    // dependencies, the release name, dependency processing, values and schemas, kubeVersion.
     let kube = if req.capabilities.kube_version.is_empty() {
         KubeVersion::parse(DEFAULT_KUBE_VERSION)
     } else {
         KubeVersion::parse(&req.capabilities.kube_version)
     }
     .map_err(fail)?;
+    let mut chart = match &req.chart {
+        ChartSource::Archive(bytes) => chart::load_archive(bytes),
+        ChartSource::Files(files) => chart::load_files(files.clone()),
+    }
+    .map_err(fail)?;
+    if chart.is_library() {
+        return Err(fail("library charts are not installable"));
+    }
+    chart::dependencies::check_present(&chart).map_err(fail)?;
+    validate_release_name(&req.release.name).map_err(fail)?;
+    let user = values::user_values(&req.values).map_err(fail)?;
+    chart::dependencies::process(&mut chart, &user)
+        .map_err(|e| fail(format!("chart dependencies processing failed: {e}")))?;
+    let user = values::coalesce_values(&chart, &user, false).map_err(fail)?;
+    chart::schema::validate_tree(&chart, &user).map_err(|e| {
+        fail(format!(
+            "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
+        ))
+    })?;
+    let kube_constraint = chart.meta_str("kubeVersion");
+    if !kube_constraint.is_empty() && !kube_compatible(&kube_constraint, &kube.version) {
+        return Err(fail(format!(
+            "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
+            kube.version
+        )));
+    }
     let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
     apis.extend(req.capabilities.api_versions.iter().cloned());
     let caps = Value::Object(Rc::new(CapsObject {
         kube,
         apis: VersionSet(apis),
     }));
-    let user = values::user_values(&req.values).map_err(fail)?;
-    values::coalesce(&chart, &user);
 
     let mut release = BTreeMap::new();
     release.insert("Name".to_string(), Value::from(req.release.name.clone()));
@@ -211,6 +232,41 @@ pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, 
     rendered.retain(|(n, _)| !n.ends_with("NOTES.txt"));
     rendered.sort_by(|a, b| a.0.cmp(&b.0));
     assemble(&chart, rendered, notes, &req.options)
+}
+
+/// Helm's `ValidateReleaseName`: a DNS-1123 subdomain of at most 53 characters.
+fn validate_release_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err(format!(
+            "release name check failed: release name {}: no name provided",
+            crate::gofmt::quote(name)
+        ));
+    }
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if name.len() > 53 || !name.split('.').all(label_ok) {
+        return Err(format!(
+            "release name check failed: release name {}: invalid release name, must match regex \
+             ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length \
+             must not be longer than 53",
+            crate::gofmt::quote(name)
+        ));
+    }
+    Ok(())
+}
+
+/// Helm's `IsCompatibleRange` for the chart's `kubeVersion` against the capabilities.
+fn kube_compatible(constraint: &str, version: &str) -> bool {
+    use crate::sprig::semver::{Constraints, Version};
+    match (Constraints::parse(constraint), Version::parse(version)) {
+        (Ok(c), Ok(v)) => c.check(&v),
+        _ => false,
+    }
 }
 
 /// One template file with the objects it sees.

@@ -92,27 +92,73 @@ pub struct KubeVersion {
 }
 
 impl KubeVersion {
-    /// Parse `--kube-version` as Helm does: a `v` is added, major and minor are taken as given.
+    /// Parse `--kube-version` as Helm does (Kubernetes' generic version parser: at least two
+    /// numeric components, anything after them ignored), with Helm's error texts.
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
-        let v = if s.starts_with('v') {
-            s.to_string()
-        } else {
-            format!("v{s}")
+        let generic = |s: &str| -> Result<Vec<u64>, String> {
+            let body = s.trim_start();
+            let body = body.strip_prefix('v').unwrap_or(body);
+            let digits_end = {
+                let mut end = 0;
+                let b = body.as_bytes();
+                let mut i = 0;
+                loop {
+                    let start = i;
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    if i == start {
+                        break;
+                    }
+                    end = i;
+                    if i < b.len() && b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_digit() {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                end
+            };
+            if digits_end == 0 {
+                return Err(format!(
+                    "could not parse {} as version",
+                    crate::gofmt::quote(s)
+                ));
+            }
+            let comps: Vec<&str> = body[..digits_end].split('.').collect();
+            if comps.len() < 2 {
+                return Err(format!("illegal version string {}", crate::gofmt::quote(s)));
+            }
+            let mut out = Vec::new();
+            for (i, c) in comps.iter().enumerate() {
+                if i == 0 && c.starts_with('0') && *c != "0" {
+                    return Err(format!(
+                        "illegal zero-prefixed version component {} in {}",
+                        crate::gofmt::quote(c),
+                        crate::gofmt::quote(s)
+                    ));
+                }
+                out.push(c.parse::<u64>().map_err(|_| {
+                    format!(
+                        "illegal non-numeric version component {} in {}: strconv.ParseUint: parsing {}: value out of range",
+                        crate::gofmt::quote(c),
+                        crate::gofmt::quote(s),
+                        crate::gofmt::quote(c)
+                    )
+                })?);
+            }
+            Ok(out)
         };
-        let core = v[1..].split(['-', '+']).next().unwrap_or_default();
-        let mut parts = core.split('.');
-        let major = parts.next().unwrap_or_default();
-        let minor = parts.next().unwrap_or("0");
-        if major.is_empty()
-            || !major.chars().all(|c| c.is_ascii_digit())
-            || !minor.chars().all(|c| c.is_ascii_digit())
-        {
-            return Err(format!("invalid kube version {s:?}"));
-        }
+        let comps = generic(s).map_err(|e| format!("invalid kube version '{s}': {e}"))?;
+        let version = comps
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(".");
         Ok(KubeVersion {
-            version: v.clone(),
-            major: major.to_string(),
-            minor: minor.to_string(),
+            version: format!("v{version}"),
+            major: comps[0].to_string(),
+            minor: comps[1].to_string(),
         })
     }
 }

@@ -39,7 +39,7 @@ pub fn user_values(layers: &[ValuesLayer]) -> Result<Map, String> {
             ValuesLayer::SetString(s) => parse_set(s, &base, SetMode::String)
                 .map_err(|e| format!("failed parsing --set-string data: {e}"))?,
             ValuesLayer::SetJson(s) => parse_set(s, &base, SetMode::Json)
-                .map_err(|e| format!("failed parsing --set-json data: {e}"))?,
+                .map_err(|_| format!("failed parsing --set-json data {s}"))?,
             ValuesLayer::SetLiteral(s) => {
                 let (k, v) = s.split_once('=').unwrap_or((s, ""));
                 set_path(&base, &split_key(k), Value::str(v))?;
@@ -160,20 +160,20 @@ fn parse_set(s: &str, base: &Map, mode: SetMode) -> Result<(), String> {
         };
         let value = match mode {
             SetMode::Json => crate::json::from_json(v)?,
-            SetMode::String => Value::from(unescape(v)),
-            SetMode::Typed => {
-                if let Some(inner) = v.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
-                    let items: Vec<Value> = if inner.is_empty() {
-                        vec![]
+            SetMode::String | SetMode::Typed => {
+                let conv = |x: &str| {
+                    if mode == SetMode::Typed {
+                        typed(&unescape(x))
                     } else {
-                        split_top(inner, ',')
-                            .iter()
-                            .map(|x| typed(&unescape(x)))
-                            .collect()
-                    };
-                    Value::List(List::new(items))
+                        Value::from(unescape(x))
+                    }
+                };
+                if let Some(inner) = v.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+                    Value::List(List::new(
+                        split_top(inner, ',').iter().map(|x| conv(x)).collect(),
+                    ))
                 } else {
-                    typed(&unescape(v))
+                    conv(v)
                 }
             }
         };
@@ -182,127 +182,282 @@ fn parse_set(s: &str, base: &Map, mode: SetMode) -> Result<(), String> {
     Ok(())
 }
 
-/// Set `path` (with `name[i]` list indexes) in `base`, creating maps and lists on the way.
-fn set_path(base: &Map, path: &[String], value: Value) -> Result<(), String> {
-    let (head, rest) = path.split_first().ok_or("empty key")?;
-    let (name, index) = match head.split_once('[') {
-        Some((n, i)) => {
-            let i: usize = i
-                .trim_end_matches(']')
-                .parse()
-                .map_err(|_| format!("failed to parse index in {head}"))?;
-            (n.to_string(), Some(i))
+/// One step of a `--set` key: a map key or a list index.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// `a.b[0][1]` as strvals reads it, with its error texts.
+fn parse_segments(path: &[String]) -> Result<Vec<Seg>, String> {
+    let mut out = Vec::new();
+    for part in path {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part.as_str(), ""),
+        };
+        out.push(Seg::Key(name.to_string()));
+        while let Some(inner) = rest.strip_prefix('[') {
+            let close = inner.find(']').unwrap_or(inner.len());
+            let idx = &inner[..close];
+            let i: i64 = idx.parse().map_err(|_| {
+                format!(
+                    "error parsing index: strconv.Atoi: parsing {}: invalid syntax",
+                    crate::gofmt::quote(idx)
+                )
+            })?;
+            if i < 0 {
+                return Err(format!("negative {i} index not allowed"));
+            }
+            out.push(Seg::Index(i as usize));
+            rest = inner.get(close + 1..).unwrap_or("");
         }
-        None => (head.clone(), None),
-    };
-    match index {
-        None if rest.is_empty() => {
-            base.insert(name, value);
-        }
-        None => {
-            let child = match base.get(&name) {
+    }
+    Ok(out)
+}
+
+fn set_value(cur: Option<Value>, segs: &[Seg], value: Value) -> Value {
+    match segs.first() {
+        None => value,
+        Some(Seg::Key(k)) => {
+            let m = match cur {
                 Some(Value::Map(m)) => m,
-                _ => {
-                    let m = Map::new();
-                    base.insert(name, Value::Map(m.clone()));
-                    m
-                }
+                _ => Map::new(),
             };
-            set_path(&child, rest, value)?;
+            let nv = set_value(m.get(k), &segs[1..], value);
+            m.insert(k.clone(), nv);
+            Value::Map(m)
         }
-        Some(i) => {
-            let mut items = match base.get(&name) {
+        Some(Seg::Index(i)) => {
+            let mut items = match cur {
                 Some(Value::List(l)) => l.items.to_vec(),
                 _ => Vec::new(),
             };
-            if items.len() <= i {
+            if items.len() <= *i {
                 items.resize(i + 1, Value::Nil);
             }
-            if rest.is_empty() {
-                items[i] = value;
-            } else {
-                let child = match &items[i] {
-                    Value::Map(m) => m.clone(),
-                    _ => Map::new(),
-                };
-                set_path(&child, rest, value)?;
-                items[i] = Value::Map(child);
-            }
-            base.insert(name, Value::List(List::new(items)));
+            let child = std::mem::replace(&mut items[*i], Value::Nil);
+            items[*i] = set_value(Some(child), &segs[1..], value);
+            Value::List(List::new(items))
         }
     }
+}
+
+/// Set `path` (with `name[i]` list indexes, nested) in `base`, creating maps and lists on the
+/// way.
+fn set_path(base: &Map, path: &[String], value: Value) -> Result<(), String> {
+    let segs = parse_segments(path)?;
+    let Some(Seg::Key(first)) = segs.first() else {
+        return Err("empty key".to_string());
+    };
+    let nv = set_value(base.get(first), &segs[1..], value);
+    base.insert(first.clone(), nv);
     Ok(())
 }
 
 fn is_table(v: &Value) -> bool {
-    matches!(v, Value::Map(_))
+    matches!(v, Value::Map(m) if m.elem == crate::value::Elem::Any)
 }
 
-/// Helm's `coalesceTables`: `dst` wins; a `null` in `dst` deletes the key.
-fn coalesce_tables(dst: &Map, src: &Map) {
+fn copy_map(m: &Map) -> Map {
+    match Value::Map(m.clone()).deep_copy() {
+        Value::Map(c) => c,
+        _ => Map::new(),
+    }
+}
+
+/// `Values.Table`: the table at a dotted path, if every step is a table.
+pub fn table(values: &Map, path: &str) -> Option<Map> {
+    let mut t = values.clone();
+    for part in path.split('.') {
+        match t.get(part) {
+            Some(Value::Map(m)) if is_table(&Value::Map(m.clone())) => t = m,
+            _ => return None,
+        }
+    }
+    Some(t)
+}
+
+/// Helm's `pathToMap`: `data` nested under a dotted path (`.` is the top).
+pub fn path_to_map(path: &str, data: &Map) -> Map {
+    if path == "." {
+        return data.clone();
+    }
+    let mut cur = data.clone();
+    for part in path.split('.').rev() {
+        let m = Map::new();
+        m.insert(part, Value::Map(cur));
+        cur = m;
+    }
+    cur
+}
+
+/// Helm's `CoalesceTables`: `src` under `dst`, `dst` wins.
+pub fn coalesce_tables_into(dst: &Map, src: &Map) -> Map {
+    coalesce_tables(dst, src, false);
+    dst.clone()
+}
+
+/// Helm's `trimNilValues`: every `null` removed, recursively.
+pub fn trim_nil_values(m: &Map) {
+    clean_nil_values(m);
+}
+
+/// Helm's `coalesceTablesFullKey`: `dst` is authoritative. When coalescing (not merging), a
+/// `null` in `dst` deletes a key that `src` has a value for.
+fn coalesce_tables(dst: &Map, src: &Map, merge: bool) {
+    let src_non_nil: Vec<String> = src
+        .entries()
+        .into_iter()
+        .filter(|(_, v)| !v.is_nil())
+        .map(|(k, _)| k)
+        .collect();
+    for (k, v) in dst.entries() {
+        if v.is_nil() {
+            src.insert(k, Value::Nil);
+        }
+    }
     for (k, sv) in src.entries() {
         match dst.get(&k) {
-            Some(Value::Nil) => {
+            Some(Value::Nil) if !merge && src_non_nil.contains(&k) => {
                 dst.remove(&k);
             }
-            None => dst.insert(k, sv.deep_copy()),
-            Some(Value::Map(dv)) if is_table(&sv) => {
-                if let Value::Map(sm) = &sv {
-                    coalesce_tables(&dv, sm);
+            None => dst.insert(k, sv),
+            Some(dv) => {
+                if let (Value::Map(sm), Value::Map(dm)) = (&sv, &dv)
+                    && is_table(&sv)
+                    && is_table(&dv)
+                {
+                    coalesce_tables(dm, sm, merge);
                 }
             }
-            Some(_) => {}
         }
     }
 }
 
-/// Coalesce the user's values `dest` with the chart's defaults and its subcharts' (Helm's
-/// `CoalesceValues`).
-pub fn coalesce(chart: &Chart, dest: &Map) {
-    if let Value::Map(defaults) = &chart.values {
-        for (k, dv) in defaults.entries() {
-            match dest.get(&k) {
-                Some(Value::Nil) => {
-                    dest.remove(&k);
-                }
-                Some(Value::Map(user)) => {
-                    if let Value::Map(d) = &dv {
-                        coalesce_tables(&user, d);
-                    }
-                }
-                Some(_) => {}
-                None => dest.insert(k, dv.deep_copy()),
+/// Remove every `null` from a table, recursively (Helm's `cleanNilValues`).
+fn clean_nil_values(m: &Map) {
+    for (k, v) in m.entries() {
+        match &v {
+            Value::Nil => {
+                m.remove(&k);
             }
+            Value::Map(sub) if is_table(&v) => clean_nil_values(sub),
+            _ => {}
         }
     }
+}
+
+/// Helm's `CoalesceValues` (`merge` false) and `MergeValues` (`merge` true): a copy of `vals`
+/// with the chart's defaults and its subcharts' coalesced in.
+pub fn coalesce_values(chart: &Chart, vals: &Map, merge: bool) -> Result<Map, String> {
+    let dest = copy_map(vals);
+    coalesce(chart, &dest, "", merge)?;
+    Ok(dest)
+}
+
+fn concat_prefix(a: &str, b: &str) -> String {
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
+}
+
+fn coalesce(chart: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), String> {
+    coalesce_chart_values(chart, dest, prefix, merge);
     for sub in &chart.dependencies {
         let name = sub.name();
         let table = match dest.get(&name) {
-            Some(Value::Map(m)) => m,
-            _ => {
+            None => {
                 let m = Map::new();
                 dest.insert(name.clone(), Value::Map(m.clone()));
                 m
             }
+            Some(Value::Map(m)) if is_table(&Value::Map(m.clone())) => m,
+            Some(other) => {
+                return Err(format!(
+                    "type mismatch on {name}: {}",
+                    crate::gofmt::sprintf("%t", &[other])
+                ));
+            }
         };
+        let sub_prefix = concat_prefix(prefix, &chart.name());
         coalesce_globals(&table, dest);
-        coalesce(sub, &table);
+        coalesce(sub, &table, &sub_prefix, merge)?;
+    }
+    Ok(())
+}
+
+/// Helm's `coalesceValues`: the chart's defaults under `v`.
+fn coalesce_chart_values(chart: &Chart, v: &Map, prefix: &str, merge: bool) {
+    let Value::Map(defaults) = chart.values.deep_copy() else {
+        return;
+    };
+    for (key, val) in defaults.entries() {
+        match v.get(&key) {
+            Some(Value::Nil) if !merge => {
+                v.remove(&key);
+            }
+            Some(dv @ Value::Map(_)) if is_table(&dv) => {
+                let (Value::Map(dest), Value::Map(src)) = (&dv, &val) else {
+                    continue;
+                };
+                if !is_table(&val) {
+                    continue;
+                }
+                let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
+                if !merge && !prefix.is_empty() {
+                    clean_nil_values(src);
+                }
+                coalesce_tables(dest, src, merge);
+            }
+            Some(_) => {}
+            None => {
+                if !merge && !prefix.is_empty() {
+                    if val.is_nil() {
+                        continue;
+                    }
+                    if let Value::Map(sub) = &val
+                        && is_table(&val)
+                    {
+                        clean_nil_values(sub);
+                    }
+                }
+                v.insert(key, val);
+            }
+        }
     }
 }
 
-/// Copy the parent's `global` into a subchart's table (parent scalars win, maps merge).
+/// Helm's `coalesceGlobals`: the parent's `global` into a subchart's table; the parent wins.
 fn coalesce_globals(dest: &Map, src: &Map) {
     let dg = match dest.get("global") {
-        Some(Value::Map(m)) => m,
-        _ => Map::new(),
+        None => Map::new(),
+        Some(Value::Map(m)) if is_table(&Value::Map(m.clone())) => m,
+        Some(_) => return,
     };
-    if let Some(Value::Map(sg)) = src.get("global") {
-        for (k, v) in sg.entries() {
-            match (&v, dg.get(&k)) {
-                (Value::Map(sv), Some(Value::Map(dv))) => coalesce_tables(&dv, sv),
-                (_, Some(Value::Map(_))) => {}
-                _ => dg.insert(k, v.deep_copy()),
+    let sg = match src.get("global") {
+        None => Map::new(),
+        Some(Value::Map(m)) if is_table(&Value::Map(m.clone())) => m,
+        Some(_) => return,
+    };
+    for (key, val) in sg.entries() {
+        if let Value::Map(vm) = &val
+            && is_table(&val)
+        {
+            let vv = Map::from_btree(vm.borrow().clone());
+            match dg.get(&key) {
+                None => dg.insert(key, Value::Map(vv)),
+                Some(Value::Map(dm)) if is_table(&Value::Map(dm.clone())) => {
+                    coalesce_tables(&vv, &dm, true);
+                    dg.insert(key, Value::Map(vv));
+                }
+                Some(_) => {}
             }
+        } else if matches!(dg.get(&key), Some(dv) if is_table(&dv)) {
+        } else {
+            dg.insert(key, val);
         }
     }
     dest.insert("global", Value::Map(dg));

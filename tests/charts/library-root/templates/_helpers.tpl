@@ -1,0 +1,1 @@
+{{- define "library-root.name" -}}x{{- end -}}
