@@ -454,7 +454,9 @@ const INSTALL_ORDER: &[&str] = &[
     "ValidatingWebhookConfiguration",
 ];
 
-/// Split a rendered file on lines starting with `---`; each document keeps its text verbatim.
+/// Split a rendered file on lines starting with `---`; each document keeps its text verbatim but
+/// for its leading whitespace, which Helm trims (a template starting with `{{- if }}\n` prints no
+/// blank line after its `# Source:` header).
 fn split_documents(text: &str) -> Vec<String> {
     let mut docs = vec![String::new()];
     for line in text.split_inclusive('\n') {
@@ -464,7 +466,10 @@ fn split_documents(text: &str) -> Vec<String> {
             d.push_str(line);
         }
     }
-    docs.into_iter().filter(|d| !d.trim().is_empty()).collect()
+    docs.into_iter()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.trim_start().to_string())
+        .collect()
 }
 
 fn head_str(m: &Map, key: &str) -> String {
