@@ -595,6 +595,10 @@ fn assemble(
         }
         for doc in split_documents(&text) {
             let parsed = crate::yaml::parse(&doc).map_err(|e| {
+                // The reader's errors already carry sigs.k8s.io/yaml's prefix.
+                let e = e
+                    .strip_prefix("error converting YAML to JSON: ")
+                    .unwrap_or(&e);
                 fail(format!(
                     "YAML parse error on {path}: error converting YAML to JSON: {e}"
                 ))
