@@ -102,9 +102,11 @@ fn load_cases() -> Vec<Case> {
         let mut masks = Vec::new();
         for w in rest {
             match w.strip_prefix("@mask=") {
-                Some(re) => masks.push(Regex::new(re).unwrap_or_else(|e| {
-                    panic!("cases.txt:{line_no}: bad @mask regex {re}: {e}")
-                })),
+                Some(re) => {
+                    masks.push(Regex::new(re).unwrap_or_else(|e| {
+                        panic!("cases.txt:{line_no}: bad @mask regex {re}: {e}")
+                    }))
+                }
                 None => flags.push(w.clone()),
             }
         }
@@ -180,7 +182,13 @@ fn run_case(case: &Case) -> Result<(), String> {
     let golden = golden(&case.name)?;
     let out = Command::new(env!("CARGO_BIN_EXE_planton-helm"))
         .current_dir(suite_dir())
-        .args(["template", &case.release, &case.chart, "--namespace", &case.namespace])
+        .args([
+            "template",
+            &case.release,
+            &case.chart,
+            "--namespace",
+            &case.namespace,
+        ])
         .args(&case.flags)
         .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
         .env("TZ", "UTC")
@@ -238,11 +246,17 @@ fn known_failures(path: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn charts_render_exactly_as_helm_template() {
-    let filter = std::env::var("CHARTS_FILTER").ok().filter(|f| !f.is_empty());
+    let filter = std::env::var("CHARTS_FILTER")
+        .ok()
+        .filter(|f| !f.is_empty());
     let known_path = suite_dir().join("known-failures.txt");
     let known = known_failures(&known_path);
     let cases = load_cases();
-    assert!(cases.len() >= 40, "the suite has only {} cases", cases.len());
+    assert!(
+        cases.len() >= 40,
+        "the suite has only {} cases",
+        cases.len()
+    );
     for name in known.keys() {
         assert!(
             cases.iter().any(|c| &c.name == name),
@@ -253,7 +267,10 @@ fn charts_render_exactly_as_helm_template() {
     let mut problems = Vec::new();
     let mut failing = BTreeMap::new();
     for case in &cases {
-        if filter.as_ref().is_some_and(|f| !case.name.contains(f.as_str())) {
+        if filter
+            .as_ref()
+            .is_some_and(|f| !case.name.contains(f.as_str()))
+        {
             continue;
         }
         match run_case(case) {
@@ -286,11 +303,19 @@ fn charts_render_exactly_as_helm_template() {
              # A ratchet: see host-cli/tests/charts_suite.rs.\n",
         );
         for (name, cause) in &failing {
-            let cause = if cause.is_empty() { "cause not yet found" } else { cause };
+            let cause = if cause.is_empty() {
+                "cause not yet found"
+            } else {
+                cause
+            };
             text.push_str(&format!("{name}: {cause}\n"));
         }
         std::fs::write(&known_path, text).expect("write known-failures.txt");
-        println!("rewrote {} with {} cases", known_path.display(), failing.len());
+        println!(
+            "rewrote {} with {} cases",
+            known_path.display(),
+            failing.len()
+        );
         return;
     }
     println!(
