@@ -419,9 +419,7 @@ fn helm_exec_error(err: &GoError) -> String {
         && let Some(len) = tokens[2][start + 14..].find("HELM_ERR_END")
     {
         let msg = &tokens[2][start + 14..start + 14 + len];
-        if !msg.contains('\n') {
-            return format!("execution error at ({}): {msg}", tokens[1]);
-        }
+        return format!("execution error at ({}): {msg}", tokens[1]);
     }
     let mut steps: Vec<Traceable> = Vec::new();
     for e in &err.chain {
@@ -510,7 +508,9 @@ const INSTALL_ORDER: &[&str] = &[
     "ValidatingWebhookConfiguration",
 ];
 
-/// Split a rendered file on lines starting with `---`; each document keeps its text verbatim.
+/// Split a rendered file on lines starting with `---`; each document keeps its text verbatim but
+/// for its leading whitespace, which Helm trims (a template starting with `{{- if }}\n` prints no
+/// blank line after its `# Source:` header).
 fn split_documents(text: &str) -> Vec<String> {
     let mut docs = vec![String::new()];
     for line in text.split_inclusive('\n') {
@@ -520,7 +520,10 @@ fn split_documents(text: &str) -> Vec<String> {
             d.push_str(line);
         }
     }
-    docs.into_iter().filter(|d| !d.trim().is_empty()).collect()
+    docs.into_iter()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.trim_start().to_string())
+        .collect()
 }
 
 fn head_str(m: &Map, key: &str) -> String {
@@ -648,6 +651,10 @@ fn assemble(
         }
         for doc in split_documents(&text) {
             let parsed = crate::yaml::parse(&doc).map_err(|e| {
+                // The reader's errors already carry sigs.k8s.io/yaml's prefix.
+                let e = e
+                    .strip_prefix("error converting YAML to JSON: ")
+                    .unwrap_or(&e);
                 fail(format!(
                     "YAML parse error on {path}: error converting YAML to JSON: {e}"
                 ))

@@ -61,7 +61,9 @@ fn ternary(_: &mut Ctx<'_>, mut args: Vec<Value>) -> Result<Value, String> {
 
 /// `fail msg`: an error whose text is exactly `msg` (Helm shows it as an execution error).
 fn fail(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    Err(args[0].as_str().unwrap_or_default().to_string())
+    Err(crate::helmfuncs::warn_wrap(
+        args[0].as_str().unwrap_or_default(),
+    ))
 }
 
 #[cfg(test)]
@@ -131,6 +133,9 @@ mod tests {
         let args = |c| vec![Value::str("yes"), Value::str("no"), Value::Bool(c)];
         assert_eq!(show("ternary", args(true)), "yes");
         assert_eq!(show("ternary", args(false)), "no");
-        assert_eq!(call("fail", vec![Value::str("boom")]).unwrap_err(), "boom");
+        assert_eq!(
+            call("fail", vec![Value::str("boom")]).unwrap_err(),
+            "HELM_ERR_STARTboomHELM_ERR_END"
+        );
     }
 }

@@ -534,6 +534,15 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                     })
                     .collect()
             }
+            // A map-kinded object (`.Files.Glob`'s `map[string][]byte`): its entries in key order.
+            Value::Object(o) if o.kind_name() == "map" => match o.to_data() {
+                Value::Map(m) => m
+                    .entries()
+                    .into_iter()
+                    .map(|(k, v)| (Slot::val(Value::from(k)), Slot { v, iface: false }))
+                    .collect(),
+                _ => Vec::new(),
+            },
             Value::Nil => Vec::new(),
             other => {
                 return self.errorf(format!(
