@@ -110,7 +110,10 @@ impl Guest for Component {
                 hooks: out.hooks.into_iter().map(manifest).collect(),
                 notes: out.notes,
             }),
-            Err(e) => Err(wit::RenderError { message: e.message }),
+            Err(e) => Err(wit::RenderError {
+                message: e.message,
+                during_render: e.during_render,
+            }),
         }
     }
 }

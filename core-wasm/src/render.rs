@@ -99,6 +99,9 @@ pub struct RenderOutput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderError {
     pub message: String,
+    /// The error arose while rendering the templates (kubeVersion check onward), after Helm has
+    /// made a release object: `helm template` then adds a hint about `--debug`.
+    pub during_render: bool,
 }
 
 impl std::fmt::Display for RenderError {
@@ -116,6 +119,15 @@ pub const MAX_OUTPUT: usize = 256 << 20;
 fn fail(message: impl Into<String>) -> RenderError {
     RenderError {
         message: message.into(),
+        during_render: false,
+    }
+}
+
+/// An error of Helm's `renderResources` step, which `helm template` reports with its hint.
+fn fail_rendering(message: impl Into<String>) -> RenderError {
+    RenderError {
+        message: message.into(),
+        during_render: true,
     }
 }
 
@@ -150,7 +162,7 @@ pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, 
     })?;
     let kube_constraint = chart.meta_str("kubeVersion");
     if !kube_constraint.is_empty() && !kube_compatible(&kube_constraint, &kube.version) {
-        return Err(fail(format!(
+        return Err(fail_rendering(format!(
             "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
             kube.version
         )));
@@ -201,7 +213,7 @@ pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, 
     for t in &tpls {
         let text = String::from_utf8_lossy(&t.data);
         parse_into(&mut set, &t.name, &text, &|n| shared.is_func(n))
-            .map_err(|e| fail(cleanup_parse_error(&t.name, &e)))?;
+            .map_err(|e| fail_rendering(cleanup_parse_error(&t.name, &e)))?;
     }
     let scope = Scope::new(set);
     let mut rendered: Vec<(String, String)> = Vec::new();
@@ -218,7 +230,7 @@ pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, 
         }
         let out = shared
             .execute(&scope, &t.name, t.top.clone())
-            .map_err(|e| fail(helm_exec_error(&e)))?;
+            .map_err(|e| fail_rendering(helm_exec_error(&e)))?;
         rendered.push((t.name.clone(), out.replace("<no value>", "")));
     }
 
@@ -655,12 +667,12 @@ fn assemble(
                 let e = e
                     .strip_prefix("error converting YAML to JSON: ")
                     .unwrap_or(&e);
-                fail(format!(
+                fail_rendering(format!(
                     "YAML parse error on {path}: error converting YAML to JSON: {e}"
                 ))
             })?;
             let head = simple_head(&parsed).map_err(|e| {
-                fail(format!(
+                fail_rendering(format!(
                     "YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: {e}"
                 ))
             })?;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use host_runtime::{
-    Capabilities, ChartSource, Config, Datetime, OfflineHost, ReleaseInfo, RenderOptions,
+    Capabilities, ChartSource, Config, Datetime, Error, OfflineHost, ReleaseInfo, RenderOptions,
     RenderRequest, Runtime, SourceFile, ValuesLayer,
 };
 
@@ -86,6 +86,11 @@ pub struct TemplateArgs {
     #[arg(long)]
     skip_tests: bool,
 
+    /// Accepted as helm's flag: a render error then comes without helm's hint to use --debug
+    /// (helm also prints the partial manifest; planton-helm does not)
+    #[arg(long)]
+    debug: bool,
+
     /// Set .Release.IsUpgrade instead of .Release.IsInstall
     #[arg(long)]
     is_upgrade: bool,
@@ -111,7 +116,15 @@ pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
     if let Some(now) = args.now {
         host = host.with_now(now);
     }
-    Ok(runtime.render(&request, host)?.text)
+    match runtime.render(&request, host) {
+        Ok(out) => Ok(out.text),
+        // helm template's wording when the failure came after it made a release object.
+        Err(Error::Render(e)) if e.during_render && !args.debug => Err(anyhow::anyhow!(
+            "{}\n\nUse --debug flag to render out invalid YAML",
+            e.message
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn request(args: &TemplateArgs) -> anyhow::Result<RenderRequest> {
