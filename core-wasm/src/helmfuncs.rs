@@ -1,11 +1,57 @@
 //! Helm's own template functions (those that do not need the executor; `include` and `tpl` live
 //! in the executor).
 
-use crate::funcs::Func;
+use crate::funcs::{Ctx, Func};
+use crate::value::{Map, Ty, Value};
 
 /// Append Helm's functions; they take precedence over Sprig's of the same name.
 pub fn register(out: &mut Vec<Func>) {
     crate::yaml::register(out);
     crate::json::register(out);
     crate::toml::register(out);
+    out.push(Func::new("required", &[Ty::String, Ty::Any], required));
+    out.push(Func::new("fail", &[Ty::String], fail));
+    out.push(Func::new(
+        "lookup",
+        &[Ty::String, Ty::String, Ty::String, Ty::String],
+        lookup,
+    ));
+}
+
+/// Helm's `warnWrap`: the markers its error formatting looks for to print `execution error at
+/// (file:line:col): msg` instead of the whole chain.
+pub fn warn_wrap(msg: &str) -> String {
+    format!("HELM_ERR_START{msg}HELM_ERR_END")
+}
+
+/// `required msg value`: the value, or an error when it is nil or `""`.
+fn required(_: &mut Ctx<'_>, mut args: Vec<Value>) -> Result<Value, String> {
+    let val = args.pop().unwrap_or(Value::Nil);
+    let missing = match &val {
+        Value::Nil => true,
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    };
+    if missing {
+        return Err(warn_wrap(args[0].as_str().unwrap_or_default()));
+    }
+    Ok(val)
+}
+
+/// Helm's override of Sprig's `fail`: the message, wrapped for Helm's error formatting.
+fn fail(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
+    Err(warn_wrap(args[0].as_str().unwrap_or_default()))
+}
+
+/// `lookup apiVersion kind namespace name`: what the host finds, as a map; an empty map when it
+/// finds nothing (always, under `helm template`).
+fn lookup(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
+    let s = |i: usize| args[i].as_str().unwrap_or_default().to_string();
+    match ctx.host.lookup(&s(0), &s(1), &s(2), &s(3)) {
+        None => Ok(Value::Map(Map::new())),
+        Some(json) => match crate::json::from_json(&json)? {
+            v @ Value::Map(_) => Ok(v),
+            _ => Ok(Value::Map(Map::new())),
+        },
+    }
 }

@@ -363,9 +363,7 @@ fn helm_exec_error(err: &GoError) -> String {
         && let Some(len) = tokens[2][start + 14..].find("HELM_ERR_END")
     {
         let msg = &tokens[2][start + 14..start + 14 + len];
-        if !msg.contains('\n') {
-            return format!("execution error at ({}): {msg}", tokens[1]);
-        }
+        return format!("execution error at ({}): {msg}", tokens[1]);
     }
     let mut steps: Vec<Traceable> = Vec::new();
     for e in &err.chain {

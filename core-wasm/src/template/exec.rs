@@ -362,10 +362,7 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
         let head = match self.at {
             At::None => format!("template: {name}: "),
             at => {
-                let mut context = at.context();
-                if context.len() > 20 {
-                    context = format!("{}...", context.chars().take(20).collect::<String>());
-                }
+                let context = at.context();
                 format!(
                     "template: {}: executing {} at <{}>: ",
                     self.tree.location(at.pos()),
