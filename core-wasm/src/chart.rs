@@ -201,9 +201,16 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
                 .map_err(|e| format!("cannot load Chart.yaml: {e}"))?;
             metadata = Some(m);
         } else if path == "values.yaml" {
-            let v = crate::yaml::parse(&text(&f))
+            // Helm 4 reads every document of values.yaml, later ones merged over earlier.
+            let docs = crate::yaml::parse_all(&text(&f))
                 .map_err(|e| format!("cannot load values.yaml: {e}"))?;
-            values = Some(v);
+            let mut merged = Map::new();
+            for d in docs {
+                if let Value::Map(m) = d {
+                    merged = values::merge_maps(&merged, &m);
+                }
+            }
+            values = Some(Value::Map(merged));
         } else if path == "values.schema.json" {
             schema = Some(text(&f));
         } else if path == "Chart.lock" || path == "requirements.lock" {

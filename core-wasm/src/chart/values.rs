@@ -238,6 +238,24 @@ fn is_table(v: &Value) -> bool {
     matches!(v, Value::Map(_))
 }
 
+/// A deep copy of a chart default with its `null`s dropped from maps at every depth (not from
+/// lists), as Helm's coalescing leaves them; `None` for a `null` itself.
+fn without_nils(v: &Value) -> Option<Value> {
+    match v {
+        Value::Nil => None,
+        Value::Map(m) => {
+            let out = Map::new();
+            for (k, v) in m.entries() {
+                if let Some(v) = without_nils(&v) {
+                    out.insert(k, v);
+                }
+            }
+            Some(Value::Map(out))
+        }
+        other => Some(other.deep_copy()),
+    }
+}
+
 /// Helm's `coalesceTables`: `dst` wins; a `null` in `dst` deletes the key.
 fn coalesce_tables(dst: &Map, src: &Map) {
     for (k, sv) in src.entries() {
@@ -245,7 +263,11 @@ fn coalesce_tables(dst: &Map, src: &Map) {
             Some(Value::Nil) => {
                 dst.remove(&k);
             }
-            None => dst.insert(k, sv.deep_copy()),
+            None => {
+                if let Some(v) = without_nils(&sv) {
+                    dst.insert(k, v);
+                }
+            }
             Some(Value::Map(dv)) if is_table(&sv) => {
                 if let Value::Map(sm) = &sv {
                     coalesce_tables(&dv, sm);
@@ -271,7 +293,11 @@ pub fn coalesce(chart: &Chart, dest: &Map) {
                     }
                 }
                 Some(_) => {}
-                None => dest.insert(k, dv.deep_copy()),
+                None => {
+                    if let Some(v) = without_nils(&dv) {
+                        dest.insert(k, v);
+                    }
+                }
             }
         }
     }
