@@ -680,6 +680,9 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                 && !num.text.contains(['p', 'P'])
         };
         let is_rune = num.text.starts_with('\'');
+        if num.is_complex {
+            return Ok(Value::Object(std::rc::Rc::new(Complex128(num.float, num.imag))));
+        }
         if num.is_float && !is_hex_int && !is_rune && num.text.contains(['.', 'e', 'E', 'p', 'P']) {
             return Ok(Value::Float(num.float));
         }
@@ -1355,7 +1358,7 @@ fn builtin_eq(a: &Slot, rest: &[Slot]) -> Result<bool, String> {
                     } else if std::mem::discriminant(a) != std::mem::discriminant(b) {
                         return Err(format!(
                             "non-comparable types {}: {}, {}: {}",
-                            gofmt::format_v(a),
+                            gofmt::sprintf("%s", std::slice::from_ref(a)),
                             a.go_type(),
                             b.go_type(),
                             gofmt::format_v(b)
@@ -1363,7 +1366,7 @@ fn builtin_eq(a: &Slot, rest: &[Slot]) -> Result<bool, String> {
                     } else {
                         return Err(format!(
                             "non-comparable type {}: {}",
-                            gofmt::format_v(b),
+                            gofmt::sprintf("%s", std::slice::from_ref(b)),
                             b.go_type()
                         ));
                     }
@@ -1506,5 +1509,28 @@ mod tests {
             run("a: {{ eq 1 \"a\" }}", vals(&[])).unwrap_err(),
             "template: t:1:6: executing \"t\" at <eq 1 \"a\">: error calling eq: incompatible types for comparison: int and string"
         );
+    }
+}
+
+/// A Go `complex128` constant (`{{ 1i }}`); templates can only print it.
+struct Complex128(f64, f64);
+
+impl crate::value::Object for Complex128 {
+    fn type_name(&self) -> &'static str {
+        "complex128"
+    }
+    fn kind_name(&self) -> &'static str {
+        "complex128"
+    }
+    fn field(&self, _: &str) -> Option<Result<Value, String>> {
+        None
+    }
+    fn format_v(&self) -> String {
+        let im = gofmt::format_float(self.1, 'g', -1);
+        let sign = if im.starts_with(['-', '+']) { "" } else { "+" };
+        format!("({}{sign}{im}i)", gofmt::format_float(self.0, 'g', -1))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
