@@ -453,16 +453,21 @@ const INSTALL_ORDER: &[&str] = &[
 ];
 
 /// Split a rendered file on lines starting with `---`; each document keeps its text verbatim.
+/// Like Helm's separator (`---` and the whitespace after it), text after the marker on its line
+/// starts the next document, and each document loses its leading whitespace.
 fn split_documents(text: &str) -> Vec<String> {
     let mut docs = vec![String::new()];
     for line in text.split_inclusive('\n') {
-        if line.starts_with("---") {
-            docs.push(String::new());
+        if let Some(rest) = line.strip_prefix("---") {
+            docs.push(rest.to_string());
         } else if let Some(d) = docs.last_mut() {
             d.push_str(line);
         }
     }
-    docs.into_iter().filter(|d| !d.trim().is_empty()).collect()
+    docs.into_iter()
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.trim_start().to_string())
+        .collect()
 }
 
 fn head_str(m: &Map, key: &str) -> String {
@@ -590,9 +595,7 @@ fn assemble(
         }
         for doc in split_documents(&text) {
             let parsed = crate::yaml::parse(&doc).map_err(|e| {
-                fail(format!(
-                    "YAML parse error on {path}: error converting YAML to JSON: {e}"
-                ))
+                fail(format!("YAML parse error on {path}: {e}"))
             })?;
             let head = simple_head(&parsed).map_err(|e| {
                 fail(format!(
