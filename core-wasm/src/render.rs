@@ -594,9 +594,8 @@ fn assemble(
             continue;
         }
         for doc in split_documents(&text) {
-            let parsed = crate::yaml::parse(&doc).map_err(|e| {
-                fail(format!("YAML parse error on {path}: {e}"))
-            })?;
+            let parsed = crate::yaml::parse(&doc)
+                .map_err(|e| fail(format!("YAML parse error on {path}: {e}")))?;
             let head = simple_head(&parsed).map_err(|e| {
                 fail(format!(
                     "YAML parse error on {path}: error unmarshaling JSON: while decoding JSON: {e}"

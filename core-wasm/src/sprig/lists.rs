@@ -46,7 +46,13 @@ pub(super) fn register(out: &mut Vec<Func>) {
         ("without", "mustWithout", &[Ty::Any], Some(Ty::Any), without),
         ("has", "mustHas", &[Ty::Any, Ty::Any], None, has),
         ("slice", "mustSlice", &[Ty::Any], Some(Ty::Any), slice),
-        ("chunk", "mustChunk", &[Ty::Int(IntKind::Int), Ty::Any], None, chunk),
+        (
+            "chunk",
+            "mustChunk",
+            &[Ty::Int(IntKind::Int), Ty::Any],
+            None,
+            chunk,
+        ),
         ("compact", "mustCompact", &[Ty::Any], None, compact),
     ];
     for (plain, must, params, variadic, call) in pairs {

@@ -681,7 +681,9 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
         };
         let is_rune = num.text.starts_with('\'');
         if num.is_complex {
-            return Ok(Value::Object(std::rc::Rc::new(Complex128(num.float, num.imag))));
+            return Ok(Value::Object(std::rc::Rc::new(Complex128(
+                num.float, num.imag,
+            ))));
         }
         if num.is_float && !is_hex_int && !is_rune && num.text.contains(['.', 'e', 'E', 'p', 'P']) {
             return Ok(Value::Float(num.float));
