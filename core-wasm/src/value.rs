@@ -104,6 +104,8 @@ pub enum Value {
 pub struct List {
     pub items: Rc<Vec<Value>>,
     pub elem: Elem,
+    /// A nil slice (empty, but `null` to encoding/json and equal to nil for `eq`).
+    pub nil: bool,
 }
 
 /// A Go map with string keys, shared by reference. Keys iterate in byte order, which is the order
@@ -114,6 +116,8 @@ pub struct Map {
     pub elem: Elem,
     /// A named map type such as Helm's `common.Values`, for `%T`; `None` for a plain map.
     name: Option<&'static str>,
+    /// A nil map (empty, but `null` to encoding/json and equal to nil for `eq`).
+    nil: bool,
 }
 
 impl List {
@@ -122,6 +126,16 @@ impl List {
         List {
             items: Rc::new(items),
             elem: Elem::Any,
+            nil: false,
+        }
+    }
+
+    /// A nil slice of the given element type (`var l []T`).
+    pub fn nil(elem: Elem) -> List {
+        List {
+            items: Rc::new(Vec::new()),
+            elem,
+            nil: true,
         }
     }
 
@@ -130,6 +144,7 @@ impl List {
         List {
             items: Rc::new(items),
             elem,
+            nil: false,
         }
     }
 
@@ -163,6 +178,7 @@ impl Map {
             inner: Rc::new(RefCell::new(entries)),
             elem: Elem::Any,
             name: None,
+            nil: false,
         }
     }
 
@@ -172,6 +188,7 @@ impl Map {
             inner: Rc::new(RefCell::new(entries)),
             elem: Elem::Any,
             name: Some(name),
+            nil: false,
         }
     }
 
@@ -181,7 +198,21 @@ impl Map {
             inner: Rc::new(RefCell::new(entries)),
             elem,
             name: None,
+            nil: false,
         }
+    }
+
+    /// A nil `map[string]interface {}` (what JSON `null` decodes to in a map variable).
+    pub fn nil() -> Map {
+        Map {
+            nil: true,
+            ..Map::new()
+        }
+    }
+
+    /// Whether this is a nil map.
+    pub fn is_nil(&self) -> bool {
+        self.nil
     }
 
     /// Read access. Do not hold the guard across a call that may mutate this map.
@@ -411,6 +442,16 @@ impl Value {
         matches!(self, Value::Nil)
     }
 
+    /// Go's `isNil` as text/template's `eq` sees it: untyped nil, or a nil map or slice.
+    pub fn is_nil_like(&self) -> bool {
+        match self {
+            Value::Nil => true,
+            Value::List(l) => l.nil,
+            Value::Map(m) => m.nil,
+            _ => false,
+        }
+    }
+
     /// The string inside a Go `string`, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
@@ -491,11 +532,12 @@ impl Value {
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => {
                 a.elem == b.elem
+                    && a.nil == b.nil
                     && a.len() == b.len()
                     && a.iter().zip(b.iter()).all(|(x, y)| x.deep_equal(y))
             }
             (Value::Map(a), Value::Map(b)) => {
-                if a.elem != b.elem {
+                if a.elem != b.elem || a.nil != b.nil {
                     return false;
                 }
                 if a.same(b) {
@@ -516,6 +558,8 @@ impl Value {
     /// A copy that shares no map with the original (Sprig's `deepCopy`, values coalescing).
     pub fn deep_copy(&self) -> Value {
         match self {
+            Value::List(l) if l.nil => Value::List(List::nil(l.elem)),
+            Value::Map(m) if m.nil => Value::Map(Map::nil()),
             Value::List(l) => Value::List(List::typed(
                 l.iter().map(Value::deep_copy).collect(),
                 l.elem,

@@ -1355,8 +1355,8 @@ fn builtin_eq(a: &Slot, rest: &[Slot]) -> Result<bool, String> {
                 _ => {
                     // Neither is a basic kind: nil compares with nil; maps, slices and structs
                     // are not comparable in Go.
-                    if a.is_nil() || b.is_nil() {
-                        a.is_nil() == b.is_nil()
+                    if a.is_nil_like() || b.is_nil_like() {
+                        a.is_nil_like() == b.is_nil_like()
                     } else if std::mem::discriminant(a) != std::mem::discriminant(b) {
                         return Err(format!(
                             "non-comparable types {}: {}, {}: {}",
