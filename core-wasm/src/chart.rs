@@ -48,7 +48,7 @@ impl Chart {
     pub fn meta_str(&self, key: &str) -> String {
         match self.metadata.as_map().and_then(|m| m.get(key)) {
             Some(Value::String(s)) => s.to_string(),
-            Some(Value::Float(f)) => crate::gofmt::format_float(f as f32 as f64, 'g', -1),
+            Some(Value::Float(f)) => crate::gofmt::format_float32(f as f32, 'g', -1),
             Some(Value::Nil) | None => String::new(),
             Some(other) => crate::gofmt::format_v(&other),
         }

@@ -517,6 +517,16 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                     .map(|(k, v)| (Slot::val(Value::from(k)), Slot { v, iface }))
                     .collect()
             }
+            // A named map type such as Helm's `Files` ranges like its map; its values have the
+            // map's element type, not `interface {}`.
+            Value::Object(o) if o.kind_name() == "map" => match o.to_data() {
+                Value::Map(m) => m
+                    .entries()
+                    .into_iter()
+                    .map(|(k, v)| (Slot::val(Value::from(k)), Slot::val(v)))
+                    .collect(),
+                _ => Vec::new(),
+            },
             Value::Int(n, kind) => {
                 if decl > 1 {
                     return self.errorf(format!(
