@@ -243,6 +243,17 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
     let Some(metadata) = metadata else {
         return Err("Chart.yaml file is missing".to_string());
     };
+    // Helm's metadata validation (the checks seen from `helm template`).
+    let field = |k: &str| match &metadata {
+        Value::Map(m) => m.get(k).filter(|v| !v.is_nil()),
+        _ => None,
+    };
+    if field("name").is_none_or(|v| v.as_str() == Some("")) {
+        return Err("validation: chart.metadata.name is required".to_string());
+    }
+    if field("version").is_none_or(|v| v.as_str() == Some("")) {
+        return Err("validation: chart.metadata.version is required".to_string());
+    }
     let mut dependencies = Vec::new();
     for (_, files) in sub_dirs {
         if files.iter().any(|f| f.path == "Chart.yaml") {

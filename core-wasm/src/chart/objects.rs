@@ -94,6 +94,33 @@ pub struct KubeVersion {
 impl KubeVersion {
     /// Parse `--kube-version` as Helm does: a `v` is added, major and minor are taken as given.
     pub fn parse(s: &str) -> Result<KubeVersion, String> {
+        // k8s.io/apimachinery's ParseGeneric decides what is a version at all: `v?N.N...`.
+        let t = s.trim_start();
+        let t = t.strip_prefix('v').unwrap_or(t);
+        if !t.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(format!(
+                "invalid kube version '{s}': could not parse {s:?} as version"
+            ));
+        }
+        let mut components = 0;
+        let mut rest = t;
+        loop {
+            let n = rest.chars().take_while(char::is_ascii_digit).count();
+            if n == 0 {
+                break;
+            }
+            components += 1;
+            rest = &rest[n..];
+            match rest.strip_prefix('.') {
+                Some(r) if r.starts_with(|c: char| c.is_ascii_digit()) => rest = r,
+                _ => break,
+            }
+        }
+        if components < 2 {
+            return Err(format!(
+                "invalid kube version '{s}': illegal version string {s:?}"
+            ));
+        }
         let v = if s.starts_with('v') {
             s.to_string()
         } else {
