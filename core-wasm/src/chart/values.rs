@@ -38,8 +38,9 @@ pub fn user_values(layers: &[ValuesLayer]) -> Result<Map, String> {
                 .map_err(|e| format!("failed parsing --set data: {e}"))?,
             ValuesLayer::SetString(s) => parse_set(s, &base, SetMode::String)
                 .map_err(|e| format!("failed parsing --set-string data: {e}"))?,
+            // Helm reports any --set-json problem with the whole argument only.
             ValuesLayer::SetJson(s) => parse_set(s, &base, SetMode::Json)
-                .map_err(|e| format!("failed parsing --set-json data: {e}"))?,
+                .map_err(|_| format!("failed parsing --set-json data {s}"))?,
             ValuesLayer::SetLiteral(s) => {
                 let (k, v) = s.split_once('=').unwrap_or((s, ""));
                 set_path(&base, &split_key(k), Value::str(v))?;
@@ -182,16 +183,27 @@ fn parse_set(s: &str, base: &Map, mode: SetMode) -> Result<(), String> {
     Ok(())
 }
 
+/// Go's `strconv.Atoi`, with its error texts.
+fn atoi(s: &str) -> Result<i64, String> {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("strconv.Atoi: parsing {s:?}: invalid syntax"));
+    }
+    s.parse::<i64>()
+        .map_err(|_| format!("strconv.Atoi: parsing {s:?}: value out of range"))
+}
+
 /// Set `path` (with `name[i]` list indexes) in `base`, creating maps and lists on the way.
 fn set_path(base: &Map, path: &[String], value: Value) -> Result<(), String> {
     let (head, rest) = path.split_first().ok_or("empty key")?;
     let (name, index) = match head.split_once('[') {
         Some((n, i)) => {
-            let i: usize = i
-                .trim_end_matches(']')
-                .parse()
-                .map_err(|_| format!("failed to parse index in {head}"))?;
-            (n.to_string(), Some(i))
+            let digits = i.trim_end_matches(']');
+            let i = atoi(digits).map_err(|e| format!("error parsing index: {e}"))?;
+            if i < 0 {
+                return Err(format!("negative {i} index not allowed"));
+            }
+            (n.to_string(), Some(i as usize))
         }
         None => (head.clone(), None),
     };
