@@ -672,3 +672,53 @@ mod tests {
         assert_eq!(Ty::Map.go_name(), "map[string]interface {}");
     }
 }
+
+/// The first of 256 private-use code points (U+10FF00..=U+10FFFF) that stand for the bytes of a
+/// Go string that are not valid UTF-8 (Go strings are byte strings; Rust's are not). Functions
+/// that work on bytes (`len`, `trunc`, `substr`, `b64enc`, the checksums, `encryptAES`) see the
+/// original bytes through [`go_bytes`].
+const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// A Go string holding `b`: valid UTF-8 is kept, every other byte becomes its stand-in.
+pub fn go_string_from_bytes(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &x in chunk.invalid() {
+            out.extend(char::from_u32(RAW_BYTE_BASE + u32::from(x)));
+        }
+    }
+    out
+}
+
+/// The bytes of a Go string made by [`go_string_from_bytes`].
+pub fn go_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    let is_raw = |c: char| (RAW_BYTE_BASE..=RAW_BYTE_BASE + 0xFF).contains(&(c as u32));
+    if !s.chars().any(is_raw) {
+        return std::borrow::Cow::Borrowed(s.as_bytes());
+    }
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        if is_raw(c) {
+            out.push((c as u32 - RAW_BYTE_BASE) as u8);
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod go_string_tests {
+    use super::*;
+
+    #[test]
+    fn invalid_bytes_survive_a_round_trip() {
+        let b = [b'h', 0xC3, b'x', 0xFF];
+        let s = go_string_from_bytes(&b);
+        assert_eq!(s.chars().count(), 4);
+        assert_eq!(&*go_bytes(&s), &b);
+        assert_eq!(go_string_from_bytes("héllo".as_bytes()), "héllo");
+    }
+}

@@ -1180,7 +1180,7 @@ fn builtin_len(s: &Slot) -> Result<i64, String> {
     match &s.v {
         Value::Nil if s.iface => Err("len of nil pointer".to_string()),
         Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".to_string()),
-        Value::String(x) => Ok(x.len() as i64),
+        Value::String(x) => Ok(crate::value::go_bytes(x).len() as i64),
         Value::Bytes(b) => Ok(b.len() as i64),
         Value::List(l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
