@@ -40,16 +40,18 @@ pub(super) fn register(out: &mut Vec<Func>) {
             .into())
         }),
         Func::new("sha1sum", &[S], |_, a| {
-            Ok(hex(&Sha1::digest(&crate::value::go_bytes(str_arg(&a[0])))).into())
+            Ok(hex(&Sha1::digest(crate::value::go_bytes(str_arg(&a[0])))).into())
         }),
         Func::new("sha256sum", &[S], |_, a| {
-            Ok(hex(&Sha256::digest(&crate::value::go_bytes(str_arg(&a[0])))).into())
+            Ok(hex(&Sha256::digest(crate::value::go_bytes(str_arg(&a[0])))).into())
         }),
         Func::new("sha512sum", &[S], |_, a| {
-            Ok(hex(&Sha512::digest(&crate::value::go_bytes(str_arg(&a[0])))).into())
+            Ok(hex(&Sha512::digest(crate::value::go_bytes(str_arg(&a[0])))).into())
         }),
         Func::new("adler32sum", &[S], |_, a| {
-            Ok(Value::from(adler32(&crate::value::go_bytes(str_arg(&a[0]))).to_string()))
+            Ok(Value::from(
+                adler32(&crate::value::go_bytes(str_arg(&a[0]))).to_string(),
+            ))
         }),
     ]);
 }

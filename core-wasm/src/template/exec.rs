@@ -1426,6 +1426,29 @@ fn builtin_le(a: &Slot, b: &Slot) -> Result<bool, String> {
     builtin_eq(a, std::slice::from_ref(b))
 }
 
+/// A Go `complex128` constant (`{{ 1i }}`); templates can only print it.
+struct Complex128(f64, f64);
+
+impl crate::value::Object for Complex128 {
+    fn type_name(&self) -> &'static str {
+        "complex128"
+    }
+    fn kind_name(&self) -> &'static str {
+        "complex128"
+    }
+    fn field(&self, _: &str) -> Option<Result<Value, String>> {
+        None
+    }
+    fn format_v(&self) -> String {
+        let im = gofmt::format_float(self.1, 'g', -1);
+        let sign = if im.starts_with(['-', '+']) { "" } else { "+" };
+        format!("({}{sign}{im}i)", gofmt::format_float(self.0, 'g', -1))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1521,28 +1544,5 @@ mod tests {
             run("a: {{ eq 1 \"a\" }}", vals(&[])).unwrap_err(),
             "template: t:1:6: executing \"t\" at <eq 1 \"a\">: error calling eq: incompatible types for comparison: int and string"
         );
-    }
-}
-
-/// A Go `complex128` constant (`{{ 1i }}`); templates can only print it.
-struct Complex128(f64, f64);
-
-impl crate::value::Object for Complex128 {
-    fn type_name(&self) -> &'static str {
-        "complex128"
-    }
-    fn kind_name(&self) -> &'static str {
-        "complex128"
-    }
-    fn field(&self, _: &str) -> Option<Result<Value, String>> {
-        None
-    }
-    fn format_v(&self) -> String {
-        let im = gofmt::format_float(self.1, 'g', -1);
-        let sign = if im.starts_with(['-', '+']) { "" } else { "+" };
-        format!("({}{sign}{im}i)", gofmt::format_float(self.0, 'g', -1))
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
