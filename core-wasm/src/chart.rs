@@ -202,9 +202,16 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
                 .map_err(|e| format!("cannot load Chart.yaml: {e}"))?;
             metadata = Some(m);
         } else if path == "values.yaml" {
-            let v = crate::yaml::parse(&text(&f))
+            // Helm 4 reads every document of values.yaml, later ones merged over earlier.
+            let docs = crate::yaml::parse_all(&text(&f))
                 .map_err(|e| format!("cannot load values.yaml: {e}"))?;
-            values = Some(v);
+            let mut merged = Map::new();
+            for d in docs {
+                if let Value::Map(m) = d {
+                    merged = values::merge_maps(&merged, &m);
+                }
+            }
+            values = Some(Value::Map(merged));
         } else if path == "values.schema.json" {
             schema = Some(text(&f));
         } else if path == "requirements.yaml" {
@@ -285,7 +292,7 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
 fn meta_field(metadata: &Value, key: &str) -> String {
     match metadata.as_map().and_then(|m| m.get(key)) {
         Some(Value::String(s)) => s.to_string(),
-        Some(Value::Float(f)) => crate::gofmt::format_float(f as f32 as f64, 'g', -1),
+        Some(Value::Float(f)) => crate::gofmt::format_float32(f as f32, 'g', -1),
         Some(Value::Nil) | None => String::new(),
         Some(other) => crate::gofmt::format_v(&other),
     }

@@ -54,6 +54,16 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
 /// Go's `strconv.FormatFloat(f, fmt, prec, 64)` for `fmt` in `b e E f F g G x X`; `prec < 0` is
 /// the shortest representation that round-trips.
 pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
+    format_float_bits(f, fmt, prec, false)
+}
+
+/// Go's `strconv.FormatFloat(float64(f), fmt, prec, 32)`: shortest digits that identify the
+/// float32 (Helm prints Chart.yaml numbers in string fields this way: `1.10` -> `1.1`).
+pub fn format_float32(f: f32, fmt: char, prec: i32) -> String {
+    format_float_bits(f64::from(f), fmt, prec, true)
+}
+
+fn format_float_bits(f: f64, fmt: char, prec: i32, bits32: bool) -> String {
     if f.is_nan() {
         return "NaN".to_string();
     }
@@ -81,7 +91,11 @@ pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
     let shortest = prec < 0;
     let mut prec = prec;
     let digs = if shortest {
-        let d = shortest_digits(a);
+        let d = if bits32 {
+            Digits::from_sci(&format!("{:e}", a as f32))
+        } else {
+            shortest_digits(a)
+        };
         prec = match fmt {
             'e' | 'E' => d.d.len() as i32 - 1,
             'f' | 'F' => (d.d.len() as i32 - d.dp).max(0),

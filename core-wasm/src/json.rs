@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::funcs::{Ctx, Func};
 use crate::gofmt;
-use crate::value::{Ty, Value};
+use crate::value::{Elem, Ty, Value};
 
 /// `json.Marshal(v)`.
 pub fn to_json(v: &Value) -> Result<String, String> {
@@ -68,7 +68,7 @@ pub fn from_json_map(s: &str) -> Value {
             }
             v
         }
-        Ok((Value::Nil, _)) => Value::map(BTreeMap::new()),
+        Ok((Value::Nil, _)) => Value::Map(crate::value::Map::nil()),
         Ok((other, _)) => error_map(format!(
             "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
@@ -82,7 +82,7 @@ pub fn from_json_map(s: &str) -> Value {
 pub fn from_json_list(s: &str) -> Value {
     let err = match decode(s) {
         Ok((v @ Value::List(_), None)) => return v,
-        Ok((Value::Nil, None)) => return Value::list(vec![]),
+        Ok((Value::Nil, None)) => return Value::List(crate::value::List::nil(Elem::Any)),
         Ok((Value::List(_), Some(e))) => e,
         Ok((other, _)) => format!(
             "json: cannot unmarshal {} into Go value of type []interface {{}}",
@@ -202,6 +202,8 @@ fn encode(
             out.push_str(&base64_std(b));
             out.push('"');
         }
+        Value::List(l) if l.nil => out.push_str("null"),
+        Value::Map(m) if m.is_nil() => out.push_str("null"),
         Value::List(l) => {
             if l.is_empty() {
                 out.push_str("[]");

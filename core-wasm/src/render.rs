@@ -526,8 +526,9 @@ const INSTALL_ORDER: &[&str] = &[
 fn split_documents(text: &str) -> Vec<String> {
     let mut docs = vec![String::new()];
     for line in text.split_inclusive('\n') {
-        if line.starts_with("---") {
-            docs.push(String::new());
+        if let Some(rest) = line.strip_prefix("---") {
+            // Text after the marker starts the next document, as with Helm's separator.
+            docs.push(rest.to_string());
         } else if let Some(d) = docs.last_mut() {
             d.push_str(line);
         }

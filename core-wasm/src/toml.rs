@@ -4,7 +4,8 @@
 //! byte: plain keys before tables, two-space indentation per table level, a blank line before
 //! top-level tables and before every `[[array]]` entry, floats in `%g` form with `.0` added.
 //! Parsing uses the `toml` crate; values come back as Go's decoder gives them (integers are
-//! `int64`, datetimes are `time.Time`), but error texts are that crate's, not BurntSushi's.
+//! `int64`, datetimes are `time.Time`). Error texts are BurntSushi's for the common mistakes
+//! and that crate's otherwise.
 
 use std::any::Any;
 use std::rc::Rc;
@@ -28,17 +29,151 @@ pub fn to_toml(v: &Value) -> Result<String, String> {
 /// BurntSushi's `Unmarshal` into `map[string]interface {}`.
 pub fn from_toml(s: &str) -> Result<Value, String> {
     let table: ::toml::Table = s.parse().map_err(|e: ::toml::de::Error| {
-        let line = e.span().map_or(1, |sp| {
-            s.as_bytes()[..sp.start.min(s.len())]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1
-        });
+        let start = e.span().map_or(0, |sp| sp.start.min(s.len()));
         let msg = e.message().lines().next().unwrap_or("").to_string();
-        format!("toml: line {line}: {msg}")
+        burntsushi_error(s, start, &msg)
     })?;
     Ok(table_value(table))
+}
+
+/// The `toml` crate's error at byte `at`, told as BurntSushi words it for the common mistakes
+/// (a missing or bare value, an unterminated string or array, a duplicate key, text after a
+/// value, a blank key): `toml: line N (last key "k"): ...`. Other errors keep the crate's text.
+fn burntsushi_error(src: &str, at: usize, msg: &str) -> String {
+    let line_of = |pos: usize| src[..pos].matches('\n').count() + 1;
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+    let text = &src[line_start..line_end];
+    // The key of the `key = value` line holding the error, with the table it sits in.
+    let key_line = |start: usize| -> Option<(usize, String, usize)> {
+        let end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+        let (k, _) = src[start..end].split_once('=')?;
+        let k = k.trim();
+        if k.is_empty() || k.starts_with('[') || k.starts_with('#') {
+            return None;
+        }
+        let table = src[..start]
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| l.starts_with('[') && !l.starts_with("[["))
+            .map(|l| l.trim_matches(['[', ']']).trim().to_string());
+        let full = match table {
+            Some(t) if !t.is_empty() => format!("{t}.{k}"),
+            _ => k.to_string(),
+        };
+        Some((line_of(start), full, start + src[start..end].find('=')? + 1))
+    };
+    let with_key =
+        |line: usize, key: &str, m: &str| format!("toml: line {line} (last key {key:?}): {m}");
+    let plain = |line: usize, m: &str| format!("toml: line {line}: {m}");
+    if msg.starts_with("duplicate key") {
+        if text.trim_start().starts_with('[') {
+            let name = text.trim().trim_matches(['[', ']']).trim();
+            return plain(
+                line_of(at),
+                &format!("Key '{name}' has already been defined."),
+            );
+        }
+        if let Some((line, key, _)) = key_line(line_start) {
+            return with_key(
+                line,
+                &key,
+                &format!("Key '{key}' has already been defined."),
+            );
+        }
+    }
+    if msg.starts_with("unquoted keys cannot be empty") && text.trim_start().starts_with('=') {
+        return plain(line_of(at), "unexpected '=': key name appears blank");
+    }
+    // Errors inside a value: find the `key =` line the value started on.
+    let mut start = line_start;
+    let found = loop {
+        if let Some(k) = key_line(start) {
+            break Some(k);
+        }
+        if start == 0 {
+            break None;
+        }
+        start = src[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+    };
+    let Some((line, key, value_at)) = found else {
+        return plain(line_of(at), msg);
+    };
+    let value = src[value_at..at.max(value_at)].trim();
+    let rest = src[at..].trim_start();
+    if msg.starts_with("string values must be quoted") {
+        // `a = 1 b`: a whole value, then more text on its line.
+        let on_line = rest.split('\n').next().unwrap_or_default();
+        let mut words = on_line.split_whitespace();
+        let trailing = match (words.next(), words.next()) {
+            (Some(first), Some(next))
+                if format!("x = {first}").parse::<::toml::Table>().is_ok() =>
+            {
+                next.chars().next()
+            }
+            _ => None,
+        };
+        if let Some(c) = trailing {
+            return plain(
+                line_of(at),
+                &format!(
+                    "expected a top-level item to end with a newline, comment, or EOF, but got '{c}' instead"
+                ),
+            );
+        }
+        if !value.is_empty() && line_of(at) == line {
+            let word: String = rest.chars().take_while(|c| !c.is_whitespace()).collect();
+            return plain(
+                line_of(at),
+                &format!(
+                    "expected a top-level item to end with a newline, comment, or EOF, but got '{}' instead",
+                    word.chars().next().unwrap_or(' ')
+                ),
+            );
+        }
+        let word: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != ',' && *c != ']')
+            .collect();
+        if word.is_empty() {
+            return with_key(line, &key, "unexpected EOF; expected value");
+        }
+        return with_key(
+            line,
+            &key,
+            &format!("expected value but found {word:?} instead"),
+        );
+    }
+    if msg.starts_with("invalid boolean") {
+        let word: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != ',' && *c != ']')
+            .collect();
+        return with_key(
+            line,
+            &key,
+            &format!("expected value but found {word:?} instead"),
+        );
+    }
+    if msg.starts_with("invalid basic string") && !src[at..].contains('"') {
+        return with_key(line, &key, "unexpected EOF; expected '\"'");
+    }
+    if msg.starts_with("invalid literal string") && !src[at..].contains('\'') {
+        return with_key(line, &key, "unexpected EOF; expected \"'\"");
+    }
+    if msg.starts_with("unclosed array") && src[at..].trim().is_empty() {
+        let items = src[value_at..].trim_end();
+        if items.ends_with(',') || items.ends_with('[') {
+            return with_key(line, &key, "unexpected EOF; expected value");
+        }
+        return with_key(
+            line,
+            &key,
+            "expected a comma (',') or array terminator (']'), but got end of file",
+        );
+    }
+    plain(line_of(at), msg)
 }
 
 /// Helm's TOML functions.

@@ -104,6 +104,8 @@ pub enum Value {
 pub struct List {
     pub items: Rc<Vec<Value>>,
     pub elem: Elem,
+    /// A nil slice (empty, but `null` to encoding/json and equal to nil for `eq`).
+    pub nil: bool,
 }
 
 /// A Go map with string keys, shared by reference. Keys iterate in byte order, which is the order
@@ -114,6 +116,8 @@ pub struct Map {
     pub elem: Elem,
     /// A named map type such as Helm's `common.Values`, for `%T`; `None` for a plain map.
     name: Option<&'static str>,
+    /// A nil map (empty, but `null` to encoding/json and equal to nil for `eq`).
+    nil: bool,
 }
 
 impl List {
@@ -122,6 +126,16 @@ impl List {
         List {
             items: Rc::new(items),
             elem: Elem::Any,
+            nil: false,
+        }
+    }
+
+    /// A nil slice of the given element type (`var l []T`).
+    pub fn nil(elem: Elem) -> List {
+        List {
+            items: Rc::new(Vec::new()),
+            elem,
+            nil: true,
         }
     }
 
@@ -130,6 +144,7 @@ impl List {
         List {
             items: Rc::new(items),
             elem,
+            nil: false,
         }
     }
 
@@ -163,6 +178,7 @@ impl Map {
             inner: Rc::new(RefCell::new(entries)),
             elem: Elem::Any,
             name: None,
+            nil: false,
         }
     }
 
@@ -172,6 +188,7 @@ impl Map {
             inner: Rc::new(RefCell::new(entries)),
             elem: Elem::Any,
             name: Some(name),
+            nil: false,
         }
     }
 
@@ -181,7 +198,21 @@ impl Map {
             inner: Rc::new(RefCell::new(entries)),
             elem,
             name: None,
+            nil: false,
         }
+    }
+
+    /// A nil `map[string]interface {}` (what JSON `null` decodes to in a map variable).
+    pub fn nil() -> Map {
+        Map {
+            nil: true,
+            ..Map::new()
+        }
+    }
+
+    /// Whether this is a nil map.
+    pub fn is_nil(&self) -> bool {
+        self.nil
     }
 
     /// Read access. Do not hold the guard across a call that may mutate this map.
@@ -411,6 +442,16 @@ impl Value {
         matches!(self, Value::Nil)
     }
 
+    /// Go's `isNil` as text/template's `eq` sees it: untyped nil, or a nil map or slice.
+    pub fn is_nil_like(&self) -> bool {
+        match self {
+            Value::Nil => true,
+            Value::List(l) => l.nil,
+            Value::Map(m) => m.nil,
+            _ => false,
+        }
+    }
+
     /// The string inside a Go `string`, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
@@ -491,11 +532,12 @@ impl Value {
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::List(a), Value::List(b)) => {
                 a.elem == b.elem
+                    && a.nil == b.nil
                     && a.len() == b.len()
                     && a.iter().zip(b.iter()).all(|(x, y)| x.deep_equal(y))
             }
             (Value::Map(a), Value::Map(b)) => {
-                if a.elem != b.elem {
+                if a.elem != b.elem || a.nil != b.nil {
                     return false;
                 }
                 if a.same(b) {
@@ -516,6 +558,8 @@ impl Value {
     /// A copy that shares no map with the original (Sprig's `deepCopy`, values coalescing).
     pub fn deep_copy(&self) -> Value {
         match self {
+            Value::List(l) if l.nil => Value::List(List::nil(l.elem)),
+            Value::Map(m) if m.nil => Value::Map(Map::nil()),
             Value::List(l) => Value::List(List::typed(
                 l.iter().map(Value::deep_copy).collect(),
                 l.elem,
@@ -626,5 +670,55 @@ mod tests {
         assert!(!Ty::List.accepts(&Value::string_list(vec![])));
         assert!(Ty::StringList.accepts(&Value::string_list(vec![])));
         assert_eq!(Ty::Map.go_name(), "map[string]interface {}");
+    }
+}
+
+/// The first of 256 private-use code points (U+10FF00..=U+10FFFF) that stand for the bytes of a
+/// Go string that are not valid UTF-8 (Go strings are byte strings; Rust's are not). Functions
+/// that work on bytes (`len`, `trunc`, `substr`, `b64enc`, the checksums, `encryptAES`) see the
+/// original bytes through [`go_bytes`].
+const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// A Go string holding `b`: valid UTF-8 is kept, every other byte becomes its stand-in.
+pub fn go_string_from_bytes(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for &x in chunk.invalid() {
+            out.extend(char::from_u32(RAW_BYTE_BASE + u32::from(x)));
+        }
+    }
+    out
+}
+
+/// The bytes of a Go string made by [`go_string_from_bytes`].
+pub fn go_bytes(s: &str) -> std::borrow::Cow<'_, [u8]> {
+    let is_raw = |c: char| (RAW_BYTE_BASE..=RAW_BYTE_BASE + 0xFF).contains(&(c as u32));
+    if !s.chars().any(is_raw) {
+        return std::borrow::Cow::Borrowed(s.as_bytes());
+    }
+    let mut out = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        if is_raw(c) {
+            out.push((c as u32 - RAW_BYTE_BASE) as u8);
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod go_string_tests {
+    use super::*;
+
+    #[test]
+    fn invalid_bytes_survive_a_round_trip() {
+        let b = [b'h', 0xC3, b'x', 0xFF];
+        let s = go_string_from_bytes(&b);
+        assert_eq!(s.chars().count(), 4);
+        assert_eq!(&*go_bytes(&s), &b);
+        assert_eq!(go_string_from_bytes("héllo".as_bytes()), "héllo");
     }
 }

@@ -200,9 +200,15 @@ fn parse_segments(path: &[String]) -> Result<Vec<Seg>, String> {
         while let Some(inner) = rest.strip_prefix('[') {
             let close = inner.find(']').unwrap_or(inner.len());
             let idx = &inner[..close];
+            let digits = idx.strip_prefix(['+', '-']).unwrap_or(idx);
+            let why = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                "value out of range"
+            } else {
+                "invalid syntax"
+            };
             let i: i64 = idx.parse().map_err(|_| {
                 format!(
-                    "error parsing index: strconv.Atoi: parsing {}: invalid syntax",
+                    "error parsing index: strconv.Atoi: parsing {}: {why}",
                     crate::gofmt::quote(idx)
                 )
             })?;
@@ -407,14 +413,14 @@ fn coalesce_chart_values(chart: &Chart, v: &Map, prefix: &str, merge: bool) {
                     continue;
                 }
                 let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
-                if !merge && !prefix.is_empty() {
+                if !merge {
                     clean_nil_values(src);
                 }
                 coalesce_tables(dest, src, merge);
             }
             Some(_) => {}
             None => {
-                if !merge && !prefix.is_empty() {
+                if !merge {
                     if val.is_nil() {
                         continue;
                     }

@@ -535,7 +535,7 @@ fn aes_key(password: &str) -> aes::Aes256 {
 /// `encryptAES password plaintext`: base64 of a random IV and the AES-256-CBC ciphertext with
 /// PKCS#7 padding.
 fn encrypt_aes(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    let plaintext = text(&args[1]).as_bytes();
+    let plaintext = &*crate::value::go_bytes(text(&args[1]));
     if plaintext.is_empty() {
         return Ok(Value::str(""));
     }
@@ -595,8 +595,7 @@ fn decrypt_aes(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
         ));
     }
     plain.truncate(keep as usize);
-    // A Go string may hold any bytes; ours must be UTF-8.
-    Ok(Value::from(String::from_utf8_lossy(&plain).into_owned()))
+    Ok(Value::from(crate::value::go_string_from_bytes(&plain)))
 }
 
 #[cfg(test)]

@@ -2,12 +2,13 @@
 //! formatting and parsing (`2006-01-02T15:04:05Z07:00`).
 //!
 //! Time comes from the host (`Ctx::now`), so a render can be reproducible. Zones: the sandbox's
-//! `Local` is UTC (as in Helm's usual container); `UTC`, `Local` and `""` are known. Other IANA
-//! names are not bundled, so `dateInZone` falls back to UTC for them, which is what Go does for an
-//! unknown zone (Helm itself knows them: a divergence for charts that format in named zones).
+//! `Local` is UTC (as in Helm's usual container); `UTC`, `Local` and `""` are known, and so are
+//! the common IANA names of `date/zones.rs` with their current rules. Other names fall back to
+//! UTC, which is what Go does for an unknown zone.
 //! `now` carries a monotonic reading as Go's does, printed as `m=+0.000000000`.
 
 mod layout;
+mod zones;
 
 use std::any::Any;
 use std::rc::Rc;
@@ -33,15 +34,15 @@ pub(super) fn register(out: &mut Vec<Func>) {
             Ok(format_duration(round_duration(since, 1_000_000_000)).into())
         }),
         Func::new("date", &[S, Ty::Any], |ctx, a| {
-            Ok(date_in_zone(ctx, str_arg(&a[0]), &a[1]).into())
+            Ok(date_in_zone(ctx, str_arg(&a[0]), &a[1], "Local").into())
         }),
         Func::new("dateInZone", &[S, Ty::Any, S], in_zone),
         Func::new("date_in_zone", &[S, Ty::Any, S], in_zone),
         Func::new("htmlDate", &[Ty::Any], |ctx, a| {
-            Ok(date_in_zone(ctx, "2006-01-02", &a[0]).into())
+            Ok(date_in_zone(ctx, "2006-01-02", &a[0], "Local").into())
         }),
         Func::new("htmlDateInZone", &[Ty::Any, S], |ctx, a| {
-            Ok(date_in_zone(ctx, "2006-01-02", &a[0]).into())
+            Ok(date_in_zone(ctx, "2006-01-02", &a[0], str_arg(&a[1])).into())
         }),
         Func::new("dateModify", &[S, TIME], |_, a| {
             let t = time_of(&a[1]);
@@ -96,7 +97,7 @@ pub(super) fn register(out: &mut Vec<Func>) {
 }
 
 fn in_zone(ctx: &mut Ctx<'_>, a: Vec<Value>) -> Result<Value, String> {
-    Ok(date_in_zone(ctx, str_arg(&a[0]), &a[1]).into())
+    Ok(date_in_zone(ctx, str_arg(&a[0]), &a[1], str_arg(&a[2])).into())
 }
 
 fn must_date_modify(_: &mut Ctx<'_>, a: Vec<Value>) -> Result<Value, String> {
@@ -105,11 +106,11 @@ fn must_date_modify(_: &mut Ctx<'_>, a: Vec<Value>) -> Result<Value, String> {
 }
 
 /// Sprig's `dateInZone`: a `time.Time` or unix seconds (`int`, `int32`, `int64`); anything else
-/// means now. Every zone shows as UTC here: `Local` is UTC in the sandbox and other names are not
-/// bundled (see the module note).
-fn date_in_zone(ctx: &mut Ctx<'_>, layout: &str, date: &Value) -> String {
+/// means now. `Local` is UTC in the sandbox, and so is a zone we do not know (see the module note).
+fn date_in_zone(ctx: &mut Ctx<'_>, layout: &str, date: &Value, zone: &str) -> String {
     let t = time_arg(ctx, date, true);
-    format(&t.in_zone(Zone::utc()), layout)
+    let z = zones::zone_at(zone, t.secs).unwrap_or_else(Zone::utc);
+    format(&t.in_zone(z), layout)
 }
 
 /// The time a Sprig date function was given; `int32` counts only where `with_int32` (`date`).

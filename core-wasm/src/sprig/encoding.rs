@@ -20,36 +20,38 @@ const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 pub(super) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("b64enc", &[S], |_, a| {
-            Ok(b64_encode(str_arg(&a[0]).as_bytes()).into())
+            Ok(b64_encode(&crate::value::go_bytes(str_arg(&a[0]))).into())
         }),
         Func::new("b64dec", &[S], |_, a| {
-            Ok(match b64_decode(str_arg(&a[0]).as_bytes()) {
+            Ok(match b64_decode(&crate::value::go_bytes(str_arg(&a[0]))) {
                 Ok(data) => from_go_bytes(&data),
                 Err(at) => format!("illegal base64 data at input byte {at}"),
             }
             .into())
         }),
         Func::new("b32enc", &[S], |_, a| {
-            Ok(b32_encode(str_arg(&a[0]).as_bytes()).into())
+            Ok(b32_encode(&crate::value::go_bytes(str_arg(&a[0]))).into())
         }),
         Func::new("b32dec", &[S], |_, a| {
-            Ok(match b32_decode(str_arg(&a[0]).as_bytes()) {
+            Ok(match b32_decode(&crate::value::go_bytes(str_arg(&a[0]))) {
                 Ok(data) => from_go_bytes(&data),
                 Err(at) => format!("illegal base32 data at input byte {at}"),
             }
             .into())
         }),
         Func::new("sha1sum", &[S], |_, a| {
-            Ok(hex(&Sha1::digest(str_arg(&a[0]).as_bytes())).into())
+            Ok(hex(&Sha1::digest(crate::value::go_bytes(str_arg(&a[0])))).into())
         }),
         Func::new("sha256sum", &[S], |_, a| {
-            Ok(hex(&Sha256::digest(str_arg(&a[0]).as_bytes())).into())
+            Ok(hex(&Sha256::digest(crate::value::go_bytes(str_arg(&a[0])))).into())
         }),
         Func::new("sha512sum", &[S], |_, a| {
-            Ok(hex(&Sha512::digest(str_arg(&a[0]).as_bytes())).into())
+            Ok(hex(&Sha512::digest(crate::value::go_bytes(str_arg(&a[0])))).into())
         }),
         Func::new("adler32sum", &[S], |_, a| {
-            Ok(Value::from(adler32(str_arg(&a[0]).as_bytes()).to_string()))
+            Ok(Value::from(
+                adler32(&crate::value::go_bytes(str_arg(&a[0]))).to_string(),
+            ))
         }),
     ]);
 }

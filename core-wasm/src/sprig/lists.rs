@@ -46,7 +46,13 @@ pub(super) fn register(out: &mut Vec<Func>) {
         ("without", "mustWithout", &[Ty::Any], Some(Ty::Any), without),
         ("has", "mustHas", &[Ty::Any, Ty::Any], None, has),
         ("slice", "mustSlice", &[Ty::Any], Some(Ty::Any), slice),
-        ("chunk", "mustChunk", &[Ty::Int(IntKind::Int)], None, chunk),
+        (
+            "chunk",
+            "mustChunk",
+            &[Ty::Int(IntKind::Int), Ty::Any],
+            None,
+            chunk,
+        ),
         ("compact", "mustCompact", &[Ty::Any], None, compact),
     ];
     for (plain, must, params, variadic, call) in pairs {
@@ -110,11 +116,17 @@ fn last(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 
 fn rest(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     let items = elements(&args[0], "find rest")?;
+    if items.is_empty() {
+        return Ok(Value::List(List::nil(Elem::Any)));
+    }
     Ok(any_list(items.into_iter().skip(1).collect()))
 }
 
 fn initial(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     let mut items = elements(&args[0], "find initial")?;
+    if items.is_empty() {
+        return Ok(Value::List(List::nil(Elem::Any)));
+    }
     items.pop();
     Ok(any_list(items))
 }
@@ -200,6 +212,10 @@ fn concat(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
         out.extend(slice_items(v, |kind| {
             format!("Cannot concat type {kind} as list")
         })?);
+    }
+    if out.is_empty() {
+        // Sprig appends to a nil slice.
+        return Ok(Value::List(List::nil(Elem::Any)));
     }
     Ok(any_list(out))
 }

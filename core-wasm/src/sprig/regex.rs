@@ -6,9 +6,7 @@
 //! (`error parsing regexp: missing closing ): `(a``) are reproduced for the common mistakes.
 //! The `All` variants follow Go's rule that an empty match right after a match is skipped, and
 //! replacement templates use Go's `Expand` (`$1`, `${1}`, `$name`; `$1x` names group `1x`).
-//!
-//! Caveat: a Go `FindAllString` without matches is a nil `[]string`; it is returned here as an
-//! empty `[]string` (same `%v`, but `toJson` prints `[]` where Go prints `null`).
+//! A `FindAllString` without matches is a nil `[]string` (`toJson` prints `null`), as in Go.
 
 use regex::{Captures, Regex};
 use regex_syntax::ast::{self, ErrorKind};
@@ -392,8 +390,12 @@ fn all_matches<'h>(re: &Regex, s: &'h str, n: i64) -> Vec<Captures<'h>> {
 }
 
 fn find_all(re: &Regex, s: &str, n: i64) -> Value {
+    let found = all_matches(re, s, n);
+    if found.is_empty() {
+        return Value::List(crate::value::List::nil(crate::value::Elem::String));
+    }
     Value::string_list(
-        all_matches(re, s, n)
+        found
             .iter()
             .map(|c| c.get(0).map_or("", |m| m.as_str()).to_string())
             .collect(),

@@ -18,6 +18,7 @@ const INT: Ty = Ty::Int(IntKind::Int);
 
 pub(super) fn register(out: &mut Vec<Func>) {
     out.extend([
+        Func::new("hello", &[], |_, _| Ok(Value::str("Hello!"))),
         Func::new("abbrev", &[INT, S], abbrev),
         Func::new("abbrevboth", &[INT, INT, S], abbrevboth),
         Func::new("trunc", &[INT, S], trunc),
@@ -156,7 +157,7 @@ pub(super) fn int_arg(v: &Value) -> i64 {
 
 /// Bytes sliced out of a Go string, as text (see the module note on invalid UTF-8).
 pub(super) fn from_go_bytes(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    crate::value::go_string_from_bytes(b)
 }
 
 /// Go's `unicode.ToUpper` of one rune: only single-rune mappings apply (`ß` stays `ß`).
@@ -196,8 +197,8 @@ fn trim_all(_: &mut Ctx<'_>, a: Vec<Value>) -> Result<Value, String> {
 
 fn trunc(_: &mut Ctx<'_>, a: Vec<Value>) -> Result<Value, String> {
     let (c, s) = (int_arg(&a[0]), str_arg(&a[1]));
-    let len = s.len() as i64;
-    let b = s.as_bytes();
+    let b = &*crate::value::go_bytes(s);
+    let len = b.len() as i64;
     Ok(if c < 0 && len + c > 0 {
         from_go_bytes(&b[(len + c) as usize..]).into()
     } else if c >= 0 && len > c {
@@ -210,7 +211,7 @@ fn trunc(_: &mut Ctx<'_>, a: Vec<Value>) -> Result<Value, String> {
 /// Sprig's `substring`, including the runtime panics of its unchecked slicing.
 fn substr(_: &mut Ctx<'_>, a: Vec<Value>) -> Result<Value, String> {
     let (start, end, s) = (int_arg(&a[0]), int_arg(&a[1]), str_arg(&a[2]));
-    let b = s.as_bytes();
+    let b = &*crate::value::go_bytes(s);
     let len = b.len() as i64;
     let oob = |what: String| format!("runtime error: slice bounds out of range {what}");
     if start < 0 {

@@ -362,10 +362,7 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
         let head = match self.at {
             At::None => format!("template: {name}: "),
             at => {
-                let mut context = at.context();
-                if context.len() > 20 {
-                    context = format!("{}...", context.chars().take(20).collect::<String>());
-                }
+                let context = at.context();
                 format!(
                     "template: {}: executing {} at <{}>: ",
                     self.tree.location(at.pos()),
@@ -520,6 +517,16 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                     .map(|(k, v)| (Slot::val(Value::from(k)), Slot { v, iface }))
                     .collect()
             }
+            // A named map type such as Helm's `Files` ranges like its map; its values have the
+            // map's element type, not `interface {}`.
+            Value::Object(o) if o.kind_name() == "map" => match o.to_data() {
+                Value::Map(m) => m
+                    .entries()
+                    .into_iter()
+                    .map(|(k, v)| (Slot::val(Value::from(k)), Slot::val(v)))
+                    .collect(),
+                _ => Vec::new(),
+            },
             Value::Int(n, kind) => {
                 if decl > 1 {
                     return self.errorf(format!(
@@ -692,6 +699,11 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                 && !num.text.contains(['p', 'P'])
         };
         let is_rune = num.text.starts_with('\'');
+        if num.is_complex {
+            return Ok(Value::Object(std::rc::Rc::new(Complex128(
+                num.float, num.imag,
+            ))));
+        }
         if num.is_float && !is_hex_int && !is_rune && num.text.contains(['.', 'e', 'E', 'p', 'P']) {
             return Ok(Value::Float(num.float));
         }
@@ -1177,7 +1189,7 @@ fn builtin_len(s: &Slot) -> Result<i64, String> {
     match &s.v {
         Value::Nil if s.iface => Err("len of nil pointer".to_string()),
         Value::Nil => Err("reflect: call of reflect.Value.Type on zero Value".to_string()),
-        Value::String(x) => Ok(x.len() as i64),
+        Value::String(x) => Ok(crate::value::go_bytes(x).len() as i64),
         Value::Bytes(b) => Ok(b.len() as i64),
         Value::List(l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
@@ -1362,12 +1374,12 @@ fn builtin_eq(a: &Slot, rest: &[Slot]) -> Result<bool, String> {
                 _ => {
                     // Neither is a basic kind: nil compares with nil; maps, slices and structs
                     // are not comparable in Go.
-                    if a.is_nil() || b.is_nil() {
-                        a.is_nil() == b.is_nil()
+                    if a.is_nil_like() || b.is_nil_like() {
+                        a.is_nil_like() == b.is_nil_like()
                     } else if std::mem::discriminant(a) != std::mem::discriminant(b) {
                         return Err(format!(
                             "non-comparable types {}: {}, {}: {}",
-                            gofmt::format_v(a),
+                            gofmt::sprintf("%s", std::slice::from_ref(a)),
                             a.go_type(),
                             b.go_type(),
                             gofmt::format_v(b)
@@ -1375,7 +1387,7 @@ fn builtin_eq(a: &Slot, rest: &[Slot]) -> Result<bool, String> {
                     } else {
                         return Err(format!(
                             "non-comparable type {}: {}",
-                            gofmt::format_v(b),
+                            gofmt::sprintf("%s", std::slice::from_ref(b)),
                             b.go_type()
                         ));
                     }
@@ -1421,6 +1433,29 @@ fn builtin_le(a: &Slot, b: &Slot) -> Result<bool, String> {
         return Ok(true);
     }
     builtin_eq(a, std::slice::from_ref(b))
+}
+
+/// A Go `complex128` constant (`{{ 1i }}`); templates can only print it.
+struct Complex128(f64, f64);
+
+impl crate::value::Object for Complex128 {
+    fn type_name(&self) -> &'static str {
+        "complex128"
+    }
+    fn kind_name(&self) -> &'static str {
+        "complex128"
+    }
+    fn field(&self, _: &str) -> Option<Result<Value, String>> {
+        None
+    }
+    fn format_v(&self) -> String {
+        let im = gofmt::format_float(self.1, 'g', -1);
+        let sign = if im.starts_with(['-', '+']) { "" } else { "+" };
+        format!("({}{sign}{im}i)", gofmt::format_float(self.0, 'g', -1))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 #[cfg(test)]

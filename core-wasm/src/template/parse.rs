@@ -24,6 +24,8 @@ pub struct Number {
     pub is_float: bool,
     pub float: f64,
     pub is_complex: bool,
+    /// The imaginary part of a complex constant (`1i`); its real part is `float`.
+    pub imag: f64,
 }
 
 /// An operand of a command.
@@ -1015,6 +1017,7 @@ pub fn parse_number(text: &str, kind: Kind) -> Result<Number, String> {
         is_float: false,
         float: 0.0,
         is_complex: false,
+        imag: 0.0,
     };
     if kind == Kind::CharConstant {
         let inner = &text[1..text.len() - 1];
@@ -1045,6 +1048,20 @@ pub fn parse_number(text: &str, kind: Kind) -> Result<Number, String> {
         n.is_uint = true;
         n.float = ch as u32 as f64;
         n.is_float = true;
+        return Ok(n);
+    }
+    // An imaginary constant (`1i`, `2.5i`): Go keeps it complex128 unless its value is zero.
+    if kind != Kind::Complex
+        && let Some(body) = text.strip_suffix('i')
+        && let Some(f) = parse_go_float(body)
+    {
+        n.is_complex = true;
+        n.imag = f;
+        if f == 0.0 {
+            n.is_float = true;
+            n.is_int = true;
+            n.is_uint = true;
+        }
         return Ok(n);
     }
     if kind == Kind::Complex || text.ends_with('i') {

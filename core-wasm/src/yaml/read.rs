@@ -334,10 +334,12 @@ impl Decoder<'_> {
             Scalar::Uint(u) => format!("{u:#x}"),
             _ => "<nil>".to_string(),
         };
-        self.json_err.get_or_insert(format!(
-            "unsupported map key of type: {kind}, key: {key}, value: {}",
-            go_sharp_v(val)
-        ));
+        // A later duplicate of the same key replaces the earlier entry in go-yaml's map, so
+        // its value is the one reported.
+        let head = format!("unsupported map key of type: {kind}, key: {key}, value: ");
+        if self.json_err.as_ref().is_none_or(|e| e.starts_with(&head)) {
+            self.json_err = Some(format!("{head}{}", go_sharp_v(val)));
+        }
     }
 
     fn is_merge(&self, id: usize) -> bool {

@@ -50,6 +50,8 @@ fn round_trip(v: &Value, json: bool, depth: usize) -> Result<Node, String> {
         Value::String(s) if json => Node::Scalar(Scalar::Str(reread(s)?)),
         Value::String(s) => Node::Scalar(Scalar::Str(s.to_string())),
         Value::Bytes(b) => Node::Scalar(Scalar::Str(base64(b))),
+        Value::List(l) if json && l.nil => Node::Scalar(Scalar::Null),
+        Value::Map(m) if json && m.is_nil() => Node::Scalar(Scalar::Null),
         Value::List(l) => Node::Seq(
             l.iter()
                 .map(|x| round_trip(x, json, depth + 1))
