@@ -5,7 +5,11 @@
 //! ([`funcs::Host`] here) is its only window on the world.
 
 pub mod chart;
+#[doc(hidden)]
+pub mod bench_support;
 pub mod funcs;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gofmt;
 pub mod helmfuncs;
 pub mod json;

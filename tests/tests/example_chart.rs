@@ -61,3 +61,43 @@ fn example_chart_renders_like_helm() {
     assert!(ours.notes.contains("demo-hello is listening on port 8080"));
     assert_eq!(ours.manifests.len(), 3);
 }
+
+/// The synthetic chart the throughput benchmarks render is rendered correctly: a benchmark of
+/// wrong output would measure nothing.
+#[test]
+fn benchmark_chart_renders_like_helm() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("synth-chart");
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = core_wasm::bench_support::synthetic_chart(4);
+    for f in &files {
+        let path = dir.join(&f.path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &f.data).expect("write chart file");
+    }
+    let helm = oracle::locate().unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(helm)
+        .args(["template", "bench", "--namespace", "perf"])
+        .arg(&dir)
+        .output()
+        .expect("run helm");
+    assert!(
+        out.status.success(),
+        "helm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let req = RenderRequest {
+        chart: ChartSource::Files(files),
+        values: vec![],
+        release: ReleaseInfo {
+            name: "bench".into(),
+            namespace: "perf".into(),
+            revision: 1,
+            is_install: true,
+            is_upgrade: false,
+        },
+        capabilities: Capabilities::default(),
+        options: RenderOptions::default(),
+    };
+    let ours = render(&req, &mut FixedHost::default()).expect("our render");
+    assert_eq!(ours.text, String::from_utf8(out.stdout).expect("utf-8"));
+}

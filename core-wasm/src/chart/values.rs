@@ -371,7 +371,7 @@ fn concat_prefix(a: &str, b: &str) -> String {
 }
 
 fn coalesce(chart: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), String> {
-    coalesce_chart_values(chart, dest, prefix, merge);
+    coalesce_chart_values(chart, dest, merge);
     for sub in &chart.dependencies {
         let name = sub.name();
         let table = match dest.get(&name) {
@@ -396,7 +396,7 @@ fn coalesce(chart: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), 
 }
 
 /// Helm's `coalesceValues`: the chart's defaults under `v`.
-fn coalesce_chart_values(chart: &Chart, v: &Map, prefix: &str, merge: bool) {
+fn coalesce_chart_values(chart: &Chart, v: &Map, merge: bool) {
     let Value::Map(defaults) = chart.values.deep_copy() else {
         return;
     };
