@@ -361,14 +361,14 @@ fn context(
     let mut spec = obj.get("spec").cloned().unwrap_or(Json::Null);
     let mut renames = Vec::new();
     if is_planton && let Some(s) = spec.as_object_mut() {
-        if let Some(ns) = s.remove("namespace") {
-            if let Some(v) = ns.get("value") {
-                s.insert("targetNamespace".to_string(), v.clone());
-                renames.push((
-                    "spec.targetNamespace".to_string(),
-                    "spec.namespace.value".to_string(),
-                ));
-            }
+        if let Some(ns) = s.remove("namespace")
+            && let Some(v) = ns.get("value")
+        {
+            s.insert("targetNamespace".to_string(), v.clone());
+            renames.push((
+                "spec.targetNamespace".to_string(),
+                "spec.namespace.value".to_string(),
+            ));
         }
         if let Some(c) = s.remove("create_namespace") {
             s.insert("createNamespace".to_string(), c);

@@ -131,11 +131,9 @@ fn main() {
         row("in-process, sandboxed (`Runtime::validate`)", docs, d);
     }
 
-    let exe = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/release/planton-helm")
-        .canonicalize();
-    match exe {
-        Ok(exe) => {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_planton-helm"));
+    {
+        {
             let dir =
                 std::env::temp_dir().join(format!("planton-helm-vbench-{}", std::process::id()));
             std::fs::create_dir_all(&dir).expect("temp dir");
@@ -159,8 +157,5 @@ fn main() {
             }
             let _ = std::fs::remove_dir_all(&dir);
         }
-        Err(_) => eprintln!(
-            "skipping the CLI rows: build the release binary first (cargo build --release -p host-cli)"
-        ),
     }
 }

@@ -30,7 +30,6 @@ pub fn split(src: &str) -> Vec<Chunk<'_>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut start_line = 0u32;
-    let mut line_no = 0u32;
     let mut offset = 0;
     let mut push = |from: usize, to: usize, first_line: u32| {
         let text = &src[from..to];
@@ -42,7 +41,7 @@ pub fn split(src: &str) -> Vec<Chunk<'_>> {
             out.push(Chunk { text, first_line });
         }
     };
-    for line in src.split_inclusive('\n') {
+    for (line_no, line) in (0u32..).zip(src.split_inclusive('\n')) {
         if let Some(rest) = line.strip_prefix("---") {
             let rest = rest.trim();
             if rest.is_empty() || rest.starts_with('#') {
@@ -52,7 +51,6 @@ pub fn split(src: &str) -> Vec<Chunk<'_>> {
             }
         }
         offset += line.len();
-        line_no += 1;
     }
     push(start, src.len(), start_line);
     out
