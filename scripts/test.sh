@@ -9,6 +9,8 @@ PLANTON_HELM=$(scripts/install-helm.sh)
 export PLANTON_HELM
 PLANTON_CONTROL_PLANE=$(scripts/install-control-plane.sh)
 export PLANTON_CONTROL_PLANE
+PLANTON_SARIF_SCHEMA=$(scripts/install-sarif-schema.sh)
+export PLANTON_SARIF_SCHEMA
 cargo fmt --check
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo test --workspace --no-fail-fast

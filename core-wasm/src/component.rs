@@ -2,7 +2,7 @@
 #![allow(unsafe_code)] // wit-bindgen's generated bindings
 
 use crate::funcs::Host;
-use crate::render;
+use crate::{render, validate};
 
 wit_bindgen::generate!({
     world: "core",
@@ -57,10 +57,64 @@ fn manifest(m: render::Manifest) -> wit::Manifest {
     }
 }
 
+fn severity(s: validate::Severity) -> wit::Severity {
+    match s {
+        validate::Severity::Error => wit::Severity::Error,
+        validate::Severity::Warning => wit::Severity::Warning,
+        validate::Severity::Info => wit::Severity::Info,
+    }
+}
+
+fn policy_files(files: Vec<wit::PolicyFile>) -> Vec<(String, String)> {
+    files.into_iter().map(|f| (f.name, f.content)).collect()
+}
+
 impl Guest for Component {
     fn validate(req: wit::ValidateRequest) -> Result<Vec<wit::Diagnostic>, String> {
-        let _ = req;
-        Err("validation is not available yet".to_string())
+        let request = validate::Request {
+            documents: req
+                .documents
+                .into_iter()
+                .map(|f| validate::Input {
+                    path: f.path,
+                    data: f.data,
+                })
+                .collect(),
+            policies: policy_files(req.policies),
+            disabled: req.disabled,
+        };
+        let diags = validate::validate(&request)?;
+        Ok(diags
+            .into_iter()
+            .map(|d| wit::Diagnostic {
+                code: d.code,
+                severity: severity(d.severity),
+                path: d.path,
+                message: d.message,
+                hint: d.hint,
+                file: d.file,
+                line: d.line,
+                column: d.column,
+            })
+            .collect())
+    }
+
+    fn list_rules(
+        policies: Vec<wit::PolicyFile>,
+        disabled: Vec<String>,
+    ) -> Result<Vec<wit::RuleInfo>, String> {
+        let rules = validate::rules(&policy_files(policies), &disabled)?;
+        Ok(rules
+            .into_iter()
+            .map(|r| wit::RuleInfo {
+                code: r.code,
+                severity: severity(r.severity),
+                doc: r.doc,
+                source: r.source,
+                enabled: r.enabled,
+                definition: r.definition,
+            })
+            .collect())
     }
 
     fn render(req: wit::RenderRequest) -> Result<wit::RenderOutput, wit::RenderError> {

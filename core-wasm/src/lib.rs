@@ -17,6 +17,7 @@ pub mod render;
 pub mod sprig;
 pub mod template;
 pub mod toml;
+pub mod validate;
 pub mod value;
 pub mod yaml;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use host_runtime::Config;
 
-use crate::{template, units};
+use crate::{template, units, validate};
 
 /// Exit status of a subcommand that is not implemented yet (distinct from a failed run's 1).
 const NOT_AVAILABLE: u8 = 2;
@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check HelmRelease documents against the schema and the policy pack
-    Validate(Rest),
+    Validate(validate::ValidateArgs),
     /// Render a chart locally and print the manifests, like `helm template`
     #[command(override_usage = "planton-helm template [NAME] CHART [OPTIONS]")]
     Template(Box<template::TemplateArgs>),
@@ -43,8 +43,8 @@ enum Command {
     Pull(Rest),
     /// Show what a HelmRelease would change in the cluster
     Diff(Rest),
-    /// List or check the policy rules
-    Policies(Rest),
+    /// List the policy rules in force, or explain one
+    Policies(validate::PoliciesArgs),
 }
 
 /// Arguments of a subcommand that is not implemented yet, accepted so that it can say so.
@@ -57,24 +57,24 @@ struct Rest {
 impl Cli {
     /// Runs the chosen subcommand.
     pub fn run(self) -> anyhow::Result<ExitCode> {
+        let config = Config {
+            max_memory: self.max_memory,
+            deadline: self.timeout,
+            ..Config::default()
+        };
         let name = match self.command {
             Command::Template(args) => {
-                let config = Config {
-                    max_memory: self.max_memory,
-                    deadline: self.timeout,
-                    ..Config::default()
-                };
                 let text = template::run(&args, config)?;
                 let mut stdout = std::io::stdout().lock();
                 stdout.write_all(text.as_bytes())?;
                 stdout.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }
-            Command::Validate(_) => "validate",
+            Command::Validate(args) => return Ok(validate::validate(&args, config)),
+            Command::Policies(args) => return Ok(validate::policies(&args, config)),
             Command::Render(_) => "render",
             Command::Pull(_) => "pull",
             Command::Diff(_) => "diff",
-            Command::Policies(_) => "policies",
         };
         eprintln!("{name} is not available yet");
         Ok(ExitCode::from(NOT_AVAILABLE))

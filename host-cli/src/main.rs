@@ -3,6 +3,7 @@
 mod cli;
 mod template;
 mod units;
+mod validate;
 
 use std::process::ExitCode;
 

@@ -41,6 +41,6 @@ mod bindings {
 
 pub use bindings::planton::helm::types::{
     Capabilities, ChartSource, Datetime, Diagnostic, Manifest, PolicyFile, ReleaseInfo,
-    RenderError, RenderOptions, RenderOutput, RenderRequest, Severity, SourceFile, ValidateRequest,
-    ValuesLayer,
+    RenderError, RenderOptions, RenderOutput, RenderRequest, RuleInfo, Severity, SourceFile,
+    ValidateRequest, ValuesLayer,
 };

@@ -10,8 +10,8 @@ use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Stor
 use crate::bindings::{Core, CorePre};
 use crate::sandbox::State;
 use crate::{
-    CORE_COMPONENT, CORE_COMPONENT_SHA256, Config, Diagnostic, Error, HostServices, RenderOutput,
-    RenderRequest, ValidateRequest, cache,
+    CORE_COMPONENT, CORE_COMPONENT_SHA256, Config, Diagnostic, Error, HostServices, PolicyFile,
+    RenderOutput, RenderRequest, RuleInfo, ValidateRequest, cache,
 };
 
 /// Whether a trap is the guest's shadow stack running out. rustc places that stack first in
@@ -133,6 +133,21 @@ impl Runtime {
     ) -> Result<Vec<Diagnostic>, Error> {
         self.call("validate", Box::new(host), |core, store| {
             core.call_validate(store, request)
+        })?
+        .map_err(Error::Validate)
+    }
+
+    /// The core checks and policy rules in force for `policies` (extra rule files) and
+    /// `disabled` codes, with the same guarantees as [`Runtime::render`]. Fails with
+    /// [`Error::Validate`] when a policy file does not load or a disabled code is unknown.
+    pub fn list_rules(
+        &self,
+        policies: &[PolicyFile],
+        disabled: &[String],
+        host: impl HostServices + 'static,
+    ) -> Result<Vec<RuleInfo>, Error> {
+        self.call("list-rules", Box::new(host), |core, store| {
+            core.call_list_rules(store, policies, disabled)
         })?
         .map_err(Error::Validate)
     }

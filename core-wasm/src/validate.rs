@@ -1,0 +1,389 @@
+//! HelmRelease validation: the spec's JSON Schema, then the policy pack.
+//!
+//! Input is files of YAML or JSON documents, as `kubectl apply -f` reads them. Each HelmRelease
+//! document is checked against the schema the CRD carries ([`schema`]); a document that passes
+//! is then checked by every enabled policy rule ([`policy`]), built-in (`policies/*.yaml`) or
+//! the user's. Every finding is a [`Diagnostic`] with a code, a severity, a JSON path, a message,
+//! a fix hint and, since the input is always a file, its line and column.
+//!
+//! Guarantees: the same input gives the same diagnostics in the same order, wherever the core
+//! runs; no input makes the validator loop or recurse without bound (documents are capped in
+//! size, depth and alias expansion, rule evaluation in fuel).
+
+pub mod checks;
+pub mod policy;
+pub mod schema;
+pub mod source;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use minijinja::value::Value as JinjaValue;
+use serde_json::Value as Json;
+
+use policy::Pack;
+use schema::Schema;
+use source::{Chunk, Positions};
+
+/// The API group of HelmRelease and of Project Planton's manifests.
+pub const GROUP: &str = "kubernetes.project-planton.org";
+
+/// How bad a finding is. Only errors fail a validation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diagnostic {
+    pub code: String,
+    pub severity: Severity,
+    /// JSON path into the document, for example `spec.values.image.tag`.
+    pub path: String,
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+/// A file to check.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The name diagnostics use for it.
+    pub path: String,
+    pub data: Vec<u8>,
+}
+
+/// What to validate, and with which rules.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub documents: Vec<Input>,
+    /// Extra rule files as (name, content), after the built-in pack.
+    pub policies: Vec<(String, String)>,
+    /// Codes of rules that are switched off.
+    pub disabled: Vec<String>,
+}
+
+/// A rule as `planton-helm policies` shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleInfo {
+    pub code: String,
+    pub severity: Severity,
+    pub doc: String,
+    /// `core` for the checks built into the validator, else the rule file and line.
+    pub source: String,
+    pub enabled: bool,
+    /// The rule's text (`when`, `each`, `path`, `message`, `hint`), empty for core checks.
+    pub definition: String,
+}
+
+/// Validates every HelmRelease document of `req.documents`. `Err` means the request itself is
+/// unusable (a policy file that does not load, an unknown code to disable), not the documents.
+pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
+    let pack = Pack::load(&req.policies, &req.disabled)?;
+    let helmrelease = Schema::compile(schema::HELMRELEASE_V1)?;
+    let planton = Schema::compile(schema::PLANTON)?;
+    let mut out = Vec::new();
+    for input in &req.documents {
+        let mut diags = check_file(input, &pack, &helmrelease, &planton);
+        for d in &mut diags {
+            d.file = Some(input.path.clone());
+        }
+        diags.sort_by(|a, b| {
+            (a.line, a.column, &a.code, &a.path).cmp(&(b.line, b.column, &b.code, &b.path))
+        });
+        out.extend(diags);
+    }
+    Ok(out)
+}
+
+/// The rules in force for these policy files and disabled codes, core checks first.
+pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<RuleInfo>, String> {
+    let pack = Pack::load(policies, disabled)?;
+    let mut out: Vec<RuleInfo> = policy::CORE_CHECKS
+        .iter()
+        .map(|(code, doc)| RuleInfo {
+            code: code.to_string(),
+            severity: if *code == "PH004" {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            doc: doc.to_string(),
+            source: "core".to_string(),
+            enabled: true,
+            definition: String::new(),
+        })
+        .collect();
+    for r in &pack.rules {
+        let mut def = String::new();
+        if let Some(each) = &r.each {
+            def.push_str(&format!("each: {each}\n"));
+        }
+        def.push_str(&format!(
+            "when: {}\npath: {}\nmessage: {}\n",
+            r.when, r.path, r.message
+        ));
+        if let Some(h) = &r.hint {
+            def.push_str(&format!("hint: {h}\n"));
+        }
+        out.push(RuleInfo {
+            code: r.code.clone(),
+            severity: r.severity,
+            doc: r.doc.clone(),
+            source: format!("{}:{}", r.file, r.line),
+            enabled: !pack.is_disabled(&r.code),
+            definition: def,
+        });
+    }
+    Ok(out)
+}
+
+fn input_error(message: String, line: Option<u32>, column: Option<u32>) -> Diagnostic {
+    Diagnostic {
+        code: "PH001".to_string(),
+        severity: Severity::Error,
+        path: String::new(),
+        message,
+        hint: None,
+        file: None,
+        line,
+        column,
+    }
+}
+
+fn check_file(
+    input: &Input,
+    pack: &Pack,
+    helmrelease: &Schema,
+    planton: &Schema,
+) -> Vec<Diagnostic> {
+    let text = match std::str::from_utf8(&input.data) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            return vec![Diagnostic {
+                hint: Some("save the file as UTF-8".to_string()),
+                ..input_error(
+                    format!(
+                        "the file is not UTF-8 text (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                    None,
+                    None,
+                )
+            }];
+        }
+    };
+    let mut out = Vec::new();
+    let mut releases = 0;
+    for chunk in source::split(text) {
+        let (diags, is_release) = check_document(&chunk, pack, helmrelease, planton);
+        out.extend(diags);
+        releases += usize::from(is_release);
+    }
+    if releases == 0 && out.is_empty() {
+        out.push(Diagnostic {
+            code: "PH004".to_string(),
+            severity: Severity::Warning,
+            message: format!(
+                "no HelmRelease in this file (no document has apiVersion {GROUP}/v1 and kind HelmRelease or KubernetesHelmRelease)"
+            ),
+            hint: Some("check the apiVersion and kind, or leave the file out".to_string()),
+            line: Some(1),
+            column: Some(1),
+            ..Diagnostic::default()
+        });
+    }
+    out
+}
+
+/// Diagnostics of one document, and whether it was a HelmRelease.
+fn check_document(
+    chunk: &Chunk<'_>,
+    pack: &Pack,
+    helmrelease: &Schema,
+    planton: &Schema,
+) -> (Vec<Diagnostic>, bool) {
+    let start = Some(chunk.first_line + 1);
+    if chunk.text.len() > source::MAX_DOCUMENT_BYTES {
+        let d = Diagnostic {
+            hint: Some(
+                "the API server stores at most ~1.5 MiB per object; move large data into a ConfigMap or the chart".to_string(),
+            ),
+            ..input_error(
+                format!(
+                    "the document is {} KiB, more than the {} KiB accepted",
+                    chunk.text.len() >> 10,
+                    source::MAX_DOCUMENT_BYTES >> 10
+                ),
+                start,
+                Some(1),
+            )
+        };
+        return (vec![d], true);
+    }
+    let mut positions = match source::positions(chunk) {
+        Ok(p) => p,
+        Err(e) => {
+            let d = Diagnostic {
+                hint: Some(
+                    "fix the YAML syntax at this line (indentation, quotes, brackets)".to_string(),
+                ),
+                ..input_error(
+                    format!("invalid YAML: {}", e.message),
+                    Some(e.pos.line),
+                    Some(e.pos.column),
+                )
+            };
+            return (vec![d], true);
+        }
+    };
+    let root = positions.root();
+    let at_root = |message: String, hint: &str| Diagnostic {
+        hint: Some(hint.to_string()),
+        ..input_error(
+            message,
+            root.map_or(start, |p| Some(p.line)),
+            root.map(|p| p.column).or(Some(1)),
+        )
+    };
+    let decoded = crate::yaml::parse(chunk.text).map_err(|e| {
+        e.strip_prefix("error converting YAML to JSON: ")
+            .unwrap_or(&e)
+            .to_string()
+    });
+    let doc = match decoded.and_then(|v| source::to_json(&v, 0)) {
+        Ok(d) => d,
+        Err(e) => {
+            let hint = if e.contains("aliasing") {
+                "expand fewer aliases: the document refers to its anchors too many times"
+            } else if e.contains("depth") || e.contains("nesting") {
+                "flatten the document"
+            } else {
+                "fix the YAML at this document"
+            };
+            return (
+                vec![at_root(format!("the document cannot be read: {e}"), hint)],
+                true,
+            );
+        }
+    };
+    let Some(obj) = doc.as_object() else {
+        return (Vec::new(), false);
+    };
+    let api_version = obj
+        .get("apiVersion")
+        .and_then(Json::as_str)
+        .unwrap_or_default();
+    let kind = obj.get("kind").and_then(Json::as_str).unwrap_or_default();
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    if group != GROUP || !matches!(kind, "HelmRelease" | "KubernetesHelmRelease") {
+        return (Vec::new(), false);
+    }
+    let locate = |mut d: Diagnostic, positions: &Positions| {
+        if let Some(p) = positions.find(&d.path) {
+            d.line = Some(p.line);
+            d.column = Some(p.column);
+        }
+        d
+    };
+    if version != "v1" {
+        let d = Diagnostic {
+            path: "apiVersion".to_string(),
+            hint: Some(format!("write apiVersion: {GROUP}/v1")),
+            ..input_error(
+                format!("{api_version} is not a served version of {kind}"),
+                None,
+                None,
+            )
+        };
+        return (vec![locate(d, &positions)], true);
+    }
+    let spec = obj.get("spec").and_then(Json::as_object);
+    let is_planton = kind == "KubernetesHelmRelease"
+        || spec.is_some_and(|s| s.contains_key("namespace") || s.contains_key("create_namespace"));
+    let schema = if is_planton { planton } else { helmrelease };
+    let found = schema.check(&doc);
+    if !found.is_empty() {
+        return (
+            found.into_iter().map(|d| locate(d, &positions)).collect(),
+            true,
+        );
+    }
+    let (ctx, renames) = context(obj, is_planton);
+    for (to, from) in &renames {
+        positions.alias(to, from);
+    }
+    let diags = pack
+        .check(&ctx)
+        .into_iter()
+        .map(|mut d| {
+            let d_loc = locate(d.clone(), &positions);
+            for (to, from) in &renames {
+                if let Some(rest) = d.path.strip_prefix(to) {
+                    d.path = format!("{from}{rest}");
+                }
+            }
+            d.line = d_loc.line;
+            d.column = d_loc.column;
+            d
+        })
+        .collect();
+    (diags, true)
+}
+
+/// What rules see: `apiVersion`, `kind`, `metadata` and `spec`, a Project Planton manifest's
+/// spec in HelmRelease's own field names; and the renames to report paths under their
+/// original names (rule path, manifest path).
+fn context(
+    obj: &serde_json::Map<String, Json>,
+    is_planton: bool,
+) -> (BTreeMap<String, JinjaValue>, Vec<(String, String)>) {
+    let mut spec = obj.get("spec").cloned().unwrap_or(Json::Null);
+    let mut renames = Vec::new();
+    if is_planton && let Some(s) = spec.as_object_mut() {
+        if let Some(ns) = s.remove("namespace")
+            && let Some(v) = ns.get("value")
+        {
+            s.insert("targetNamespace".to_string(), v.clone());
+            renames.push((
+                "spec.targetNamespace".to_string(),
+                "spec.namespace.value".to_string(),
+            ));
+        }
+        if let Some(c) = s.remove("create_namespace") {
+            s.insert("createNamespace".to_string(), c);
+            renames.push((
+                "spec.createNamespace".to_string(),
+                "spec.create_namespace".to_string(),
+            ));
+        }
+    }
+    let mut ctx = BTreeMap::new();
+    for key in ["apiVersion", "kind", "metadata"] {
+        if let Some(v) = obj.get(key) {
+            ctx.insert(key.to_string(), JinjaValue::from_serialize(v));
+        }
+    }
+    ctx.insert("spec".to_string(), JinjaValue::from_serialize(&spec));
+    (ctx, renames)
+}

@@ -1,0 +1,480 @@
+//! Policy rules as data: YAML files of rules whose conditions and messages are minijinja
+//! expressions and templates, evaluated over one HelmRelease at a time, each evaluation bounded
+//! by minijinja's fuel so that no rule can hang the sandbox.
+
+use std::collections::BTreeMap;
+
+use minijinja::value::{Value, ValueKind};
+use minijinja::{Environment, Error as JinjaError, UndefinedBehavior};
+use serde_json::Value as Json;
+
+use super::checks;
+use super::source::{self, Chunk};
+use super::{Diagnostic, Severity};
+
+/// The built-in pack, compiled in from `policies/`.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "policies/version.yaml",
+        include_str!("../../../policies/version.yaml"),
+    ),
+    (
+        "policies/repo.yaml",
+        include_str!("../../../policies/repo.yaml"),
+    ),
+    (
+        "policies/chart.yaml",
+        include_str!("../../../policies/chart.yaml"),
+    ),
+    (
+        "policies/values.yaml",
+        include_str!("../../../policies/values.yaml"),
+    ),
+    (
+        "policies/release.yaml",
+        include_str!("../../../policies/release.yaml"),
+    ),
+];
+
+/// `none` in rules (an absent answer), as opposed to undefined.
+fn none() -> Value {
+    Value::from(())
+}
+
+/// Fuel of one evaluation (a rule's `each`, `when`, `message`, `hint` or `path` for one
+/// document or item). The built-in rules use a few hundred at most.
+pub const FUEL: u64 = 20_000;
+
+/// The most items a rule's `each` may give for one document. With [`FUEL`] this bounds one
+/// rule's work on one document to 10^8 steps, a fraction of a second; the host's deadline is the
+/// last resort beyond that.
+pub const MAX_ITEMS: usize = 5_000;
+
+/// The most findings one rule reports for one document (`each` lists longer are cut short,
+/// with a note), so that a values tree full of template strings gives a readable report.
+pub const MAX_FINDINGS: usize = 50;
+
+/// One rule as written in a policy file.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub code: String,
+    pub severity: Severity,
+    pub doc: String,
+    /// Template of the JSON path the diagnostic points at.
+    pub path: String,
+    /// Optional expression giving a list; the rule is checked once per item, bound to `item`.
+    pub each: Option<String>,
+    /// Expression: true means the spec breaks the rule.
+    pub when: String,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The file the rule came from.
+    pub file: String,
+    pub line: u32,
+}
+
+/// The checks that are not rules in files but are still listed and coded.
+pub const CORE_CHECKS: &[(&str, &str)] = &[
+    (
+        "PH001",
+        "The document can be read: valid YAML or JSON, within the size, depth and alias bounds, with a known apiVersion for its kind.",
+    ),
+    (
+        "PH002",
+        "The document matches the HelmRelease JSON Schema (the CRD's openAPIV3Schema): field names, types and required fields.",
+    ),
+    (
+        "PH003",
+        "Every policy rule could be evaluated for the document (a rule that fails or runs out of fuel is an error, so a broken rule never lets a spec through).",
+    ),
+    (
+        "PH004",
+        "A file holds at least one HelmRelease (a warning: documents of other kinds are skipped).",
+    ),
+];
+
+/// The rules in force: the built-in pack, then the user's files, less the disabled codes.
+pub struct Pack {
+    pub rules: Vec<Rule>,
+    pub disabled: Vec<String>,
+    env: Environment<'static>,
+}
+
+/// A policy file that could not be read, with its place.
+fn file_error(file: &str, pos: Option<source::Pos>, msg: impl std::fmt::Display) -> String {
+    match pos {
+        Some(p) => format!("{file}:{}:{}: {msg}", p.line, p.column),
+        None => format!("{file}: {msg}"),
+    }
+}
+
+fn parse_rules(name: &str, content: &str) -> Result<Vec<Rule>, String> {
+    let chunk = Chunk {
+        text: content,
+        first_line: 0,
+    };
+    let positions =
+        source::positions(&chunk).map_err(|e| file_error(name, Some(e.pos), e.message))?;
+    let doc = crate::yaml::parse(content)
+        .and_then(|v| source::to_json(&v, 0))
+        .map_err(|e| file_error(name, None, e))?;
+    let where_ = |path: &str| positions.find(path);
+    let Some(list) = doc.get("rules").and_then(Json::as_array) else {
+        return Err(file_error(
+            name,
+            positions.root(),
+            "a policy file is a mapping with a `rules:` list (see docs/validation.md)",
+        ));
+    };
+    let mut out = Vec::new();
+    for (i, r) in list.iter().enumerate() {
+        let at = source::index("rules", i);
+        let Some(obj) = r.as_object() else {
+            return Err(file_error(name, where_(&at), "a rule is a mapping"));
+        };
+        for key in obj.keys() {
+            if !matches!(
+                key.as_str(),
+                "code" | "severity" | "doc" | "path" | "each" | "when" | "message" | "hint"
+            ) {
+                return Err(file_error(
+                    name,
+                    where_(&source::child(&at, key)),
+                    format!(
+                        "unknown field `{key}` in a rule (fields: code, severity, doc, path, each, when, message, hint)"
+                    ),
+                ));
+            }
+        }
+        let text = |key: &str, required: bool| -> Result<Option<String>, String> {
+            match obj.get(key) {
+                Some(Json::String(s)) => Ok(Some(s.clone())),
+                None | Some(Json::Null) if !required => Ok(None),
+                None | Some(Json::Null) => Err(file_error(
+                    name,
+                    where_(&at),
+                    format!("the rule has no `{key}`"),
+                )),
+                Some(_) => Err(file_error(
+                    name,
+                    where_(&source::child(&at, key)),
+                    format!("`{key}` must be a string (quote it)"),
+                )),
+            }
+        };
+        let code = text("code", true)?.unwrap_or_default();
+        let code_ok = code.len() <= 32
+            && code.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if !code_ok {
+            return Err(file_error(
+                name,
+                where_(&source::child(&at, "code")),
+                format!(
+                    "rule code `{code}` is not valid: use capital letters, digits, `-` and `_`, starting with a letter (for example ORG001)"
+                ),
+            ));
+        }
+        let severity = match text("severity", true)?.as_deref() {
+            Some("error") => Severity::Error,
+            Some("warning") => Severity::Warning,
+            Some("info") => Severity::Info,
+            other => {
+                return Err(file_error(
+                    name,
+                    where_(&source::child(&at, "severity")),
+                    format!(
+                        "rule {code}: severity `{}` is not one of error, warning, info",
+                        other.unwrap_or_default()
+                    ),
+                ));
+            }
+        };
+        out.push(Rule {
+            severity,
+            doc: text("doc", true)?.unwrap_or_default(),
+            path: text("path", false)?.unwrap_or_else(|| "spec".to_string()),
+            each: text("each", false)?,
+            when: text("when", true)?.unwrap_or_default(),
+            message: text("message", true)?.unwrap_or_default(),
+            hint: text("hint", false)?,
+            file: name.to_string(),
+            line: where_(&at).map_or(0, |p| p.line),
+            code,
+        });
+    }
+    Ok(out)
+}
+
+/// The minijinja environment rules are evaluated in: no loader, no filesystem, chainable
+/// undefined (`spec.values.image.tag` is undefined, not an error, when `image` is missing),
+/// bounded fuel, and the functions of [`checks`].
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
+    env.set_fuel(Some(FUEL));
+    env.set_recursion_limit(50);
+    env.add_function("semver", |s: Value| -> Value {
+        let v = checks::semver(&string_of(&s));
+        let mut m = BTreeMap::new();
+        m.insert("ok", Value::from(v.problem.is_none()));
+        m.insert("problem", v.problem.map_or_else(none, Value::from));
+        m.insert("detail", Value::from(v.detail));
+        m.insert("suggestion", v.suggestion.map_or_else(none, Value::from));
+        Value::from_iter(m)
+    });
+    env.add_function("url", |s: Value| -> Value {
+        let u = checks::url(&string_of(&s));
+        let opt = |o: Option<String>| o.map_or_else(none, Value::from);
+        let mut m = BTreeMap::new();
+        m.insert("ok", Value::from(u.error.is_none()));
+        m.insert("error", opt(u.error));
+        m.insert("scheme", Value::from(u.scheme));
+        m.insert("userinfo", Value::from(u.userinfo));
+        m.insert("host", Value::from(u.host));
+        m.insert("port", u.port.map_or_else(none, Value::from));
+        m.insert("path", Value::from(u.path));
+        m.insert("query", opt(u.query));
+        m.insert("fragment", opt(u.fragment));
+        m.insert("tag", opt(u.tag));
+        m.insert("digest", opt(u.digest));
+        m.insert("last_segment", Value::from(u.last_segment));
+        Value::from_iter(m)
+    });
+    env.add_function("duration", |s: Value| -> Value {
+        let mut m = BTreeMap::new();
+        match checks::duration(&string_of(&s)) {
+            Ok(secs) => {
+                m.insert("ok", Value::from(true));
+                m.insert("seconds", Value::from(secs));
+                m.insert("error", none());
+            }
+            Err(e) => {
+                m.insert("ok", Value::from(false));
+                m.insert("seconds", none());
+                m.insert("error", Value::from(e));
+            }
+        }
+        Value::from_iter(m)
+    });
+    env.add_function("template_strings", |v: Value, path: String| -> Value {
+        Value::from(checks::template_strings(&v, &path))
+    });
+    env.add_function("floating_images", |v: Value, path: String| -> Value {
+        Value::from(checks::floating_images(&v, &path))
+    });
+    env.add_test(
+        "matching",
+        |v: Value, pattern: String| -> Result<bool, JinjaError> {
+            let re = regex_lite::Regex::new(&pattern).map_err(|e| {
+                JinjaError::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("`matching`: bad regular expression: {e}"),
+                )
+            })?;
+            Ok(v.as_str().is_some_and(|s| re.is_match(s)))
+        },
+    );
+    env
+}
+
+/// A string argument as text; anything else (a number where a string was expected) as its
+/// display form, so that checks report it rather than fail.
+fn string_of(v: &Value) -> String {
+    match v.kind() {
+        ValueKind::Undefined | ValueKind::None => String::new(),
+        _ => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+    }
+}
+
+impl Pack {
+    /// The built-in pack plus `extra` files, less `disabled`. Fails (naming the file, line and
+    /// fix) when a file cannot be read, a code is duplicated or unknown, or an expression or
+    /// template does not compile.
+    pub fn load(extra: &[(String, String)], disabled: &[String]) -> Result<Pack, String> {
+        let mut rules = Vec::new();
+        for (name, content) in BUILTIN {
+            rules.extend(parse_rules(name, content)?);
+        }
+        for (name, content) in extra {
+            rules.extend(parse_rules(name, content)?);
+        }
+        let mut seen: BTreeMap<&str, &Rule> = BTreeMap::new();
+        for r in &rules {
+            if let Some(&(code, _)) = CORE_CHECKS.iter().find(|(c, _)| *c == r.code) {
+                return Err(format!(
+                    "{}:{}: rule code {code} is reserved for a core check; pick another code",
+                    r.file, r.line
+                ));
+            }
+            if let Some(first) = seen.insert(&r.code, r) {
+                return Err(format!(
+                    "{}:{}: rule code {} is already used by {}:{}; pick another code (disable the other rule by its code if yours replaces it)",
+                    r.file, r.line, r.code, first.file, first.line
+                ));
+            }
+        }
+        for d in disabled {
+            if CORE_CHECKS.iter().any(|(c, _)| c == d) {
+                return Err(format!(
+                    "{d} is a core check and cannot be disabled (the API server applies the same schema)"
+                ));
+            }
+            if !seen.contains_key(d.as_str()) {
+                return Err(format!(
+                    "cannot disable {d}: no rule has this code (`planton-helm policies` lists them)"
+                ));
+            }
+        }
+        let env = environment();
+        for r in &rules {
+            let compile = |what: &str, src: &str, expr: bool| -> Result<(), String> {
+                let res = if expr {
+                    env.compile_expression(src).map(|_| ())
+                } else {
+                    env.template_from_str(src).map(|_| ())
+                };
+                res.map_err(|e| {
+                    format!(
+                        "{}:{}: rule {}: `{what}` does not compile: {}",
+                        r.file,
+                        r.line,
+                        r.code,
+                        e.detail().unwrap_or(&e.to_string())
+                    )
+                })
+            };
+            compile("when", &r.when, true)?;
+            if let Some(each) = &r.each {
+                compile("each", each, true)?;
+            }
+            compile("message", &r.message, false)?;
+            compile("path", &r.path, false)?;
+            if let Some(h) = &r.hint {
+                compile("hint", h, false)?;
+            }
+        }
+        Ok(Pack {
+            rules,
+            disabled: disabled.to_vec(),
+            env,
+        })
+    }
+
+    /// Whether a rule is switched off.
+    pub fn is_disabled(&self, code: &str) -> bool {
+        self.disabled.iter().any(|d| d == code)
+    }
+
+    /// The diagnostics of every enabled rule for one document. `ctx` holds `spec`, `metadata`,
+    /// `apiVersion` and `kind`. Paths and positions are filled in by the caller.
+    pub fn check(&self, ctx: &BTreeMap<String, Value>) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for rule in self.rules.iter().filter(|r| !self.is_disabled(&r.code)) {
+            if let Err(e) = self.check_rule(rule, ctx, &mut out) {
+                out.push(Diagnostic {
+                    code: "PH003".to_string(),
+                    severity: Severity::Error,
+                    path: "spec".to_string(),
+                    message: format!(
+                        "policy rule {} ({}:{}) could not be evaluated: {e}",
+                        rule.code, rule.file, rule.line
+                    ),
+                    hint: Some(format!(
+                        "fix the rule, or disable it with --disable {}",
+                        rule.code
+                    )),
+                    ..Diagnostic::default()
+                });
+            }
+        }
+        out
+    }
+
+    fn check_rule(
+        &self,
+        rule: &Rule,
+        ctx: &BTreeMap<String, Value>,
+        out: &mut Vec<Diagnostic>,
+    ) -> Result<(), String> {
+        let err = |what: &str, e: JinjaError| format!("`{what}`: {e}");
+        let items: Vec<Option<Value>> = match &rule.each {
+            None => vec![None],
+            Some(each) => {
+                let list = self
+                    .env
+                    .compile_expression(each)
+                    .and_then(|x| x.eval(ctx))
+                    .map_err(|e| err("each", e))?;
+                match list.kind() {
+                    ValueKind::Undefined | ValueKind::None => Vec::new(),
+                    ValueKind::Seq | ValueKind::Iterable => list
+                        .try_iter()
+                        .map_err(|e| err("each", e))?
+                        .map(Some)
+                        .collect(),
+                    other => return Err(format!("`each` gave a {other}, not a list")),
+                }
+            }
+        };
+        let total = items.len();
+        if total > MAX_ITEMS {
+            return Err(format!(
+                "`each` gave {total} items, more than the {MAX_ITEMS} a rule may check per document"
+            ));
+        }
+        let when = self
+            .env
+            .compile_expression(&rule.when)
+            .map_err(|e| err("when", e))?;
+        let mut found = 0;
+        for item in items {
+            let mut ctx = ctx.clone();
+            if let Some(item) = item {
+                ctx.insert("item".to_string(), item);
+            }
+            if !when.eval(&ctx).map_err(|e| err("when", e))?.is_true() {
+                continue;
+            }
+            found += 1;
+            if found > MAX_FINDINGS {
+                continue;
+            }
+            let render = |what: &str, src: &str| {
+                self.env
+                    .render_str(src, &ctx)
+                    .map_err(|e| err(what, e))
+                    .map(|s| s.trim().to_string())
+            };
+            let hint = match &rule.hint {
+                Some(h) => Some(render("hint", h)?).filter(|h| !h.is_empty()),
+                None => None,
+            };
+            out.push(Diagnostic {
+                code: rule.code.clone(),
+                severity: rule.severity,
+                path: render("path", &rule.path)?,
+                message: render("message", &rule.message)?,
+                hint,
+                ..Diagnostic::default()
+            });
+        }
+        if found > MAX_FINDINGS {
+            out.push(Diagnostic {
+                code: rule.code.clone(),
+                severity: rule.severity,
+                path: "spec".to_string(),
+                message: format!(
+                    "{} more findings of {} not shown (of {total} checked)",
+                    found - MAX_FINDINGS,
+                    rule.code
+                ),
+                hint: None,
+                ..Diagnostic::default()
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,456 @@
+//! Validation tests. The per-rule tables live next to the rules, in `policies/tests/CODE.yaml`:
+//! adding a rule means adding its file of passing and failing specs, and this test checks that
+//! every rule of the pack has one.
+
+use std::path::PathBuf;
+
+use serde_json::{Value as Json, json};
+
+use super::*;
+
+fn cases_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies/tests")
+}
+
+/// A valid spec that every case changes one way or another.
+fn base_spec() -> Json {
+    json!({
+        "repo": "oci://ghcr.io/stefanprodan/charts",
+        "name": "podinfo",
+        "version": "6.7.1",
+        "values": {"replicaCount": 2, "image": {"repository": "ghcr.io/stefanprodan/podinfo", "tag": "6.7.1"}},
+        "atomic": true,
+        "wait": true,
+        "timeout": "5m"
+    })
+}
+
+/// The document for a case: the base spec with the case's fields set (null removes a field),
+/// or the case's own `document:` verbatim.
+fn document(case: &Json) -> String {
+    if let Some(doc) = case.get("document").and_then(Json::as_str) {
+        return doc.to_string();
+    }
+    let mut spec = base_spec();
+    let mut metadata = json!({"name": "podinfo", "namespace": "apps"});
+    for (k, v) in case.as_object().expect("a case is a mapping") {
+        if k == "expect_path" {
+            continue;
+        }
+        if k == "metadata" {
+            metadata = v.clone();
+            continue;
+        }
+        let s = spec.as_object_mut().expect("the base spec is a mapping");
+        if v.is_null() {
+            s.remove(k);
+        } else {
+            s.insert(k.clone(), v.clone());
+        }
+    }
+    let doc = json!({
+        "apiVersion": "kubernetes.project-planton.org/v1",
+        "kind": "HelmRelease",
+        "metadata": metadata,
+        "spec": spec,
+    });
+    serde_json::to_string_pretty(&doc).expect("JSON")
+}
+
+fn run(doc: &str) -> Vec<Diagnostic> {
+    validate(&Request {
+        documents: vec![Input {
+            path: "case.yaml".to_string(),
+            data: doc.as_bytes().to_vec(),
+        }],
+        ..Request::default()
+    })
+    .expect("the built-in pack loads")
+}
+
+fn codes(diags: &[Diagnostic]) -> Vec<&str> {
+    diags.iter().map(|d| d.code.as_str()).collect()
+}
+
+#[test]
+fn the_base_spec_is_clean() {
+    let diags = run(&document(&json!({})));
+    assert_eq!(diags, Vec::new());
+}
+
+#[test]
+fn every_rule_has_a_table_of_passing_and_failing_specs() {
+    let rules = rules(&[], &[]).expect("the built-in pack loads");
+    let mut checked = 0;
+    for rule in rules.iter().filter(|r| r.code != "PH003") {
+        let file = cases_dir().join(format!("{}.yaml", rule.code));
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+            panic!("rule {} has no cases in {}: {e}", rule.code, file.display())
+        });
+        let table = crate::yaml::parse(&text)
+            .and_then(|v| source::to_json(&v, 0))
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let pass = table["pass"].as_array().map_or(&[][..], Vec::as_slice);
+        let fail = table["fail"].as_array().map_or(&[][..], Vec::as_slice);
+        assert!(
+            !fail.is_empty() && (!pass.is_empty() || rule.source == "core"),
+            "{}: a table needs passing and failing cases",
+            file.display()
+        );
+        for case in pass {
+            let diags = run(&document(case));
+            assert!(
+                !codes(&diags).contains(&rule.code.as_str()),
+                "{}: {case} should pass {} but gave {diags:#?}",
+                file.display(),
+                rule.code
+            );
+            checked += 1;
+        }
+        for case in fail {
+            let diags = run(&document(case));
+            let hit = diags
+                .iter()
+                .find(|d| d.code == rule.code)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{}: {case} should fail {} but gave {diags:#?}",
+                        file.display(),
+                        rule.code
+                    )
+                });
+            assert_eq!(hit.severity, rule.severity, "{}: {case}", file.display());
+            assert!(
+                hit.line.is_some() && hit.column.is_some(),
+                "{hit:?} has no place"
+            );
+            assert!(!hit.message.is_empty(), "{hit:?}");
+            assert!(
+                hit.hint.as_deref().is_some_and(|h| !h.is_empty()),
+                "{}: {hit:?} has no hint",
+                file.display()
+            );
+            if let Some(path) = case.get("expect_path").and_then(Json::as_str) {
+                assert_eq!(hit.path, path, "{}: {case}", file.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} cases");
+}
+
+#[test]
+fn diagnostics_name_file_line_column_and_path() {
+    let doc = "# a comment\n---\napiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  repo: http://charts.example.com\n  name: web\n  version: ^1.2.0\n  values:\n    image:\n      repository: nginx\n      tag: latest\n";
+    let diags = run(doc);
+    let summary: Vec<(String, Option<u32>, Option<u32>, String)> = diags
+        .iter()
+        .map(|d| (d.code.clone(), d.line, d.column, d.path.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("PH020".into(), Some(8), Some(3), "spec.repo".into()),
+            ("PH010".into(), Some(10), Some(3), "spec.version".into()),
+            (
+                "PH050".into(),
+                Some(14),
+                Some(7),
+                "spec.values.image.tag".into()
+            ),
+        ]
+    );
+    assert!(diags.iter().all(|d| d.file.as_deref() == Some("case.yaml")));
+    assert_eq!(diags[2].severity, Severity::Warning);
+}
+
+#[test]
+fn every_document_of_a_file_is_checked_and_other_kinds_are_skipped() {
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec: {repo: 'https://c.example.com', name: a, version: 1.0.0}\n---\napiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: b}\nspec: {repo: 'https://c.example.com', name: b, version: latest}\n";
+    let diags = run(doc);
+    assert_eq!(codes(&diags), ["PH010"]);
+    assert_eq!(diags[0].line, Some(13));
+}
+
+#[test]
+fn a_file_without_helmreleases_is_a_warning() {
+    let diags = run("apiVersion: v1\nkind: ConfigMap\n");
+    assert_eq!(codes(&diags), ["PH004"]);
+    assert_eq!(diags[0].severity, Severity::Warning);
+}
+
+#[test]
+fn project_planton_manifests_are_checked_under_their_own_names() {
+    let doc = "apiVersion: kubernetes.project-planton.org/v1\nkind: KubernetesHelmRelease\nmetadata:\n  name: web\n  org: acme\nspec:\n  namespace:\n    value: apps\n  create_namespace: true\n  repo: https://charts.example.com\n  name: web\n  version: 1.2.3\n  values:\n    image.tag: latest\n    greeting: '{{ .Release.Name }}'\n";
+    let diags = run(doc);
+    assert_eq!(codes(&diags), ["PH040"]);
+    assert_eq!(diags[0].path, "spec.values.greeting");
+    assert_eq!(diags[0].line, Some(15));
+
+    // HelmRelease with the snake_case spec, and a non-string value.
+    let doc = "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: web}\nspec:\n  namespace: {value: apps}\n  repo: https://charts.example.com\n  name: web\n  version: 1.2.3\n  values:\n    replicas: 2\n";
+    let diags = run(doc);
+    assert_eq!(codes(&diags), ["PH002"]);
+    assert_eq!(diags[0].path, "spec.values.replicas");
+    assert!(
+        diags[0]
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.contains("quote")),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn schema_errors_say_what_to_do() {
+    let diags = run(&document(&json!({"verison": "1.2.3", "version": null})));
+    let msgs: Vec<(String, String)> = diags
+        .iter()
+        .map(|d| (d.message.clone(), d.hint.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(codes(&diags), ["PH002", "PH002"], "{msgs:?}");
+    assert!(
+        msgs.iter()
+            .any(|(m, h)| m.contains("`version` is required") && h.contains("add `version:`"))
+    );
+    assert!(msgs.iter().any(
+        |(m, h)| m.contains("unknown field `verison`") && h.contains("did you mean `version`")
+    ));
+
+    let diags = run(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.10\n",
+    );
+    assert_eq!(codes(&diags), ["PH002"]);
+    assert_eq!(diags[0].line, Some(7));
+    assert!(diags[0].message.contains("must be a string"), "{diags:?}");
+    assert!(
+        diags[0]
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("quote it"),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn malformed_inputs_are_clear_errors() {
+    let cases: &[(&str, &str, Option<u32>)] = &[
+        (
+            "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nspec:\n  repo: [a, b\n  name: x\n",
+            "invalid YAML",
+            Some(5),
+        ),
+        ("a: b\n---\nkey: 'unterminated\n", "invalid YAML", Some(4)),
+        ("\tspec: 1\n", "invalid YAML", Some(1)),
+        (
+            "apiVersion: kubernetes.project-planton.org/v2\nkind: HelmRelease\nspec: {}\n",
+            "not a served version",
+            Some(1),
+        ),
+    ];
+    for (doc, want, line) in cases {
+        let diags = run(doc);
+        assert_eq!(codes(&diags), ["PH001"], "{doc:?}: {diags:?}");
+        assert!(diags[0].message.contains(want), "{doc:?}: {diags:?}");
+        assert_eq!(diags[0].line, *line, "{doc:?}: {diags:?}");
+        assert!(diags[0].hint.is_some(), "{diags:?}");
+    }
+    let diags = validate(&Request {
+        documents: vec![Input {
+            path: "bin".into(),
+            data: vec![0xff, 0xfe, 0x00],
+        }],
+        ..Request::default()
+    })
+    .expect("loads");
+    assert_eq!(codes(&diags), ["PH001"]);
+    assert!(diags[0].message.contains("not UTF-8"));
+}
+
+#[test]
+fn alias_bombs_are_refused_quickly() {
+    let mut doc = String::from(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.0.0\n  values:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
+    for i in 1..10 {
+        let prev = i - 1;
+        doc.push_str(&format!(
+            "    a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+        ));
+    }
+    let diags = run(&doc);
+    assert_eq!(codes(&diags), ["PH001"], "{diags:?}");
+    assert!(diags[0].message.contains("excessive aliasing"), "{diags:?}");
+}
+
+#[test]
+fn deep_and_large_documents_are_bounded() {
+    let deep = format!(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {{name: a}}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.0.0\n  values: {}{}\n",
+        "{a: ".repeat(200),
+        "}".repeat(200)
+    );
+    let diags = run(&deep);
+    assert_eq!(codes(&diags), ["PH001"]);
+    assert!(
+        diags[0].message.contains("nesting deeper than"),
+        "{diags:?}"
+    );
+
+    // Under the size cap: validated as usual, findings and all.
+    let mut big = String::from(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec:\n  repo: https://c.example.com\n  name: a\n  version: 1.0.0\n  values:\n",
+    );
+    for i in 0..20_000 {
+        big.push_str(&format!(
+            "    key{i}: value number {i} of a large values tree\n"
+        ));
+    }
+    big.push_str("    last: '{{ x }}'\n");
+    assert!(big.len() > 1 << 20);
+    let diags = run(&big);
+    assert_eq!(codes(&diags), ["PH040"]);
+    assert_eq!(diags[0].line, Some(20_009));
+
+    // Over it: one clear error.
+    let huge = big.repeat(3);
+    let diags = run(&huge);
+    assert_eq!(codes(&diags), ["PH001"]);
+    assert!(diags[0].message.contains("more than the"), "{diags:?}");
+}
+
+#[test]
+fn many_findings_are_capped_per_rule() {
+    let values: serde_json::Map<String, Json> = (0..200)
+        .map(|i| (format!("k{i:03}"), json!("{{ x }}")))
+        .collect();
+    let diags = run(&document(&json!({ "values": values })));
+    assert_eq!(diags.len(), policy::MAX_FINDINGS + 1);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("150 more findings"))
+    );
+}
+
+fn user_rules(content: &str) -> Vec<(String, String)> {
+    vec![("org/rules.yaml".to_string(), content.to_string())]
+}
+
+#[test]
+fn user_rules_run_after_the_pack_and_rules_can_be_disabled() {
+    let rules_file = user_rules(
+        "rules:\n  - code: ORG001\n    severity: error\n    doc: Releases set a timeout.\n    path: spec\n    when: spec.timeout is undefined\n    message: \"release {{ metadata.name }} has no timeout\"\n    hint: add timeout, for example 10m\n",
+    );
+    let doc = document(&json!({"timeout": null, "version": "v6.7.1"}));
+    let req = |disabled: Vec<String>| Request {
+        documents: vec![Input {
+            path: "r.yaml".into(),
+            data: doc.clone().into_bytes(),
+        }],
+        policies: rules_file.clone(),
+        disabled,
+    };
+    let diags = validate(&req(vec![])).expect("loads");
+    assert_eq!(codes(&diags), ["ORG001", "PH011"], "{diags:?}");
+    assert_eq!(diags[0].message, "release podinfo has no timeout");
+    let diags = validate(&req(vec!["PH011".into()])).expect("loads");
+    assert_eq!(codes(&diags), ["ORG001"]);
+
+    let listed = rules(&rules_file, &["PH011".to_string()]).expect("loads");
+    let org = listed.iter().find(|r| r.code == "ORG001").expect("listed");
+    assert_eq!(org.source, "org/rules.yaml:2");
+    assert!(
+        !listed
+            .iter()
+            .find(|r| r.code == "PH011")
+            .expect("listed")
+            .enabled
+    );
+}
+
+#[test]
+fn bad_policy_files_and_disables_are_request_errors() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "rules: [",
+            "org/rules.yaml:2:1: did not find expected node content",
+        ),
+        ("items: []\n", "a mapping with a `rules:` list"),
+        (
+            "rules:\n  - code: org1\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n",
+            "org/rules.yaml:2:5: rule code `org1` is not valid",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: fatal\n    doc: d\n    when: 'true'\n    message: m\n",
+            "severity `fatal`",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'spec.version =='\n    message: m\n",
+            "rule ORG1: `when` does not compile",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'true'\n    message: '{% if %}'\n",
+            "`message` does not compile",
+        ),
+        (
+            "rules:\n  - code: PH010\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n",
+            "already used by policies/version.yaml",
+        ),
+        (
+            "rules:\n  - code: PH002\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n",
+            "reserved for a core check",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    when: 'true'\n    message: m\n    fix: x\n",
+            "org/rules.yaml:7:5: unknown field `fix`",
+        ),
+        (
+            "rules:\n  - code: ORG1\n    severity: error\n    doc: d\n    message: m\n",
+            "the rule has no `when`",
+        ),
+    ];
+    for (content, want) in cases {
+        let err = rules(&user_rules(content), &[]).expect_err(content);
+        assert!(err.contains(want), "{content:?}: {err}");
+    }
+    let err = rules(&[], &["PH999".to_string()]).expect_err("unknown code");
+    assert!(err.contains("no rule has this code"), "{err}");
+    let err = rules(&[], &["PH002".to_string()]).expect_err("core check");
+    assert!(err.contains("cannot be disabled"), "{err}");
+}
+
+#[test]
+fn a_rule_that_loops_runs_out_of_fuel_and_fails_closed() {
+    let policies = user_rules(
+        "rules:\n  - code: ORG-LOOP\n    severity: warning\n    doc: d\n    when: 'true'\n    message: '{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}'\n  - code: ORG-MANY\n    severity: warning\n    doc: d\n    each: range(6000)\n    when: 'true'\n    message: m\n  - code: ORG-BAD\n    severity: warning\n    doc: d\n    when: spec.version + 1\n    message: m\n",
+    );
+    let diags = validate(&Request {
+        documents: vec![Input {
+            path: "r.yaml".into(),
+            data: document(&json!({})).into_bytes(),
+        }],
+        policies,
+        disabled: vec![],
+    })
+    .expect("loads");
+    assert_eq!(codes(&diags), ["PH003", "PH003", "PH003"], "{diags:?}");
+    assert_eq!(diags[0].severity, Severity::Error);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("ORG-LOOP") && d.message.contains("fuel")),
+        "{diags:?}"
+    );
+    assert!(
+        diags.iter().any(|d| d.message.contains("ORG-BAD")),
+        "{diags:?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("ORG-MANY") && d.message.contains("6000 items")),
+        "{diags:?}"
+    );
+}
