@@ -74,7 +74,7 @@ pub struct Helm {
 impl Helm {
     pub fn new() -> Self {
         Helm {
-            bin: tool("PLANTON_HELM", "bin/helm", "install-helm.sh"),
+            bin: tool("PLANTON_HELM", "helm-v4.3.1/helm", "install-helm.sh"),
             home: TempDir::new("helm-home"),
         }
     }
