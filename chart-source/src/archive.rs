@@ -107,7 +107,9 @@ fn files(archive: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
         }
         let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         if entry.size() > MAX_FILE {
-            return Err(format!("{path} is larger than Helm's limit of {MAX_FILE} bytes"));
+            return Err(format!(
+                "{path} is larger than Helm's limit of {MAX_FILE} bytes"
+            ));
         }
         let mut data = Vec::new();
         entry
@@ -158,7 +160,11 @@ pub fn inspect(archive: &[u8]) -> Result<Inspected, String> {
 }
 
 /// A copy of `archive` with `added` (paths relative to the chart root) appended.
-pub fn with_files(archive: &[u8], root: &str, added: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
+pub fn with_files(
+    archive: &[u8],
+    root: &str,
+    added: &[(String, Vec<u8>)],
+) -> Result<Vec<u8>, String> {
     let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));
     let mut tar = tar::Archive::new(GzDecoder::new(archive).take(MAX_DECOMPRESSED));
     for entry in tar
@@ -218,11 +224,20 @@ mod tests {
 
     #[test]
     fn inspect_reads_metadata_lock_and_vendored_subcharts() {
-        let sub = tgz(&[("cache/Chart.yaml", "apiVersion: v2\nname: cache\nversion: 1.0.0\n")]);
+        let sub = tgz(&[(
+            "cache/Chart.yaml",
+            "apiVersion: v2\nname: cache\nversion: 1.0.0\n",
+        )]);
         let mut b = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));
         for (p, d) in [
-            ("app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: cache\n  version: ^1.0.0\n  repository: oci://r/c\n- name: db\n  version: 2.0.0\n  repository: https://h/c\n  condition: db.enabled\n"),
-            ("app/charts/lib/Chart.yaml", "name: common\nversion: 1.0.0\n"),
+            (
+                "app/Chart.yaml",
+                "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: cache\n  version: ^1.0.0\n  repository: oci://r/c\n- name: db\n  version: 2.0.0\n  repository: https://h/c\n  condition: db.enabled\n",
+            ),
+            (
+                "app/charts/lib/Chart.yaml",
+                "name: common\nversion: 1.0.0\n",
+            ),
         ] {
             let mut h = tar::Header::new_gnu();
             h.set_size(d.len() as u64);
@@ -241,9 +256,17 @@ mod tests {
         assert_eq!(i.vendored, ["common", "cache"]);
         assert!(i.lock.is_none());
 
-        let grown = with_files(&archive, "app", &[("charts/db-2.0.0.tgz".into(), b"x".to_vec())])
-            .expect("adds");
-        let names: Vec<String> = files(&grown).expect("reads").into_iter().map(|f| f.0).collect();
+        let grown = with_files(
+            &archive,
+            "app",
+            &[("charts/db-2.0.0.tgz".into(), b"x".to_vec())],
+        )
+        .expect("adds");
+        let names: Vec<String> = files(&grown)
+            .expect("reads")
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
         assert_eq!(
             names,
             [
@@ -267,8 +290,8 @@ mod tests {
             import_values: vec![],
             alias: String::new(),
         };
-        let json = serde_json::to_string(&(&[dep.clone()][..], &[] as &[Dependency]))
-            .expect("json");
+        let json =
+            serde_json::to_string(&(&[dep.clone()][..], &[] as &[Dependency])).expect("json");
         assert_eq!(
             json,
             r#"[[{"name":"db","version":">=1.0.0 <2.0.0","repository":"https://h/c"}],[]]"#

@@ -170,7 +170,10 @@ mod tests {
         let (data, digest) = cache
             .get("https://x/charts", "web", "1.0.0+build.1")
             .expect("cached");
-        assert_eq!((data.as_slice(), digest.as_str()), (&b"abc"[..], d.as_str()));
+        assert_eq!(
+            (data.as_slice(), digest.as_str()),
+            (&b"abc"[..], d.as_str())
+        );
         assert_eq!(cache.versions("https://x/charts", "web"), ["1.0.0+build.1"]);
         assert!(cache.get("https://other", "web", "1.0.0+build.1").is_none());
         std::fs::remove_dir_all(dir).expect("cleanup");

@@ -82,7 +82,9 @@ pub enum Error {
         after: Duration,
     },
     /// The server could not be reached at all.
-    #[error("{url}: cannot connect: {reason}; check that the repository is up and the URL is right")]
+    #[error(
+        "{url}: cannot connect: {reason}; check that the repository is up and the URL is right"
+    )]
     Connect {
         /// The URL.
         url: String,

@@ -100,11 +100,7 @@ impl Http {
         if let (Some(p), Some(l)) = (&self.progress, label) {
             p.update(l, 0, total);
         }
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| self.transport(url, e))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(url, e))? {
             bytes.extend_from_slice(&chunk);
             if bytes.len() as u64 > limit {
                 return Err(too_large(url, limit));
@@ -152,10 +148,7 @@ impl Http {
         };
         let retry = self.request(url, accept, Some(&header)).await?;
         if retry.status().is_success() {
-            self.tokens
-                .lock()
-                .expect("token lock")
-                .insert(key, header);
+            self.tokens.lock().expect("token lock").insert(key, header);
         }
         Ok(retry)
     }
@@ -212,10 +205,9 @@ impl Http {
             .await
             .map_err(|e| self.transport(&token_url, e))?;
         if !response.status().is_success() {
-            return Err(
-                self.status_error(&token_url, response, Auth::Registry(credentials))
-                    .await,
-            );
+            return Err(self
+                .status_error(&token_url, response, Auth::Registry(credentials))
+                .await);
         }
         let body = response
             .bytes()
@@ -228,7 +220,11 @@ impl Http {
             })?;
         let token = ["token", "access_token"]
             .iter()
-            .find_map(|k| json.get(k).and_then(|v| v.as_str()).filter(|t| !t.is_empty()))
+            .find_map(|k| {
+                json.get(k)
+                    .and_then(|v| v.as_str())
+                    .filter(|t| !t.is_empty())
+            })
             .ok_or_else(|| Error::Malformed {
                 url: token_url.to_string(),
                 reason: "the token answer has no token".into(),
@@ -265,7 +261,12 @@ impl Http {
             _ => Error::Status {
                 url,
                 status,
-                body: body.chars().take(300).collect::<String>().trim().to_string(),
+                body: body
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
+                    .trim()
+                    .to_string(),
             },
         }
     }
@@ -347,7 +348,11 @@ fn parse_params(s: &str) -> HashMap<String, String> {
         let Some((key, after)) = rest.split_once('=') else {
             break;
         };
-        let key = key.trim().trim_start_matches(',').trim().to_ascii_lowercase();
+        let key = key
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_ascii_lowercase();
         let after = after.trim_start();
         let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
             let mut value = String::new();
@@ -387,13 +392,19 @@ mod tests {
         assert_eq!(p["service"], "registry.example");
         assert_eq!(p["scope"], "repository:a/b:pull,push");
         let p = parse_params("realm=https://x/t, service=s");
-        assert_eq!((p["realm"].as_str(), p["service"].as_str()), ("https://x/t", "s"));
+        assert_eq!(
+            (p["realm"].as_str(), p["service"].as_str()),
+            ("https://x/t", "s")
+        );
     }
 
     #[test]
     fn challenge_schemes_match_case_insensitively() {
         assert_eq!(strip_scheme("Bearer realm=x", "bearer"), Some("realm=x"));
-        assert_eq!(strip_scheme(r#"Basic realm="r""#, "basic"), Some(r#"realm="r""#));
+        assert_eq!(
+            strip_scheme(r#"Basic realm="r""#, "basic"),
+            Some(r#"realm="r""#)
+        );
         assert_eq!(strip_scheme("Basic", "bearer"), None);
     }
 

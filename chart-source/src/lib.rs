@@ -48,7 +48,11 @@ pub struct ChartRef {
 
 impl ChartRef {
     /// A reference from its three parts.
-    pub fn new(repo: impl Into<String>, name: impl Into<String>, version: impl Into<String>) -> Self {
+    pub fn new(
+        repo: impl Into<String>,
+        name: impl Into<String>,
+        version: impl Into<String>,
+    ) -> Self {
         ChartRef {
             repo: repo.into(),
             name: name.into(),
@@ -180,12 +184,16 @@ impl Fetcher {
     /// `chart.version`; a cache entry is re-hashed on every read.
     /// Caveats: HTTP repositories whose index lists no digest are trusted as served.
     pub async fn fetch(&self, chart: &ChartRef) -> Result<FetchedChart> {
-        let (archive, digest, origin) = self.fetch_one(chart, self.options.credentials.as_ref()).await?;
+        let (archive, digest, origin) = self
+            .fetch_one(chart, self.options.credentials.as_ref())
+            .await?;
         let inspected = archive::inspect(&archive).map_err(|reason| Error::Malformed {
             url: chart.to_string(),
             reason,
         })?;
-        if inspected.meta.name != chart.name || !version::same(&inspected.meta.version, &chart.version) {
+        if inspected.meta.name != chart.name
+            || !version::same(&inspected.meta.version, &chart.version)
+        {
             return Err(Error::Malformed {
                 url: chart.to_string(),
                 reason: format!(
@@ -194,7 +202,8 @@ impl Fetcher {
                 ),
             });
         }
-        let (archive, added_dependencies) = self.add_dependencies(chart, archive, inspected).await?;
+        let (archive, added_dependencies) =
+            self.add_dependencies(chart, archive, inspected).await?;
         Ok(FetchedChart {
             chart: chart.clone(),
             archive,
@@ -251,7 +260,9 @@ impl Fetcher {
                 reason: "a chart repository is an https:// or oci:// URL".to_string(),
             });
         };
-        let digest = self.cache.put(&chart.repo, &chart.name, &chart.version, &data)?;
+        let digest = self
+            .cache
+            .put(&chart.repo, &chart.name, &chart.version, &data)?;
         Ok((data, digest, Origin::Network))
     }
 
@@ -307,9 +318,13 @@ impl Fetcher {
                 Some(lock) => lock
                     .dependencies
                     .iter()
-                    .find(|l| l.name == dep.name && l.repository.trim_end_matches('/') == repository)
+                    .find(|l| {
+                        l.name == dep.name && l.repository.trim_end_matches('/') == repository
+                    })
                     .map(|l| l.version.clone())
-                    .ok_or_else(|| fail("Chart.lock does not list it; run helm dependency update".to_string()))?,
+                    .ok_or_else(|| {
+                        fail("Chart.lock does not list it; run helm dependency update".to_string())
+                    })?,
                 None => self
                     .resolve_range(&repository, dep, &chart.repo)
                     .await
@@ -354,16 +369,23 @@ impl Fetcher {
             .credentials
             .as_ref()
             .filter(|_| same_host(repository, chart_repo));
-        let constraint = version::Constraint::parse(&dep.version).map_err(|reason| Error::Dependency {
-            chart: String::new(),
-            dependency: dep.name.clone(),
-            reason,
-        })?;
+        let constraint =
+            version::Constraint::parse(&dep.version).map_err(|reason| Error::Dependency {
+                chart: String::new(),
+                dependency: dep.name.clone(),
+                reason,
+            })?;
         let versions = if self.options.offline {
             self.cache.versions(repository, &dep.name)
         } else if repository.starts_with("oci://") {
-            oci::versions(&self.http, repository, &dep.name, credentials, self.options.plain_http)
-                .await?
+            oci::versions(
+                &self.http,
+                repository,
+                &dep.name,
+                credentials,
+                self.options.plain_http,
+            )
+            .await?
         } else {
             let index = repo::index(&self.http, repository, credentials).await?;
             index
@@ -385,7 +407,9 @@ impl Fetcher {
                     }
                 );
                 if self.options.offline {
-                    reason.push_str("; offline, only cached versions count: pull without --offline first");
+                    reason.push_str(
+                        "; offline, only cached versions count: pull without --offline first",
+                    );
                 }
                 Error::Dependency {
                     chart: String::new(),

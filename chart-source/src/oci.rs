@@ -277,7 +277,10 @@ mod tests {
             "http://127.0.0.1:5000/v2/charts/team/web/manifests/1.0.0"
         );
         let l = Location::new("oci://ghcr.io", "web", false).expect("valid");
-        assert_eq!(l.url("tags/list").as_str(), "https://ghcr.io/v2/web/tags/list");
+        assert_eq!(
+            l.url("tags/list").as_str(),
+            "https://ghcr.io/v2/web/tags/list"
+        );
         assert!(Location::new("https://ghcr.io/x", "web", false).is_err());
         assert!(Location::new("oci://", "web", false).is_err());
         assert!(Location::new("oci://h/a/../b", "web", false).is_err());

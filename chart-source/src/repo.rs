@@ -64,7 +64,9 @@ pub(crate) async fn index(
     repo: &str,
     credentials: Option<&Credentials>,
 ) -> Result<HashMap<String, Vec<Entry>>> {
-    let mut url = base(repo)?.join("index.yaml").expect("a relative path joins");
+    let mut url = base(repo)?
+        .join("index.yaml")
+        .expect("a relative path joins");
     url.set_query(base(repo)?.query());
     let body = http
         .get(&url, &[], Auth::Basic(credentials), MAX_INDEX, None)
@@ -133,10 +135,7 @@ pub(crate) async fn download(
 ) -> Result<Vec<u8>> {
     let reference = entry.urls.first().ok_or_else(|| Error::Malformed {
         url: repo.to_string(),
-        reason: format!(
-            "index.yaml lists {name} {} without a URL",
-            entry.version
-        ),
+        reason: format!("index.yaml lists {name} {} without a URL", entry.version),
     })?;
     let url = resolve(repo, reference)?;
     // Helm sends the repository's credentials to archive URLs on other hosts only when asked
@@ -144,11 +143,12 @@ pub(crate) async fn download(
     let same_origin = base(repo).is_ok_and(|b| b.origin() == url.origin());
     let auth = Auth::Basic(credentials.filter(|_| same_origin));
     let label = format!("{name}-{}.tgz", entry.version);
-    let body = http
-        .get(&url, &[], auth, MAX_ARCHIVE, Some(&label))
-        .await?;
+    let body = http.get(&url, &[], auth, MAX_ARCHIVE, Some(&label)).await?;
     if let Some(expected) = entry.digest.as_deref().filter(|d| !d.is_empty()) {
-        let expected = expected.strip_prefix("sha256:").unwrap_or(expected).to_ascii_lowercase();
+        let expected = expected
+            .strip_prefix("sha256:")
+            .unwrap_or(expected)
+            .to_ascii_lowercase();
         let actual = crate::cache::sha256_digest(&body.bytes);
         if actual != format!("sha256:{expected}") {
             return Err(Error::DigestMismatch {
@@ -180,7 +180,10 @@ mod tests {
             r("https://h/charts?sig=1", "web-1.0.0.tgz"),
             "https://h/charts/web-1.0.0.tgz?sig=1"
         );
-        assert_eq!(r("https://h/charts", "/abs/web.tgz"), "https://h/abs/web.tgz");
+        assert_eq!(
+            r("https://h/charts", "/abs/web.tgz"),
+            "https://h/abs/web.tgz"
+        );
         assert_eq!(
             r("https://h/charts", "https://cdn.example/web-1.0.0.tgz"),
             "https://cdn.example/web-1.0.0.tgz"

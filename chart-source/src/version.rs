@@ -31,7 +31,13 @@ pub(crate) fn nearest(all: &[String], wanted: &str, n: usize) -> Vec<String> {
         all.iter().filter_map(|s| Some((parse(s)?, s))).collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let Some(target) = parse(wanted) else {
-        return sorted.iter().rev().take(n).rev().map(|(_, s)| (*s).clone()).collect();
+        return sorted
+            .iter()
+            .rev()
+            .take(n)
+            .rev()
+            .map(|(_, s)| (*s).clone())
+            .collect();
     };
     let at = sorted.partition_point(|(v, _)| *v < target);
     let start = at.saturating_sub(n / 2).min(sorted.len().saturating_sub(n));
@@ -98,11 +104,16 @@ fn translate(alt: &str) -> Result<String, String> {
         let (op, v) = token.split_at(op_len);
         let v = v.trim_start_matches(['v', 'V']);
         if op == "!=" {
-            return Err(format!("version constraint {alt:?}: != is not supported; use a range"));
+            return Err(format!(
+                "version constraint {alt:?}: != is not supported; use a range"
+            ));
         }
-        let wildcard = v.split(['-', '+']).next().unwrap_or("").split('.').any(|p| {
-            p == "*" || p.eq_ignore_ascii_case("x")
-        });
+        let wildcard = v
+            .split(['-', '+'])
+            .next()
+            .unwrap_or("")
+            .split('.')
+            .any(|p| p == "*" || p.eq_ignore_ascii_case("x"));
         let op = match op {
             "" if wildcard => "",
             "" | "=" => "=",
@@ -136,8 +147,13 @@ mod tests {
 
     #[test]
     fn nearest_takes_neighbours_on_both_sides() {
-        let all = s(&["0.1.0", "1.0.0", "1.1.0", "1.2.0", "1.3.0", "2.0.0", "3.0.0"]);
-        assert_eq!(nearest(&all, "1.2.5", 4), s(&["1.1.0", "1.2.0", "1.3.0", "2.0.0"]));
+        let all = s(&[
+            "0.1.0", "1.0.0", "1.1.0", "1.2.0", "1.3.0", "2.0.0", "3.0.0",
+        ]);
+        assert_eq!(
+            nearest(&all, "1.2.5", 4),
+            s(&["1.1.0", "1.2.0", "1.3.0", "2.0.0"])
+        );
         assert_eq!(nearest(&all, "0.0.1", 3), s(&["0.1.0", "1.0.0", "1.1.0"]));
         assert_eq!(nearest(&all, "9.0.0", 2), s(&["2.0.0", "3.0.0"]));
         assert_eq!(nearest(&all, "latest", 2), s(&["2.0.0", "3.0.0"]));

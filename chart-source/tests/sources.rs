@@ -29,7 +29,12 @@ fn creds(user: &str, password: &str) -> Option<Credentials> {
 }
 
 /// Packages `web` at each version into `dest`.
-fn package_web(helm: &Helm, work: &Path, versions: &[&str], dest: &Path) -> Vec<std::path::PathBuf> {
+fn package_web(
+    helm: &Helm,
+    work: &Path,
+    versions: &[&str],
+    dest: &Path,
+) -> Vec<std::path::PathBuf> {
     let src = work.join("src/web");
     write_chart(&src, "web", "");
     versions
@@ -43,7 +48,12 @@ fn oci_fetch_checks_digests_caches_and_then_works_offline() {
     let helm = Helm::new();
     let work = TempDir::new("oci-ok");
     let registry = Registry::start(None);
-    let archives = package_web(&helm, work.path(), &["1.0.0", "1.1.0", "1.2.0+build.5"], &work.path().join("pkg"));
+    let archives = package_web(
+        &helm,
+        work.path(),
+        &["1.0.0", "1.1.0", "1.2.0+build.5"],
+        &work.path().join("pkg"),
+    );
     for a in &archives {
         registry.push(&helm, a, None);
     }
@@ -52,12 +62,18 @@ fn oci_fetch_checks_digests_caches_and_then_works_offline() {
     let chart = ChartRef::new(registry.repo(), "web", "1.2.0+build.5");
     let got = fetcher.fetch_blocking(&chart).expect("fetched");
     let packaged = std::fs::read(&archives[2]).expect("archive");
-    assert_eq!(got.archive, packaged, "the chart layer is the archive helm pushed");
+    assert_eq!(
+        got.archive, packaged,
+        "the chart layer is the archive helm pushed"
+    );
     assert_eq!(got.digest, sha256_digest(&packaged));
     assert_eq!(got.origin, Origin::Network);
     assert!(got.added_dependencies.is_empty());
 
-    assert_eq!(fetcher.fetch_blocking(&chart).expect("again").origin, Origin::Cache);
+    assert_eq!(
+        fetcher.fetch_blocking(&chart).expect("again").origin,
+        Origin::Cache
+    );
     registry.stop();
     let offline = Fetcher::new(Options {
         offline: true,
@@ -78,7 +94,12 @@ fn oci_missing_version_and_chart_name_the_nearest_versions() {
     let helm = Helm::new();
     let work = TempDir::new("oci-missing");
     let registry = Registry::start(None);
-    for a in package_web(&helm, work.path(), &["1.0.0", "1.1.0", "1.2.0+build.5", "2.0.0"], &work.path().join("pkg")) {
+    for a in package_web(
+        &helm,
+        work.path(),
+        &["1.0.0", "1.1.0", "1.2.0+build.5", "2.0.0"],
+        &work.path().join("pkg"),
+    ) {
         registry.push(&helm, &a, None);
     }
     let fetcher = Fetcher::new(options(&work.path().join("cache"))).expect("fetcher");
@@ -120,7 +141,11 @@ fn oci_with_htpasswd_refuses_missing_and_wrong_credentials() {
     assert!(err.to_string().contains("needs credentials"), "{err}");
     let err = fetch(creds(USER, "wrong")).expect_err("wrong password");
     assert!(matches!(err, Error::Denied { status: 401, .. }), "{err}");
-    assert!(err.to_string().contains("refused the credentials of user \"ci-bot\""), "{err}");
+    assert!(
+        err.to_string()
+            .contains("refused the credentials of user \"ci-bot\""),
+        "{err}"
+    );
     let got = fetch(creds(USER, PASSWORD)).expect("right credentials");
     assert_eq!(got.origin, Origin::Network);
 }
@@ -153,10 +178,17 @@ fn a_registry_that_is_down_is_a_connection_error() {
     let port = support::free_port();
     let fetcher = Fetcher::new(options(&work.path().join("cache"))).expect("fetcher");
     let err = fetcher
-        .fetch_blocking(&ChartRef::new(format!("oci://127.0.0.1:{port}/charts"), "web", "1.0.0"))
+        .fetch_blocking(&ChartRef::new(
+            format!("oci://127.0.0.1:{port}/charts"),
+            "web",
+            "1.0.0",
+        ))
         .expect_err("nothing listens");
     assert!(matches!(err, Error::Connect { .. }), "{err}");
-    assert!(err.to_string().contains("check that the repository is up"), "{err}");
+    assert!(
+        err.to_string().contains("check that the repository is up"),
+        "{err}"
+    );
 }
 
 /// A chart repository as `helm repo index` writes it, served by a static server.
@@ -175,7 +207,13 @@ fn http_repo(helm: &Helm, versions: &[&str], absolute: bool, serve: ServeOptions
     if absolute {
         // Index at the root with absolute URLs into pkgs/.
         std::fs::create_dir_all(&root).expect("mkdir");
-        helm.run(&["repo", "index", pkgs.to_str().expect("utf-8"), "--url", &format!("{}/pkgs", server.url())]);
+        helm.run(&[
+            "repo",
+            "index",
+            pkgs.to_str().expect("utf-8"),
+            "--url",
+            &format!("{}/pkgs", server.url()),
+        ]);
         std::fs::rename(pkgs.join("index.yaml"), root.join("index.yaml")).expect("move index");
     } else {
         helm.run(&["repo", "index", pkgs.to_str().expect("utf-8")]);
@@ -195,25 +233,46 @@ fn http_repositories_with_relative_and_absolute_urls() {
     let absolute = http_repo(&helm, &["0.9.0", "1.0.0"], true, ServeOptions::default());
     let fetcher = Fetcher::new(options(&work.path().join("cache"))).expect("fetcher");
     let got = fetcher
-        .fetch_blocking(&ChartRef::new(format!("{}/pkgs", relative.server.url()), "web", "1.0.0"))
+        .fetch_blocking(&ChartRef::new(
+            format!("{}/pkgs", relative.server.url()),
+            "web",
+            "1.0.0",
+        ))
         .expect("relative");
-    assert_eq!(got.archive, std::fs::read(&relative.archives[1]).expect("archive"));
-    let index = std::fs::read_to_string(absolute.dir.path().join("root/index.yaml")).expect("index");
-    assert!(index.contains(&format!("{}/pkgs/web-0.9.0.tgz", absolute.server.url())), "{index}");
+    assert_eq!(
+        got.archive,
+        std::fs::read(&relative.archives[1]).expect("archive")
+    );
+    let index =
+        std::fs::read_to_string(absolute.dir.path().join("root/index.yaml")).expect("index");
+    assert!(
+        index.contains(&format!("{}/pkgs/web-0.9.0.tgz", absolute.server.url())),
+        "{index}"
+    );
     let got = fetcher
         .fetch_blocking(&ChartRef::new(absolute.server.url(), "web", "0.9.0"))
         .expect("absolute");
-    assert_eq!(got.archive, std::fs::read(&absolute.archives[0]).expect("archive"));
+    assert_eq!(
+        got.archive,
+        std::fs::read(&absolute.archives[0]).expect("archive")
+    );
 
     let err = fetcher
         .fetch_blocking(&ChartRef::new(absolute.server.url(), "web", "2.0.0"))
         .expect_err("missing");
     assert!(
-        err.to_string().ends_with(&format!("not found in {} (nearest: 0.9.0, 1.0.0; 2 versions in all)", absolute.server.url())),
+        err.to_string().ends_with(&format!(
+            "not found in {} (nearest: 0.9.0, 1.0.0; 2 versions in all)",
+            absolute.server.url()
+        )),
         "{err}"
     );
     let err = fetcher
-        .fetch_blocking(&ChartRef::new(format!("{}/nope", absolute.server.url()), "web", "1.0.0"))
+        .fetch_blocking(&ChartRef::new(
+            format!("{}/nope", absolute.server.url()),
+            "web",
+            "1.0.0",
+        ))
         .expect_err("no index");
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     assert!(err.to_string().contains("has no index.yaml"), "{err}");
@@ -241,13 +300,17 @@ fn http_repository_basic_auth_and_a_replaced_archive() {
         })
         .expect("fetcher")
     };
-    let err = with(creds(USER, "nope")).fetch_blocking(&chart).expect_err("wrong password");
+    let err = with(creds(USER, "nope"))
+        .fetch_blocking(&chart)
+        .expect_err("wrong password");
     assert!(matches!(err, Error::Denied { status: 401, .. }), "{err}");
     // The archive is replaced after the index was written: same name, other bytes.
     let mut data = std::fs::read(&repo.archives[0]).expect("archive");
     data.extend_from_slice(b"tampered");
     std::fs::write(&repo.archives[0], &data).expect("replace");
-    let err = with(creds(USER, PASSWORD)).fetch_blocking(&chart).expect_err("tampered");
+    let err = with(creds(USER, PASSWORD))
+        .fetch_blocking(&chart)
+        .expect_err("tampered");
     assert!(matches!(err, Error::DigestMismatch { .. }), "{err}");
 }
 
@@ -280,7 +343,12 @@ fn dependencies_not_vendored_are_resolved_from_chart_lock() {
     let helm = Helm::new();
     let work = TempDir::new("deps");
     let registry = Registry::start(None);
-    let repo = http_repo(&helm, &["1.0.0", "1.1.0", "1.2.0"], false, ServeOptions::default());
+    let repo = http_repo(
+        &helm,
+        &["1.0.0", "1.1.0", "1.2.0"],
+        false,
+        ServeOptions::default(),
+    );
     let cache_src = work.path().join("src/cache");
     write_chart(&cache_src, "cache", "");
     let cache_archive = helm.package(&cache_src, "0.3.0", &work.path().join("pkg"));
@@ -313,12 +381,22 @@ fn dependencies_not_vendored_are_resolved_from_chart_lock() {
         .collect();
     assert_eq!(added, ["web@1.1.0", "cache@0.3.0"]);
     let listing = tar_listing(&got.archive);
-    assert!(listing.contains(&"app/charts/web-1.1.0.tgz".to_string()), "{listing:?}");
-    assert!(listing.contains(&"app/charts/cache-0.3.0.tgz".to_string()), "{listing:?}");
+    assert!(
+        listing.contains(&"app/charts/web-1.1.0.tgz".to_string()),
+        "{listing:?}"
+    );
+    assert!(
+        listing.contains(&"app/charts/cache-0.3.0.tgz".to_string()),
+        "{listing:?}"
+    );
 
     // A Chart.lock that no longer matches Chart.yaml is refused, as helm dependency build does.
     let chart_yaml = std::fs::read_to_string(app.join("Chart.yaml")).expect("Chart.yaml");
-    std::fs::write(app.join("Chart.yaml"), chart_yaml.replace("version: 0.3.0", "version: \">=0.3.0\"")).expect("edit");
+    std::fs::write(
+        app.join("Chart.yaml"),
+        chart_yaml.replace("version: 0.3.0", "version: \">=0.3.0\""),
+    )
+    .expect("edit");
     let stale = unvendored(&helm.package(&app, "1.0.1", &work.path().join("pkg")));
     registry.push(&helm, &stale, None);
     let err = fetcher
@@ -346,7 +424,10 @@ fn dependencies_not_vendored_are_resolved_from_chart_lock() {
 fn unvendored(archive: &Path) -> std::path::PathBuf {
     let data = std::fs::read(archive).expect("archive");
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(data.as_slice()));
-    let mut out = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+    let mut out = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
     for entry in tar.entries().expect("tar") {
         let mut entry = entry.expect("entry");
         let path = entry.path().expect("path").display().to_string();
@@ -367,6 +448,12 @@ fn tar_listing(archive: &[u8]) -> Vec<String> {
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
     tar.entries()
         .expect("tar")
-        .map(|e| e.expect("entry").path().expect("path").display().to_string())
+        .map(|e| {
+            e.expect("entry")
+                .path()
+                .expect("path")
+                .display()
+                .to_string()
+        })
         .collect()
 }

@@ -51,8 +51,14 @@ pub struct SourceArgs {
 impl SourceArgs {
     fn fetcher(&self) -> anyhow::Result<Fetcher> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let username = self.username.clone().or_else(|| env("PLANTON_HELM_USERNAME"));
-        let password = self.password.clone().or_else(|| env("PLANTON_HELM_PASSWORD"));
+        let username = self
+            .username
+            .clone()
+            .or_else(|| env("PLANTON_HELM_USERNAME"));
+        let password = self
+            .password
+            .clone()
+            .or_else(|| env("PLANTON_HELM_PASSWORD"));
         let credentials = match (username, password) {
             (Some(username), Some(password)) => Some(Credentials { username, password }),
             (None, None) => None,
@@ -87,7 +93,9 @@ struct TerminalProgress {
 impl TerminalProgress {
     fn new() -> Option<Self> {
         let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-        (std::io::stderr().is_terminal() && !ci).then(|| TerminalProgress { last: Mutex::new(0) })
+        (std::io::stderr().is_terminal() && !ci).then(|| TerminalProgress {
+            last: Mutex::new(0),
+        })
     }
 }
 
@@ -167,7 +175,10 @@ fn summary(f: &FetchedChart) -> String {
         }
     );
     for d in &f.added_dependencies {
-        line.push_str(&format!(", dependency {} {} from {}", d.name, d.version, d.repo));
+        line.push_str(&format!(
+            ", dependency {} {} from {}",
+            d.name, d.version, d.repo
+        ));
     }
     line
 }
@@ -192,7 +203,12 @@ pub struct RenderArgs {
     kube_version: Option<String>,
 
     /// Kubernetes api versions used for Capabilities.APIVersions (can specify multiple)
-    #[arg(short = 'a', long = "api-versions", value_name = "VERSION", value_delimiter = ',')]
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "VERSION",
+        value_delimiter = ','
+    )]
     api_versions: Vec<String>,
 
     #[command(flatten)]
@@ -292,7 +308,12 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
     let mut written = Vec::new();
     for release in &releases {
         let fetched = fetcher.fetch_blocking(&release.chart).with_context(|| {
-            format!("{}: release {}: fetch {}", release.file.display(), release.release_name, release.chart)
+            format!(
+                "{}: release {}: fetch {}",
+                release.file.display(),
+                release.release_name,
+                release.chart
+            )
         })?;
         let request = RenderRequest {
             chart: ChartSource::Archive(fetched.archive),
@@ -326,7 +347,13 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
         };
         let output = runtime
             .render(&request, OfflineHost::default())
-            .with_context(|| format!("{}: release {}", release.file.display(), release.release_name))?;
+            .with_context(|| {
+                format!(
+                    "{}: release {}",
+                    release.file.display(),
+                    release.release_name
+                )
+            })?;
         match &args.output_dir {
             Some(dir) => {
                 let path = dir
@@ -377,7 +404,11 @@ fn validate(runtime: &Runtime, documents: Vec<SourceFile>) -> anyhow::Result<()>
             (Some(f), None, _) => format!("{f}: "),
             _ => String::new(),
         };
-        let _ = writeln!(stderr, "{place}{severity}[{}] {}: {}", d.code, d.path, d.message);
+        let _ = writeln!(
+            stderr,
+            "{place}{severity}[{}] {}: {}",
+            d.code, d.path, d.message
+        );
     }
     if errors > 0 {
         bail!("validation failed with {errors} error(s); nothing was rendered");
@@ -408,9 +439,15 @@ mod tests {
         let r = releases_from(Path::new("r.yaml"), text).expect("parses");
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].chart, ChartRef::new("oci://r/charts", "web", "1.2.3"));
-        assert_eq!((r[0].release_name.as_str(), r[0].namespace.as_str()), ("web", "apps"));
+        assert_eq!(
+            (r[0].release_name.as_str(), r[0].namespace.as_str()),
+            ("web", "apps")
+        );
         assert_eq!(r[0].values.as_deref(), Some(r#"{"replicaCount":2}"#));
-        assert_eq!((r[1].release_name.as_str(), r[1].namespace.as_str()), ("api-v2", "edge"));
+        assert_eq!(
+            (r[1].release_name.as_str(), r[1].namespace.as_str()),
+            ("api-v2", "edge")
+        );
         assert!(r[1].values.is_none());
     }
 

@@ -30,7 +30,14 @@ fn stdout_ok(out: &Output) -> String {
 }
 
 /// A HelmRelease file with the test values indented under spec.values.
-fn release_file(dir: &Path, name: &str, namespace: &str, repo: &str, chart: &str, version: &str) -> String {
+fn release_file(
+    dir: &Path,
+    name: &str,
+    namespace: &str,
+    repo: &str,
+    chart: &str,
+    version: &str,
+) -> String {
     let values: String = VALUES.lines().map(|l| format!("    {l}\n")).collect();
     let text = format!(
         "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
@@ -52,7 +59,14 @@ fn render_from_a_registry_equals_helm_template_and_then_works_offline() {
     write_chart(&src, "web", "");
     let archive = helm.package(&src, "1.4.0+build.2", &work.path().join("pkg"));
     registry.push(&helm, &archive, None);
-    let release = release_file(work.path(), "web-prod", "apps", &registry.repo(), "web", "1.4.0+build.2");
+    let release = release_file(
+        work.path(),
+        "web-prod",
+        "apps",
+        &registry.repo(),
+        "web",
+        "1.4.0+build.2",
+    );
     let cache = work.path().join("cache");
     let cache = cache.to_str().expect("utf-8");
 
@@ -70,7 +84,13 @@ fn render_from_a_registry_equals_helm_template_and_then_works_offline() {
     ]);
     assert!(expected.contains("replicas: 3"), "{expected}");
 
-    let got = stdout_ok(&planton(&["render", &release, "--cache", cache, "--plain-http"]));
+    let got = stdout_ok(&planton(&[
+        "render",
+        &release,
+        "--cache",
+        cache,
+        "--plain-http",
+    ]));
     assert_eq!(got, expected);
 
     registry.stop();
@@ -89,7 +109,13 @@ fn render_from_a_registry_equals_helm_template_and_then_works_offline() {
     assert_eq!(written, expected);
 
     let empty = work.path().join("empty-cache");
-    let out = planton(&["render", &release, "--cache", empty.to_str().expect("utf-8"), "--offline"]);
+    let out = planton(&[
+        "render",
+        &release,
+        "--cache",
+        empty.to_str().expect("utf-8"),
+        "--offline",
+    ]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -154,7 +180,10 @@ fn render_resolves_unvendored_dependencies_like_helm_dependency_build() {
         "-d",
         pulled.to_str().expect("utf-8"),
     ]);
-    helm.run_in(Some(&pulled.join("app")), &["dependency", "build", ".", "--plain-http"]);
+    helm.run_in(
+        Some(&pulled.join("app")),
+        &["dependency", "build", ".", "--plain-http"],
+    );
     let expected = helm.run(&[
         "template",
         "shop",
@@ -164,7 +193,10 @@ fn render_resolves_unvendored_dependencies_like_helm_dependency_build() {
         "-f",
         work.path().join("values.yaml").to_str().expect("utf-8"),
     ]);
-    assert!(expected.contains("# Source: app/charts/web/templates/deployment.yaml"), "{expected}");
+    assert!(
+        expected.contains("# Source: app/charts/web/templates/deployment.yaml"),
+        "{expected}"
+    );
     assert!(expected.contains("version: \"1.1.0\""), "{expected}");
 
     let cache = work.path().join("cache");
@@ -178,7 +210,10 @@ fn render_resolves_unvendored_dependencies_like_helm_dependency_build() {
     let line = stdout_ok(&out);
     assert!(line.starts_with("app 2.0.0 sha256:"), "{line}");
     assert!(line.contains("dependency web 1.1.0 from"), "{line}");
-    assert!(line.contains("dependency cache 0.3.0 from oci://"), "{line}");
+    assert!(
+        line.contains("dependency cache 0.3.0 from oci://"),
+        "{line}"
+    );
 
     let got = stdout_ok(&planton(&[
         "render",
@@ -204,34 +239,66 @@ fn pull_reports_wrong_credentials_and_missing_versions() {
     let cache = work.path().join("cache");
     let cache = cache.to_str().expect("utf-8");
     let repo = registry.repo();
-    let base = ["pull", &repo, "web", "1.1.0", "--cache", cache, "--plain-http"];
+    let base = [
+        "pull",
+        &repo,
+        "web",
+        "1.1.0",
+        "--cache",
+        cache,
+        "--plain-http",
+    ];
 
     let out = planton(&[&base[..], &["--username", "ci-bot", "--password", "nope"]].concat());
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("401 Unauthorized"), "{stderr}");
-    assert!(stderr.contains("refused the credentials of user \"ci-bot\""), "{stderr}");
+    assert!(
+        stderr.contains("refused the credentials of user \"ci-bot\""),
+        "{stderr}"
+    );
 
     let out = Command::new(env!("CARGO_BIN_EXE_planton-helm"))
-        .args(["pull", &repo, "web", "1.2.0", "--cache", cache, "--plain-http"])
+        .args([
+            "pull",
+            &repo,
+            "web",
+            "1.2.0",
+            "--cache",
+            cache,
+            "--plain-http",
+        ])
         .env("PLANTON_HELM_USERNAME", "ci-bot")
         .env("PLANTON_HELM_PASSWORD", "s3cret")
         .output()
         .expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("version \"1.2.0\" not found") && stderr.contains("(nearest: 1.0.0, 1.1.0; 2 versions in all)"),
+        stderr.contains("version \"1.2.0\" not found")
+            && stderr.contains("(nearest: 1.0.0, 1.1.0; 2 versions in all)"),
         "{stderr}"
     );
 
     let dest = work.path().join("dest");
-    let out = planton(&[
-        &base[..],
-        &["--username", "ci-bot", "--password", "s3cret", "-d", dest.to_str().expect("utf-8")],
-    ]
-    .concat());
+    let out = planton(
+        &[
+            &base[..],
+            &[
+                "--username",
+                "ci-bot",
+                "--password",
+                "s3cret",
+                "-d",
+                dest.to_str().expect("utf-8"),
+            ],
+        ]
+        .concat(),
+    );
     let line = stdout_ok(&out);
-    assert!(line.starts_with("web 1.1.0 sha256:") && line.trim_end().ends_with(" pulled"), "{line}");
+    assert!(
+        line.starts_with("web 1.1.0 sha256:") && line.trim_end().ends_with(" pulled"),
+        "{line}"
+    );
     assert_eq!(
         std::fs::read(dest.join("web-1.1.0.tgz")).expect("written"),
         std::fs::read(work.path().join("pkg/web-1.1.0.tgz")).expect("packaged")
@@ -244,17 +311,30 @@ fn tar_without_charts(dir: &Path, root: &str, version: &str, out: &Path) -> Vec<
     let chart_yaml = std::fs::read_to_string(dir.join("Chart.yaml")).expect("Chart.yaml");
     let chart_yaml = chart_yaml.replace("version: 0.0.0", &format!("version: {version}"));
     let mut files = vec![("Chart.yaml".to_string(), chart_yaml.into_bytes())];
-    for rel in ["Chart.lock", "values.yaml", "templates/_helpers.tpl", "templates/configmap.yaml", "templates/deployment.yaml"] {
-        files.push((rel.to_string(), std::fs::read(dir.join(rel)).expect("chart file")));
+    for rel in [
+        "Chart.lock",
+        "values.yaml",
+        "templates/_helpers.tpl",
+        "templates/configmap.yaml",
+        "templates/deployment.yaml",
+    ] {
+        files.push((
+            rel.to_string(),
+            std::fs::read(dir.join(rel)).expect("chart file"),
+        ));
     }
-    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
     let mut listing = Vec::new();
     for (rel, data) in files {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
         let path = format!("{root}/{rel}");
-        tar.append_data(&mut h, &path, data.as_slice()).expect("append");
+        tar.append_data(&mut h, &path, data.as_slice())
+            .expect("append");
         listing.push(path);
     }
     std::fs::create_dir_all(out.parent().expect("parent")).expect("mkdir");

@@ -203,8 +203,12 @@ impl Registry {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let log = std::fs::read_to_string(self._dir.path().join("registry.log")).unwrap_or_default();
-        panic!("docker-registry did not listen on {} within 20s:\n{log}", self.port);
+        let log =
+            std::fs::read_to_string(self._dir.path().join("registry.log")).unwrap_or_default();
+        panic!(
+            "docker-registry did not listen on {} within 20s:\n{log}",
+            self.port
+        );
     }
 
     /// `oci://127.0.0.1:PORT/charts`
