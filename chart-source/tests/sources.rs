@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chart_source::{ChartRef, Credentials, Error, Fetcher, Options, Origin, sha256_digest};
-use support::{Helm, Registry, ServeOptions, StaticServer, TempDir, write_chart};
+use support::{Helm, Registry, ServeOptions, StaticServer, TempDir, TokenFront, write_chart};
 
 const USER: &str = "ci-bot";
 const PASSWORD: &str = "s3cret-pull";
@@ -148,6 +148,36 @@ fn oci_with_htpasswd_refuses_missing_and_wrong_credentials() {
     );
     let got = fetch(creds(USER, PASSWORD)).expect("right credentials");
     assert_eq!(got.origin, Origin::Network);
+}
+
+#[test]
+fn oci_registry_token_flow_gets_a_bearer_token_with_the_credentials() {
+    let helm = Helm::new();
+    let work = TempDir::new("oci-token");
+    let registry = Registry::start(None);
+    for a in package_web(&helm, work.path(), &["2.2.0"], &work.path().join("pkg")) {
+        registry.push(&helm, &a, None);
+    }
+    let front = TokenFront::start(registry.port, USER, PASSWORD);
+    let chart = ChartRef::new(front.repo(), "web", "2.2.0");
+    let fetch = |credentials| {
+        Fetcher::new(Options {
+            credentials,
+            ..options(&work.path().join("cache"))
+        })
+        .expect("fetcher")
+        .fetch_blocking(&chart)
+    };
+    let err = fetch(creds(USER, "wrong")).expect_err("the token endpoint refuses");
+    assert!(matches!(err, Error::Denied { status: 401, .. }), "{err}");
+    assert!(err.to_string().contains("/token"), "{err}");
+    let got = fetch(creds(USER, PASSWORD)).expect("token flow");
+    assert_eq!(got.origin, Origin::Network);
+    let scopes = front.scopes.lock().expect("lock").clone();
+    assert!(
+        scopes.iter().all(|s| s == "repository:charts/web:pull"),
+        "{scopes:?}"
+    );
 }
 
 #[test]

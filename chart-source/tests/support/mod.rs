@@ -414,3 +414,165 @@ pub fn write_chart(dir: &Path, name: &str, deps: &str) {
         std::fs::write(p, text).expect("write chart file");
     }
 }
+
+/// A front for a registry that speaks the registry token flow: every `/v2/` request needs
+/// `Bearer <token>`, which `/token` hands out for basic-authenticated requests; authorised
+/// requests are forwarded to the registry behind it.
+pub struct TokenFront {
+    pub addr: SocketAddr,
+    /// The scopes `/token` was asked for, in order.
+    pub scopes: Arc<std::sync::Mutex<Vec<String>>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TokenFront {
+    pub fn start(upstream: u16, user: &str, password: &str) -> Self {
+        use base64::Engine as _;
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let scopes = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = scopes.clone();
+        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                let client = reqwest::Client::new();
+                loop {
+                    tokio::select! {
+                        _ = &mut rx => break,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let (client, basic, seen) = (client.clone(), basic.clone(), seen.clone());
+                            tokio::spawn(async move {
+                                let service = hyper::service::service_fn(move |req| {
+                                    let (client, basic, seen) = (client.clone(), basic.clone(), seen.clone());
+                                    async move {
+                                        Ok::<_, Infallible>(token_front(req, addr, upstream, &client, &basic, &seen).await)
+                                    }
+                                });
+                                let _ = hyper::server::conn::http1::Builder::new()
+                                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                                    .await;
+                            });
+                        }
+                    }
+                }
+            });
+        });
+        TokenFront {
+            addr,
+            scopes,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// `oci://127.0.0.1:PORT/charts`
+    pub fn repo(&self) -> String {
+        format!("oci://{}/charts", self.addr)
+    }
+}
+
+impl Drop for TokenFront {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+const FRONT_TOKEN: &str = "Bearer front-token-7f3a";
+
+async fn token_front<B>(
+    req: Request<B>,
+    addr: SocketAddr,
+    upstream: u16,
+    client: &reqwest::Client,
+    basic: &str,
+    seen: &std::sync::Mutex<Vec<String>>,
+) -> Response<Full<Bytes>> {
+    let auth = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let status = |code: StatusCode, body: &str| {
+        let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+        *r.status_mut() = code;
+        r
+    };
+    if req.uri().path() == "/token" {
+        let query = req.uri().query().unwrap_or("");
+        let scope = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("scope="))
+            .unwrap_or("")
+            .replace("%3A", ":")
+            .replace("%2F", "/");
+        seen.lock().expect("lock").push(scope);
+        return if auth == basic {
+            status(StatusCode::OK, r#"{"token":"front-token-7f3a"}"#)
+        } else {
+            status(
+                StatusCode::UNAUTHORIZED,
+                r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#,
+            )
+        };
+    }
+    if auth != FRONT_TOKEN {
+        let repo = req
+            .uri()
+            .path()
+            .trim_start_matches("/v2/")
+            .rsplitn(3, '/')
+            .nth(2)
+            .unwrap_or("")
+            .to_string();
+        let mut r = status(
+            StatusCode::UNAUTHORIZED,
+            r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#,
+        );
+        r.headers_mut().insert(
+            "www-authenticate",
+            format!(
+                "Bearer realm=\"http://{addr}/token\",service=\"planton-tests\",scope=\"repository:{repo}:pull\""
+            )
+            .parse()
+            .expect("header"),
+        );
+        return r;
+    }
+    let mut forward = client.get(format!("http://127.0.0.1:{upstream}{}", req.uri()));
+    if let Some(accept) = req.headers().get("accept") {
+        forward = forward.header("accept", accept.clone());
+    }
+    let Ok(answer) = forward.send().await else {
+        return status(StatusCode::BAD_GATEWAY, "upstream down");
+    };
+    let code = answer.status();
+    let headers = answer.headers().clone();
+    let body = answer.bytes().await.unwrap_or_default();
+    let mut r = Response::new(Full::new(body));
+    *r.status_mut() = StatusCode::from_u16(code.as_u16()).expect("status");
+    for name in ["content-type", "docker-content-digest"] {
+        if let Some(v) = headers.get(name) {
+            r.headers_mut()
+                .insert(name, v.to_str().expect("ascii").parse().expect("header"));
+        }
+    }
+    r
+}
