@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: wasm target, the oracle helm, the test control plane
-# (etcd + kube-apiserver + kube-controller-manager, built from source on a cold machine), then every
-# test.
+# (etcd + kube-apiserver + kube-controller-manager, built from source on a cold machine), the OCI
+# registry the chart-source tests push into (Debian's docker-registry), then every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,6 +11,8 @@ PLANTON_CONTROL_PLANE=$(scripts/install-control-plane.sh)
 export PLANTON_CONTROL_PLANE
 PLANTON_SARIF_SCHEMA=$(scripts/install-sarif-schema.sh)
 export PLANTON_SARIF_SCHEMA
+PLANTON_REGISTRY=$(scripts/install-registry.sh)
+export PLANTON_REGISTRY
 cargo fmt --check
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo test --workspace --no-fail-fast

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use host_runtime::Config;
 
-use crate::{template, units, validate};
+use crate::{sources, template, units, validate};
 
 /// Exit status of a subcommand that is not implemented yet (distinct from a failed run's 1).
 const NOT_AVAILABLE: u8 = 2;
@@ -37,10 +37,10 @@ enum Command {
     /// Render a chart locally and print the manifests, like `helm template`
     #[command(override_usage = "planton-helm template [NAME] CHART [OPTIONS]")]
     Template(Box<template::TemplateArgs>),
-    /// Render the chart a HelmRelease names, fetched into the local cache
-    Render(Rest),
-    /// Download a chart into the local cache
-    Pull(Rest),
+    /// Validate HelmRelease files, fetch their charts (or use the cache) and render them
+    Render(Box<sources::RenderArgs>),
+    /// Download charts into the local cache: every chart a HelmRelease file names, or one
+    Pull(Box<sources::PullArgs>),
     /// Show what a HelmRelease would change in the cluster
     Diff(Rest),
     /// List the policy rules in force, or explain one
@@ -62,18 +62,24 @@ impl Cli {
             deadline: self.timeout,
             ..Config::default()
         };
+        let print = |text: &str| -> anyhow::Result<ExitCode> {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+            Ok(ExitCode::SUCCESS)
+        };
         let name = match self.command {
-            Command::Template(args) => {
-                let text = template::run(&args, config)?;
-                let mut stdout = std::io::stdout().lock();
-                stdout.write_all(text.as_bytes())?;
-                stdout.flush()?;
-                return Ok(ExitCode::SUCCESS);
+            Command::Template(args) => return print(&template::run(&args, config)?),
+            Command::Render(args) => {
+                let rendered = sources::render(&args, config)?;
+                for path in &rendered.written {
+                    eprintln!("wrote {}", path.display());
+                }
+                return print(&rendered.stdout);
             }
+            Command::Pull(args) => return print(&sources::pull(&args)?),
             Command::Validate(args) => return Ok(validate::validate(&args, config)),
             Command::Policies(args) => return Ok(validate::policies(&args, config)),
-            Command::Render(_) => "render",
-            Command::Pull(_) => "pull",
             Command::Diff(_) => "diff",
         };
         eprintln!("{name} is not available yet");
@@ -94,7 +100,7 @@ mod tests {
 
     #[test]
     fn the_flag_defaults_are_the_runtime_defaults() {
-        let cli = Cli::parse_from(["planton-helm", "pull"]);
+        let cli = Cli::parse_from(["planton-helm", "diff"]);
         assert_eq!(cli.max_memory, DEFAULT_MAX_MEMORY);
         assert_eq!(cli.timeout, DEFAULT_DEADLINE);
     }

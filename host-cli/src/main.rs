@@ -1,6 +1,7 @@
 //! `planton-helm`: validate HelmReleases and render Helm charts offline, in the sandboxed core.
 
 mod cli;
+mod sources;
 mod template;
 mod units;
 mod validate;

@@ -1,0 +1,578 @@
+//! Real servers on loopback for chart-source tests: Debian's `docker-registry` (filled by the real
+//! `helm push`), a static file server for `helm repo index` output, and the oracle helm itself.
+//! Shared by chart-source's and host-cli's integration tests (`#[path]`-included).
+
+#![allow(dead_code)]
+
+use std::convert::Infallible;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::{Request, Response, StatusCode};
+
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh directory under the target dir, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let dir = base.join(format!(
+            "chart-source-{tag}-{}-{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn cache_root() -> PathBuf {
+    std::env::var_os("PLANTON_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/planton-helm")
+        })
+}
+
+fn tool(env: &str, default: &str, install: &str) -> PathBuf {
+    let path = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache_root().join(default));
+    assert!(
+        path.exists(),
+        "{} not found; run scripts/{install} (or set ${env})",
+        path.display()
+    );
+    path
+}
+
+/// The oracle helm, run with its own config, cache and data dirs so the user's are untouched.
+pub struct Helm {
+    bin: PathBuf,
+    home: TempDir,
+}
+
+impl Helm {
+    pub fn new() -> Self {
+        Helm {
+            bin: tool("PLANTON_HELM", "helm-v4.3.1/helm", "install-helm.sh"),
+            home: TempDir::new("helm-home"),
+        }
+    }
+
+    pub fn bin(&self) -> &Path {
+        &self.bin
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(&self.bin);
+        let h = self.home.path();
+        c.env("HELM_CONFIG_HOME", h.join("config"))
+            .env("HELM_CACHE_HOME", h.join("cache"))
+            .env("HELM_DATA_HOME", h.join("data"))
+            .env_remove("HELM_DEBUG");
+        c
+    }
+
+    /// Runs helm and returns stdout; panics with stderr when it fails.
+    pub fn run(&self, args: &[&str]) -> String {
+        self.run_in(None, args)
+    }
+
+    pub fn run_in(&self, dir: Option<&Path>, args: &[&str]) -> String {
+        let mut c = self.command();
+        c.args(args);
+        if let Some(d) = dir {
+            c.current_dir(d);
+        }
+        let out = c.output().expect("run helm");
+        assert!(
+            out.status.success(),
+            "helm {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// `helm package DIR --version V -d DEST`, returning the archive's path.
+    pub fn package(&self, chart_dir: &Path, version: &str, dest: &Path) -> PathBuf {
+        std::fs::create_dir_all(dest).expect("mkdir");
+        let out = self.run(&[
+            "package",
+            chart_dir.to_str().expect("utf-8 path"),
+            "--version",
+            version,
+            "-d",
+            dest.to_str().expect("utf-8 path"),
+        ]);
+        let path = out
+            .trim()
+            .rsplit(": ")
+            .next()
+            .expect("helm package names the archive");
+        PathBuf::from(path)
+    }
+}
+
+/// A free port on loopback (the listener is closed before the server binds it).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Debian's docker-registry on loopback, storage in a temp dir, optionally behind htpasswd.
+pub struct Registry {
+    pub port: u16,
+    pub storage: PathBuf,
+    child: Child,
+    _dir: TempDir,
+}
+
+impl Registry {
+    pub fn start(auth: Option<(&str, &str)>) -> Self {
+        let bin = tool(
+            "PLANTON_REGISTRY",
+            "registry/usr/bin/docker-registry",
+            "install-registry.sh",
+        );
+        let dir = TempDir::new("registry");
+        let storage = dir.path().join("storage");
+        let port = free_port();
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n\
+             storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
+             http:\n  addr: 127.0.0.1:{port}\n  secret: planton-helm-tests\n",
+            storage.display()
+        );
+        if let Some((user, password)) = auth {
+            let hash = bcrypt::hash(password, 4).expect("bcrypt");
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, format!("{user}:{hash}\n")).expect("htpasswd");
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: planton-helm-tests\n    path: {}\n",
+                file.display()
+            ));
+        }
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).expect("config");
+        let log = std::fs::File::create(dir.path().join("registry.log")).expect("log");
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start docker-registry");
+        let registry = Registry {
+            port,
+            storage,
+            child,
+            _dir: dir,
+        };
+        registry.wait_ready();
+        registry
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let log =
+            std::fs::read_to_string(self._dir.path().join("registry.log")).unwrap_or_default();
+        panic!(
+            "docker-registry did not listen on {} within 20s:\n{log}",
+            self.port
+        );
+    }
+
+    /// `oci://127.0.0.1:PORT/charts`
+    pub fn repo(&self) -> String {
+        format!("oci://127.0.0.1:{}/charts", self.port)
+    }
+
+    /// `helm push ARCHIVE oci://.../charts --plain-http [--username --password]`.
+    pub fn push(&self, helm: &Helm, archive: &Path, auth: Option<(&str, &str)>) {
+        let mut args = vec![
+            "push",
+            archive.to_str().expect("utf-8 path"),
+            Box::leak(self.repo().into_boxed_str()),
+            "--plain-http",
+        ];
+        if let Some((u, p)) = auth {
+            args.extend(["--username", u, "--password", p]);
+        }
+        helm.run(&args);
+    }
+
+    /// The path of a blob in the registry's filesystem storage.
+    pub fn blob_path(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").expect("sha256 digest");
+        self.storage
+            .join("docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How the static server behaves.
+#[derive(Clone, Default)]
+pub struct ServeOptions {
+    /// Require this basic-auth user and password.
+    pub basic: Option<(String, String)>,
+    /// Accept connections but never answer.
+    pub hang: bool,
+}
+
+/// A static file server for a chart repository directory, on its own runtime thread.
+pub struct StaticServer {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl StaticServer {
+    pub fn start(root: &Path, options: ServeOptions) -> Self {
+        let root = Arc::new(root.to_path_buf());
+        let options = Arc::new(options);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                let mut held = Vec::new();
+                loop {
+                    tokio::select! {
+                        _ = &mut rx => break,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            if options.hang {
+                                held.push(stream);
+                                continue;
+                            }
+                            let root = root.clone();
+                            let options = options.clone();
+                            tokio::spawn(async move {
+                                let service = hyper::service::service_fn(move |req| {
+                                    let root = root.clone();
+                                    let options = options.clone();
+                                    async move { Ok::<_, Infallible>(serve(&root, &options, req)) }
+                                });
+                                let _ = hyper::server::conn::http1::Builder::new()
+                                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                                    .await;
+                            });
+                        }
+                    }
+                }
+            });
+        });
+        StaticServer {
+            addr,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve<B>(root: &Path, options: &ServeOptions, req: Request<B>) -> Response<Full<Bytes>> {
+    let reply = |status: StatusCode, body: &str| {
+        let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+        *r.status_mut() = status;
+        r
+    };
+    if let Some((user, password)) = &options.basic {
+        use base64::Engine as _;
+        let want = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        );
+        let got = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        if got != Some(want.as_str()) {
+            let mut r = reply(StatusCode::UNAUTHORIZED, "unauthorized\n");
+            r.headers_mut().insert(
+                "www-authenticate",
+                "Basic realm=\"charts\"".parse().expect("header"),
+            );
+            return r;
+        }
+    }
+    let path = req.uri().path().trim_start_matches('/');
+    if path.split('/').any(|p| p == ".." || p.is_empty()) {
+        return reply(StatusCode::NOT_FOUND, "not found\n");
+    }
+    match std::fs::read(root.join(path)) {
+        Ok(data) => Response::new(Full::new(Bytes::from(data))),
+        Err(_) => reply(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
+
+/// Writes a small chart of our own: a ConfigMap and a Deployment driven by values.
+pub fn write_chart(dir: &Path, name: &str, deps: &str) {
+    let files: &[(&str, String)] = &[
+        (
+            "Chart.yaml",
+            format!(
+                "apiVersion: v2\nname: {name}\ndescription: A small web service for chart-source tests\n\
+                 type: application\nversion: 0.0.0\nappVersion: \"2.4.1\"\n{deps}"
+            ),
+        ),
+        (
+            "values.yaml",
+            "replicaCount: 1\nimage:\n  repository: registry.example/web\n  tag: \"\"\n\
+             greeting: hello\nresources: {}\n"
+                .to_string(),
+        ),
+        (
+            "templates/_helpers.tpl",
+            "{{- define \"web.fullname\" -}}\n{{- printf \"%s-%s\" .Release.Name .Chart.Name | trunc 63 | trimSuffix \"-\" }}\n{{- end }}\n\
+             {{- define \"web.labels\" -}}\napp.kubernetes.io/name: {{ .Chart.Name }}\n\
+             app.kubernetes.io/instance: {{ .Release.Name }}\nhelm.sh/chart: {{ printf \"%s-%s\" .Chart.Name .Chart.Version | replace \"+\" \"_\" }}\n{{- end }}\n"
+                .to_string(),
+        ),
+        (
+            "templates/configmap.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n  labels:\n    {{- include \"web.labels\" . | nindent 4 }}\n\
+             data:\n  greeting: {{ .Values.greeting | quote }}\n  version: {{ .Chart.Version | quote }}\n"
+                .to_string(),
+        ),
+        (
+            "templates/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n  namespace: {{ .Release.Namespace }}\n  labels:\n    {{- include \"web.labels\" . | nindent 4 }}\n\
+             spec:\n  replicas: {{ .Values.replicaCount }}\n  selector:\n    matchLabels:\n      app.kubernetes.io/instance: {{ .Release.Name }}\n\
+             \x20 template:\n    metadata:\n      labels:\n        app.kubernetes.io/instance: {{ .Release.Name }}\n    spec:\n      containers:\n\
+             \x20       - name: web\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\"\n\
+             \x20         {{- with .Values.resources }}\n          resources:\n            {{- toYaml . | nindent 12 }}\n          {{- end }}\n"
+                .to_string(),
+        ),
+    ];
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write chart file");
+    }
+}
+
+/// A front for a registry that speaks the registry token flow: every `/v2/` request needs
+/// `Bearer <token>`, which `/token` hands out for basic-authenticated requests; authorised
+/// requests are forwarded to the registry behind it.
+pub struct TokenFront {
+    pub addr: SocketAddr,
+    /// The scopes `/token` was asked for, in order.
+    pub scopes: Arc<std::sync::Mutex<Vec<String>>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TokenFront {
+    pub fn start(upstream: u16, user: &str, password: &str) -> Self {
+        use base64::Engine as _;
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let scopes = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = scopes.clone();
+        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                let client = reqwest::Client::new();
+                loop {
+                    tokio::select! {
+                        _ = &mut rx => break,
+                        accepted = listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let (client, basic, seen) = (client.clone(), basic.clone(), seen.clone());
+                            tokio::spawn(async move {
+                                let service = hyper::service::service_fn(move |req| {
+                                    let (client, basic, seen) = (client.clone(), basic.clone(), seen.clone());
+                                    async move {
+                                        Ok::<_, Infallible>(token_front(req, addr, upstream, &client, &basic, &seen).await)
+                                    }
+                                });
+                                let _ = hyper::server::conn::http1::Builder::new()
+                                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                                    .await;
+                            });
+                        }
+                    }
+                }
+            });
+        });
+        TokenFront {
+            addr,
+            scopes,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// `oci://127.0.0.1:PORT/charts`
+    pub fn repo(&self) -> String {
+        format!("oci://{}/charts", self.addr)
+    }
+}
+
+impl Drop for TokenFront {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+const FRONT_TOKEN: &str = "Bearer front-token-7f3a";
+
+async fn token_front<B>(
+    req: Request<B>,
+    addr: SocketAddr,
+    upstream: u16,
+    client: &reqwest::Client,
+    basic: &str,
+    seen: &std::sync::Mutex<Vec<String>>,
+) -> Response<Full<Bytes>> {
+    let auth = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let status = |code: StatusCode, body: &str| {
+        let mut r = Response::new(Full::new(Bytes::from(body.to_string())));
+        *r.status_mut() = code;
+        r
+    };
+    if req.uri().path() == "/token" {
+        let query = req.uri().query().unwrap_or("");
+        let scope = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("scope="))
+            .unwrap_or("")
+            .replace("%3A", ":")
+            .replace("%2F", "/");
+        seen.lock().expect("lock").push(scope);
+        return if auth == basic {
+            status(StatusCode::OK, r#"{"token":"front-token-7f3a"}"#)
+        } else {
+            status(
+                StatusCode::UNAUTHORIZED,
+                r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#,
+            )
+        };
+    }
+    if auth != FRONT_TOKEN {
+        let repo = req
+            .uri()
+            .path()
+            .trim_start_matches("/v2/")
+            .rsplitn(3, '/')
+            .nth(2)
+            .unwrap_or("")
+            .to_string();
+        let mut r = status(
+            StatusCode::UNAUTHORIZED,
+            r#"{"errors":[{"code":"UNAUTHORIZED"}]}"#,
+        );
+        r.headers_mut().insert(
+            "www-authenticate",
+            format!(
+                "Bearer realm=\"http://{addr}/token\",service=\"planton-tests\",scope=\"repository:{repo}:pull\""
+            )
+            .parse()
+            .expect("header"),
+        );
+        return r;
+    }
+    let mut forward = client.get(format!("http://127.0.0.1:{upstream}{}", req.uri()));
+    if let Some(accept) = req.headers().get("accept") {
+        forward = forward.header("accept", accept.clone());
+    }
+    let Ok(answer) = forward.send().await else {
+        return status(StatusCode::BAD_GATEWAY, "upstream down");
+    };
+    let code = answer.status();
+    let headers = answer.headers().clone();
+    let body = answer.bytes().await.unwrap_or_default();
+    let mut r = Response::new(Full::new(body));
+    *r.status_mut() = StatusCode::from_u16(code.as_u16()).expect("status");
+    for name in ["content-type", "docker-content-digest"] {
+        if let Some(v) = headers.get(name) {
+            r.headers_mut()
+                .insert(name, v.to_str().expect("ascii").parse().expect("header"));
+        }
+    }
+    r
+}

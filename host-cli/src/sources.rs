@@ -1,0 +1,467 @@
+//! `planton-helm pull` and `planton-helm render`: charts fetched by `chart-source` into the local
+//! cache, then rendered in the sandbox as `helm template` would render them.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use chart_source::{ChartRef, Credentials, FetchedChart, Fetcher, Options, Origin, Progress};
+use clap::Args;
+use host_runtime::{
+    Capabilities, ChartSource, Config, OfflineHost, ReleaseInfo, RenderOptions, RenderRequest,
+    Runtime, Severity, SourceFile, ValidateRequest, ValuesLayer,
+};
+
+use crate::units;
+
+/// Where charts come from and how they are reached: shared by `pull` and `render`.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Chart cache directory (default: $XDG_CACHE_HOME/planton-helm/charts)
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+
+    /// Use only the cache; fail for a chart that is not in it
+    #[arg(long)]
+    offline: bool,
+
+    /// Repository or registry username (also $PLANTON_HELM_USERNAME)
+    #[arg(long)]
+    username: Option<String>,
+
+    /// Repository or registry password (also $PLANTON_HELM_PASSWORD)
+    #[arg(long)]
+    password: Option<String>,
+
+    /// Trust the CA certificates in this PEM file besides the system's
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
+
+    /// Talk to OCI registries over plain HTTP (local registries only)
+    #[arg(long)]
+    plain_http: bool,
+
+    /// Timeout for connecting and for each read (Go duration: 30s, 2m)
+    #[arg(long, value_name = "DURATION", value_parser = units::parse_duration, default_value = "60s")]
+    fetch_timeout: Duration,
+}
+
+impl SourceArgs {
+    fn fetcher(&self) -> anyhow::Result<Fetcher> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let username = self
+            .username
+            .clone()
+            .or_else(|| env("PLANTON_HELM_USERNAME"));
+        let password = self
+            .password
+            .clone()
+            .or_else(|| env("PLANTON_HELM_PASSWORD"));
+        let credentials = match (username, password) {
+            (Some(username), Some(password)) => Some(Credentials { username, password }),
+            (None, None) => None,
+            _ => bail!("--username and --password go together: give both or neither"),
+        };
+        let ca_pem = self
+            .ca_file
+            .as_ref()
+            .map(|p| std::fs::read(p).with_context(|| format!("read the CA file {}", p.display())))
+            .transpose()?;
+        let mut options = Options {
+            offline: self.offline,
+            timeout: self.fetch_timeout,
+            ca_pem,
+            credentials,
+            plain_http: self.plain_http,
+            progress: TerminalProgress::new().map(|p| Arc::new(p) as Arc<dyn Progress>),
+            ..Options::default()
+        };
+        if let Some(dir) = &self.cache {
+            options.cache_dir = dir.clone();
+        }
+        Ok(Fetcher::new(options)?)
+    }
+}
+
+/// Progress on stderr when it is a terminal and not in CI; nothing otherwise.
+struct TerminalProgress {
+    last: Mutex<u64>,
+}
+
+impl TerminalProgress {
+    fn new() -> Option<Self> {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        (std::io::stderr().is_terminal() && !ci).then(|| TerminalProgress {
+            last: Mutex::new(0),
+        })
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn update(&self, label: &str, done: u64, total: Option<u64>) {
+        let mut last = self.last.lock().expect("progress lock");
+        if done != 0 && done - *last < 64 << 10 && Some(done) != total {
+            return;
+        }
+        *last = done;
+        let total = total.map_or(String::new(), |t| format!(" / {}", kib(t)));
+        eprint!("\r\x1b[2Kpulling {label}  {}{total}", kib(done));
+    }
+
+    fn done(&self, label: &str, bytes: u64) {
+        *self.last.lock().expect("progress lock") = 0;
+        eprintln!("\r\x1b[2Kpulled {label} ({})", kib(bytes));
+    }
+}
+
+fn kib(n: u64) -> String {
+    format!("{:.1} KiB", n as f64 / 1024.0)
+}
+
+/// `planton-helm pull <release.yaml | REPO NAME VERSION>`
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// A HelmRelease file (every HelmRelease in it is pulled), or REPO NAME VERSION
+    #[arg(value_name = "RELEASE.yaml | REPO NAME VERSION", required = true, num_args = 1..=3)]
+    target: Vec<String>,
+
+    /// Also write each chart archive (NAME-VERSION.tgz) into this directory
+    #[arg(short = 'd', long, value_name = "DIR")]
+    destination: Option<PathBuf>,
+
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+/// Pulls the charts into the cache and prints one line per chart.
+pub fn pull(args: &PullArgs) -> anyhow::Result<String> {
+    let charts = match args.target.as_slice() {
+        [file] => releases_in(Path::new(file))?
+            .into_iter()
+            .map(|r| r.chart)
+            .collect(),
+        [repo, name, version] => vec![ChartRef::new(repo, name, version)],
+        _ => bail!("pull takes a HelmRelease file, or REPO NAME VERSION"),
+    };
+    let fetcher = args.source.fetcher()?;
+    let mut out = String::new();
+    for chart in charts {
+        let fetched = fetcher
+            .fetch_blocking(&chart)
+            .with_context(|| format!("pull {chart}"))?;
+        if let Some(dir) = &args.destination {
+            std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+            let path = dir.join(format!("{}-{}.tgz", chart.name, chart.version));
+            std::fs::write(&path, &fetched.archive)
+                .with_context(|| format!("write {}", path.display()))?;
+        }
+        out.push_str(&summary(&fetched));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn summary(f: &FetchedChart) -> String {
+    let mut line = format!(
+        "{} {} {} {}",
+        f.chart.name,
+        f.chart.version,
+        f.digest,
+        match f.origin {
+            Origin::Cache => "cached",
+            Origin::Network => "pulled",
+        }
+    );
+    for d in &f.added_dependencies {
+        line.push_str(&format!(
+            ", dependency {} {} from {}",
+            d.name, d.version, d.repo
+        ));
+    }
+    line
+}
+
+/// `planton-helm render FILE... [--offline] [--output-dir DIR]`
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// HelmRelease files (YAML, several documents allowed; other kinds are skipped)
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+
+    /// Write each release to DIR/NAMESPACE/RELEASE.yaml instead of stdout
+    #[arg(short = 'o', long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+
+    /// Include CRDs in the output
+    #[arg(long)]
+    include_crds: bool,
+
+    /// Kubernetes version used for Capabilities.KubeVersion
+    #[arg(long, value_name = "VERSION")]
+    kube_version: Option<String>,
+
+    /// Kubernetes api versions used for Capabilities.APIVersions (can specify multiple)
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "VERSION",
+        value_delimiter = ','
+    )]
+    api_versions: Vec<String>,
+
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+/// One HelmRelease document, as far as rendering needs it.
+struct Release {
+    file: PathBuf,
+    chart: ChartRef,
+    release_name: String,
+    namespace: String,
+    /// `spec.values` as JSON text (a YAML document for the core), if any.
+    values: Option<String>,
+}
+
+/// The HelmRelease documents of a file.
+fn releases_in(path: &Path) -> anyhow::Result<Vec<Release>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+    releases_from(path, &text)
+}
+
+fn releases_from(path: &Path, text: &str) -> anyhow::Result<Vec<Release>> {
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_str_multiple(text)
+        .map_err(|e| anyhow!("{}: not YAML: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        if doc.get("kind").and_then(|k| k.as_str()) != Some("HelmRelease") {
+            continue;
+        }
+        let at = || format!("{} (document {})", path.display(), i + 1);
+        let spec = doc
+            .get("spec")
+            .ok_or_else(|| anyhow!("{}: HelmRelease has no spec", at()))?;
+        let field = |name: &str| -> anyhow::Result<String> {
+            spec.get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| anyhow!("{}: spec.{name} is missing or not a string", at()))
+        };
+        let meta = |name: &str| {
+            doc.get("metadata")
+                .and_then(|m| m.get(name))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let opt = |name: &str| spec.get(name).and_then(|v| v.as_str()).map(str::to_string);
+        let release_name = opt("releaseName")
+            .or_else(|| meta("name"))
+            .ok_or_else(|| anyhow!("{}: set metadata.name or spec.releaseName", at()))?;
+        let namespace = opt("targetNamespace")
+            .or_else(|| meta("namespace"))
+            .unwrap_or_else(|| "default".to_string());
+        let values = match spec.get("values") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v @ serde_json::Value::Object(_)) => Some(v.to_string()),
+            Some(_) => bail!("{}: spec.values must be a map", at()),
+        };
+        out.push(Release {
+            file: path.to_path_buf(),
+            chart: ChartRef::new(field("repo")?, field("name")?, field("version")?),
+            release_name,
+            namespace,
+            values,
+        });
+    }
+    Ok(out)
+}
+
+/// What `render` produced: the text for stdout (empty with `--output-dir`) and the files written.
+pub struct Rendered {
+    pub stdout: String,
+    pub written: Vec<PathBuf>,
+}
+
+/// Validates the files, fetches every release's chart and renders it.
+pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
+    let mut releases = Vec::new();
+    let mut documents = Vec::new();
+    for file in &args.files {
+        let data = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
+        let text = String::from_utf8(data.clone())
+            .map_err(|_| anyhow!("{}: not UTF-8 text", file.display()))?;
+        releases.extend(releases_from(file, &text)?);
+        documents.push(SourceFile {
+            path: file.display().to_string(),
+            data,
+        });
+    }
+    if releases.is_empty() {
+        bail!("no HelmRelease in {}", list(&args.files));
+    }
+    let runtime = Runtime::new(config)?;
+    validate(&runtime, documents)?;
+    let fetcher = args.source.fetcher()?;
+    let mut stdout = String::new();
+    let mut written = Vec::new();
+    for release in &releases {
+        let fetched = fetcher.fetch_blocking(&release.chart).with_context(|| {
+            format!(
+                "{}: release {}: fetch {}",
+                release.file.display(),
+                release.release_name,
+                release.chart
+            )
+        })?;
+        let request = RenderRequest {
+            chart: ChartSource::Archive(fetched.archive),
+            values: release
+                .values
+                .iter()
+                .map(|v| {
+                    ValuesLayer::YamlFile(SourceFile {
+                        path: format!("{} (spec.values)", release.file.display()),
+                        data: v.clone().into_bytes(),
+                    })
+                })
+                .collect(),
+            release: ReleaseInfo {
+                name: release.release_name.clone(),
+                namespace: release.namespace.clone(),
+                revision: 1,
+                is_install: true,
+                is_upgrade: false,
+            },
+            capabilities: Capabilities {
+                kube_version: args.kube_version.clone().unwrap_or_default(),
+                api_versions: args.api_versions.clone(),
+            },
+            options: RenderOptions {
+                include_crds: args.include_crds,
+                skip_tests: false,
+                no_hooks: false,
+                show_only: Vec::new(),
+            },
+        };
+        let output = runtime
+            .render(&request, OfflineHost::default())
+            .with_context(|| {
+                format!(
+                    "{}: release {}",
+                    release.file.display(),
+                    release.release_name
+                )
+            })?;
+        match &args.output_dir {
+            Some(dir) => {
+                let path = dir
+                    .join(&release.namespace)
+                    .join(format!("{}.yaml", release.release_name));
+                std::fs::create_dir_all(path.parent().expect("has a parent"))
+                    .with_context(|| format!("create {}", dir.display()))?;
+                std::fs::write(&path, &output.text)
+                    .with_context(|| format!("write {}", path.display()))?;
+                written.push(path);
+            }
+            None => stdout.push_str(&output.text),
+        }
+    }
+    Ok(Rendered { stdout, written })
+}
+
+/// Runs the core's validation over the files. While the core has no validation yet, says so once
+/// and goes on: rendering does not depend on it.
+fn validate(runtime: &Runtime, documents: Vec<SourceFile>) -> anyhow::Result<()> {
+    let request = ValidateRequest {
+        documents,
+        policies: Vec::new(),
+        disabled: Vec::new(),
+    };
+    let diagnostics = match runtime.validate(&request, OfflineHost::default()) {
+        Ok(d) => d,
+        Err(host_runtime::Error::Validate(message)) if message.contains("not available") => {
+            eprintln!("note: {message}; rendering without it");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut errors = 0;
+    let mut stderr = std::io::stderr().lock();
+    for d in &diagnostics {
+        let severity = match d.severity {
+            Severity::Error => {
+                errors += 1;
+                "error"
+            }
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        let place = match (&d.file, d.line, d.column) {
+            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
+            (Some(f), Some(l), None) => format!("{f}:{l}: "),
+            (Some(f), None, _) => format!("{f}: "),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            stderr,
+            "{place}{severity}[{}] {}: {}",
+            d.code, d.path, d.message
+        );
+    }
+    if errors > 0 {
+        bail!("validation failed with {errors} error(s); nothing was rendered");
+    }
+    Ok(())
+}
+
+fn list(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helmreleases_are_read_with_their_defaults() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n\
+            apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
+            metadata: {name: web, namespace: apps}\n\
+            spec:\n  repo: oci://r/charts\n  name: web\n  version: 1.2.3\n  values: {replicaCount: 2}\n---\n\
+            kind: HelmRelease\nmetadata: {name: api}\n\
+            spec: {repo: 'https://h/c', name: api, version: 0.1.0, releaseName: api-v2, targetNamespace: edge}\n";
+        let r = releases_from(Path::new("r.yaml"), text).expect("parses");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].chart, ChartRef::new("oci://r/charts", "web", "1.2.3"));
+        assert_eq!(
+            (r[0].release_name.as_str(), r[0].namespace.as_str()),
+            ("web", "apps")
+        );
+        assert_eq!(r[0].values.as_deref(), Some(r#"{"replicaCount":2}"#));
+        assert_eq!(
+            (r[1].release_name.as_str(), r[1].namespace.as_str()),
+            ("api-v2", "edge")
+        );
+        assert!(r[1].values.is_none());
+    }
+
+    #[test]
+    fn a_helmrelease_without_version_names_the_field() {
+        let err = releases_from(
+            Path::new("r.yaml"),
+            "kind: HelmRelease\nmetadata: {name: w}\nspec: {repo: 'oci://r', name: w}\n",
+        )
+        .err()
+        .expect("fails");
+        assert_eq!(
+            err.to_string(),
+            "r.yaml (document 1): spec.version is missing or not a string"
+        );
+    }
+}

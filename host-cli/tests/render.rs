@@ -1,0 +1,343 @@
+//! `planton-helm pull` and `planton-helm render` against real servers on loopback, compared with
+//! what the oracle helm prints for the same chart, version and values when helm fetches it itself.
+
+#[path = "../../chart-source/tests/support/mod.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::{Helm, Registry, ServeOptions, StaticServer, TempDir, write_chart};
+
+const VALUES: &str = "replicaCount: 3\ngreeting: hi there\nimage:\n  tag: \"9.9\"\nresources:\n  limits:\n    cpu: 100m\n    memory: 64Mi\n";
+
+fn planton(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_planton-helm"))
+        .args(args)
+        .env_remove("PLANTON_HELM_USERNAME")
+        .env_remove("PLANTON_HELM_PASSWORD")
+        .output()
+        .expect("run planton-helm")
+}
+
+fn stdout_ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "planton-helm failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8")
+}
+
+/// A HelmRelease file with the test values indented under spec.values.
+fn release_file(
+    dir: &Path,
+    name: &str,
+    namespace: &str,
+    repo: &str,
+    chart: &str,
+    version: &str,
+) -> String {
+    let values: String = VALUES.lines().map(|l| format!("    {l}\n")).collect();
+    let text = format!(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
+         metadata:\n  name: {name}\n  namespace: {namespace}\n\
+         spec:\n  repo: {repo}\n  name: {chart}\n  version: {version}\n  values:\n{values}"
+    );
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, text).expect("write release");
+    std::fs::write(dir.join("values.yaml"), VALUES).expect("write values");
+    path.to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn render_from_a_registry_equals_helm_template_and_then_works_offline() {
+    let helm = Helm::new();
+    let work = TempDir::new("cli-oci");
+    let registry = Registry::start(None);
+    let src = work.path().join("src/web");
+    write_chart(&src, "web", "");
+    let archive = helm.package(&src, "1.4.0+build.2", &work.path().join("pkg"));
+    registry.push(&helm, &archive, None);
+    let release = release_file(
+        work.path(),
+        "web-prod",
+        "apps",
+        &registry.repo(),
+        "web",
+        "1.4.0+build.2",
+    );
+    let cache = work.path().join("cache");
+    let cache = cache.to_str().expect("utf-8");
+
+    let expected = helm.run(&[
+        "template",
+        "web-prod",
+        &format!("{}/web", registry.repo()),
+        "--version",
+        "1.4.0+build.2",
+        "--plain-http",
+        "-n",
+        "apps",
+        "-f",
+        work.path().join("values.yaml").to_str().expect("utf-8"),
+    ]);
+    assert!(expected.contains("replicas: 3"), "{expected}");
+
+    let got = stdout_ok(&planton(&[
+        "render",
+        &release,
+        "--cache",
+        cache,
+        "--plain-http",
+    ]));
+    assert_eq!(got, expected);
+
+    registry.stop();
+    let out_dir = work.path().join("out");
+    let out = planton(&[
+        "render",
+        &release,
+        "--cache",
+        cache,
+        "--offline",
+        "--output-dir",
+        out_dir.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(stdout_ok(&out), "");
+    let written = std::fs::read_to_string(out_dir.join("apps/web-prod.yaml")).expect("written");
+    assert_eq!(written, expected);
+
+    let empty = work.path().join("empty-cache");
+    let out = planton(&[
+        "render",
+        &release,
+        "--cache",
+        empty.to_str().expect("utf-8"),
+        "--offline",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not in the cache") && stderr.contains("web-prod.yaml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn render_resolves_unvendored_dependencies_like_helm_dependency_build() {
+    let helm = Helm::new();
+    let work = TempDir::new("cli-deps");
+    let registry = Registry::start(None);
+    let repo_root = work.path().join("repo");
+    std::fs::create_dir_all(&repo_root).expect("mkdir");
+    let server = StaticServer::start(&repo_root, ServeOptions::default());
+
+    let web = work.path().join("src/web");
+    write_chart(&web, "web", "");
+    for v in ["1.0.0", "1.1.0"] {
+        helm.package(&web, v, &repo_root);
+    }
+    let cache_chart = work.path().join("src/cache");
+    write_chart(&cache_chart, "cache", "");
+    let cache_archive = helm.package(&cache_chart, "0.3.0", &work.path().join("pkg"));
+    registry.push(&helm, &cache_archive, None);
+
+    let app = work.path().join("src/app");
+    write_chart(
+        &app,
+        "app",
+        &format!(
+            "dependencies:\n- name: web\n  version: ~1.1.0\n  repository: {}\n\
+             - name: cache\n  version: 0.3.0\n  repository: {}\n",
+            server.url(),
+            registry.repo()
+        ),
+    );
+    helm.run(&["repo", "index", repo_root.to_str().expect("utf-8")]);
+    helm.run(&["repo", "add", "local", &server.url()]);
+    helm.run_in(Some(&app), &["dependency", "update", ".", "--plain-http"]);
+    // Served without charts/: the renderer must fetch web and cache itself, from Chart.lock.
+    std::fs::remove_dir_all(app.join("charts")).expect("unvendor");
+    let packaged = work.path().join("pkg/app-2.0.0.tgz");
+    let listing = tar_without_charts(&app, "app", "2.0.0", &packaged);
+    assert!(listing.iter().any(|p| p == "app/Chart.lock"), "{listing:?}");
+    std::fs::copy(&packaged, repo_root.join("app-2.0.0.tgz")).expect("copy");
+    helm.run(&["repo", "index", repo_root.to_str().expect("utf-8")]);
+
+    let release = release_file(work.path(), "shop", "web", &server.url(), "app", "2.0.0");
+
+    // The oracle: helm pulls the same chart, builds its dependencies and templates it.
+    let pulled = work.path().join("pulled");
+    helm.run(&[
+        "pull",
+        "app",
+        "--repo",
+        &server.url(),
+        "--version",
+        "2.0.0",
+        "--untar",
+        "-d",
+        pulled.to_str().expect("utf-8"),
+    ]);
+    helm.run_in(
+        Some(&pulled.join("app")),
+        &["dependency", "build", ".", "--plain-http"],
+    );
+    let expected = helm.run(&[
+        "template",
+        "shop",
+        pulled.join("app").to_str().expect("utf-8"),
+        "-n",
+        "web",
+        "-f",
+        work.path().join("values.yaml").to_str().expect("utf-8"),
+    ]);
+    assert!(
+        expected.contains("# Source: app/charts/web/templates/deployment.yaml"),
+        "{expected}"
+    );
+    assert!(expected.contains("version: \"1.1.0\""), "{expected}");
+
+    let cache = work.path().join("cache");
+    let out = planton(&[
+        "pull",
+        &release,
+        "--cache",
+        cache.to_str().expect("utf-8"),
+        "--plain-http",
+    ]);
+    let line = stdout_ok(&out);
+    assert!(line.starts_with("app 2.0.0 sha256:"), "{line}");
+    assert!(line.contains("dependency web 1.1.0 from"), "{line}");
+    assert!(
+        line.contains("dependency cache 0.3.0 from oci://"),
+        "{line}"
+    );
+
+    let got = stdout_ok(&planton(&[
+        "render",
+        &release,
+        "--cache",
+        cache.to_str().expect("utf-8"),
+        "--offline",
+    ]));
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn pull_reports_wrong_credentials_and_missing_versions() {
+    let helm = Helm::new();
+    let work = TempDir::new("cli-auth");
+    let registry = Registry::start(Some(("ci-bot", "s3cret")));
+    let src = work.path().join("src/web");
+    write_chart(&src, "web", "");
+    for v in ["1.0.0", "1.1.0"] {
+        let archive = helm.package(&src, v, &work.path().join("pkg"));
+        registry.push(&helm, &archive, Some(("ci-bot", "s3cret")));
+    }
+    let cache = work.path().join("cache");
+    let cache = cache.to_str().expect("utf-8");
+    let repo = registry.repo();
+    let base = [
+        "pull",
+        &repo,
+        "web",
+        "1.1.0",
+        "--cache",
+        cache,
+        "--plain-http",
+    ];
+
+    let out = planton(&[&base[..], &["--username", "ci-bot", "--password", "nope"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("401 Unauthorized"), "{stderr}");
+    assert!(
+        stderr.contains("refused the credentials of user \"ci-bot\""),
+        "{stderr}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_planton-helm"))
+        .args([
+            "pull",
+            &repo,
+            "web",
+            "1.2.0",
+            "--cache",
+            cache,
+            "--plain-http",
+        ])
+        .env("PLANTON_HELM_USERNAME", "ci-bot")
+        .env("PLANTON_HELM_PASSWORD", "s3cret")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("version \"1.2.0\" not found")
+            && stderr.contains("(nearest: 1.0.0, 1.1.0; 2 versions in all)"),
+        "{stderr}"
+    );
+
+    let dest = work.path().join("dest");
+    let out = planton(
+        &[
+            &base[..],
+            &[
+                "--username",
+                "ci-bot",
+                "--password",
+                "s3cret",
+                "-d",
+                dest.to_str().expect("utf-8"),
+            ],
+        ]
+        .concat(),
+    );
+    let line = stdout_ok(&out);
+    assert!(
+        line.starts_with("web 1.1.0 sha256:") && line.trim_end().ends_with(" pulled"),
+        "{line}"
+    );
+    assert_eq!(
+        std::fs::read(dest.join("web-1.1.0.tgz")).expect("written"),
+        std::fs::read(work.path().join("pkg/web-1.1.0.tgz")).expect("packaged")
+    );
+}
+
+/// Packages `dir` as helm would lay it out (`root/...`) into `out`, skipping `charts/`; returns the
+/// archive's paths. `helm package` refuses a chart whose dependencies are missing.
+fn tar_without_charts(dir: &Path, root: &str, version: &str, out: &Path) -> Vec<String> {
+    let chart_yaml = std::fs::read_to_string(dir.join("Chart.yaml")).expect("Chart.yaml");
+    let chart_yaml = chart_yaml.replace("version: 0.0.0", &format!("version: {version}"));
+    let mut files = vec![("Chart.yaml".to_string(), chart_yaml.into_bytes())];
+    for rel in [
+        "Chart.lock",
+        "values.yaml",
+        "templates/_helpers.tpl",
+        "templates/configmap.yaml",
+        "templates/deployment.yaml",
+    ] {
+        files.push((
+            rel.to_string(),
+            std::fs::read(dir.join(rel)).expect("chart file"),
+        ));
+    }
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    let mut listing = Vec::new();
+    for (rel, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        let path = format!("{root}/{rel}");
+        tar.append_data(&mut h, &path, data.as_slice())
+            .expect("append");
+        listing.push(path);
+    }
+    std::fs::create_dir_all(out.parent().expect("parent")).expect("mkdir");
+    std::fs::write(out, tar.into_inner().expect("tar").finish().expect("gz")).expect("write");
+    listing
+}
