@@ -136,6 +136,17 @@ impl Outcome {
 }
 
 async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
+    // The watch cache can lag behind our own last status write (a reconcile queued by that
+    // write may start before the write's event arrives), and the decisions below read the
+    // status, so they read it from the API.
+    let api: Api<HelmRelease> = Api::namespaced(
+        ctx.cluster.client().clone(),
+        &hr.namespace().unwrap_or_default(),
+    );
+    let Some(fresh) = api.get_opt(&hr.name_any()).await? else {
+        return Ok(Action::await_change());
+    };
+    let hr = &fresh;
     let generation = hr.metadata.generation;
     let status = hr.status.clone().unwrap_or_default();
     if hr.spec.suspend {

@@ -34,10 +34,14 @@ pub fn readiness(kind: &str, obj: &Value) -> Readiness {
             let want = int("/spec/replicas").unwrap_or(1);
             let updated = int("/status/updatedReplicas").unwrap_or(0);
             let available = int("/status/availableReplicas").unwrap_or(0);
+            // Pods of the old ReplicaSets still count in `replicas` during a rollout.
+            let total = int("/status/replicas").unwrap_or(0);
             if !generation_seen {
                 pending("the new generation is not observed yet".into())
-            } else if updated < want || available < want {
-                pending(format!("{available} of {want} replicas available"))
+            } else if updated < want || available < want || total > want {
+                pending(format!(
+                    "{updated} of {want} replicas updated, {available} available, {total} in total"
+                ))
             } else {
                 Readiness::Ready
             }
@@ -183,8 +187,16 @@ mod tests {
         let d = |gen_seen: i64, avail: i64| {
             json!({"metadata": {"generation": 2}, "spec": {"replicas": 2},
                    "status": {"observedGeneration": gen_seen, "updatedReplicas": 2,
-                              "availableReplicas": avail}})
+                              "replicas": 2, "availableReplicas": avail}})
         };
+        // Mid-rollout: the new Pods exist, the old ones are still the available ones.
+        let rolling = json!({"metadata": {"generation": 2}, "spec": {"replicas": 2},
+            "status": {"observedGeneration": 2, "updatedReplicas": 2, "replicas": 4,
+                       "availableReplicas": 2}});
+        assert!(matches!(
+            readiness("Deployment", &rolling),
+            Readiness::Pending(_)
+        ));
         assert!(matches!(
             readiness("Deployment", &d(1, 2)),
             Readiness::Pending(_)

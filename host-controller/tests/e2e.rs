@@ -82,6 +82,10 @@ impl Drop for Controller {
 
 impl Env {
     async fn start() -> Env {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let cp = ControlPlane::start_with(Options::new().controller_manager(true))
             .await
             .expect("control plane starts");
