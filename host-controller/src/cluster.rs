@@ -155,6 +155,24 @@ impl Cluster {
         api.patch(&obj.name, &params, &Patch::Apply(&body)).await
     }
 
+    /// What `apply` would make of the object (a server-side dry run), to compare with the live
+    /// one: a difference means someone else changed a field the release manages.
+    pub async fn apply_dry_run(
+        &self,
+        obj: &ObjectRef,
+        mut body: Value,
+        default_namespace: &str,
+    ) -> Result<DynamicObject, kube::Error> {
+        let (api, ns) = self.api_for(obj, default_namespace).await?;
+        if let (Some(meta), Some(ns)) =
+            (body.get_mut("metadata").and_then(Value::as_object_mut), ns)
+        {
+            meta.insert("namespace".into(), Value::String(ns));
+        }
+        let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
+        api.patch(&obj.name, &params, &Patch::Apply(&body)).await
+    }
+
     /// The live object, or `None` when it does not exist.
     pub async fn get(
         &self,

@@ -87,8 +87,14 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding --metrics-addr {metrics_addr}"))?;
     tokio::spawn(metrics.clone().serve(listener));
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    // Kubernetes stops a Pod with SIGTERM; a terminal sends SIGINT.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    let shutdown = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
     };
     host_controller::run_with_metrics(client, runtime, charts, metrics, shutdown).await;
     Ok(())

@@ -51,6 +51,7 @@ struct Inner {
     render: Histogram,
     results: BTreeMap<&'static str, u64>,
     status: BTreeMap<(String, String), String>,
+    drift: BTreeMap<(String, String, &'static str), u64>,
 }
 
 /// The controller's metrics.
@@ -84,6 +85,18 @@ impl Metrics {
             .insert((namespace.into(), name.into()), ready.into());
     }
 
+    /// Counts one drift detection of a HelmRelease, `corrected` or only reported.
+    pub fn count_drift(&self, namespace: &str, name: &str, corrected: bool) {
+        let action = if corrected { "corrected" } else { "reported" };
+        *self
+            .inner
+            .lock()
+            .expect("not poisoned")
+            .drift
+            .entry((namespace.into(), name.into(), action))
+            .or_default() += 1;
+    }
+
     /// Marks the controller ready (`/readyz` answers 200).
     pub fn set_ready(&self, ready: bool) {
         self.ready.store(ready, Ordering::SeqCst);
@@ -114,6 +127,17 @@ impl Metrics {
         );
         for (result, n) in &m.results {
             let _ = writeln!(out, "{name}{{result=\"{result}\"}} {n}");
+        }
+        let name = "planton_helm_drift_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Drift of managed objects found, by action.\n# TYPE {name} counter"
+        );
+        for ((ns, hr, action), n) in &m.drift {
+            let _ = writeln!(
+                out,
+                "{name}{{namespace=\"{ns}\",name=\"{hr}\",action=\"{action}\"}} {n}"
+            );
         }
         m.reconcile.write(
             &mut out,

@@ -27,7 +27,7 @@ use tokio::time::Instant;
 
 use crate::chart::{Chart, ChartProvider};
 use crate::cluster::{Cluster, ClusterLookup, FIELD_MANAGER, ObjectRef, manifest_objects};
-use crate::crd::{Condition, HelmRelease, HelmReleaseStatus, Snapshot};
+use crate::crd::{Condition, DriftMode, HelmRelease, HelmReleaseStatus, Snapshot};
 use crate::duration;
 use crate::metrics::Metrics;
 use crate::release::{Release, Store, StoreError, status, zero_time};
@@ -208,6 +208,34 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
     });
     if in_sync {
         let d = deployed.as_ref().expect("in sync implies deployed");
+        let mode = hr
+            .spec
+            .drift_detection
+            .as_ref()
+            .and_then(|d| d.mode)
+            .unwrap_or(DriftMode::Enabled);
+        if mode != DriftMode::Disabled {
+            let drifted = detect_drift(ctx, &d.manifest, &name, &namespace).await;
+            if !drifted.is_empty() {
+                let list = drifted.join(", ");
+                ctx.metrics.count_drift(
+                    &hr.namespace().unwrap_or_default(),
+                    &hr.name_any(),
+                    mode == DriftMode::Enabled,
+                );
+                if mode == DriftMode::Enabled {
+                    let result = deploy(ctx, &d.manifest, "", &name, &namespace).await;
+                    let message = match result {
+                        Ok(()) => format!("corrected drift of {list}"),
+                        Err(e) => format!("drift of {list} could not be corrected: {e}"),
+                    };
+                    publish(ctx, hr, EventType::Warning, "DriftCorrected", &message).await;
+                } else {
+                    let message = format!("drift detected (not corrected, mode warn): {list}");
+                    publish(ctx, hr, EventType::Warning, "DriftDetected", &message).await;
+                }
+            }
+        }
         let message = format!("release {name} revision {} is deployed", d.version);
         let outcome = Outcome::ready("InstallSucceeded", message);
         write_status(hr, ctx, &outcome, Some(&history), generation).await?;
@@ -538,6 +566,44 @@ async fn deploy(
         }
     }
     Ok(())
+}
+
+/// The objects of `manifest` that someone else deleted or changed: a server-side dry-run apply
+/// differs from the live object only when a field the release manages was changed.
+async fn detect_drift(ctx: &Context, manifest: &str, name: &str, namespace: &str) -> Vec<String> {
+    let mut drifted = Vec::new();
+    for (obj, mut body) in manifest_objects(manifest) {
+        helm_metadata(&mut body, name, namespace);
+        let live = match ctx.cluster.get(&obj, namespace).await {
+            Ok(Some(live)) => live,
+            Ok(None) => {
+                drifted.push(format!("{obj} (deleted)"));
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let Ok(wanted) = ctx.cluster.apply_dry_run(&obj, body, namespace).await else {
+            continue;
+        };
+        if comparable(&live) != comparable(&wanted) {
+            drifted.push(format!("{obj} (modified)"));
+        }
+    }
+    drifted
+}
+
+/// An object without the fields every write changes.
+fn comparable(obj: &kube::api::DynamicObject) -> Value {
+    let mut v = serde_json::to_value(obj).unwrap_or_default();
+    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        for k in ["managedFields", "resourceVersion", "generation"] {
+            meta.remove(k);
+        }
+    }
+    if let Some(o) = v.as_object_mut() {
+        o.remove("status");
+    }
+    v
 }
 
 /// Helm's ownership metadata, so that `helm upgrade` accepts the objects as the release's.

@@ -689,3 +689,77 @@ async fn an_invalid_spec_is_stalled_and_nothing_is_applied() {
     );
     assert_eq!(condition(&hr, "Stalled").as_deref(), Some("False"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
+    let env = Env::start().await;
+    let _controller = Controller::start(&env.client);
+    let ns = "default";
+    let mut spec = webapp("1.0.0", json!({"message": "desired"}));
+    spec["interval"] = json!("1s");
+    env.apply_hr(ns, "shop", spec.clone()).await;
+    env.wait_ready(ns, "shop", 1).await;
+    // A few intervals on an untouched release: no drift is found (the comparison is not noisy).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let reasons = env.event_reasons(ns).await;
+    assert!(
+        !reasons.iter().any(|r| r.starts_with("Drift")),
+        "{reasons:?}"
+    );
+
+    // Someone else changes a field the release manages and deletes an object.
+    let cms: Api<ConfigMap> = Api::namespaced(env.client.clone(), ns);
+    let edit = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                      "metadata": {"name": "shop-webapp"}, "data": {"MESSAGE": "edited"}});
+    cms.patch(
+        "shop-webapp",
+        &PatchParams::apply("someone").force(),
+        &Patch::Apply(edit.clone()),
+    )
+    .await
+    .unwrap();
+    let services: Api<k8s_openapi::api::core::v1::Service> =
+        Api::namespaced(env.client.clone(), ns);
+    services
+        .delete("shop-webapp", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait_for("the drift to be corrected", || async {
+        let cm = env.configmap(ns, "shop-webapp").await?;
+        let restored = cm.data?.get("MESSAGE")? == "desired";
+        let service = services.get_opt("shop-webapp").await.ok()??;
+        (restored && service.metadata.deletion_timestamp.is_none()).then_some(())
+    })
+    .await;
+    let reasons = env.event_reasons(ns).await;
+    assert!(reasons.iter().any(|r| r == "DriftCorrected"), "{reasons:?}");
+    assert_eq!(env.records(ns, "shop").await.len(), 1, "no new revision");
+
+    // In warn mode drift is reported, not corrected.
+    spec["driftDetection"] = json!({"mode": "warn"});
+    env.apply_hr(ns, "shop", spec).await;
+    env.wait_status(ns, "shop", "the new generation", |_| true)
+        .await;
+    cms.patch(
+        "shop-webapp",
+        &PatchParams::apply("someone").force(),
+        &Patch::Apply(edit),
+    )
+    .await
+    .unwrap();
+    wait_for("the drift to be reported", || async {
+        env.event_reasons(ns)
+            .await
+            .iter()
+            .any(|r| r == "DriftDetected")
+            .then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let cm = env.configmap(ns, "shop-webapp").await.unwrap();
+    assert_eq!(
+        cm.data.unwrap()["MESSAGE"],
+        "edited",
+        "warn does not correct"
+    );
+}
