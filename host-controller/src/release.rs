@@ -201,6 +201,10 @@ impl Release {
     }
 }
 
+fn unix_now() -> String {
+    jiff::Timestamp::now().as_second().to_string()
+}
+
 /// `sh.helm.release.v1.<name>.v<revision>`.
 pub fn secret_name(name: &str, revision: u32) -> String {
     format!("sh.helm.release.v1.{name}.v{revision}")
@@ -247,17 +251,27 @@ impl Store {
     }
 
     /// Stores a new revision; fails if it exists (two writers never take the same revision).
+    /// Labelled `createdAt` (Unix seconds), as Helm's driver does.
     pub async fn create(&self, release: &Release) -> Result<(), StoreError> {
-        self.api
-            .create(&PostParams::default(), &release.to_secret())
-            .await?;
+        let mut secret = release.to_secret();
+        secret
+            .metadata
+            .labels
+            .get_or_insert_default()
+            .insert("createdAt".into(), unix_now());
+        self.api.create(&PostParams::default(), &secret).await?;
         Ok(())
     }
 
-    /// Rewrites an existing revision (its status changed).
+    /// Rewrites an existing revision (its status changed), keeping the labels it had (Helm's
+    /// `createdAt`, custom release labels) and setting `modifiedAt`, as Helm's driver does.
     pub async fn update(&self, release: &Release) -> Result<(), StoreError> {
         let mut secret = release.to_secret();
         let current = self.api.get(&release.secret_name()).await?;
+        let mut labels = current.metadata.labels.unwrap_or_default();
+        labels.extend(secret.metadata.labels.take().unwrap_or_default());
+        labels.insert("modifiedAt".into(), unix_now());
+        secret.metadata.labels = Some(labels);
         secret.metadata.resource_version = current.metadata.resource_version;
         self.api
             .replace(&release.secret_name(), &PostParams::default(), &secret)

@@ -365,6 +365,8 @@ async fn install_upgrade_prune_and_uninstall_with_helm_reading_our_releases() {
     assert_eq!(labels["owner"], "helm");
     assert_eq!(labels["status"], "deployed");
     assert_eq!(labels["version"], "1");
+    assert!(labels["createdAt"].parse::<i64>().is_ok(), "{labels:?}");
+    assert!(labels["modifiedAt"].parse::<i64>().is_ok(), "{labels:?}");
     assert_eq!(release.info.status, "deployed");
 
     // The real helm reads it.
@@ -762,4 +764,49 @@ async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
         "edited",
         "warn does not correct"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
+    let env = Env::start().await;
+    let ns = "default";
+    let chart_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/webapp-1.0.0");
+    env.helm(&[
+        "install",
+        "legacy",
+        chart_dir.to_str().unwrap(),
+        "-n",
+        ns,
+        "--set",
+        "message=from-helm",
+    ]);
+    let records = env.records(ns, "legacy").await;
+    assert_eq!(records.len(), 1, "helm wrote revision 1");
+
+    let _controller = Controller::start(&env.client);
+    env.apply_hr(
+        ns,
+        "legacy",
+        webapp("1.0.0", json!({"message": "from-controller"})),
+    )
+    .await;
+    env.wait_ready(ns, "legacy", 2).await;
+    let statuses: Vec<(u32, String)> = env
+        .records(ns, "legacy")
+        .await
+        .into_iter()
+        .map(|(_, r)| (r.version, r.info.status))
+        .collect();
+    assert_eq!(statuses, [(1, "superseded".into()), (2, "deployed".into())]);
+    let cm = env.configmap(ns, "legacy-webapp").await.unwrap();
+    assert_eq!(cm.data.unwrap()["MESSAGE"], "from-controller");
+    let values: Value =
+        serde_json::from_str(&env.helm(&["get", "values", "legacy", "-n", ns, "-o", "json"]))
+            .unwrap();
+    assert_eq!(values["message"], "from-controller");
+    // helm's own revision 1 still reads back through helm after our rewrite of its status.
+    let history: Value =
+        serde_json::from_str(&env.helm(&["history", "legacy", "-n", ns, "-o", "json"])).unwrap();
+    assert_eq!(history[0]["status"], "superseded");
+    assert_eq!(history[0]["description"], "Install complete");
 }
