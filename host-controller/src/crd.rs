@@ -1,0 +1,254 @@
+//! The `HelmRelease` custom resource (`kubernetes.project-planton.org/v1`), from which the CRD in
+//! `deploy/crds/` is generated (`planton-helm-controller crd`).
+//!
+//! The spec's field names and meanings are those of `policies/schema/helmrelease.v1.json`, the
+//! schema the core validates against.
+
+use kube::CustomResource;
+use kube::CustomResourceExt;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What to install and how.
+#[derive(CustomResource, Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[kube(
+    group = "kubernetes.project-planton.org",
+    version = "v1",
+    kind = "HelmRelease",
+    plural = "helmreleases",
+    shortname = "hr",
+    namespaced,
+    status = "HelmReleaseStatus",
+    printcolumn = r#"{"name":"Chart","type":"string","jsonPath":".spec.name"}"#,
+    printcolumn = r#"{"name":"Version","type":"string","jsonPath":".spec.version"}"#,
+    printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
+    printcolumn = r#"{"name":"Status","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].message"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmReleaseSpec {
+    /// The chart repository: an https:// repository URL or an oci:// registry path.
+    pub repo: String,
+    /// The chart's name in the repository.
+    pub name: String,
+    /// The chart version: one exact SemVer 2.0 version, no range.
+    pub version: String,
+    /// Values for the chart, any YAML tree without template expressions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "any_object")]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Roll back to the last good revision when an install or upgrade fails; implies wait.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub atomic: bool,
+    /// Wait until the release's resources are ready.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wait: bool,
+    /// Bound on install, upgrade and wait, as a Go duration (5m, 1h30m). Default 5m.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    /// The Helm release name; defaults to metadata.name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_name: Option<String>,
+    /// The namespace the chart is installed into; defaults to metadata.namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_namespace: Option<String>,
+    /// Create the target namespace when it does not exist.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_namespace: bool,
+    /// How often the release is reconciled and drift corrected, as a Go duration. Default 10m.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    /// What to do when live objects drift from the release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift_detection: Option<DriftDetection>,
+    /// How many release revisions to keep (Helm's --history-max); 0 keeps all. Default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub history_limit: Option<u32>,
+    /// Stop reconciling the release.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspend: bool,
+    /// A Secret in the HelmRelease's namespace with the repository's credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_ref: Option<LocalObjectReference>,
+    /// The service account the release is installed as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_name: Option<String>,
+}
+
+/// What to do when live objects drift from the release.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct DriftDetection {
+    /// `enabled` corrects drift, `warn` reports it, `disabled` ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<DriftMode>,
+}
+
+/// See [`DriftDetection`].
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DriftMode {
+    /// Report and correct.
+    Enabled,
+    /// Report only.
+    Warn,
+    /// Neither.
+    Disabled,
+}
+
+/// A reference to an object in the HelmRelease's namespace.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct LocalObjectReference {
+    /// The object's name.
+    pub name: String,
+}
+
+/// What the controller observed, written through the status subresource.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HelmReleaseStatus {
+    /// The `metadata.generation` this status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    /// kstatus conditions: `Ready`, `Reconciling`, `Stalled`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    /// The Helm release name and namespace the controller manages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_name: Option<String>,
+    /// See `release_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_namespace: Option<String>,
+    /// The release revision last deployed successfully.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_applied_revision: Option<u32>,
+    /// The chart version of that revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chart_version: Option<String>,
+    /// The newest revisions, newest first (at most 5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Snapshot>,
+}
+
+/// One release revision, as `helm history` shows it.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// The revision number.
+    pub revision: u32,
+    /// The chart version.
+    pub chart_version: String,
+    /// `deployed`, `superseded`, `failed`, `pending-install`, ...
+    pub status: String,
+    /// When it was last deployed, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_deployed: Option<String>,
+}
+
+/// A kstatus condition (the shape of `metav1.Condition`).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    /// `Ready`, `Reconciling` or `Stalled`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    /// A CamelCase word for programs.
+    pub reason: String,
+    /// A sentence for people.
+    pub message: String,
+    /// When `status` last changed, RFC 3339.
+    pub last_transition_time: String,
+    /// The `metadata.generation` this condition describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+}
+
+/// `type: object` that keeps every field (`x-kubernetes-preserve-unknown-fields`).
+fn any_object(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "description": "Values for the chart, any YAML tree without template expressions.",
+        "x-kubernetes-preserve-unknown-fields": true,
+    })
+}
+
+impl HelmRelease {
+    /// The Helm release name: `spec.releaseName`, else `metadata.name`.
+    pub fn release_name(&self) -> String {
+        self.spec
+            .release_name
+            .clone()
+            .or_else(|| self.metadata.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Where the chart goes and where the release records live: `spec.targetNamespace`, else the
+    /// HelmRelease's own namespace.
+    pub fn target_namespace(&self) -> String {
+        self.spec
+            .target_namespace
+            .clone()
+            .or_else(|| self.metadata.namespace.clone())
+            .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// The values as a JSON object (empty when unset).
+    pub fn values(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.spec.values.clone().unwrap_or_default()
+    }
+}
+
+/// The CRD as YAML, exactly as committed in `deploy/crds/helmreleases.yaml`.
+pub fn crd_yaml() -> String {
+    let crd = serde_json::to_value(HelmRelease::crd()).expect("a CRD always serializes");
+    let mut out = String::from(
+        "# Generated by `planton-helm-controller crd` from host-controller/src/crd.rs; do not edit.\n",
+    );
+    out.push_str(&serde_saphyr::to_string(&crd).expect("a CRD always serializes to YAML"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CI's staleness check: the committed CRD is what the Rust types generate.
+    #[test]
+    fn committed_crd_is_up_to_date() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../deploy/crds/helmreleases.yaml"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == crd_yaml(),
+            "{path} is stale (or missing): regenerate it with \
+             `cargo run -p host-controller -- crd > deploy/crds/helmreleases.yaml`"
+        );
+    }
+
+    #[test]
+    fn crd_has_status_short_name_and_printer_columns() {
+        let crd = serde_json::to_value(HelmRelease::crd()).unwrap();
+        assert_eq!(
+            crd["metadata"]["name"],
+            "helmreleases.kubernetes.project-planton.org"
+        );
+        assert_eq!(crd["spec"]["names"]["shortNames"][0], "hr");
+        let version = &crd["spec"]["versions"][0];
+        assert_eq!(version["name"], "v1");
+        assert!(version["subresources"]["status"].is_object());
+        let columns: Vec<&str> = version["additionalPrinterColumns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(columns, ["Chart", "Version", "Ready", "Status", "Age"]);
+        let values =
+            &version["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["values"];
+        assert_eq!(values["x-kubernetes-preserve-unknown-fields"], true);
+    }
+}
