@@ -12,7 +12,9 @@ use core_wasm::render::{
 };
 
 fn main() {
-    println!("| components | templates | output | median render | p90 | templates/s | output MiB/s |");
+    println!(
+        "| components | templates | output | median render | p90 | templates/s | output MiB/s |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
     for components in [10, 50, 200] {
         let request = RenderRequest {

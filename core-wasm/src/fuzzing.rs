@@ -23,8 +23,21 @@ pub fn template_parse(data: &[u8]) {
 /// work factor): an input using them can run for minutes without being wrong, so the executor
 /// target skips it rather than report a timeout.
 const SLOW: &[&str] = &[
-    "until", "seq", "gen", "bcrypt", "htpasswd", "repeat", "derivePassword", "range",
-    "randBytes", "randAlpha", "randNumeric", "randAscii", "shuffle", "encryptAES", "decryptAES",
+    "until",
+    "seq",
+    "gen",
+    "bcrypt",
+    "htpasswd",
+    "repeat",
+    "derivePassword",
+    "range",
+    "randBytes",
+    "randAlpha",
+    "randNumeric",
+    "randAscii",
+    "shuffle",
+    "encryptAES",
+    "decryptAES",
 ];
 
 /// Parse and execute against a fixed set of values, output capped at 1 MiB.

@@ -4,9 +4,9 @@
 //! and natively for unit tests. It does no I/O of its own: the host interface of `wit/core.wit`
 //! ([`funcs::Host`] here) is its only window on the world.
 
-pub mod chart;
 #[doc(hidden)]
 pub mod bench_support;
+pub mod chart;
 pub mod funcs;
 #[doc(hidden)]
 pub mod fuzzing;
