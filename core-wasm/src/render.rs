@@ -161,10 +161,10 @@ pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, 
         ))
     })?;
     let kube_constraint = chart.meta_str("kubeVersion");
-    if !kube_constraint.is_empty() && !kube_compatible(&kube_constraint, &kube.version) {
+    if !kube_constraint.is_empty() && !kube_compatible(&kube_constraint, &kube.git_version) {
         return Err(fail_rendering(format!(
             "chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes {}",
-            kube.version
+            kube.git_version
         )));
     }
     let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();

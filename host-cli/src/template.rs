@@ -196,27 +196,55 @@ fn values_layers(args: &TemplateArgs) -> anyhow::Result<Vec<ValuesLayer>> {
     Ok(layers)
 }
 
-/// `key1=path1,key2=path2` as Helm splits it: at commas not escaped with a backslash.
+/// `key1=path1,key2=path2` as Helm's strvals splits it: a key runs to the first unescaped `=`
+/// and keeps its backslash escapes (`pages.index\.html` names the key `index.html`, resolved
+/// when the key is split), a path runs to the next unescaped comma and is unescaped.
 fn set_file_pairs(spec: &str) -> anyhow::Result<Vec<(String, String)>> {
     let mut pairs = Vec::new();
-    let mut part = String::new();
     let mut chars = spec.chars();
-    let mut parts = Vec::new();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => part.extend(chars.next()),
-            ',' => parts.push(std::mem::take(&mut part)),
-            c => part.push(c),
+    loop {
+        let (mut key, mut shown) = (String::new(), String::new());
+        let mut has_value = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    key.push('\\');
+                    if let Some(n) = chars.next() {
+                        key.push(n);
+                        shown.push(n);
+                    }
+                }
+                '=' => {
+                    has_value = true;
+                    break;
+                }
+                ',' => break,
+                c => {
+                    key.push(c);
+                    shown.push(c);
+                }
+            }
+        }
+        if !has_value {
+            bail!("failed parsing --set-file data: key {shown:?} has no value");
+        }
+        let mut path = String::new();
+        let mut more = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => path.extend(chars.next()),
+                ',' => {
+                    more = true;
+                    break;
+                }
+                c => path.push(c),
+            }
+        }
+        pairs.push((key, path));
+        if !more {
+            return Ok(pairs);
         }
     }
-    parts.push(part);
-    for part in parts {
-        let Some((key, path)) = part.split_once('=') else {
-            bail!("failed parsing --set-file data: key {part:?} has no value");
-        };
-        pairs.push((key.to_string(), path.to_string()));
-    }
-    Ok(pairs)
 }
 
 /// A chart directory becomes its files; anything else is sent as an archive for the core to
@@ -372,6 +400,14 @@ mod tests {
                 ("a".to_string(), "x.txt".to_string()),
                 ("b.c".to_string(), "dir,1/y.txt".to_string())
             ]
+        );
+        // The key keeps its escapes for the key splitter: `index\.html` is one key.
+        assert_eq!(
+            set_file_pairs(r"pages.index\.html=site/index.html").expect("pairs"),
+            [(
+                r"pages.index\.html".to_string(),
+                "site/index.html".to_string()
+            )]
         );
         assert!(set_file_pairs("novalue").is_err());
     }

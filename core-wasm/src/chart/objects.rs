@@ -86,7 +86,11 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
 /// `common.KubeVersion`.
 #[derive(Debug, Clone)]
 pub struct KubeVersion {
+    /// The normalized `vMAJOR.MINOR[.PATCH...]`, what `String` prints.
     pub version: String,
+    /// The version as given, `v`-prefixed: `Version` and `GitVersion` keep suffixes such as
+    /// `-eks-adc7111` or `+k3s1`, and Helm checks Chart.yaml's `kubeVersion` against it.
+    pub git_version: String,
     pub major: String,
     pub minor: String,
 }
@@ -157,6 +161,11 @@ impl KubeVersion {
             .join(".");
         Ok(KubeVersion {
             version: format!("v{version}"),
+            git_version: if s.starts_with('v') {
+                s.to_string()
+            } else {
+                format!("v{s}")
+            },
             major: comps[0].to_string(),
             minor: comps[1].to_string(),
         })
@@ -169,7 +178,8 @@ impl Object for KubeVersion {
     }
     fn field(&self, name: &str) -> Option<Result<Value, String>> {
         Some(Ok(Value::from(match name {
-            "Version" | "GitVersion" | "String" => self.version.clone(),
+            "Version" | "GitVersion" => self.git_version.clone(),
+            "String" => self.version.clone(),
             "Major" => self.major.clone(),
             "Minor" => self.minor.clone(),
             _ => return None,
@@ -183,7 +193,7 @@ impl Object for KubeVersion {
     }
     fn to_data(&self) -> Value {
         let mut m = BTreeMap::new();
-        m.insert("Version".to_string(), Value::from(self.version.clone()));
+        m.insert("Version".to_string(), Value::from(self.git_version.clone()));
         m.insert("Major".to_string(), Value::from(self.major.clone()));
         m.insert("Minor".to_string(), Value::from(self.minor.clone()));
         Value::map(m)
@@ -482,6 +492,12 @@ mod tests {
         assert_eq!(
             (k.version.as_str(), k.major.as_str(), k.minor.as_str()),
             ("v1.30", "1", "30")
+        );
+        // Version keeps a distribution's suffix; String is the normalized version.
+        let k = KubeVersion::parse("1.29.3-eks-adc7111").unwrap();
+        assert_eq!(
+            (k.git_version.as_str(), k.version.as_str()),
+            ("v1.29.3-eks-adc7111", "v1.29.3")
         );
         assert!(KubeVersion::parse("x").is_err());
     }

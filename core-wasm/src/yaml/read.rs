@@ -521,17 +521,26 @@ fn lossy_utf8(mut b: &[u8]) -> String {
 fn go_sharp_v(v: &Value) -> String {
     match v {
         Value::Nil => "<nil>".to_string(),
+        other => go_sharp_v_elem(other),
+    }
+}
+
+/// `%#v` of a value inside a slice or map of `interface {}`: there a nil prints as
+/// `interface {}(nil)`, not `<nil>`.
+fn go_sharp_v_elem(v: &Value) -> String {
+    match v {
+        Value::Nil => "interface {}(nil)".to_string(),
         Value::String(s) => format!("{:?}", &**s),
         Value::Float(f) => resolve::format_g(*f, false),
         Value::List(l) => format!(
             "[]interface {{}}{{{}}}",
-            l.iter().map(go_sharp_v).collect::<Vec<_>>().join(", ")
+            l.iter().map(go_sharp_v_elem).collect::<Vec<_>>().join(", ")
         ),
         Value::Map(m) => format!(
             "map[interface {{}}]interface {{}}{{{}}}",
             m.entries()
                 .iter()
-                .map(|(k, v)| format!("{k:?}:{}", go_sharp_v(v)))
+                .map(|(k, v)| format!("{k:?}:{}", go_sharp_v_elem(v)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

@@ -349,4 +349,8 @@ pub const READ: &[(&str, &str)] = &[
         "a: 1_0.5\nb: 1e1_0\nc: 0b2\n",
         "{\"a\":10.5,\"b\":10000000000,\"c\":\"0b2\"}",
     ),
+    (
+        "a: {? {x: }: 1}\n",
+        "{\"Error\":\"error converting YAML to JSON: yaml: invalid map key: map[interface {}]interface {}{\\\"x\\\":interface {}(nil)}\"}",
+    ),
 ];
