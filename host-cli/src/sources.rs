@@ -213,6 +213,9 @@ pub struct RenderArgs {
 
     #[command(flatten)]
     source: SourceArgs,
+
+    #[command(flatten)]
+    policies: crate::validate::PolicyArgs,
 }
 
 /// One HelmRelease document, as far as rendering needs it.
@@ -302,7 +305,7 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
         bail!("no HelmRelease in {}", list(&args.files));
     }
     let runtime = Runtime::new(config)?;
-    validate(&runtime, documents)?;
+    validate(&runtime, documents, &args.policies)?;
     let fetcher = args.source.fetcher()?;
     let mut stdout = String::new();
     let mut written = Vec::new();
@@ -371,22 +374,19 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
     Ok(Rendered { stdout, written })
 }
 
-/// Runs the core's validation over the files. While the core has no validation yet, says so once
-/// and goes on: rendering does not depend on it.
-fn validate(runtime: &Runtime, documents: Vec<SourceFile>) -> anyhow::Result<()> {
+/// Runs the core's validation (with the user's policy pack and disabled codes) over the files;
+/// any error stops the render before anything is fetched.
+fn validate(
+    runtime: &Runtime,
+    documents: Vec<SourceFile>,
+    policies: &crate::validate::PolicyArgs,
+) -> anyhow::Result<()> {
     let request = ValidateRequest {
         documents,
-        policies: Vec::new(),
-        disabled: Vec::new(),
+        policies: crate::validate::read_policies(&policies.policy)?,
+        disabled: policies.disable.clone(),
     };
-    let diagnostics = match runtime.validate(&request, OfflineHost::default()) {
-        Ok(d) => d,
-        Err(host_runtime::Error::Validate(message)) if message.contains("not available") => {
-            eprintln!("note: {message}; rendering without it");
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let diagnostics = runtime.validate(&request, OfflineHost::default())?;
     let mut errors = 0;
     let mut stderr = std::io::stderr().lock();
     for d in &diagnostics {

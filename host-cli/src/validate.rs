@@ -40,11 +40,11 @@ pub enum Format {
 pub struct PolicyArgs {
     /// A directory of extra policy rule files (*.yaml, *.yml), or one such file (repeatable)
     #[arg(long = "policy", value_name = "DIR")]
-    policy: Vec<PathBuf>,
+    pub policy: Vec<PathBuf>,
 
     /// Switch off a rule by its code (repeatable, or comma-separated)
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
-    disable: Vec<String>,
+    pub disable: Vec<String>,
 }
 
 /// `planton-helm validate PATH...`
@@ -299,7 +299,7 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// `--policy` directories (their *.yaml and *.yml files, sorted) and files.
-fn read_policies(paths: &[PathBuf]) -> anyhow::Result<Vec<PolicyFile>> {
+pub fn read_policies(paths: &[PathBuf]) -> anyhow::Result<Vec<PolicyFile>> {
     let mut out = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p)

@@ -215,12 +215,32 @@ fn render_resolves_unvendored_dependencies_like_helm_dependency_build() {
         "{line}"
     );
 
+    // The release names a plain-HTTP repository: render validates it like `validate` does and
+    // refuses it (PH020) unless the rule is switched off, as one does for a local dev server.
+    let refused = planton(&[
+        "render",
+        &release,
+        "--cache",
+        cache.to_str().expect("utf-8"),
+        "--offline",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("shop.yaml:7:3: error[PH020] spec.repo:")
+            && stderr.contains("nothing was rendered"),
+        "{stderr}"
+    );
+    assert!(refused.stdout.is_empty());
+
     let got = stdout_ok(&planton(&[
         "render",
         &release,
         "--cache",
         cache.to_str().expect("utf-8"),
         "--offline",
+        "--disable",
+        "PH020",
     ]));
     assert_eq!(got, expected);
 }

@@ -60,6 +60,18 @@ fn go_error(e: &libyaml_safer::Error) -> String {
 
 /// The nodes of the first document of `src` and its root, `None` for an empty stream.
 fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
+    // libyaml-safer panics ("unexpected end of input") on a block scalar that ends the input
+    // without a line break (found by the yaml_read fuzzer); C libyaml, and so helm, reads it and
+    // gives the scalar no trailing newline. Give the reader the line break, then take back the
+    // one it adds to a block scalar that ends there.
+    let with_break;
+    let added_break = !src.is_empty() && !src.ends_with(['\n', '\r']);
+    let src = if added_break {
+        with_break = format!("{src}\n");
+        with_break.as_str()
+    } else {
+        src
+    };
     let mut input = src.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
@@ -104,10 +116,18 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
             EventData::Scalar {
                 anchor,
                 tag,
-                value,
+                mut value,
                 plain_implicit,
+                style,
                 ..
             } => {
+                if added_break
+                    && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && event.end_mark.index as usize >= src.len()
+                    && value.ends_with('\n')
+                {
+                    value.pop();
+                }
                 // libyaml passes the non-specific `!` through as a tag; go-yaml then resolves
                 // it as an unknown tag, giving a string.
                 let tag = tag.map(|t| resolve::short_tag(&t)).unwrap_or_default();
