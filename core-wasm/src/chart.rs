@@ -4,6 +4,7 @@ pub mod archive;
 pub mod dependencies;
 pub mod objects;
 pub mod schema;
+pub mod strvals;
 pub mod values;
 
 use std::collections::BTreeMap;

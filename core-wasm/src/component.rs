@@ -163,10 +163,12 @@ impl Guest for Component {
                 manifests: out.manifests.into_iter().map(manifest).collect(),
                 hooks: out.hooks.into_iter().map(manifest).collect(),
                 notes: out.notes,
+                logs: out.logs,
             }),
             Err(e) => Err(wit::RenderError {
                 message: e.message,
                 during_render: e.during_render,
+                logs: e.logs,
             }),
         }
     }

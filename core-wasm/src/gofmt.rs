@@ -156,6 +156,12 @@ pub fn quote(s: &str) -> String {
     quote_with(s.as_bytes(), '"', false)
 }
 
+/// Go's `strconv.QuoteRune`: `'x'`.
+pub fn quote_rune(c: char) -> String {
+    let mut b = [0; 4];
+    quote_with(c.encode_utf8(&mut b).as_bytes(), '\'', false)
+}
+
 /// Sprig's `strval`: strings as they are, `[]byte` as text, anything else as `%v`.
 pub fn strval(v: &Value) -> String {
     match v {

@@ -45,6 +45,18 @@ fn decode(s: &str) -> Result<(Value, Option<String>), String> {
     Ok((v, p.soft))
 }
 
+/// `json.Decoder.Decode` into `interface {}` over `s`: the first value and the bytes it took
+/// (with the white space after it); what follows the value is not looked at.
+pub fn decode_prefix(s: &str) -> Result<(Value, usize), String> {
+    let mut p = Parser::new(s);
+    p.prefix = true;
+    let v = p.parse()?;
+    match p.soft {
+        Some(e) => Err(e),
+        None => Ok((v, p.i)),
+    }
+}
+
 /// Go's name of a JSON value's kind in `UnmarshalTypeError` messages.
 fn json_kind(v: &Value) -> &'static str {
     match v {
@@ -342,6 +354,8 @@ enum Frame {
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
+    /// Stop after the first value (a `json.Decoder`), instead of requiring the end of input.
+    prefix: bool,
     stack: Vec<Frame>,
     /// The first error that let decoding go on.
     soft: Option<String>,
@@ -352,6 +366,7 @@ impl<'a> Parser<'a> {
         Parser {
             s: s.as_bytes(),
             i: 0,
+            prefix: false,
             stack: Vec::new(),
             soft: None,
         }
@@ -423,6 +438,9 @@ impl<'a> Parser<'a> {
             while let Some(v) = value.take() {
                 self.skip_ws();
                 let Some(top) = self.stack.pop() else {
+                    if self.prefix {
+                        return Ok(v);
+                    }
                     return match self.peek() {
                         None => Ok(v),
                         Some(_) => Err(self.syntax_here("after top-level value")),

@@ -93,6 +93,8 @@ pub struct RenderOutput {
     pub manifests: Vec<Manifest>,
     pub hooks: Vec<Manifest>,
     pub notes: String,
+    /// Helm's log lines for stderr, in its slog text format.
+    pub logs: Vec<String>,
 }
 
 /// Helm's error text, without the CLI's `Error: ` prefix.
@@ -102,6 +104,8 @@ pub struct RenderError {
     /// The error arose while rendering the templates (kubeVersion check onward), after Helm has
     /// made a release object: `helm template` then adds a hint about `--debug`.
     pub during_render: bool,
+    /// Helm's log lines printed before the error.
+    pub logs: Vec<String>,
 }
 
 impl std::fmt::Display for RenderError {
@@ -120,6 +124,7 @@ fn fail(message: impl Into<String>) -> RenderError {
     RenderError {
         message: message.into(),
         during_render: false,
+        logs: Vec::new(),
     }
 }
 
@@ -128,6 +133,7 @@ fn fail_rendering(message: impl Into<String>) -> RenderError {
     RenderError {
         message: message.into(),
         during_render: true,
+        logs: Vec::new(),
     }
 }
 
@@ -150,7 +156,19 @@ pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, 
         return Err(fail("library charts are not installable"));
     }
     chart::dependencies::check_present(&chart).map_err(fail)?;
-    validate_release_name(&req.release.name).map_err(fail)?;
+    validate_release_name(&req.release.name).map_err(|message| {
+        // helm logs the check's error before returning it.
+        let logged = message
+            .strip_prefix("release name check failed: ")
+            .unwrap_or(&message);
+        let log = format!(
+            "level=ERROR msg=\"release name check failed\" error={}",
+            slog_value(logged)
+        );
+        let mut e = fail(message.clone());
+        e.logs.push(log);
+        e
+    })?;
     let user = values::user_values(&req.values).map_err(fail)?;
     chart::dependencies::process(&mut chart, &user)
         .map_err(|e| fail(format!("chart dependencies processing failed: {e}")))?;
@@ -656,6 +674,27 @@ fn assemble(
     notes: String,
     opts: &RenderOptions,
 ) -> Result<RenderOutput, RenderError> {
+    let mut logs = Vec::new();
+    match assemble_documents(chart, rendered, notes, opts, &mut logs) {
+        Ok(mut out) => {
+            out.logs = logs;
+            Ok(out)
+        }
+        Err(mut e) => {
+            e.logs = logs;
+            Err(e)
+        }
+    }
+}
+
+/// The documents sorted into manifests and hooks and printed; Helm's log lines go to `logs`.
+fn assemble_documents(
+    chart: &Chart,
+    rendered: Vec<(String, String)>,
+    notes: String,
+    opts: &RenderOptions,
+    logs: &mut Vec<String>,
+) -> Result<RenderOutput, RenderError> {
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
     for (path, text) in rendered {
@@ -686,6 +725,20 @@ fn assemble(
                 .all(|e| HOOK_EVENTS.contains(&e.as_str()))
             {
                 hooks.push(m);
+            } else {
+                // Helm skips the whole document when any of its hook types is unknown (Helm 2's
+                // crd-install, a typo) and logs the annotation as written.
+                let raw = head
+                    .as_ref()
+                    .and_then(|h| h.get("metadata"))
+                    .and_then(|m| m.as_map().and_then(|m| m.get("annotations")))
+                    .and_then(|a| a.as_map().and_then(|a| a.get("helm.sh/hook")))
+                    .map(|v| crate::gofmt::strval(&v))
+                    .unwrap_or_default();
+                logs.push(format!(
+                    "level=INFO msg=\"skipping unknown hooks\" hookTypes={}",
+                    slog_value(&raw)
+                ));
             }
         }
     }
@@ -720,7 +773,26 @@ fn assemble(
         manifests,
         hooks,
         notes,
+        logs: Vec::new(),
     })
+}
+
+/// A string as slog's text handler prints a value: bare, or Go-quoted when it is empty or has a
+/// space, `=`, `"` or a character outside printable ASCII that JSON would escape.
+fn slog_value(s: &str) -> String {
+    let needs_quoting = s.is_empty()
+        || s.chars().any(|c| {
+            if c.is_ascii() {
+                c != '\\' && (c == ' ' || c == '=' || c == '"' || c.is_ascii_control())
+            } else {
+                c.is_whitespace() || !crate::gofmt::is_print(c)
+            }
+        });
+    if needs_quoting {
+        crate::gofmt::quote(s)
+    } else {
+        s.to_string()
+    }
 }
 
 fn collect_crds(chart: &Chart, path: &str, out: &mut String) {
@@ -762,4 +834,26 @@ fn show_only(text: &str, patterns: &[String]) -> Result<String, RenderError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slog_value;
+
+    #[test]
+    fn log_values_are_quoted_like_slog_text() {
+        // As helm v4.3.1 printed them for these hook annotations.
+        assert_eq!(slog_value("crd-install"), "crd-install");
+        assert_eq!(
+            slog_value("crd-install, foo ,pre-install"),
+            "\"crd-install, foo ,pre-install\""
+        );
+        assert_eq!(slog_value("bar baz"), "\"bar baz\"");
+        assert_eq!(slog_value(""), "\"\"");
+        assert_eq!(slog_value("a=b"), "\"a=b\"");
+        assert_eq!(
+            slog_value(r#"release name "B": invalid, ^[a-z](\.[a-z])?$"#),
+            r#""release name \"B\": invalid, ^[a-z](\\.[a-z])?$""#
+        );
+    }
 }

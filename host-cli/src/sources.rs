@@ -348,15 +348,22 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
                 show_only: Vec::new(),
             },
         };
-        let output = runtime
-            .render(&request, OfflineHost::default())
-            .with_context(|| {
-                format!(
-                    "{}: release {}",
-                    release.file.display(),
-                    release.release_name
-                )
-            })?;
+        let result = runtime.render(&request, OfflineHost::default());
+        let logs = match &result {
+            Ok(out) => out.logs.as_slice(),
+            Err(host_runtime::Error::Render(e)) => e.logs.as_slice(),
+            Err(_) => &[],
+        };
+        for line in logs {
+            eprintln!("{line}");
+        }
+        let output = result.with_context(|| {
+            format!(
+                "{}: release {}",
+                release.file.display(),
+                release.release_name
+            )
+        })?;
         match &args.output_dir {
             Some(dir) => {
                 let path = dir

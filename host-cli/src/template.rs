@@ -116,7 +116,17 @@ pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
     if let Some(now) = args.now {
         host = host.with_now(now);
     }
-    match runtime.render(&request, host) {
+    let result = runtime.render(&request, host);
+    // Helm's log lines (an unknown hook type skipped, ...) go to stderr first, as helm prints them.
+    let logs = match &result {
+        Ok(out) => &out.logs,
+        Err(Error::Render(e)) => &e.logs,
+        Err(_) => &Vec::new(),
+    };
+    for line in logs {
+        eprintln!("{line}");
+    }
+    match result {
         Ok(out) => Ok(out.text),
         // helm template's wording when the failure came after it made a release object.
         Err(Error::Render(e)) if e.during_render && !args.debug => Err(anyhow::anyhow!(

@@ -1,7 +1,7 @@
 //! Values: user layers merged in Helm's order, then coalesced with chart defaults and subcharts.
 
 use crate::render::ValuesLayer;
-use crate::value::{List, Map, Value};
+use crate::value::{Map, Value};
 
 use super::Chart;
 
@@ -18,9 +18,11 @@ pub fn merge_maps(a: &Map, b: &Map) -> Map {
     out
 }
 
-/// The user's values from every layer, in the order given (Helm: `-f` files, then the `--set`
-/// family).
+/// The user's values from every layer, in the order given (Helm: `-f` files, then `--set-json`,
+/// `--set`, `--set-string`, `--set-file`, `--set-literal`), each `--set` parsed into the values
+/// built so far, as Helm's `strvals` does.
 pub fn user_values(layers: &[ValuesLayer]) -> Result<Map, String> {
+    use super::strvals::{Mode, parse_into};
     let mut base = Map::new();
     for layer in layers {
         match layer {
@@ -34,231 +36,28 @@ pub fn user_values(layers: &[ValuesLayer]) -> Result<Map, String> {
                     }
                 }
             }
-            ValuesLayer::Set(s) => parse_set(s, &base, SetMode::Typed)
+            ValuesLayer::Set(s) => parse_into(s, &base, Mode::Typed)
                 .map_err(|e| format!("failed parsing --set data: {e}"))?,
-            ValuesLayer::SetString(s) => parse_set(s, &base, SetMode::String)
+            ValuesLayer::SetString(s) => parse_into(s, &base, Mode::String)
                 .map_err(|e| format!("failed parsing --set-string data: {e}"))?,
-            ValuesLayer::SetJson(s) => parse_set(s, &base, SetMode::Json)
-                .map_err(|_| format!("failed parsing --set-json data {s}"))?,
-            ValuesLayer::SetLiteral(s) => {
-                let (k, v) = s.split_once('=').unwrap_or((s, ""));
-                set_path(&base, &split_key(k), Value::str(v))?;
+            ValuesLayer::SetJson(s) if s.trim().starts_with('{') => {
+                // Helm 4: a whole JSON object is merged in.
+                match crate::json::from_json(s.trim()) {
+                    Ok(Value::Map(m)) => base = merge_maps(&base, &m),
+                    _ => return Err(format!("failed parsing --set-json data JSON: {s}")),
+                }
             }
+            ValuesLayer::SetJson(s) => parse_into(s, &base, Mode::Json)
+                .map_err(|_| format!("failed parsing --set-json data {s}"))?,
+            ValuesLayer::SetLiteral(s) => parse_into(s, &base, Mode::Literal)
+                .map_err(|e| format!("failed parsing --set-literal data: {e}"))?,
             ValuesLayer::SetFile(k, contents) => {
-                set_path(&base, &split_key(k), Value::from(contents.clone()))?;
+                parse_into(&format!("{k}=file"), &base, Mode::File(contents))
+                    .map_err(|e| format!("failed parsing --set-file data: {e}"))?
             }
         }
     }
     Ok(base)
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SetMode {
-    Typed,
-    String,
-    Json,
-}
-
-/// Split `a.b\.c` into `["a", "b.c"]`.
-fn split_key(k: &str) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut esc = false;
-    for c in k.chars() {
-        if esc {
-            parts.last_mut().unwrap_or(&mut String::new()).push(c);
-            esc = false;
-        } else if c == '\\' {
-            esc = true;
-        } else if c == '.' {
-            parts.push(String::new());
-        } else if let Some(p) = parts.last_mut() {
-            p.push(c);
-        }
-    }
-    parts
-}
-
-/// strvals' typing for `--set`: int64 without a leading zero, bools and null in any case.
-fn typed(v: &str) -> Value {
-    match v.to_ascii_lowercase().as_str() {
-        "true" => return Value::Bool(true),
-        "false" => return Value::Bool(false),
-        "null" => return Value::Nil,
-        _ => {}
-    }
-    if v == "0" {
-        return Value::int64(0);
-    }
-    if !v.starts_with('0')
-        && !v.starts_with("-0")
-        && let Ok(i) = v.parse::<i64>()
-        && !v.starts_with('+')
-    {
-        return Value::int64(i);
-    }
-    Value::str(v)
-}
-
-/// Split on unescaped `sep` outside `{...}`.
-fn split_top(s: &str, sep: char) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut depth = 0;
-    let mut esc = false;
-    for c in s.chars() {
-        let cur = out.last_mut().expect("never empty");
-        if esc {
-            cur.push('\\');
-            cur.push(c);
-            esc = false;
-            continue;
-        }
-        match c {
-            '\\' => esc = true,
-            '{' => {
-                depth += 1;
-                cur.push(c);
-            }
-            '}' => {
-                depth -= 1;
-                cur.push(c);
-            }
-            c if c == sep && depth == 0 => out.push(String::new()),
-            c => cur.push(c),
-        }
-    }
-    out
-}
-
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut esc = false;
-    for c in s.chars() {
-        if esc {
-            out.push(c);
-            esc = false;
-        } else if c == '\\' {
-            esc = true;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn parse_set(s: &str, base: &Map, mode: SetMode) -> Result<(), String> {
-    let items = if mode == SetMode::Json {
-        vec![s.to_string()]
-    } else {
-        split_top(s, ',')
-    };
-    for item in items {
-        if item.is_empty() {
-            continue;
-        }
-        let Some((k, v)) = item.split_once('=') else {
-            return Err(format!("key \"{item}\" has no value"));
-        };
-        let value = match mode {
-            SetMode::Json => crate::json::from_json(v)?,
-            SetMode::String | SetMode::Typed => {
-                let conv = |x: &str| {
-                    if mode == SetMode::Typed {
-                        typed(&unescape(x))
-                    } else {
-                        Value::from(unescape(x))
-                    }
-                };
-                if let Some(inner) = v.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
-                    Value::List(List::new(
-                        split_top(inner, ',').iter().map(|x| conv(x)).collect(),
-                    ))
-                } else {
-                    conv(v)
-                }
-            }
-        };
-        set_path(base, &split_key(k), value)?;
-    }
-    Ok(())
-}
-
-/// One step of a `--set` key: a map key or a list index.
-enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-/// `a.b[0][1]` as strvals reads it, with its error texts.
-fn parse_segments(path: &[String]) -> Result<Vec<Seg>, String> {
-    let mut out = Vec::new();
-    for part in path {
-        let (name, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part.as_str(), ""),
-        };
-        out.push(Seg::Key(name.to_string()));
-        while let Some(inner) = rest.strip_prefix('[') {
-            let close = inner.find(']').unwrap_or(inner.len());
-            let idx = &inner[..close];
-            let digits = idx.strip_prefix(['+', '-']).unwrap_or(idx);
-            let why = if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                "value out of range"
-            } else {
-                "invalid syntax"
-            };
-            let i: i64 = idx.parse().map_err(|_| {
-                format!(
-                    "error parsing index: strconv.Atoi: parsing {}: {why}",
-                    crate::gofmt::quote(idx)
-                )
-            })?;
-            if i < 0 {
-                return Err(format!("negative {i} index not allowed"));
-            }
-            out.push(Seg::Index(i as usize));
-            rest = inner.get(close + 1..).unwrap_or("");
-        }
-    }
-    Ok(out)
-}
-
-fn set_value(cur: Option<Value>, segs: &[Seg], value: Value) -> Value {
-    match segs.first() {
-        None => value,
-        Some(Seg::Key(k)) => {
-            let m = match cur {
-                Some(Value::Map(m)) => m,
-                _ => Map::new(),
-            };
-            let nv = set_value(m.get(k), &segs[1..], value);
-            m.insert(k.clone(), nv);
-            Value::Map(m)
-        }
-        Some(Seg::Index(i)) => {
-            let mut items = match cur {
-                Some(Value::List(l)) => l.items.to_vec(),
-                _ => Vec::new(),
-            };
-            if items.len() <= *i {
-                items.resize(i + 1, Value::Nil);
-            }
-            let child = std::mem::replace(&mut items[*i], Value::Nil);
-            items[*i] = set_value(Some(child), &segs[1..], value);
-            Value::List(List::new(items))
-        }
-    }
-}
-
-/// Set `path` (with `name[i]` list indexes, nested) in `base`, creating maps and lists on the
-/// way.
-fn set_path(base: &Map, path: &[String], value: Value) -> Result<(), String> {
-    let segs = parse_segments(path)?;
-    let Some(Seg::Key(first)) = segs.first() else {
-        return Err("empty key".to_string());
-    };
-    let nv = set_value(base.get(first), &segs[1..], value);
-    base.insert(first.clone(), nv);
-    Ok(())
 }
 
 fn is_table(v: &Value) -> bool {
@@ -471,17 +270,13 @@ fn coalesce_globals(dest: &Map, src: &Map) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::strvals::{Mode, parse_into};
     use super::*;
 
     #[test]
     fn set_types_and_paths() {
         let m = Map::new();
-        parse_set(
-            "a.b=1,c=true,d=0123,e={x,y},f[1]=z,g=null",
-            &m,
-            SetMode::Typed,
-        )
-        .unwrap();
+        parse_into("a.b=1,c=true,d=0123,e={x,y},f[1]=z,g=null", &m, Mode::Typed).unwrap();
         let a = m.get("a").unwrap();
         assert!(
             a.as_map()
@@ -500,9 +295,9 @@ mod tests {
     #[test]
     fn merge_is_deep_for_maps_only() {
         let a = Map::new();
-        parse_set("x.y=1,x.z=2,l={1,2}", &a, SetMode::Typed).unwrap();
+        parse_into("x.y=1,x.z=2,l={1,2}", &a, Mode::Typed).unwrap();
         let b = Map::new();
-        parse_set("x.y=3,l={9}", &b, SetMode::Typed).unwrap();
+        parse_into("x.y=3,l={9}", &b, Mode::Typed).unwrap();
         let m = merge_maps(&a, &b);
         let x = m.get("x").unwrap();
         assert_eq!(x.as_map().unwrap().len(), 2);

@@ -262,10 +262,13 @@ fn dig(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     Ok(default.clone())
 }
 
-/// Go's `v.(map[string]interface {})`.
+/// Go's `v.(map[string]interface {})`: the exact type, so a named map such as Helm's `.Values`
+/// (`common.Values`) fails as it does in Helm.
 fn as_dict(v: &Value) -> Result<Map, String> {
     match v {
-        Value::Map(m) if m.elem == Elem::Any => Ok(m.clone()),
+        Value::Map(m) if m.elem == Elem::Any && m.go_type() == "map[string]interface {}" => {
+            Ok(m.clone())
+        }
         other => Err(conversion_error(other, "map[string]interface {}")),
     }
 }

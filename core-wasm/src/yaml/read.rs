@@ -58,8 +58,208 @@ fn go_error(e: &libyaml_safer::Error) -> String {
     }
 }
 
-/// The nodes of the first document of `src` and its root, `None` for an empty stream.
+/// go-yaml v2 (and so helm) reads a tag up to the first character outside its URI set, which
+/// includes `,`, `[` and `]`: `a: !x,y` is an empty scalar tagged `!x,y`. libyaml-safer stops a
+/// tag at those three, then fails ("did not find expected whitespace or line break") or, inside
+/// a flow collection before a comma, panics ("TODO: What is expected here?"; found by the
+/// yaml_read fuzzer). Where a `!` may start a tag and its go-yaml tag runs over such characters,
+/// they are swapped for private-use stand-ins: libyaml-safer then stops the tag with its ordinary
+/// error instead of panicking, and in scalars and comments the stand-ins are swapped back. When
+/// the error names one of those tags, that tag is rewritten with percent escapes (`!x%2Cy`,
+/// which libyaml decodes to go-yaml's `!x,y`) and the text is read again.
+struct TagGuard {
+    /// The text libyaml-safer reads.
+    text: String,
+    /// Each stand-in and the character it replaces.
+    stand_ins: Vec<(char, char)>,
+    /// Byte ranges in `text` of the guarded tag runs, with their original text.
+    runs: Vec<(std::ops::Range<usize>, String)>,
+}
+
+/// go-yaml's tag URI characters (scannerc.go `yaml_parser_scan_tag_uri`), besides alphanumerics.
+fn go_tag_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-_;/?:@&=+$,.!~*'()[]%".contains(c)
+}
+
+/// Whether a token may start at `chars[i]`: at the start of a line (after indentation), right
+/// after a flow indicator (`[`, `{`, `,`), or after an indicator (`:`, `?`, `-`) and a blank.
+/// A `!` after anything else is inside a plain scalar (`[a !b,c]` is `"a !b"` and `"c"`).
+fn may_start_token(chars: &[char], i: usize) -> bool {
+    let mut j = i;
+    while j > 0 && matches!(chars[j - 1], ' ' | '\t') {
+        j -= 1;
+    }
+    let blanks = j < i;
+    match j.checked_sub(1).map(|p| chars[p]) {
+        None | Some('\n' | '\r' | '[' | '{' | ',') => true,
+        Some(':' | '?' | '-') => blanks,
+        Some(_) => false,
+    }
+}
+
+impl TagGuard {
+    fn new(src: &str) -> Option<TagGuard> {
+        let chars: Vec<char> = src.chars().collect();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if matches!(c, '"' | '\'') && may_start_token(&chars, i) {
+                // A quoted scalar: skip it, so a tag-like run inside cannot reach past it.
+                i += 1;
+                while i < chars.len() {
+                    match chars[i] {
+                        '\\' if c == '"' => i += 2,
+                        '\'' if c == '\'' && chars.get(i + 1) == Some(&'\'') => i += 2,
+                        q if q == c => break,
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
+                continue;
+            }
+            if c == '#' && (i == 0 || matches!(chars[i - 1], ' ' | '\t' | '\n' | '\r')) {
+                while i < chars.len() && !matches!(chars[i], '\n' | '\r') {
+                    i += 1;
+                }
+                continue;
+            }
+            if c != '!' || !may_start_token(&chars, i) {
+                i += 1;
+                continue;
+            }
+            let mut k = i + 1;
+            while k < chars.len() && go_tag_char(chars[k]) {
+                k += 1;
+            }
+            if chars[i + 1..k].iter().any(|c| matches!(c, ',' | '[' | ']')) {
+                runs.push((i, k));
+            }
+            i = k.max(i + 1);
+        }
+        if runs.is_empty() {
+            return None;
+        }
+        let mut free = ('\u{E000}'..='\u{F8FF}').filter(|c| !src.contains(*c));
+        let stand_ins = vec![
+            (free.next()?, ','),
+            (free.next()?, '['),
+            (free.next()?, ']'),
+        ];
+        let swap = |c: char| {
+            stand_ins
+                .iter()
+                .find(|(_, orig)| *orig == c)
+                .map_or(c, |(s, _)| *s)
+        };
+        let mut text = String::with_capacity(src.len() + 16);
+        let mut byte_runs = Vec::new();
+        let mut next = 0;
+        for (start, end) in runs {
+            text.extend(&chars[next..start]);
+            let from = text.len();
+            text.extend(chars[start..end].iter().map(|&c| swap(c)));
+            byte_runs.push((from..text.len(), chars[start..end].iter().collect()));
+            next = end;
+        }
+        text.extend(&chars[next..]);
+        Some(TagGuard {
+            text,
+            stand_ins,
+            runs: byte_runs,
+        })
+    }
+
+    /// The guarded run a tag error at byte `at` of `text` stopped in, rewritten with percent
+    /// escapes; false when the error is not about one of them.
+    fn escape_run_at(&mut self, at: usize) -> bool {
+        let Some(idx) = self
+            .runs
+            .iter()
+            .position(|(r, _)| r.start < at && at <= r.end)
+        else {
+            return false;
+        };
+        let (range, original) = self.runs.remove(idx);
+        let escaped: String = original
+            .chars()
+            .map(|c| match c {
+                ',' => "%2C".to_string(),
+                '[' => "%5B".to_string(),
+                ']' => "%5D".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        let grow = escaped.len() as isize - range.len() as isize;
+        self.text.replace_range(range.clone(), &escaped);
+        for (r, _) in &mut self.runs {
+            if r.start >= range.end {
+                *r = (r.start as isize + grow) as usize..(r.end as isize + grow) as usize;
+            }
+        }
+        true
+    }
+
+    fn restore(&self, value: &mut String) {
+        if value.contains(|c: char| self.stand_ins.iter().any(|(s, _)| *s == c)) {
+            *value = value
+                .chars()
+                .map(|c| {
+                    self.stand_ins
+                        .iter()
+                        .find(|(s, _)| *s == c)
+                        .map_or(c, |(_, o)| *o)
+                })
+                .collect();
+        }
+    }
+}
+
+/// The nodes of the first document of `src` and its root, `None` for an empty stream, read the
+/// way go-yaml v2 reads tags (see [`TagGuard`]).
 fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
+    let Some(mut guard) = TagGuard::new(src) else {
+        return compose_text(src, None).map_err(ComposeError::text);
+    };
+    loop {
+        match compose_text(&guard.text.clone(), Some(&guard)) {
+            Ok(nodes) => return Ok(nodes),
+            Err(ComposeError::Yaml(e))
+                if e.kind() == ErrorKind::Scanner
+                    && e.context() == Some("while scanning a tag")
+                    && e.problem_mark()
+                        .is_some_and(|m| guard.escape_run_at(m.index as usize)) => {}
+            Err(e) => return Err(e.text()),
+        }
+    }
+}
+
+/// A reader error (its marks tell [`compose`] where it stopped) or one of ours, as go-yaml's text.
+enum ComposeError {
+    Yaml(libyaml_safer::Error),
+    Text(String),
+}
+
+impl From<String> for ComposeError {
+    fn from(s: String) -> Self {
+        ComposeError::Text(s)
+    }
+}
+
+impl ComposeError {
+    fn text(self) -> String {
+        match self {
+            ComposeError::Yaml(e) => go_error(&e),
+            ComposeError::Text(s) => s,
+        }
+    }
+}
+
+/// [`compose`] over `src` as libyaml-safer reads it, stand-ins swapped back in scalars.
+fn compose_text(
+    src: &str,
+    guard: Option<&TagGuard>,
+) -> Result<Option<(Vec<Node>, usize)>, ComposeError> {
     // libyaml-safer panics ("unexpected end of input") on a block scalar that ends the input
     // without a line break (found by the yaml_read fuzzer); C libyaml, and so helm, reads it and
     // gives the scalar no trailing newline. Give the reader the line break, then take back the
@@ -80,7 +280,7 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
     let mut open: Vec<usize> = Vec::new();
     let mut root = None;
     loop {
-        let event = parser.parse().map_err(|e| go_error(&e))?;
+        let event = parser.parse().map_err(ComposeError::Yaml)?;
         if let EventData::Scalar {
             style: ScalarStyle::DoubleQuoted,
             ..
@@ -102,7 +302,7 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
             }
             EventData::Alias { anchor } => {
                 let Some(&target) = anchors.get(&anchor) else {
-                    return Err(format!("yaml: unknown anchor '{anchor}' referenced"));
+                    return Err(format!("yaml: unknown anchor '{anchor}' referenced").into());
                 };
                 (
                     Node::Alias {
@@ -127,6 +327,9 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
                     && value.ends_with('\n')
                 {
                     value.pop();
+                }
+                if let Some(g) = guard {
+                    g.restore(&mut value);
                 }
                 // libyaml passes the non-specific `!` through as a tag; go-yaml then resolves
                 // it as an unknown tag, giving a string.
@@ -158,7 +361,7 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
         if opens {
             open.push(id);
             if open.len() > MAX_DEPTH {
-                return Err(depth_error());
+                return Err(depth_error().into());
             }
         }
     }
