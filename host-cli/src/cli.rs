@@ -1,16 +1,16 @@
-//! The command line: flags as `helm` spells them, and which subcommands exist yet.
+//! The command line: flags as `helm` spells them.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use host_runtime::Config;
 
 use crate::{sources, template, units, validate};
 
-/// Exit status of a subcommand that is not implemented yet (distinct from a failed run's 1).
-const NOT_AVAILABLE: u8 = 2;
+/// Exit status of `diff` when it could not compare (1 means "there are changes").
+const DIFF_ERROR: u8 = 2;
 
 /// Validate HelmRelease specs and render Helm charts offline, byte for byte as Helm v4 does.
 #[derive(Debug, Parser)]
@@ -41,17 +41,11 @@ enum Command {
     Render(Box<sources::RenderArgs>),
     /// Download charts into the local cache: every chart a HelmRelease file names, or one
     Pull(Box<sources::PullArgs>),
-    /// Show what a HelmRelease would change in the cluster
-    Diff(Rest),
+    /// Render two versions of HelmRelease files and show what the change would do to the
+    /// cluster's objects (exit 0: no change, 1: changes, 2: error)
+    Diff(Box<sources::DiffArgs>),
     /// List the policy rules in force, or explain one
     Policies(validate::PoliciesArgs),
-}
-
-/// Arguments of a subcommand that is not implemented yet, accepted so that it can say so.
-#[derive(Debug, Args)]
-struct Rest {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    args: Vec<String>,
 }
 
 impl Cli {
@@ -68,22 +62,29 @@ impl Cli {
             stdout.flush()?;
             Ok(ExitCode::SUCCESS)
         };
-        let name = match self.command {
-            Command::Template(args) => return print(&template::run(&args, config)?),
+        match self.command {
+            Command::Template(args) => print(&template::run(&args, config)?),
             Command::Render(args) => {
                 let rendered = sources::render(&args, config)?;
                 for path in &rendered.written {
                     eprintln!("wrote {}", path.display());
                 }
-                return print(&rendered.stdout);
+                print(&rendered.stdout)
             }
-            Command::Pull(args) => return print(&sources::pull(&args)?),
-            Command::Validate(args) => return Ok(validate::validate(&args, config)),
-            Command::Policies(args) => return Ok(validate::policies(&args, config)),
-            Command::Diff(_) => "diff",
-        };
-        eprintln!("{name} is not available yet");
-        Ok(ExitCode::from(NOT_AVAILABLE))
+            Command::Pull(args) => print(&sources::pull(&args)?),
+            Command::Validate(args) => Ok(validate::validate(&args, config)),
+            Command::Policies(args) => Ok(validate::policies(&args, config)),
+            Command::Diff(args) => Ok(match sources::diff(&args, config) {
+                Ok(d) => {
+                    print(&d.stdout)?;
+                    ExitCode::from(u8::from(d.changed))
+                }
+                Err(e) => {
+                    eprintln!("Error: {e:#}");
+                    ExitCode::from(DIFF_ERROR)
+                }
+            }),
+        }
     }
 }
 

@@ -10,8 +10,8 @@ use anyhow::{Context, anyhow, bail};
 use chart_source::{ChartRef, Credentials, FetchedChart, Fetcher, Options, Origin, Progress};
 use clap::Args;
 use host_runtime::{
-    Capabilities, ChartSource, Config, OfflineHost, ReleaseInfo, RenderOptions, RenderRequest,
-    Runtime, Severity, SourceFile, ValidateRequest, ValuesLayer,
+    Capabilities, ChartSource, Config, OfflineHost, ReleaseInfo, RenderOptions, RenderOutput,
+    RenderRequest, Runtime, Severity, SourceFile, ValidateRequest, ValuesLayer,
 };
 
 use crate::units;
@@ -194,6 +194,13 @@ pub struct RenderArgs {
     #[arg(short = 'o', long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
 
+    #[command(flatten)]
+    settings: RenderSettings,
+}
+
+/// How releases are rendered: shared by `render` and `diff`.
+#[derive(Debug, Args)]
+pub struct RenderSettings {
     /// Include CRDs in the output
     #[arg(long)]
     include_crds: bool,
@@ -289,9 +296,36 @@ pub struct Rendered {
 
 /// Validates the files, fetches every release's chart and renders it.
 pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
+    let runtime = Runtime::new(config)?;
+    let mut stdout = String::new();
+    let mut written = Vec::new();
+    for (release, output) in render_files(&args.files, &args.settings, &runtime)? {
+        match &args.output_dir {
+            Some(dir) => {
+                let path = dir
+                    .join(&release.namespace)
+                    .join(format!("{}.yaml", release.release_name));
+                std::fs::create_dir_all(path.parent().expect("has a parent"))
+                    .with_context(|| format!("create {}", dir.display()))?;
+                std::fs::write(&path, &output.text)
+                    .with_context(|| format!("write {}", path.display()))?;
+                written.push(path);
+            }
+            None => stdout.push_str(&output.text),
+        }
+    }
+    Ok(Rendered { stdout, written })
+}
+
+/// Every HelmRelease in `files`, validated, fetched and rendered.
+fn render_files(
+    files: &[PathBuf],
+    settings: &RenderSettings,
+    runtime: &Runtime,
+) -> anyhow::Result<Vec<(Release, RenderOutput)>> {
     let mut releases = Vec::new();
     let mut documents = Vec::new();
-    for file in &args.files {
+    for file in files {
         let data = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
         let text = String::from_utf8(data.clone())
             .map_err(|_| anyhow!("{}: not UTF-8 text", file.display()))?;
@@ -302,14 +336,12 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
         });
     }
     if releases.is_empty() {
-        bail!("no HelmRelease in {}", list(&args.files));
+        bail!("no HelmRelease in {}", list(files));
     }
-    let runtime = Runtime::new(config)?;
-    validate(&runtime, documents, &args.policies)?;
-    let fetcher = args.source.fetcher()?;
-    let mut stdout = String::new();
-    let mut written = Vec::new();
-    for release in &releases {
+    validate(runtime, documents, &settings.policies)?;
+    let fetcher = settings.source.fetcher()?;
+    let mut out = Vec::new();
+    for release in releases {
         let fetched = fetcher.fetch_blocking(&release.chart).with_context(|| {
             format!(
                 "{}: release {}: fetch {}",
@@ -338,11 +370,11 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
                 is_upgrade: false,
             },
             capabilities: Capabilities {
-                kube_version: args.kube_version.clone().unwrap_or_default(),
-                api_versions: args.api_versions.clone(),
+                kube_version: settings.kube_version.clone().unwrap_or_default(),
+                api_versions: settings.api_versions.clone(),
             },
             options: RenderOptions {
-                include_crds: args.include_crds,
+                include_crds: settings.include_crds,
                 skip_tests: false,
                 no_hooks: false,
                 show_only: Vec::new(),
@@ -364,21 +396,120 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
                 release.release_name
             )
         })?;
-        match &args.output_dir {
-            Some(dir) => {
-                let path = dir
-                    .join(&release.namespace)
-                    .join(format!("{}.yaml", release.release_name));
-                std::fs::create_dir_all(path.parent().expect("has a parent"))
-                    .with_context(|| format!("create {}", dir.display()))?;
-                std::fs::write(&path, &output.text)
-                    .with_context(|| format!("write {}", path.display()))?;
-                written.push(path);
-            }
-            None => stdout.push_str(&output.text),
-        }
+        out.push((release, output));
     }
-    Ok(Rendered { stdout, written })
+    Ok(out)
+}
+
+/// `planton-helm diff BEFORE AFTER`
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// HelmRelease file(s) as they are now (for example from the main branch)
+    #[arg(value_name = "BEFORE")]
+    before: PathBuf,
+
+    /// HelmRelease file(s) with the change (for example from a pull request)
+    #[arg(value_name = "AFTER")]
+    after: PathBuf,
+
+    /// Lines of context around each change
+    #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
+    context: usize,
+
+    #[command(flatten)]
+    settings: RenderSettings,
+}
+
+/// What `diff` found: the report for stdout and whether anything changed.
+pub struct Diffed {
+    pub stdout: String,
+    pub changed: bool,
+}
+
+/// One rendered object, keyed the way the cluster knows it.
+fn objects(release: &Release, out: &RenderOutput) -> std::collections::BTreeMap<String, String> {
+    let mut map = std::collections::BTreeMap::new();
+    for m in out.manifests.iter().chain(&out.hooks) {
+        let namespace = m.namespace.as_deref().unwrap_or(&release.namespace);
+        let key = if m.kind.is_empty() {
+            format!("{} (no kind)", m.source)
+        } else {
+            format!("{} {} {namespace}/{}", m.api_version, m.kind, m.name)
+        };
+        let mut body = m.body.clone();
+        if !body.ends_with('\n') {
+            body.push('\n');
+        }
+        map.entry(key).or_insert_with(String::new).push_str(&body);
+    }
+    map
+}
+
+/// Renders both sides and prints, per release and per object, what would change: objects
+/// added, removed, and unified diffs of the changed ones.
+pub fn diff(args: &DiffArgs, config: Config) -> anyhow::Result<Diffed> {
+    let runtime = Runtime::new(config)?;
+    let side = |file: &PathBuf| -> anyhow::Result<std::collections::BTreeMap<String, (Release, RenderOutput)>> {
+        Ok(render_files(std::slice::from_ref(file), &args.settings, &runtime)?
+            .into_iter()
+            .map(|(r, o)| (format!("{}/{}", r.namespace, r.release_name), (r, o)))
+            .collect())
+    };
+    let before = side(&args.before)?;
+    let after = side(&args.after)?;
+    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+    names.sort();
+    names.dedup();
+    let mut stdout = String::new();
+    let mut changed = false;
+    for name in names {
+        let (old, new) = (before.get(name), after.get(name));
+        let old_objects = old.map(|(r, o)| objects(r, o)).unwrap_or_default();
+        let new_objects = new.map(|(r, o)| objects(r, o)).unwrap_or_default();
+        let chart = |side: Option<&(Release, RenderOutput)>| {
+            side.map_or("(none)".to_string(), |(r, _)| {
+                format!("{} {}", r.chart.name, r.chart.version)
+            })
+        };
+        let mut report = String::new();
+        let mut keys: Vec<&String> = old_objects.keys().chain(new_objects.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let (a, b) = (old_objects.get(key), new_objects.get(key));
+            if a == b {
+                continue;
+            }
+            let what = match (a, b) {
+                (None, Some(_)) => "added",
+                (Some(_), None) => "removed",
+                _ => "changed",
+            };
+            report.push_str(&format!("{key} {what}\n"));
+            let (a, b) = (a.map_or("", String::as_str), b.map_or("", String::as_str));
+            let text = similar::TextDiff::from_lines(a, b)
+                .unified_diff()
+                .context_radius(args.context)
+                .header(&format!("before/{key}"), &format!("after/{key}"))
+                .to_string();
+            report.push_str(&text);
+        }
+        if report.is_empty() && old.is_some() == new.is_some() {
+            continue;
+        }
+        changed = true;
+        let state = match (old, new) {
+            (None, _) => "installed",
+            (_, None) => "uninstalled",
+            _ => "upgraded",
+        };
+        stdout.push_str(&format!(
+            "HelmRelease {name} {state}: {} -> {}\n{report}",
+            chart(old),
+            chart(new)
+        ));
+    }
+    Ok(Diffed { stdout, changed })
 }
 
 /// Runs the core's validation (with the user's policy pack and disabled codes) over the files;

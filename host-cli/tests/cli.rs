@@ -39,14 +39,6 @@ fn help_lists_every_subcommand() {
 }
 
 #[test]
-fn subcommands_not_landed_yet_say_so_and_exit_2() {
-    let out = planton_helm(&["diff", "some-arg", "--flag"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(text(&out.stderr), "diff is not available yet\n");
-    assert!(out.stdout.is_empty());
-}
-
-#[test]
 fn template_of_a_missing_chart_names_the_path() {
     let out = planton_helm(&["template", "no/such/chart"]);
     assert_eq!(out.status.code(), Some(1));

@@ -361,3 +361,138 @@ fn tar_without_charts(dir: &Path, root: &str, version: &str, out: &Path) -> Vec<
     std::fs::write(out, tar.into_inner().expect("tar").finish().expect("gz")).expect("write");
     listing
 }
+
+/// The lines of a rendered stream without document separators and `# Source:` headers, counted.
+fn line_counts(text: &str) -> std::collections::BTreeMap<String, i64> {
+    let mut m = std::collections::BTreeMap::new();
+    for l in text.lines() {
+        if l != "---" && !l.starts_with("# Source:") {
+            *m.entry(l.to_string()).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
+#[test]
+fn diff_shows_what_a_version_bump_changes_as_helm_renders_it() {
+    let helm = Helm::new();
+    let work = TempDir::new("cli-diff");
+    let registry = Registry::start(None);
+    let src = work.path().join("src/web");
+    write_chart(&src, "web", "");
+    for v in ["1.0.0", "1.1.0"] {
+        let archive = helm.package(&src, v, &work.path().join("pkg"));
+        registry.push(&helm, &archive, None);
+    }
+    let (before_dir, after_dir) = (work.path().join("before"), work.path().join("after"));
+    std::fs::create_dir_all(&before_dir).expect("mkdir");
+    std::fs::create_dir_all(&after_dir).expect("mkdir");
+    let before = release_file(
+        &before_dir,
+        "web-prod",
+        "apps",
+        &registry.repo(),
+        "web",
+        "1.0.0",
+    );
+    let after = release_file(
+        &after_dir,
+        "web-prod",
+        "apps",
+        &registry.repo(),
+        "web",
+        "1.1.0",
+    );
+    // The change also adds a second release.
+    let mut text = std::fs::read_to_string(&after).expect("read");
+    text.push_str(&format!(
+        "---\napiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
+         metadata:\n  name: web-canary\n  namespace: apps\n\
+         spec:\n  repo: {}\n  name: web\n  version: 1.1.0\n",
+        registry.repo()
+    ));
+    std::fs::write(&after, text).expect("write");
+    let cache = work.path().join("cache");
+    let cache = cache.to_str().expect("utf-8");
+    let oracle = |version: &str| {
+        helm.run(&[
+            "template",
+            "web-prod",
+            &format!("{}/web", registry.repo()),
+            "--version",
+            version,
+            "--plain-http",
+            "-n",
+            "apps",
+            "-f",
+            before_dir.join("values.yaml").to_str().expect("utf-8"),
+        ])
+    };
+    let (old, new) = (oracle("1.0.0"), oracle("1.1.0"));
+
+    let out = planton(&["diff", &before, &after, "--cache", cache, "--plain-http"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        report.starts_with("HelmRelease apps/web-canary installed: (none) -> web 1.1.0\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("\nHelmRelease apps/web-prod upgraded: web 1.0.0 -> web 1.1.0\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("apps/v1 Deployment apps/web-prod-web changed\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("v1 ConfigMap apps/web-prod-web changed\n"),
+        "{report}"
+    );
+
+    // The removed and added lines of web-prod are exactly how helm's two renders differ.
+    let prod = &report[report.find("HelmRelease apps/web-prod").expect("prod")..];
+    let mut got = std::collections::BTreeMap::new();
+    for l in prod.lines() {
+        if l.starts_with("---") || l.starts_with("+++") {
+            continue;
+        }
+        if let Some(rest) = l.strip_prefix('-') {
+            *got.entry(rest.to_string()).or_insert(0) -= 1;
+        } else if let Some(rest) = l.strip_prefix('+') {
+            *got.entry(rest.to_string()).or_insert(0) += 1;
+        }
+    }
+    let mut want = line_counts(&new);
+    for (l, n) in line_counts(&old) {
+        *want.entry(l).or_insert(0) -= n;
+    }
+    want.retain(|_, n| *n != 0);
+    got.retain(|_, n| *n != 0);
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "{report}");
+
+    // No change: exit 0 and nothing printed; a broken file: exit 2.
+    let same = planton(&["diff", &before, &before, "--cache", cache, "--offline"]);
+    assert_eq!(same.status.code(), Some(0));
+    assert!(same.stdout.is_empty());
+    let missing = planton(&[
+        "diff",
+        &before,
+        "no/such.yaml",
+        "--cache",
+        cache,
+        "--offline",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no/such.yaml"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+}
