@@ -139,6 +139,27 @@ fn fail_rendering(message: impl Into<String>) -> RenderError {
 
 /// Render a chart as `helm template` does.
 pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, RenderError> {
+    let mut logs = Vec::new();
+    match render_logging(req, host, &mut logs) {
+        Ok(mut out) => {
+            logs.append(&mut out.logs);
+            out.logs = logs;
+            Ok(out)
+        }
+        Err(mut e) => {
+            logs.append(&mut e.logs);
+            e.logs = logs;
+            Err(e)
+        }
+    }
+}
+
+/// [`render`], with helm's log lines of the steps before assembly in `logs`.
+fn render_logging(
+    req: &RenderRequest,
+    host: &mut dyn Host,
+    logs: &mut Vec<String>,
+) -> Result<RenderOutput, RenderError> {
     // The order of the checks is helm's: flags, chart loading, installability, missing
     // dependencies, the release name, dependency processing, values and schemas, kubeVersion.
     let kube = if req.capabilities.kube_version.is_empty() {
@@ -170,7 +191,7 @@ pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, 
         e
     })?;
     let user = values::user_values(&req.values).map_err(fail)?;
-    chart::dependencies::process(&mut chart, &user)
+    chart::dependencies::process(&mut chart, &user, logs)
         .map_err(|e| fail(format!("chart dependencies processing failed: {e}")))?;
     let user = values::coalesce_values(&chart, &user, false).map_err(fail)?;
     chart::schema::validate_tree(&chart, &user).map_err(|e| {
@@ -779,7 +800,7 @@ fn assemble_documents(
 
 /// A string as slog's text handler prints a value: bare, or Go-quoted when it is empty or has a
 /// space, `=`, `"` or a character outside printable ASCII that JSON would escape.
-fn slog_value(s: &str) -> String {
+pub(crate) fn slog_value(s: &str) -> String {
     let needs_quoting = s.is_empty()
         || s.chars().any(|c| {
             if c.is_ascii() {

@@ -84,3 +84,60 @@ fn template_prints_exactly_what_helm_prints() {
         "---\n# Source: ok/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release-name\ndata:\n  answer: \"42\"\n"
     );
 }
+
+/// Runs the oracle helm (`$PLANTON_HELM`, set by scripts/test.sh).
+fn helm(args: &[&str]) -> Output {
+    let helm = std::env::var("PLANTON_HELM").expect("PLANTON_HELM: run through scripts/test.sh");
+    Command::new(helm)
+        .args(args)
+        .env("HELM_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .output()
+        .expect("run helm")
+}
+
+#[test]
+fn helm_log_lines_go_to_stderr_as_helm_prints_them() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("chart-logs");
+    let files: &[(&str, &str)] = &[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: addons\nversion: 0.3.0\ndependencies:\n- name: metrics\n  \
+             version: 1.0.0\n  import-values:\n  - defaults\n  - child: service.port\n    \
+             parent: metricsPort\n  - child: \"not there\"\n    parent: other\n",
+        ),
+        (
+            "templates/crd-hook.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-legacy\n  \
+             annotations:\n    \"helm.sh/hook\": crd-install\n",
+        ),
+        (
+            "templates/typo-hook.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-typo\n  \
+             annotations:\n    \"helm.sh/hook\": \"pre-install, post-instal\"\n",
+        ),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  \
+             values: {{ toJson .Values | quote }}\n",
+        ),
+        (
+            "charts/metrics/Chart.yaml",
+            "apiVersion: v2\nname: metrics\nversion: 1.0.0\n",
+        ),
+        ("charts/metrics/values.yaml", "service:\n  port: 9100\n"),
+    ];
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    let chart = dir.to_str().expect("UTF-8 path");
+    for name in ["logs", "Bad_Name"] {
+        let args = ["template", name, chart, "-n", "ns"];
+        let (ours, theirs) = (planton_helm(&args), helm(&args));
+        assert!(!text(&theirs.stderr).is_empty(), "helm logged nothing");
+        assert_eq!(text(&ours.stderr), text(&theirs.stderr), "{name}");
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{name}");
+        assert_eq!(ours.status.code(), theirs.status.code(), "{name}");
+    }
+}

@@ -152,9 +152,10 @@ pub fn check_present(chart: &Chart) -> Result<(), String> {
 }
 
 /// Helm's `ProcessDependencies`: enable/disable, then import values.
-pub fn process(chart: &mut Chart, user: &Map) -> Result<(), String> {
+/// Helm's warnings (an import-values table that is not there) go to `logs`.
+pub fn process(chart: &mut Chart, user: &Map, logs: &mut Vec<String>) -> Result<(), String> {
     process_enabled(chart, user, "")?;
-    process_imports(chart)
+    process_imports(chart, logs)
 }
 
 /// `PathValue`: the value at a dotted path when it exists and is not a table.
@@ -245,9 +246,9 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn process_imports(c: &mut Chart) -> Result<(), String> {
+fn process_imports(c: &mut Chart, logs: &mut Vec<String>) -> Result<(), String> {
     for d in c.dependencies.iter_mut() {
-        process_imports(d)?;
+        process_imports(d, logs)?;
     }
     let Some(mut reqs) = c.requirements.take() else {
         return Ok(());
@@ -260,21 +261,39 @@ fn process_imports(c: &mut Chart) -> Result<(), String> {
     for r in reqs.iter_mut() {
         let mut out = Vec::new();
         for iv in &r.import_values {
-            let (child, parent) = match iv {
+            let (child, parent, from_map) = match iv {
                 Value::Map(m) => (
                     crate::gofmt::format_v(&m.get("child").unwrap_or(Value::Nil)),
                     crate::gofmt::format_v(&m.get("parent").unwrap_or(Value::Nil)),
+                    true,
                 ),
-                Value::String(s) => (format!("exports.{s}"), ".".to_string()),
+                Value::String(s) => (format!("exports.{s}"), ".".to_string(), false),
                 _ => continue,
             };
             let mut pair = BTreeMap::new();
             pair.insert("child".to_string(), Value::from(child.clone()));
             pair.insert("parent".to_string(), Value::from(parent.clone()));
             out.push(Value::Map(Map::typed(pair, crate::value::Elem::String)));
-            let Some(vv) = table(&cvals, &format!("{}.{child}", r.name)) else {
-                continue;
-            };
+            let vv =
+                match crate::chart::values::table_lookup(&cvals, &format!("{}.{child}", r.name)) {
+                    Ok(vv) => vv,
+                    Err(key) => {
+                        let error = crate::render::slog_value(&format!(
+                            "{} is not a table",
+                            crate::gofmt::quote(&key)
+                        ));
+                        logs.push(if from_map {
+                            format!(
+                                "level=WARN msg=\"ImportValues missing table from chart\" chart={} \
+                             error={error}",
+                                crate::render::slog_value(&r.name)
+                            )
+                        } else {
+                            format!("level=WARN msg=\"ImportValues missing table\" error={error}")
+                        });
+                        continue;
+                    }
+                };
             b = coalesce_tables_into(&b, &path_to_map(&parent, &vv));
         }
         r.import_values = out;

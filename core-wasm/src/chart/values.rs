@@ -73,14 +73,19 @@ fn copy_map(m: &Map) -> Map {
 
 /// `Values.Table`: the table at a dotted path, if every step is a table.
 pub fn table(values: &Map, path: &str) -> Option<Map> {
+    table_lookup(values, path).ok()
+}
+
+/// `Values.Table` with its error: the path part that is missing or not a table.
+pub fn table_lookup(values: &Map, path: &str) -> Result<Map, String> {
     let mut t = values.clone();
     for part in path.split('.') {
         match t.get(part) {
             Some(Value::Map(m)) if is_table(&Value::Map(m.clone())) => t = m,
-            _ => return None,
+            _ => return Err(part.to_string()),
         }
     }
-    Some(t)
+    Ok(t)
 }
 
 /// Helm's `pathToMap`: `data` nested under a dotted path (`.` is the top).
