@@ -361,7 +361,8 @@ pub fn chart_object(c: &Chart, is_root: bool) -> Value {
         "Annotations".to_string(),
         match m.get("annotations") {
             Some(Value::Map(a)) => Value::Map(a),
-            _ => Value::Map(Map::typed(BTreeMap::new(), crate::value::Elem::String)),
+            // No annotations in Chart.yaml: Go's nil map, `null` to toJson.
+            _ => Value::Map(Map::typed_nil(crate::value::Elem::String)),
         },
     );
     out.insert("AppVersion".to_string(), s("appVersion"));

@@ -232,8 +232,25 @@ fn encode(
             newline(out, indent, depth);
             out.push(']');
         }
-        Value::Map(m) => {
-            let entries = m.entries();
+        Value::Map(m) => encode_object(m.entries(), out, html, indent, depth)?,
+        Value::Object(o) => match o.json_fields() {
+            Some(fields) => encode_object(fields, out, html, indent, depth)?,
+            None => encode(&o.to_data(), out, html, indent, depth)?,
+        },
+    }
+    Ok(())
+}
+
+/// A JSON object of `entries`, in their order.
+fn encode_object(
+    entries: Vec<(String, Value)>,
+    out: &mut String,
+    html: bool,
+    indent: Option<&str>,
+    depth: usize,
+) -> Result<(), String> {
+    {
+        {
             if entries.is_empty() {
                 out.push_str("{}");
                 return Ok(());
@@ -254,7 +271,6 @@ fn encode(
             newline(out, indent, depth);
             out.push('}');
         }
-        Value::Object(o) => encode(&o.to_data(), out, html, indent, depth)?,
     }
     Ok(())
 }

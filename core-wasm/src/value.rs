@@ -211,6 +211,13 @@ impl Map {
     }
 
     /// Whether this is a nil map.
+    /// A nil map of a typed element (`map[string]string(nil)`).
+    pub fn typed_nil(elem: Elem) -> Map {
+        let mut m = Map::typed(BTreeMap::new(), elem);
+        m.nil = true;
+        m
+    }
+
     pub fn is_nil(&self) -> bool {
         self.nil
     }
@@ -393,6 +400,12 @@ pub trait Object {
     /// The value as encoding/json would see it (for `toJson`, `toYaml`, `deepCopy`).
     fn to_data(&self) -> Value {
         Value::Nil
+    }
+
+    /// A struct's JSON fields in declaration order, which is the order encoding/json writes
+    /// them in (`to_data`'s map is sorted, as YAML output and map iteration want it).
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        None
     }
 
     /// Go's `String() string` method, if the type has one (fmt's `%s`/`%v` then use it).

@@ -198,6 +198,13 @@ impl Object for KubeVersion {
         m.insert("Minor".to_string(), Value::from(self.minor.clone()));
         Value::map(m)
     }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            ("Version".to_string(), Value::from(self.git_version.clone())),
+            ("Major".to_string(), Value::from(self.major.clone())),
+            ("Minor".to_string(), Value::from(self.minor.clone())),
+        ])
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -266,6 +273,14 @@ impl Object for BuildInfo {
                 .collect(),
         )
     }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(
+            HELM_VERSION
+                .iter()
+                .map(|(_, j, v)| (j.to_string(), Value::str(v)))
+                .collect(),
+        )
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -304,6 +319,16 @@ impl Object for Capabilities {
         m.insert("APIVersions".to_string(), self.apis.to_data());
         m.insert("HelmVersion".to_string(), BuildInfo.to_data());
         Value::map(m)
+    }
+    fn json_fields(&self) -> Option<Vec<(String, Value)>> {
+        Some(vec![
+            (
+                "KubeVersion".to_string(),
+                Value::Object(Rc::new(self.kube.clone())),
+            ),
+            ("APIVersions".to_string(), self.apis.to_data()),
+            ("HelmVersion".to_string(), Value::Object(Rc::new(BuildInfo))),
+        ])
     }
     fn as_any(&self) -> &dyn Any {
         self
