@@ -82,18 +82,32 @@ fn go_tag_char(c: char) -> bool {
 }
 
 /// Whether a token may start at `chars[i]`: at the start of a line (after indentation), right
-/// after a flow indicator (`[`, `{`, `,`), or after an indicator (`:`, `?`, `-`) and a blank.
-/// A `!` after anything else is inside a plain scalar (`[a !b,c]` is `"a !b"` and `"c"`).
-fn may_start_token(chars: &[char], i: usize) -> bool {
-    let mut j = i;
-    while j > 0 && matches!(chars[j - 1], ' ' | '\t') {
-        j -= 1;
-    }
-    let blanks = j < i;
-    match j.checked_sub(1).map(|p| chars[p]) {
-        None | Some('\n' | '\r' | '[' | '{' | ',') => true,
-        Some(':' | '?' | '-') => blanks,
-        Some(_) => false,
+/// after a flow indicator (`[`, `{`, `,`), or after an indicator (`:`, `?`, `-`) and a blank. In a
+/// flow collection `:` and `?` are indicators without a blank too, when they themselves start a
+/// token or `:` follows a quoted key (`{"a":!x}`). A `!` after anything else is inside a plain
+/// scalar (`[a !b,c]` is `"a !b"` and `"c"`).
+fn may_start_token(chars: &[char], mut i: usize) -> bool {
+    loop {
+        let mut j = i;
+        while j > 0 && matches!(chars[j - 1], ' ' | '\t') {
+            j -= 1;
+        }
+        let blanks = j < i;
+        match j.checked_sub(1).map(|p| chars[p]) {
+            None | Some('\n' | '\r' | '[' | '{' | ',') => return true,
+            Some('-') => return blanks,
+            Some(c @ (':' | '?')) => {
+                if blanks {
+                    return true;
+                }
+                if c == ':' && j >= 2 && matches!(chars[j - 2], '"' | '\'') {
+                    return true;
+                }
+                // Does this indicator itself start a token?
+                i = j - 1;
+            }
+            Some(_) => return false,
+        }
     }
 }
 
@@ -170,8 +184,8 @@ impl TagGuard {
         })
     }
 
-    /// The guarded run a tag error at byte `at` of `text` stopped in, rewritten with percent
-    /// escapes; false when the error is not about one of them.
+    /// The guarded run a scanner error at byte `at` of `text` stopped in (a tag cut short by a
+    /// stand-in), rewritten with percent escapes; false when the error is not in one of them.
     fn escape_run_at(&mut self, at: usize) -> bool {
         let Some(idx) = self
             .runs
@@ -226,7 +240,6 @@ fn compose(src: &str) -> Result<Option<(Vec<Node>, usize)>, String> {
             Ok(nodes) => return Ok(nodes),
             Err(ComposeError::Yaml(e))
                 if e.kind() == ErrorKind::Scanner
-                    && e.context() == Some("while scanning a tag")
                     && e.problem_mark()
                         .is_some_and(|m| guard.escape_run_at(m.index as usize)) => {}
             Err(e) => return Err(e.text()),
