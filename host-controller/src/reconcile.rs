@@ -16,7 +16,7 @@ use host_runtime::{
     Runtime, Severity, SourceFile, ValidateRequest, ValuesLayer,
 };
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::{Event as KubeEvent, EventType, Recorder, Reporter};
@@ -25,7 +25,7 @@ use kube::{Api, Resource, ResourceExt};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::chart::{Chart, ChartProvider};
+use crate::chart::{Chart, ChartProvider, Credentials, FetchError};
 use crate::cluster::{Cluster, ClusterLookup, FIELD_MANAGER, ObjectRef, manifest_objects};
 use crate::crd::{Condition, DriftMode, HelmRelease, HelmReleaseStatus, Snapshot};
 use crate::duration;
@@ -260,11 +260,20 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
     };
     mark_reconciling(hr, ctx, &format!("{verb} in progress")).await?;
 
-    let chart = match ctx
-        .charts
-        .fetch(&hr.spec.repo, &hr.spec.name, &hr.spec.version)
-        .await
-    {
+    let fetched = match credentials(hr, ctx).await {
+        Ok(credentials) => {
+            ctx.charts
+                .fetch(
+                    &hr.spec.repo,
+                    &hr.spec.name,
+                    &hr.spec.version,
+                    credentials.as_ref(),
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let chart = match fetched {
         Ok(c) => c,
         Err(e) => {
             let outcome = Outcome::failed("ChartFetchFailed", e.to_string(), false);
@@ -864,6 +873,40 @@ async fn validate(hr: &HelmRelease, ctx: &Context) -> Vec<String> {
         Ok(Err(e)) => vec![format!("validation could not run: {e}")],
         Err(e) => vec![format!("validation could not run: {e}")],
     }
+}
+
+/// The credentials of `spec.credentialsRef`: keys `username` and `password` of that Secret in the
+/// HelmRelease's namespace (as Flux's `secretRef`). `None` without a reference.
+async fn credentials(hr: &HelmRelease, ctx: &Context) -> Result<Option<Credentials>, FetchError> {
+    let Some(reference) = &hr.spec.credentials_ref else {
+        return Ok(None);
+    };
+    let ns = hr.namespace().unwrap_or_default();
+    let secrets: Api<Secret> = Api::namespaced(ctx.cluster.client().clone(), &ns);
+    let where_ = format!("Secret {ns}/{} (spec.credentialsRef)", reference.name);
+    let secret = secrets
+        .get_opt(&reference.name)
+        .await
+        .map_err(|e| FetchError(format!("reading {where_}: {e}")))?
+        .ok_or_else(|| {
+            FetchError(format!(
+                "{where_} not found: create it with keys username and password"
+            ))
+        })?;
+    let data = secret.data.unwrap_or_default();
+    let key = |k: &str| -> Result<String, FetchError> {
+        let bytes = data.get(k).ok_or_else(|| {
+            FetchError(format!(
+                "{where_} has no key {k:?}: it needs username and password"
+            ))
+        })?;
+        String::from_utf8(bytes.0.clone())
+            .map_err(|_| FetchError(format!("{where_}: key {k:?} is not UTF-8")))
+    };
+    Ok(Some(Credentials {
+        username: key("username")?,
+        password: key("password")?,
+    }))
 }
 
 async fn ensure_namespace(ctx: &Context, namespace: &str) -> Result<(), Error> {
