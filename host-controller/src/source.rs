@@ -44,11 +44,14 @@ impl Default for SourceOptions {
     }
 }
 
+/// A username and password, `None` for anonymous access: what a [`Fetcher`] is kept per.
+type CredentialsKey = Option<(String, String)>;
+
 /// Fetches through `chart-source`. One [`Fetcher`] (one HTTP client, one token cache) per set of
 /// credentials, all sharing the one cache directory.
 pub struct SourceCharts {
     options: SourceOptions,
-    fetchers: Mutex<HashMap<Option<(String, String)>, Arc<Fetcher>>>,
+    fetchers: Mutex<HashMap<CredentialsKey, Arc<Fetcher>>>,
 }
 
 impl SourceCharts {

@@ -1054,9 +1054,23 @@ async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
     let ns = "default";
     let mut spec = webapp("1.0.0", json!({"message": "desired"}));
     spec["interval"] = json!("1s");
+    // An autoscaler owns the Deployment's replicas.
+    spec["driftDetection"] = json!({"mode": "enabled", "ignore": [
+        {"paths": ["/spec/replicas"], "target": {"kind": "Deployment", "group": "apps"}}]});
     env.apply_hr(ns, "shop", spec.clone()).await;
     env.wait_ready(ns, "shop", 1).await;
-    // A few intervals on an untouched release: no drift is found (the comparison is not noisy).
+    let deployments: Api<Deployment> = Api::namespaced(env.client.clone(), ns);
+    deployments
+        .patch(
+            "shop-webapp",
+            &PatchParams::apply("autoscaler").force(),
+            &Patch::Apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                                 "metadata": {"name": "shop-webapp"}, "spec": {"replicas": 3}})),
+        )
+        .await
+        .unwrap();
+    // A few intervals on an untouched release, and on one changed only where an ignore rule says:
+    // no drift is found (the comparison is not noisy).
     tokio::time::sleep(Duration::from_secs(3)).await;
     let reasons = env.event_reasons(ns).await;
     assert!(
@@ -1081,13 +1095,33 @@ async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
         .delete("shop-webapp", &DeleteParams::default())
         .await
         .unwrap();
+    // And changes a label of the Deployment the release manages.
+    deployments
+        .patch(
+            "shop-webapp",
+            &PatchParams::apply("someone").force(),
+            &Patch::Apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                                 "metadata": {"name": "shop-webapp",
+                                              "labels": {"app.kubernetes.io/version": "edited"}}})),
+        )
+        .await
+        .unwrap();
     wait_for("the drift to be corrected", || async {
         let cm = env.configmap(ns, "shop-webapp").await?;
         let restored = cm.data?.get("MESSAGE")? == "desired";
         let service = services.get_opt("shop-webapp").await.ok()??;
-        (restored && service.metadata.deletion_timestamp.is_none()).then_some(())
+        let d = env.deployment(ns, "shop-webapp").await?;
+        let label = d.metadata.labels?.get("app.kubernetes.io/version")?.clone();
+        (restored && service.metadata.deletion_timestamp.is_none() && label != "edited")
+            .then_some(())
     })
     .await;
+    let d = env.deployment(ns, "shop-webapp").await.unwrap();
+    assert_eq!(
+        d.spec.replicas,
+        Some(3),
+        "the correction left the ignored replicas as they are"
+    );
     let reasons = env.event_reasons(ns).await;
     assert!(reasons.iter().any(|r| r == "DriftCorrected"), "{reasons:?}");
     assert_eq!(env.records(ns, "shop").await.len(), 1, "no new revision");
