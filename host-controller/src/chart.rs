@@ -1,6 +1,7 @@
 //! Where charts come from. The controller asks a [`ChartProvider`]; the real one (HTTP and OCI
-//! repositories with a cache) is the `chart-source` crate, plugged in by `main`. [`LocalCharts`]
-//! serves charts from directories and exists for tests.
+//! repositories with a cache, through the `chart-source` crate) is
+//! [`SourceCharts`](crate::source::SourceCharts). [`LocalCharts`] serves charts from directories
+//! and exists for tests.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -9,6 +10,7 @@ use std::pin::Pin;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+pub use chart_source::Credentials;
 use serde_json::{Map, Value, json};
 
 /// The files of an unpacked chart, paths relative to the chart root, `/`-separated.
@@ -28,8 +30,15 @@ pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<Chart, FetchError>
 
 /// Fetches a chart by repository, name and exact version.
 pub trait ChartProvider: Send + Sync {
-    /// The chart `name` at `version` from `repo` (`https://...` or `oci://...`).
-    fn fetch<'a>(&'a self, repo: &'a str, name: &'a str, version: &'a str) -> FetchFuture<'a>;
+    /// The chart `name` at `version` from `repo` (`https://...` or `oci://...`), with the
+    /// HelmRelease's `credentialsRef` credentials when it has them.
+    fn fetch<'a>(
+        &'a self,
+        repo: &'a str,
+        name: &'a str,
+        version: &'a str,
+        credentials: Option<&'a Credentials>,
+    ) -> FetchFuture<'a>;
 }
 
 /// **Test-only**: charts from local directories, keyed by `(repo, name, version)`. The repository
@@ -53,31 +62,16 @@ impl LocalCharts {
         );
         self
     }
-
-    /// A map from a `repo name version dir` per line text (the `--local-charts` file; `#` starts a
-    /// comment). Relative directories are relative to `base`.
-    pub fn parse(text: &str, base: &Path) -> Result<LocalCharts, String> {
-        let mut out = LocalCharts::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
-            }
-            let words: Vec<&str> = line.split_whitespace().collect();
-            let [repo, name, version, dir] = words.as_slice() else {
-                return Err(format!(
-                    "line {}: expected `REPO NAME VERSION DIR`, found {line:?}",
-                    n + 1
-                ));
-            };
-            out = out.with(repo, name, version, base.join(dir));
-        }
-        Ok(out)
-    }
 }
 
 impl ChartProvider for LocalCharts {
-    fn fetch<'a>(&'a self, repo: &'a str, name: &'a str, version: &'a str) -> FetchFuture<'a> {
+    fn fetch<'a>(
+        &'a self,
+        repo: &'a str,
+        name: &'a str,
+        version: &'a str,
+        _credentials: Option<&'a Credentials>,
+    ) -> FetchFuture<'a> {
         Box::pin(async move {
             let key = (repo.to_string(), name.to_string(), version.to_string());
             let dir = self.dirs.get(&key).ok_or_else(|| {
@@ -179,25 +173,6 @@ impl Chart {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn local_map_parses_and_names_the_bad_line() {
-        let map = LocalCharts::parse(
-            "# test charts\nhttps://charts.example.com web 1.0.0 web  # the app\n",
-            Path::new("/srv"),
-        )
-        .unwrap();
-        assert_eq!(
-            map.dirs.get(&(
-                "https://charts.example.com".into(),
-                "web".into(),
-                "1.0.0".into()
-            )),
-            Some(&PathBuf::from("/srv/web"))
-        );
-        let err = LocalCharts::parse("\nonly three words\n", Path::new("/")).unwrap_err();
-        assert!(err.starts_with("line 2:"), "{err}");
-    }
 
     #[test]
     fn helm_record_splits_templates_values_and_files() {

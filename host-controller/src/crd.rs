@@ -82,6 +82,79 @@ pub struct DriftDetection {
     /// `enabled` corrects drift, `warn` reports it, `disabled` ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<DriftMode>,
+    /// Fields that are neither drift nor corrected (owned by someone else, such as an
+    /// autoscaler's `/spec/replicas`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<DriftIgnoreRule>,
+}
+
+/// Fields of some objects that drift detection leaves alone.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct DriftIgnoreRule {
+    /// JSON Pointers (RFC 6901) into the objects, such as `/spec/replicas` or
+    /// `/metadata/annotations/example.com~1build`.
+    pub paths: Vec<String>,
+    /// The objects the paths apply to; every object of the release when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<DriftTarget>,
+}
+
+/// Selects objects of a release; each field that is set must match.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct DriftTarget {
+    /// The API group (`apps`; empty for the core group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The kind (`Deployment`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The object's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The object's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+impl DriftIgnoreRule {
+    /// Whether the rule applies to `obj` (whose namespace, when the manifest has none, is
+    /// `default_namespace`).
+    pub fn applies_to(&self, obj: &crate::cluster::ObjectRef, default_namespace: &str) -> bool {
+        let Some(t) = &self.target else {
+            return true;
+        };
+        let namespace = obj.namespace.as_deref().unwrap_or(default_namespace);
+        t.group.as_deref().is_none_or(|g| g == obj.group())
+            && t.kind.as_deref().is_none_or(|k| k == obj.kind)
+            && t.name.as_deref().is_none_or(|n| n == obj.name)
+            && t.namespace.as_deref().is_none_or(|n| n == namespace)
+    }
+}
+
+/// Removes the field at JSON Pointer `pointer` from `value`, if it is there.
+pub fn remove_pointer(value: &mut serde_json::Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    let target = if parent.is_empty() {
+        Some(value)
+    } else {
+        value.pointer_mut(parent)
+    };
+    match target {
+        Some(serde_json::Value::Object(map)) => {
+            map.remove(&last);
+        }
+        Some(serde_json::Value::Array(items)) => {
+            if let Ok(i) = last.parse::<usize>()
+                && i < items.len()
+            {
+                items.remove(i);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// See [`DriftDetection`].
@@ -226,6 +299,45 @@ mod tests {
             committed == crd_yaml(),
             "{path} is stale (or missing): regenerate it with \
              `cargo run -p host-controller -- crd > deploy/crds/helmreleases.yaml`"
+        );
+    }
+
+    #[test]
+    fn ignore_rules_select_objects_and_remove_pointers() {
+        let obj = crate::cluster::ObjectRef {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            namespace: None,
+            name: "web".into(),
+        };
+        let rule = |target: serde_json::Value| DriftIgnoreRule {
+            paths: vec![],
+            target: serde_json::from_value(target).unwrap(),
+        };
+        assert!(rule(serde_json::Value::Null).applies_to(&obj, "apps"));
+        assert!(
+            rule(serde_json::json!({"kind": "Deployment", "group": "apps"}))
+                .applies_to(&obj, "apps")
+        );
+        assert!(
+            rule(serde_json::json!({"namespace": "apps", "name": "web"})).applies_to(&obj, "apps")
+        );
+        assert!(!rule(serde_json::json!({"kind": "StatefulSet"})).applies_to(&obj, "apps"));
+        assert!(!rule(serde_json::json!({"group": ""})).applies_to(&obj, "apps"));
+        assert!(!rule(serde_json::json!({"namespace": "other"})).applies_to(&obj, "apps"));
+
+        let mut v = serde_json::json!({"spec": {"replicas": 3, "template": {}},
+            "metadata": {"annotations": {"example.com/build": "7", "keep": "1"}},
+            "list": [1, 2, 3]});
+        remove_pointer(&mut v, "/spec/replicas");
+        remove_pointer(&mut v, "/metadata/annotations/example.com~1build");
+        remove_pointer(&mut v, "/list/1");
+        remove_pointer(&mut v, "/no/such/path");
+        remove_pointer(&mut v, "not a pointer");
+        assert_eq!(
+            v,
+            serde_json::json!({"spec": {"template": {}},
+                "metadata": {"annotations": {"keep": "1"}}, "list": [1, 3]})
         );
     }
 

@@ -13,9 +13,11 @@ pub mod chart;
 pub mod cluster;
 pub mod crd;
 pub mod duration;
+pub mod leader;
 pub mod metrics;
 pub mod reconcile;
 pub mod release;
+pub mod source;
 pub mod wait;
 
 use std::future::Future;
@@ -30,8 +32,10 @@ use kube::{Api, Client};
 
 pub use chart::{ChartProvider, LocalCharts};
 pub use crd::{HelmRelease, HelmReleaseSpec, HelmReleaseStatus};
+pub use leader::LeaderElection;
 pub use metrics::Metrics;
 pub use reconcile::Context;
+pub use source::{SourceCharts, SourceOptions};
 
 /// The controller's name in Events and as the field manager.
 pub const CONTROLLER_NAME: &str = "planton-helm-controller";
@@ -77,4 +81,96 @@ pub async fn run_with_metrics(
         })
         .await;
     metrics.set_ready(false);
+}
+
+/// Leadership was lost (the Lease could not be renewed in time, or another instance took it):
+/// reconciles were abandoned and the process should exit so that it restarts as a standby.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "lost the leader election Lease {namespace}/{name}: stopped reconciling; exiting so that \
+     this instance restarts as a standby"
+)]
+pub struct LeaderLost {
+    /// The Lease's namespace.
+    pub namespace: String,
+    /// The Lease's name.
+    pub name: String,
+}
+
+/// [`run_with_metrics`] behind leader election: waits until this instance holds the Lease
+/// (`/readyz` answers 200 meanwhile: a standby is healthy), reconciles while it keeps it, and on
+/// `shutdown` finishes the reconciles in flight and releases the Lease. When the Lease is lost,
+/// the reconciles are dropped at once and [`LeaderLost`] returned.
+pub async fn run_elected(
+    client: Client,
+    runtime: Arc<Runtime>,
+    charts: Arc<dyn ChartProvider>,
+    metrics: Arc<Metrics>,
+    election: LeaderElection,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) -> Result<(), LeaderLost> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let lost = LeaderLost {
+        namespace: election.namespace.clone(),
+        name: election.name.clone(),
+    };
+    let identity = election.identity.clone();
+    let mut elector = leader::Elector::new(client.clone(), election);
+    metrics.set_ready(true);
+    tracing::info!(
+        identity,
+        lease = elector.config().name,
+        "waiting for the leader election lease"
+    );
+    tokio::select! {
+        () = elector.acquire() => {}
+        () = stopped(stop_rx.clone()) => {
+            metrics.set_ready(false);
+            return Ok(());
+        }
+    }
+    tracing::info!(
+        identity,
+        lease = elector.config().name,
+        "acquired the lease: leading"
+    );
+    metrics.set_leader(true);
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let keeper = tokio::spawn(async move {
+        tokio::select! {
+            () = elector.keep() => None,
+            _ = done_rx => Some(elector),
+        }
+    });
+    let controller = run_with_metrics(client, runtime, charts, metrics.clone(), stopped(stop_rx));
+    tokio::pin!(controller);
+    let mut keeper = keeper;
+    tokio::select! {
+        () = &mut controller => {}
+        _ = &mut keeper => {
+            metrics.set_leader(false);
+            metrics.set_ready(false);
+            return Err(lost);
+        }
+    }
+    metrics.set_leader(false);
+    let _ = done_tx.send(());
+    match keeper.await {
+        Ok(Some(mut elector)) => {
+            if let Err(e) = elector.release().await {
+                tracing::warn!(error = %e, "releasing the lease failed; it expires on its own");
+            } else {
+                tracing::info!(identity, "released the lease");
+            }
+            Ok(())
+        }
+        _ => Err(lost),
+    }
 }

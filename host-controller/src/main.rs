@@ -4,32 +4,33 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use host_controller::chart::{ChartProvider, FetchError, FetchFuture, LocalCharts};
-use host_controller::{Metrics, crd};
+use host_controller::chart::{ChartProvider, Credentials};
+use host_controller::leader::{LeaderElection, default_identity};
+use host_controller::{Metrics, SourceCharts, SourceOptions, crd};
 use host_runtime::{Config, Runtime};
 
 const USAGE: &str = "usage: planton-helm-controller crd
-       planton-helm-controller run [--metrics-addr ADDR] [--local-charts FILE]
+       planton-helm-controller run [--metrics-addr ADDR] [CHART FLAGS] [ELECTION FLAGS]
 
   crd                   print the HelmRelease CRD (deploy/crds/helmreleases.yaml)
   run                   reconcile HelmReleases (kubeconfig from KUBECONFIG or in-cluster)
   --metrics-addr ADDR   serve /metrics, /healthz, /readyz on ADDR (default 0.0.0.0:8080)
-  --local-charts FILE   TEST ONLY: serve charts from local directories, one
-                        `REPO NAME VERSION DIR` per line, instead of fetching them";
 
-/// Stands in until the chart-source crate is plugged in: every fetch fails and says so.
-struct NoFetching;
+leader election (one replica reconciles; the others stand by):
+  --leader-election-namespace NS
+                        the Lease's namespace (default $POD_NAMESPACE, else default)
+  --leader-election-id NAME
+                        the Lease's name (default planton-helm-controller)
+  --lease-duration D    how long an unrenewed Lease keeps others out (default 15s)
+  --no-leader-election  reconcile without a Lease (run exactly one replica)
 
-impl ChartProvider for NoFetching {
-    fn fetch<'a>(&'a self, repo: &'a str, name: &'a str, version: &'a str) -> FetchFuture<'a> {
-        Box::pin(async move {
-            Err(FetchError(format!(
-                "cannot fetch chart {name} {version} from {repo}: this build has no chart \
-                 fetching yet (chart-source); run with --local-charts for tests"
-            )))
-        })
-    }
-}
+chart flags (charts come from HTTP repositories and OCI registries through a cache):
+  --chart-cache DIR     the chart cache (default $XDG_CACHE_HOME/planton-helm/charts)
+  --ca-file FILE        trust the PEM certificates in FILE besides the system's
+  --plain-http          talk to OCI registries over plain HTTP (in-cluster registries)
+  --fetch-timeout D     timeout to connect and for each read, a Go duration (default 60s)
+  $PLANTON_HELM_USERNAME / $PLANTON_HELM_PASSWORD
+                        credentials for HelmReleases without spec.credentialsRef";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -56,7 +57,19 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         )
         .init();
     let mut metrics_addr = "0.0.0.0:8080".to_string();
-    let mut charts: Arc<dyn ChartProvider> = Arc::new(NoFetching);
+    let mut source = SourceOptions {
+        credentials: env_credentials()?,
+        ..SourceOptions::default()
+    };
+    let namespace = std::env::var("POD_NAMESPACE")
+        .ok()
+        .filter(|ns| !ns.is_empty())
+        .unwrap_or_else(|| "default".to_string());
+    let mut election = Some(LeaderElection::new(
+        &namespace,
+        LeaderElection::DEFAULT_NAME,
+        &default_identity(),
+    ));
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -66,18 +79,38 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         };
         match arg.as_str() {
             "--metrics-addr" => metrics_addr = value()?,
-            "--local-charts" => {
-                let path = PathBuf::from(value()?);
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))?;
-                let base = path.parent().map(PathBuf::from).unwrap_or_default();
-                let map = LocalCharts::parse(&text, &base)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                charts = Arc::new(map);
+            "--chart-cache" => source.cache_dir = Some(PathBuf::from(value()?)),
+            "--ca-file" => {
+                let path = value()?;
+                source.ca_pem = Some(
+                    std::fs::read(&path).with_context(|| format!("reading --ca-file {path}"))?,
+                );
+            }
+            "--plain-http" => source.plain_http = true,
+            "--no-leader-election" => election = None,
+            "--leader-election-namespace" => {
+                let ns = value()?;
+                election.iter_mut().for_each(|e| e.namespace = ns.clone());
+            }
+            "--leader-election-id" => {
+                let name = value()?;
+                election.iter_mut().for_each(|e| e.name = name.clone());
+            }
+            "--lease-duration" => {
+                let text = value()?;
+                let d = host_controller::duration::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("--lease-duration {text:?}: {e}"))?;
+                election.iter_mut().for_each(|e| e.lease_duration = d);
+            }
+            "--fetch-timeout" => {
+                let text = value()?;
+                source.timeout = host_controller::duration::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("--fetch-timeout {text:?}: {e}"))?;
             }
             other => bail!("unknown argument {other:?}\n{USAGE}"),
         }
     }
+    let charts: Arc<dyn ChartProvider> = Arc::new(SourceCharts::new(source).context("--ca-file")?);
     let client = kube::Client::try_default()
         .await
         .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
@@ -96,6 +129,25 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
             _ = term.recv() => {}
         }
     };
-    host_controller::run_with_metrics(client, runtime, charts, metrics, shutdown).await;
+    match election {
+        Some(election) => {
+            host_controller::run_elected(client, runtime, charts, metrics, election, shutdown)
+                .await?
+        }
+        None => host_controller::run_with_metrics(client, runtime, charts, metrics, shutdown).await,
+    }
     Ok(())
+}
+
+/// Default repository credentials from `$PLANTON_HELM_USERNAME` and `$PLANTON_HELM_PASSWORD` (as
+/// the CLI), both or neither.
+fn env_credentials() -> anyhow::Result<Option<Credentials>> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (env("PLANTON_HELM_USERNAME"), env("PLANTON_HELM_PASSWORD")) {
+        (Some(username), Some(password)) => Ok(Some(Credentials { username, password })),
+        (None, None) => Ok(None),
+        _ => bail!(
+            "$PLANTON_HELM_USERNAME and $PLANTON_HELM_PASSWORD go together: set both or neither"
+        ),
+    }
 }

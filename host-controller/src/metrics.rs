@@ -59,6 +59,7 @@ struct Inner {
 pub struct Metrics {
     inner: Mutex<Inner>,
     ready: AtomicBool,
+    leader: AtomicBool,
 }
 
 impl Metrics {
@@ -102,6 +103,11 @@ impl Metrics {
         self.ready.store(ready, Ordering::SeqCst);
     }
 
+    /// Marks this instance as the leader (`planton_helm_leader` 1) or not.
+    pub fn set_leader(&self, leader: bool) {
+        self.leader.store(leader, Ordering::SeqCst);
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let m = self.inner.lock().expect("not poisoned");
@@ -120,6 +126,12 @@ impl Metrics {
                 );
             }
         }
+        let name = "planton_helm_leader";
+        let _ = writeln!(
+            out,
+            "# HELP {name} 1 while this instance holds the leader election Lease.\n# TYPE {name} gauge\n{name} {}",
+            u8::from(self.leader.load(Ordering::SeqCst))
+        );
         let name = "planton_helm_reconcile_total";
         let _ = writeln!(
             out,

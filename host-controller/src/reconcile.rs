@@ -16,7 +16,7 @@ use host_runtime::{
     Runtime, Severity, SourceFile, ValidateRequest, ValuesLayer,
 };
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Patch, PatchParams};
 use kube::runtime::controller::Action;
 use kube::runtime::events::{Event as KubeEvent, EventType, Recorder, Reporter};
@@ -25,9 +25,11 @@ use kube::{Api, Resource, ResourceExt};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::chart::{Chart, ChartProvider};
+use crate::chart::{Chart, ChartProvider, Credentials, FetchError};
 use crate::cluster::{Cluster, ClusterLookup, FIELD_MANAGER, ObjectRef, manifest_objects};
-use crate::crd::{Condition, DriftMode, HelmRelease, HelmReleaseStatus, Snapshot};
+use crate::crd::{
+    Condition, DriftIgnoreRule, DriftMode, HelmRelease, HelmReleaseStatus, Snapshot, remove_pointer,
+};
 use crate::duration;
 use crate::metrics::Metrics;
 use crate::release::{Release, Store, StoreError, status, zero_time};
@@ -215,16 +217,26 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
             .and_then(|d| d.mode)
             .unwrap_or(DriftMode::Enabled);
         if mode != DriftMode::Disabled {
-            let drifted = detect_drift(ctx, &d.manifest, &name, &namespace).await;
+            let ignore = hr
+                .spec
+                .drift_detection
+                .as_ref()
+                .map(|d| d.ignore.as_slice())
+                .unwrap_or_default();
+            let drifted = detect_drift(ctx, &d.manifest, &name, &namespace, ignore).await;
             if !drifted.is_empty() {
-                let list = drifted.join(", ");
+                let list = drifted
+                    .iter()
+                    .map(|d| d.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 ctx.metrics.count_drift(
                     &hr.namespace().unwrap_or_default(),
                     &hr.name_any(),
                     mode == DriftMode::Enabled,
                 );
                 if mode == DriftMode::Enabled {
-                    let result = deploy(ctx, &d.manifest, "", &name, &namespace).await;
+                    let result = correct_drift(ctx, drifted, &namespace).await;
                     let message = match result {
                         Ok(()) => format!("corrected drift of {list}"),
                         Err(e) => format!("drift of {list} could not be corrected: {e}"),
@@ -260,11 +272,20 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
     };
     mark_reconciling(hr, ctx, &format!("{verb} in progress")).await?;
 
-    let chart = match ctx
-        .charts
-        .fetch(&hr.spec.repo, &hr.spec.name, &hr.spec.version)
-        .await
-    {
+    let fetched = match credentials(hr, ctx).await {
+        Ok(credentials) => {
+            ctx.charts
+                .fetch(
+                    &hr.spec.repo,
+                    &hr.spec.name,
+                    &hr.spec.version,
+                    credentials.as_ref(),
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let chart = match fetched {
         Ok(c) => c,
         Err(e) => {
             let outcome = Outcome::failed("ChartFetchFailed", e.to_string(), false);
@@ -568,28 +589,129 @@ async fn deploy(
     Ok(())
 }
 
+/// An object of the release that someone else deleted or changed.
+struct Drifted {
+    obj: ObjectRef,
+    /// What to apply to correct it: the manifest's object with Helm's metadata, and the fields
+    /// that ignore rules cover set to their live values.
+    body: Value,
+    /// `Kind ns/name (deleted|modified)`.
+    label: String,
+}
+
 /// The objects of `manifest` that someone else deleted or changed: a server-side dry-run apply
-/// differs from the live object only when a field the release manages was changed.
-async fn detect_drift(ctx: &Context, manifest: &str, name: &str, namespace: &str) -> Vec<String> {
+/// differs from the live object only when a field the release manages was changed. Fields that
+/// an `ignore` rule covers are left out of the comparison.
+async fn detect_drift(
+    ctx: &Context,
+    manifest: &str,
+    name: &str,
+    namespace: &str,
+    ignore: &[DriftIgnoreRule],
+) -> Vec<Drifted> {
     let mut drifted = Vec::new();
     for (obj, mut body) in manifest_objects(manifest) {
         helm_metadata(&mut body, name, namespace);
+        let pointers: Vec<&str> = ignore
+            .iter()
+            .filter(|r| r.applies_to(&obj, namespace))
+            .flat_map(|r| r.paths.iter().map(String::as_str))
+            .collect();
         let live = match ctx.cluster.get(&obj, namespace).await {
             Ok(Some(live)) => live,
             Ok(None) => {
-                drifted.push(format!("{obj} (deleted)"));
+                drifted.push(Drifted {
+                    label: format!("{obj} (deleted)"),
+                    obj,
+                    body,
+                });
                 continue;
             }
             Err(_) => continue,
         };
-        let Ok(wanted) = ctx.cluster.apply_dry_run(&obj, body, namespace).await else {
+        let Ok(wanted) = ctx
+            .cluster
+            .apply_dry_run(&obj, body.clone(), namespace)
+            .await
+        else {
             continue;
         };
-        if comparable(&live) != comparable(&wanted) {
-            drifted.push(format!("{obj} (modified)"));
+        let (mut live, mut wanted) = (comparable(&live), comparable(&wanted));
+        for p in &pointers {
+            remove_pointer(&mut wanted, p);
+        }
+        let live_full = live.clone();
+        for p in &pointers {
+            remove_pointer(&mut live, p);
+        }
+        if live != wanted {
+            for p in &pointers {
+                copy_pointer(&live_full, &mut body, p);
+            }
+            drifted.push(Drifted {
+                label: format!("{obj} (modified)"),
+                obj,
+                body,
+            });
         }
     }
     drifted
+}
+
+/// Applies the drifted objects again (no new revision).
+async fn correct_drift(
+    ctx: &Context,
+    drifted: Vec<Drifted>,
+    namespace: &str,
+) -> Result<(), String> {
+    for d in drifted {
+        ctx.cluster
+            .apply(&d.obj, d.body, namespace)
+            .await
+            .map_err(|e| format!("applying {}: {e}", d.obj))?;
+    }
+    Ok(())
+}
+
+/// Sets the field at JSON Pointer `pointer` of `body` to its value in `live` (creating parent
+/// objects), or removes it from `body` when `live` has none: a correction leaves it as it is.
+fn copy_pointer(live: &Value, body: &mut Value, pointer: &str) {
+    let Some(value) = live.pointer(pointer).cloned() else {
+        remove_pointer(body, pointer);
+        return;
+    };
+    let mut at = body;
+    let parts: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some((last, parents)) = parts.split_last() else {
+        return;
+    };
+    for part in parents {
+        at = match at {
+            Value::Object(map) => map.entry(part.clone()).or_insert_with(|| json!({})),
+            Value::Array(items) => {
+                match part.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(item) => item,
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+    }
+    match at {
+        Value::Object(map) => {
+            map.insert(last.clone(), value);
+        }
+        Value::Array(items) => {
+            if let Some(item) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *item = value;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// An object without the fields every write changes.
@@ -866,6 +988,40 @@ async fn validate(hr: &HelmRelease, ctx: &Context) -> Vec<String> {
     }
 }
 
+/// The credentials of `spec.credentialsRef`: keys `username` and `password` of that Secret in the
+/// HelmRelease's namespace (as Flux's `secretRef`). `None` without a reference.
+async fn credentials(hr: &HelmRelease, ctx: &Context) -> Result<Option<Credentials>, FetchError> {
+    let Some(reference) = &hr.spec.credentials_ref else {
+        return Ok(None);
+    };
+    let ns = hr.namespace().unwrap_or_default();
+    let secrets: Api<Secret> = Api::namespaced(ctx.cluster.client().clone(), &ns);
+    let where_ = format!("Secret {ns}/{} (spec.credentialsRef)", reference.name);
+    let secret = secrets
+        .get_opt(&reference.name)
+        .await
+        .map_err(|e| FetchError(format!("reading {where_}: {e}")))?
+        .ok_or_else(|| {
+            FetchError(format!(
+                "{where_} not found: create it with keys username and password"
+            ))
+        })?;
+    let data = secret.data.unwrap_or_default();
+    let key = |k: &str| -> Result<String, FetchError> {
+        let bytes = data.get(k).ok_or_else(|| {
+            FetchError(format!(
+                "{where_} has no key {k:?}: it needs username and password"
+            ))
+        })?;
+        String::from_utf8(bytes.0.clone())
+            .map_err(|_| FetchError(format!("{where_}: key {k:?} is not UTF-8")))
+    };
+    Ok(Some(Credentials {
+        username: key("username")?,
+        password: key("password")?,
+    }))
+}
+
 async fn ensure_namespace(ctx: &Context, namespace: &str) -> Result<(), Error> {
     let api: Api<Namespace> = Api::all(ctx.cluster.client().clone());
     if api.get_opt(namespace).await?.is_none() {
@@ -1059,5 +1215,23 @@ async fn publish(ctx: &Context, hr: &HelmRelease, kind: EventType, reason: &str,
     );
     if let Err(e) = recorder.publish(&event, &hr.object_ref(&())).await {
         tracing::warn!(error = %e, "publishing an event failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_correction_keeps_ignored_fields_as_they_are_live() {
+        let live = json!({"spec": {"replicas": 5}, "metadata": {"labels": {"a/b": "x"}}});
+        let mut body = json!({"spec": {"replicas": 1, "paused": false}, "metadata": {}});
+        copy_pointer(&live, &mut body, "/spec/replicas");
+        copy_pointer(&live, &mut body, "/metadata/labels/a~1b");
+        copy_pointer(&live, &mut body, "/spec/paused");
+        assert_eq!(
+            body,
+            json!({"spec": {"replicas": 5}, "metadata": {"labels": {"a/b": "x"}}})
+        );
     }
 }

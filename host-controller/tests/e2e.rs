@@ -1,14 +1,21 @@
 //! End-to-end: the controller against a real control plane (testenv), with charts from
-//! `tests/charts/` served by the test-only local chart map, and the real `helm` CLI (the oracle)
-//! reading the releases it writes. Each test starts its own control plane.
+//! `tests/charts/` pushed by the real `helm push` into the real registry (Debian's
+//! docker-registry) and fetched from `oci://`, or served by the test-only local chart map where
+//! the fetching is not what a test is about, and the real `helm` CLI (the oracle) reading the
+//! releases it writes. Each test starts its own control plane; some run the controller binary
+//! as separate processes (killed with SIGKILL, stopped with SIGTERM, two at once for leader
+//! election).
+
+#[path = "../../chart-source/tests/support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use host_controller::release::Release;
-use host_controller::{HelmRelease, LocalCharts};
+use host_controller::{ChartProvider, HelmRelease, LocalCharts, SourceCharts, SourceOptions};
 use host_runtime::{Config, Runtime};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
@@ -16,6 +23,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, CustomResourceExt};
 use serde_json::{Value, json};
+use support::{Helm, Registry, TempDir};
 use testenv::{ControlPlane, FakeKubelet, Options};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -30,11 +38,55 @@ fn runtime() -> Arc<Runtime> {
         .clone()
 }
 
+fn chart_dir(version: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/charts/webapp-{version}"))
+}
+
 fn charts() -> LocalCharts {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts");
     LocalCharts::new()
-        .with(REPO, "webapp", "1.0.0", dir.join("webapp-1.0.0"))
-        .with(REPO, "webapp", "1.1.0", dir.join("webapp-1.1.0"))
+        .with(REPO, "webapp", "1.0.0", chart_dir("1.0.0"))
+        .with(REPO, "webapp", "1.1.0", chart_dir("1.1.0"))
+}
+
+/// The real registry (with htpasswd auth when `auth` is given), holding webapp 1.0.0 and 1.1.0
+/// as the real `helm package` and `helm push` wrote them.
+struct ChartRegistry {
+    registry: Registry,
+    /// The controller's chart cache.
+    cache: TempDir,
+}
+
+impl ChartRegistry {
+    fn start(auth: Option<(&str, &str)>) -> ChartRegistry {
+        let helm = Helm::new();
+        let registry = Registry::start(auth);
+        let packages = TempDir::new("controller-packages");
+        for version in ["1.0.0", "1.1.0"] {
+            let archive = helm.package(&chart_dir(version), version, packages.path());
+            registry.push(&helm, &archive, auth);
+        }
+        ChartRegistry {
+            registry,
+            cache: TempDir::new("controller-chart-cache"),
+        }
+    }
+
+    /// `oci://127.0.0.1:PORT/charts`
+    fn repo(&self) -> String {
+        self.registry.repo()
+    }
+
+    /// The controller's real chart provider for this registry (plain HTTP, a fresh cache).
+    fn provider(&self) -> Arc<dyn ChartProvider> {
+        Arc::new(
+            SourceCharts::new(SourceOptions {
+                cache_dir: Some(self.cache.path().to_path_buf()),
+                plain_http: true,
+                ..SourceOptions::default()
+            })
+            .expect("provider"),
+        )
+    }
 }
 
 /// A control plane with the CRD installed and Pods made Ready.
@@ -44,33 +96,28 @@ struct Env {
     _kubelet: FakeKubelet,
 }
 
-/// A running controller; `stop` is a graceful shutdown, dropping it is a kill.
+/// A controller running in this process (without leader election); dropping it stops it.
 struct Controller {
     task: JoinHandle<()>,
-    stop: Option<oneshot::Sender<()>>,
+    _stop: oneshot::Sender<()>,
 }
 
 impl Controller {
     fn start(client: &Client) -> Controller {
+        Controller::start_with(client, Arc::new(charts()))
+    }
+
+    fn start_with(client: &Client, charts: Arc<dyn ChartProvider>) -> Controller {
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(host_controller::run(
             client.clone(),
             runtime(),
-            Arc::new(charts()),
+            charts,
             async {
                 let _ = rx.await;
             },
         ));
-        Controller {
-            task,
-            stop: Some(tx),
-        }
-    }
-
-    /// Kills the controller wherever it is (as SIGKILL would: no cleanup runs).
-    fn kill(mut self) {
-        self.stop.take();
-        self.task.abort();
+        Controller { task, _stop: tx }
     }
 }
 
@@ -79,6 +126,87 @@ impl Drop for Controller {
         self.task.abort();
     }
 }
+
+/// The controller binary as its own process, with leader election on (a short Lease), charts
+/// from `registry`, and its JSON log in a file.
+struct Process {
+    child: Child,
+    name: String,
+    log: PathBuf,
+}
+
+impl Process {
+    fn start(env: &Env, registry: &ChartRegistry, name: &str) -> Process {
+        let log = env.cp.dir().join(format!("controller-{name}.log"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_planton-helm-controller"))
+            .args(["run", "--metrics-addr", "127.0.0.1:0", "--plain-http"])
+            .arg("--chart-cache")
+            .arg(registry.cache.path())
+            .args(["--lease-duration", LEASE])
+            .args(["--leader-election-namespace", "default"])
+            .env("KUBECONFIG", env.cp.kubeconfig_path())
+            .env("POD_NAME", name)
+            .env("RUST_LOG", "info")
+            .stdout(file.try_clone().expect("log file"))
+            .stderr(file)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("the controller binary starts");
+        Process {
+            child,
+            name: name.to_string(),
+            log,
+        }
+    }
+
+    /// SIGKILL: no cleanup of any kind runs.
+    fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+
+    /// SIGTERM, then waits for the graceful shutdown; returns whether it exited with 0.
+    fn terminate(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM {pid}");
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.success();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} did not stop after SIGTERM; log {}",
+                self.name,
+                self.log.display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The Lease duration of the process tests: short, so that a takeover after a SIGKILL is quick.
+const LEASE: &str = "3s";
 
 impl Env {
     async fn start() -> Env {
@@ -237,6 +365,41 @@ impl Env {
         api.get_opt(name).await.expect("get configmap")
     }
 
+    /// `(reason, reportingInstance)` of every Event about a HelmRelease in `ns`, oldest first.
+    async fn events(&self, ns: &str) -> Vec<(String, String)> {
+        let api: Api<k8s_openapi::api::events::v1::Event> =
+            Api::namespaced(self.client.clone(), ns);
+        let mut events: Vec<_> = api
+            .list(&ListParams::default())
+            .await
+            .expect("events")
+            .items
+            .into_iter()
+            .filter(|e| e.regarding.as_ref().and_then(|r| r.kind.as_deref()) == Some("HelmRelease"))
+            .collect();
+        events.sort_by_key(|e| e.metadata.creation_timestamp.clone().map(|t| t.0));
+        events
+            .into_iter()
+            .map(|e| {
+                (
+                    e.reason.unwrap_or_default(),
+                    e.reporting_instance.unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    /// The holder of the controller's leader election Lease in `default`.
+    async fn lease_holder(&self) -> Option<String> {
+        let api: Api<k8s_openapi::api::coordination::v1::Lease> =
+            Api::namespaced(self.client.clone(), "default");
+        api.get_opt(host_controller::LeaderElection::DEFAULT_NAME)
+            .await
+            .expect("get lease")?
+            .spec?
+            .holder_identity
+    }
+
     async fn event_reasons(&self, ns: &str) -> Vec<String> {
         let api: Api<k8s_openapi::api::events::v1::Event> =
             Api::namespaced(self.client.clone(), ns);
@@ -301,9 +464,54 @@ fn webapp(version: &str, values: Value) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn install_upgrade_prune_and_uninstall_with_helm_reading_our_releases() {
     let env = Env::start().await;
-    let _controller = Controller::start(&env.client);
+    // Charts come from the real registry, behind htpasswd, through the real chart provider.
+    let registry = ChartRegistry::start(Some(("deployer", "s3cret-pw")));
+    let repo = registry.repo();
+    let _controller = Controller::start_with(&env.client, registry.provider());
     let ns = "apps";
     env.create_namespace(ns).await;
+    let webapp = |version: &str, values: Value| {
+        let mut spec = webapp(version, values);
+        spec["repo"] = json!(repo);
+        spec["credentialsRef"] = json!({"name": "registry-login"});
+        spec
+    };
+
+    // A credentials Secret that does not exist: Ready=False (it may appear), not stalled, nothing
+    // made.
+    let mut locked = webapp("1.0.0", json!({}));
+    locked["credentialsRef"] = json!({"name": "no-such-login"});
+    env.apply_hr(ns, "locked", locked).await;
+    let hr = env
+        .wait_status(ns, "locked", "the fetch to fail", |hr| {
+            condition(hr, "Ready").as_deref() == Some("False")
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(
+        message.starts_with(
+            "ChartFetchFailed: Secret apps/no-such-login (spec.credentialsRef) not found"
+        ),
+        "{message}"
+    );
+    assert_eq!(condition(&hr, "Stalled").as_deref(), Some("False"));
+    assert!(env.records(ns, "locked").await.is_empty());
+    env.hrs(ns)
+        .delete("locked", &DeleteParams::default())
+        .await
+        .unwrap();
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), ns);
+    secrets
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({
+                "metadata": {"name": "registry-login"},
+                "stringData": {"username": "deployer", "password": "s3cret-pw"},
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
     // `lookup` in the chart reads this from the live cluster.
     let cms: Api<ConfigMap> = Api::namespaced(env.client.clone(), ns);
     cms.create(
@@ -595,36 +803,56 @@ async fn atomic_upgrade_rolls_back_after_a_timeout_and_after_a_failing_hook() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_controller_killed_mid_upgrade_leaves_nothing_locked() {
+async fn a_controller_process_killed_mid_upgrade_restarts_and_recovers_with_nothing_lost() {
     let env = Env::start().await;
+    let registry = ChartRegistry::start(None);
     let ns = "default";
-    let controller = Controller::start(&env.client);
-    env.apply_hr(ns, "db", webapp("1.0.0", json!({"message": "v1"})))
-        .await;
+    let spec = |values: Value| {
+        let mut spec = webapp("1.0.0", values);
+        spec["repo"] = json!(registry.repo());
+        spec
+    };
+    let mut first = Process::start(&env, &registry, "ctl-first");
+    env.apply_hr(ns, "db", spec(json!({"message": "v1"}))).await;
     env.wait_ready(ns, "db", 1).await;
 
-    // An upgrade whose Pods never become ready, so it waits; kill the controller while it does.
-    let stuck =
-        json!({"message": "v2", "podAnnotations": {"testenv.planton-helm.io/phase": "Pending"}});
-    let mut spec = webapp("1.0.0", stuck);
-    spec["timeout"] = json!("10m");
-    env.apply_hr(ns, "db", spec).await;
-    wait_for("revision 2 to be pending-upgrade", || async {
-        let records = env.records(ns, "db").await;
-        (records.len() == 2 && records[1].1.info.status == "pending-upgrade").then_some(())
-    })
+    // An upgrade whose Pods never become ready, so it waits (up to 10m); SIGKILL the process
+    // while it does.
+    let mut stuck = spec(
+        json!({"message": "v2", "podAnnotations": {"testenv.planton-helm.io/phase": "Pending"}}),
+    );
+    stuck["timeout"] = json!("10m");
+    env.apply_hr(ns, "db", stuck).await;
+    wait_for(
+        "revision 2 to be pending-upgrade, waiting for its Pods",
+        || async {
+            let records = env.records(ns, "db").await;
+            let pending = records.len() == 2 && records[1].1.info.status == "pending-upgrade";
+            let applied = env
+                .configmap(ns, "db-webapp")
+                .await
+                .and_then(|cm| cm.data)
+                .is_some_and(|d| d["MESSAGE"] == "v2");
+            (pending && applied).then_some(())
+        },
+    )
     .await;
-    controller.kill();
+    first.kill();
+    let log = first.log();
+    assert!(
+        !log.contains("UpgradeFailed") && !log.contains("UpgradeSucceeded"),
+        "killed before the upgrade ended:\n{log}"
+    );
     assert_eq!(
         env.records(ns, "db").await[1].1.info.status,
         "pending-upgrade",
-        "killed mid-operation"
+        "the kill left the release mid-operation"
     );
 
-    // A new spec and a new controller: revision 2 is marked failed, revision 3 deploys.
-    env.apply_hr(ns, "db", webapp("1.0.0", json!({"message": "v3"})))
-        .await;
-    let _controller = Controller::start(&env.client);
+    // A new spec and a restarted process (a new identity: it takes the Lease over when the dead
+    // one's expires): revision 2 is marked failed, revision 3 deploys.
+    env.apply_hr(ns, "db", spec(json!({"message": "v3"}))).await;
+    let second = Process::start(&env, &registry, "ctl-second");
     env.wait_ready(ns, "db", 3).await;
     let statuses: Vec<(u32, String)> = env
         .records(ns, "db")
@@ -646,11 +874,138 @@ async fn a_controller_killed_mid_upgrade_leaves_nothing_locked() {
     );
     let reasons = env.event_reasons(ns).await;
     assert!(reasons.iter().any(|r| r == "Recovered"), "{reasons:?}");
+    // Nothing lost: helm reads every revision, with the interrupted one said to be so.
+    let history: Value =
+        serde_json::from_str(&env.helm(&["history", "db", "-n", ns, "-o", "json"])).unwrap();
+    let rows: Vec<(i64, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["revision"].as_i64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (1, "superseded".into()),
+            (2, "failed".into()),
+            (3, "deployed".into())
+        ]
+    );
+    let interrupted = history[1]["description"].as_str().unwrap();
+    assert!(
+        interrupted.contains("pending-upgrade was interrupted"),
+        "{interrupted}"
+    );
+    let values: Value = serde_json::from_str(&env.helm(&[
+        "get",
+        "values",
+        "db",
+        "-n",
+        ns,
+        "--revision",
+        "2",
+        "-o",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        values["message"], "v2",
+        "the interrupted revision's values are kept"
+    );
     // helm can act on it: a rollback through the real CLI works on our records.
     env.helm(&["rollback", "db", "1", "-n", ns, "--wait=false"]);
     let records = env.records(ns, "db").await;
     assert_eq!(records.last().unwrap().1.version, 4);
     assert_eq!(records.last().unwrap().1.info.status, "deployed");
+    drop(second);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_controller_processes_elect_one_leader_and_the_other_takes_over() {
+    let env = Env::start().await;
+    let registry = ChartRegistry::start(None);
+    let ns = "default";
+    let spec = |message: &str| {
+        let mut spec = webapp("1.0.0", json!({"message": message}));
+        spec["repo"] = json!(registry.repo());
+        spec
+    };
+    let mut a = Process::start(&env, &registry, "ctl-a");
+    wait_for("ctl-a to hold the Lease", || async {
+        (env.lease_holder().await.as_deref() == Some("ctl-a")).then_some(())
+    })
+    .await;
+    let mut b = Process::start(&env, &registry, "ctl-b");
+    wait_for("ctl-b to be up", || async {
+        b.log()
+            .contains("waiting for the leader election lease")
+            .then_some(())
+    })
+    .await;
+
+    // Only the leader acts: every Event about the release comes from ctl-a.
+    env.apply_hr(ns, "duo", spec("one")).await;
+    env.wait_ready(ns, "duo", 1).await;
+    let events = env.events(ns).await;
+    assert!(!events.is_empty());
+    assert!(
+        events.iter().all(|(_, instance)| instance == "ctl-a"),
+        "{events:?}"
+    );
+    assert_eq!(env.lease_holder().await.as_deref(), Some("ctl-a"));
+    assert!(!b.log().contains("InstallSucceeded"), "{}", b.log());
+
+    // A graceful stop releases the Lease: ctl-b takes over without waiting for it to expire,
+    // and the next change is its.
+    assert!(a.terminate(), "ctl-a exits 0 after SIGTERM:\n{}", a.log());
+    assert!(a.log().contains("released the lease"), "{}", a.log());
+    wait_for("ctl-b to take the released Lease", || async {
+        (env.lease_holder().await.as_deref() == Some("ctl-b")).then_some(())
+    })
+    .await;
+    env.apply_hr(ns, "duo", spec("two")).await;
+    env.wait_ready(ns, "duo", 2).await;
+    let events = env.events(ns).await;
+    let upgrade = events
+        .iter()
+        .find(|(reason, _)| reason == "UpgradeSucceeded")
+        .expect("an UpgradeSucceeded event");
+    assert_eq!(upgrade.1, "ctl-b", "{events:?}");
+
+    // A killed leader releases nothing: a new standby takes over once the Lease expires.
+    let a2 = Process::start(&env, &registry, "ctl-a2");
+    wait_for("ctl-a2 to be up", || async {
+        a2.log()
+            .contains("waiting for the leader election lease")
+            .then_some(())
+    })
+    .await;
+    b.kill();
+    wait_for("ctl-a2 to take the expired Lease", || async {
+        (env.lease_holder().await.as_deref() == Some("ctl-a2")).then_some(())
+    })
+    .await;
+    env.apply_hr(ns, "duo", spec("three")).await;
+    env.wait_ready(ns, "duo", 3).await;
+    let instances: Vec<String> = env
+        .events(ns)
+        .await
+        .into_iter()
+        .filter(|(reason, _)| reason == "UpgradeSucceeded")
+        .map(|(_, instance)| instance)
+        .collect();
+    assert_eq!(instances, ["ctl-b", "ctl-a2"]);
+    let lease: k8s_openapi::api::coordination::v1::Lease =
+        Api::namespaced(env.client.clone(), "default")
+            .get(host_controller::LeaderElection::DEFAULT_NAME)
+            .await
+            .unwrap();
+    assert_eq!(lease.spec.unwrap().lease_transitions, Some(2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -699,9 +1054,23 @@ async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
     let ns = "default";
     let mut spec = webapp("1.0.0", json!({"message": "desired"}));
     spec["interval"] = json!("1s");
+    // An autoscaler owns the Deployment's replicas.
+    spec["driftDetection"] = json!({"mode": "enabled", "ignore": [
+        {"paths": ["/spec/replicas"], "target": {"kind": "Deployment", "group": "apps"}}]});
     env.apply_hr(ns, "shop", spec.clone()).await;
     env.wait_ready(ns, "shop", 1).await;
-    // A few intervals on an untouched release: no drift is found (the comparison is not noisy).
+    let deployments: Api<Deployment> = Api::namespaced(env.client.clone(), ns);
+    deployments
+        .patch(
+            "shop-webapp",
+            &PatchParams::apply("autoscaler").force(),
+            &Patch::Apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                                 "metadata": {"name": "shop-webapp"}, "spec": {"replicas": 3}})),
+        )
+        .await
+        .unwrap();
+    // A few intervals on an untouched release, and on one changed only where an ignore rule says:
+    // no drift is found (the comparison is not noisy).
     tokio::time::sleep(Duration::from_secs(3)).await;
     let reasons = env.event_reasons(ns).await;
     assert!(
@@ -726,13 +1095,33 @@ async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
         .delete("shop-webapp", &DeleteParams::default())
         .await
         .unwrap();
+    // And changes a label of the Deployment the release manages.
+    deployments
+        .patch(
+            "shop-webapp",
+            &PatchParams::apply("someone").force(),
+            &Patch::Apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                                 "metadata": {"name": "shop-webapp",
+                                              "labels": {"app.kubernetes.io/version": "edited"}}})),
+        )
+        .await
+        .unwrap();
     wait_for("the drift to be corrected", || async {
         let cm = env.configmap(ns, "shop-webapp").await?;
         let restored = cm.data?.get("MESSAGE")? == "desired";
         let service = services.get_opt("shop-webapp").await.ok()??;
-        (restored && service.metadata.deletion_timestamp.is_none()).then_some(())
+        let d = env.deployment(ns, "shop-webapp").await?;
+        let label = d.metadata.labels?.get("app.kubernetes.io/version")?.clone();
+        (restored && service.metadata.deletion_timestamp.is_none() && label != "edited")
+            .then_some(())
     })
     .await;
+    let d = env.deployment(ns, "shop-webapp").await.unwrap();
+    assert_eq!(
+        d.spec.replicas,
+        Some(3),
+        "the correction left the ignored replicas as they are"
+    );
     let reasons = env.event_reasons(ns).await;
     assert!(reasons.iter().any(|r| r == "DriftCorrected"), "{reasons:?}");
     assert_eq!(env.records(ns, "shop").await.len(), 1, "no new revision");
