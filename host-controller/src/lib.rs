@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod reconcile;
 pub mod release;
 pub mod wait;
+pub mod webhook;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -5,17 +5,30 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use host_controller::chart::{ChartProvider, FetchError, FetchFuture, LocalCharts};
-use host_controller::{Metrics, crd};
+use host_controller::{Metrics, crd, webhook};
 use host_runtime::{Config, Runtime};
 
 const USAGE: &str = "usage: planton-helm-controller crd
        planton-helm-controller run [--metrics-addr ADDR] [--local-charts FILE]
+             [--webhook-addr ADDR --webhook-cert FILE --webhook-key FILE
+              [--policy-configmap NS/NAME] [--webhook-concurrency N] [--webhook-timeout DUR]]
 
   crd                   print the HelmRelease CRD (deploy/crds/helmreleases.yaml)
   run                   reconcile HelmReleases (kubeconfig from KUBECONFIG or in-cluster)
   --metrics-addr ADDR   serve /metrics, /healthz, /readyz on ADDR (default 0.0.0.0:8080)
   --local-charts FILE   TEST ONLY: serve charts from local directories, one
-                        `REPO NAME VERSION DIR` per line, instead of fetching them";
+                        `REPO NAME VERSION DIR` per line, instead of fetching them
+  --webhook-addr ADDR   serve the HelmRelease admission webhook (HTTPS, POST
+                        /validate-helmrelease) on ADDR, e.g. 0.0.0.0:9443
+  --webhook-cert FILE   its PEM certificate chain; reloaded when the file changes
+  --webhook-key FILE    its PEM private key; reloaded when the file changes
+  --policy-configmap NS/NAME
+                        extra policy rules (and `disabled` codes) from this
+                        ConfigMap, watched; reviews are denied until it is read
+  --webhook-concurrency N
+                        reviews evaluated at once (default: the CPU count)
+  --webhook-timeout DUR bound on one review, queueing included (default 5s);
+                        past it the review is denied (the webhook fails closed)";
 
 /// Stands in until the chart-source crate is plugged in: every fetch fails and says so.
 struct NoFetching;
@@ -57,6 +70,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         .init();
     let mut metrics_addr = "0.0.0.0:8080".to_string();
     let mut charts: Arc<dyn ChartProvider> = Arc::new(NoFetching);
+    let mut webhook_flags = webhook::Flags::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -75,12 +89,14 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
                 charts = Arc::new(map);
             }
+            flag if webhook::Flags::takes(flag) => webhook_flags.set(flag, value()?)?,
             other => bail!("unknown argument {other:?}\n{USAGE}"),
         }
     }
     let client = kube::Client::try_default()
         .await
         .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
+    let _webhook = webhook_flags.start(&client).await?;
     let runtime = Arc::new(Runtime::new(Config::default())?);
     let metrics = Arc::new(Metrics::default());
     let listener = tokio::net::TcpListener::bind(&metrics_addr)
