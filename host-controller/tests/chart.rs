@@ -96,7 +96,9 @@ fn oracle(values: &str) -> Result<String, String> {
     if out.status.success() {
         Ok(String::from_utf8(out.stdout).expect("utf-8"))
     } else {
+        // helm's CLI adds a hint after the error itself.
         let err = String::from_utf8_lossy(&out.stderr);
+        let err = err.split("\n\nUse --debug flag").next().unwrap_or_default();
         Err(err.trim().trim_start_matches("Error: ").to_string())
     }
 }
