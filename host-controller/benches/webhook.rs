@@ -194,8 +194,9 @@ impl Run {
 
 /// What request `i` sends, and the verdict it must get.
 fn case(i: usize, spin_every: usize) -> (Value, bool, bool) {
-    let mut spec = json!({"repo": "https://charts.example.com", "name": "webapp", "version": "1.2.3"});
-    if spin_every > 0 && i % spin_every == 0 {
+    let mut spec =
+        json!({"repo": "https://charts.example.com", "name": "webapp", "version": "1.2.3"});
+    if spin_every > 0 && i.is_multiple_of(spin_every) {
         spec["values"] = json!({"spin": true});
         return (spec, false, true);
     }
@@ -235,10 +236,19 @@ fn review(i: usize, spec: Value) -> Bytes {
     )
 }
 
-async fn drive(port: u16, ca: &testenv::Ca, conc: usize, requests: usize, spin_every: usize) -> Run {
+async fn drive(
+    port: u16,
+    ca: &testenv::Ca,
+    conc: usize,
+    requests: usize,
+    spin_every: usize,
+) -> Run {
     let mut roots = rustls::RootCertStore::empty();
     roots
-        .add(rustls::pki_types::CertificateDer::from_pem_slice(ca.cert_pem().as_bytes()).expect("CA"))
+        .add(
+            rustls::pki_types::CertificateDer::from_pem_slice(ca.cert_pem().as_bytes())
+                .expect("CA"),
+        )
         .expect("root");
     let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),

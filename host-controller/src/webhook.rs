@@ -19,8 +19,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, Limited};
 use host_runtime::{OfflineHost, Runtime, Severity, SourceFile, ValidateRequest};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
@@ -397,11 +397,12 @@ impl Flags {
                 self.configmap = Some((ns.to_string(), name.to_string()));
             }
             "--webhook-concurrency" => {
-                self.limits.concurrency = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    FlagError(format!(
-                        "--webhook-concurrency {value:?}: write a whole number of at least 1"
-                    ))
-                })?;
+                self.limits.concurrency =
+                    value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        FlagError(format!(
+                            "--webhook-concurrency {value:?}: write a whole number of at least 1"
+                        ))
+                    })?;
             }
             "--webhook-timeout" => {
                 self.limits.timeout = crate::duration::parse(&value)

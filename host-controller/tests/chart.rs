@@ -104,13 +104,17 @@ fn oracle(values: &str) -> Result<String, String> {
 }
 
 fn fxhash(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf29ce484222325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
 }
 
 fn assert_same(name: &str, values: &str) -> String {
     let (ours, oracle) = (ours(values), oracle(values));
-    assert_eq!(ours, oracle, "value set {name:?}: our render differs from helm template");
+    assert_eq!(
+        ours, oracle,
+        "value set {name:?}: our render differs from helm template"
+    );
     ours.unwrap_or_default()
 }
 
@@ -120,7 +124,9 @@ fn chart_renders_as_helm_template_with_cert_manager() {
         "cert-manager, own issuer",
         "webhook:\n  certificate:\n    mode: certManager\n",
     );
-    assert!(out.contains("cert-manager.io/inject-ca-from: planton-helm-system/phc-planton-helm-controller-webhook"));
+    assert!(out.contains(
+        "cert-manager.io/inject-ca-from: planton-helm-system/phc-planton-helm-controller-webhook"
+    ));
     assert!(out.contains("kind: Issuer"));
     assert!(out.contains("kind: CustomResourceDefinition"));
     assert!(out.contains("name: cluster-admin"));
@@ -184,7 +190,10 @@ fn chart_renders_as_helm_template_with_an_own_secret_and_without_the_webhook() {
         "secret mode without a CA",
         "webhook:\n  certificate:\n    mode: secret\n    secretName: my-tls\n",
     );
-    assert_same("bad rule file name", "policies: {rules: {org.txt: 'rules: []'}}\n");
+    assert_same(
+        "bad rule file name",
+        "policies: {rules: {org.txt: 'rules: []'}}\n",
+    );
 }
 
 /// Lines holding generated certificate material, replaced by a marker.
@@ -216,7 +225,11 @@ fn chart_self_signed_mode_matches_helm_but_for_the_generated_pair() {
     // The generated material is a CA in both the Secret and the webhook configuration, and a
     // certificate and key.
     let ca = field(&ours, "ca.crt: ");
-    assert_eq!(ca, field(&ours, "caBundle: "), "the webhook trusts the Secret's CA");
+    assert_eq!(
+        ca,
+        field(&ours, "caBundle: "),
+        "the webhook trusts the Secret's CA"
+    );
     let pem = |b64: &str| String::from_utf8(B64.decode(b64).expect("base64")).expect("PEM");
     assert!(pem(ca).starts_with("-----BEGIN CERTIFICATE-----"));
     assert!(pem(field(&ours, "tls.crt: ")).starts_with("-----BEGIN CERTIFICATE-----"));

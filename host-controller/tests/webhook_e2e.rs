@@ -69,12 +69,11 @@ async fn create(client: &Client, spec: Value) -> Option<String> {
 /// Creates a HelmRelease with a raw request and returns the API server's `Warning` headers.
 async fn create_raw(client: &Client, spec: Value) -> (u16, Vec<String>) {
     let body = serde_json::to_vec(&hr(spec)).expect("JSON");
-    let request = http::Request::post(
-        "/apis/kubernetes.project-planton.org/v1/namespaces/apps/helmreleases",
-    )
-    .header("content-type", "application/json")
-    .body(kube::client::Body::from(body))
-    .expect("a request");
+    let request =
+        http::Request::post("/apis/kubernetes.project-planton.org/v1/namespaces/apps/helmreleases")
+            .header("content-type", "application/json")
+            .body(kube::client::Body::from(body))
+            .expect("a request");
     let response = client.send(request).await.expect("the API answers");
     let warnings = response
         .headers()
@@ -197,7 +196,11 @@ async fn the_api_server_asks_our_webhook_and_follows_its_verdict() {
     assert!(message.contains("[PH020] spec.repo: "), "{message}");
 
     // Valid: admitted.
-    assert_eq!(create(&client, valid()).await, None, "a valid spec is admitted");
+    assert_eq!(
+        create(&client, valid()).await,
+        None,
+        "a valid spec is admitted"
+    );
 
     // A warning-level finding: admitted, and the API server passes our warning on.
     let mut spec = valid();

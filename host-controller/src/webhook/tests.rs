@@ -53,7 +53,10 @@ fn valid() -> Value {
 async fn response(hook: &Webhook, body: &[u8]) -> Value {
     let out = hook.review(body).await.expect("a review");
     assert_eq!(out["kind"], "AdmissionReview");
-    assert_eq!(out["response"]["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
+    assert_eq!(
+        out["response"]["uid"],
+        "705ab4f5-6393-11e8-b7cc-42010a800002"
+    );
     out["response"].clone()
 }
 
@@ -69,7 +72,11 @@ fn rule(code: &str, severity: &str, when: &str, message: &str) -> PolicyFile {
 
 #[tokio::test]
 async fn a_valid_spec_is_admitted_without_warnings() {
-    let r = response(&webhook(Policies::default()), &review("CREATE", valid(), None)).await;
+    let r = response(
+        &webhook(Policies::default()),
+        &review("CREATE", valid(), None),
+    )
+    .await;
     assert_eq!(r["allowed"], true, "{r}");
     assert!(r.get("warnings").is_none(), "{r}");
 }
@@ -94,7 +101,11 @@ async fn every_error_is_in_the_denial() {
 async fn warnings_become_admission_warnings() {
     let mut spec = valid();
     spec["values"] = json!({"image": {"repository": "nginx", "tag": "latest"}});
-    let r = response(&webhook(Policies::default()), &review("UPDATE", spec, Some(valid()))).await;
+    let r = response(
+        &webhook(Policies::default()),
+        &review("UPDATE", spec, Some(valid())),
+    )
+    .await;
     assert_eq!(r["allowed"], true, "{r}");
     let warnings = r["warnings"].as_array().expect("warnings");
     assert_eq!(warnings.len(), 1, "{r}");
@@ -156,7 +167,10 @@ async fn rules_that_do_not_load_or_are_not_read_yet_deny() {
     assert_eq!(r["status"]["code"], 500);
     let message = r["status"]["message"].as_str().unwrap();
     assert!(message.contains("do not load"), "{message}");
-    assert!(message.contains("configmap/ops/rules/bad.yaml"), "{message}");
+    assert!(
+        message.contains("configmap/ops/rules/bad.yaml"),
+        "{message}"
+    );
 
     let pending = Webhook::new(
         runtime(),

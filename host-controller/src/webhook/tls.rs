@@ -86,9 +86,13 @@ impl CertReloader {
         loop {
             tick.tick().await;
             match self.reload_if_changed() {
-                Ok(true) => tracing::info!(cert = %self.cert.display(), "webhook certificate reloaded"),
+                Ok(true) => {
+                    tracing::info!(cert = %self.cert.display(), "webhook certificate reloaded")
+                }
                 Ok(false) => {}
-                Err(e) => tracing::error!(error = %e, "webhook certificate not reloaded; serving the previous one"),
+                Err(e) => {
+                    tracing::error!(error = %e, "webhook certificate not reloaded; serving the previous one")
+                }
             }
         }
     }
@@ -133,7 +137,12 @@ fn load_pair(
     let key_pem = read(key, "private key", "--webhook-key")?;
     let chain = CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| CertError(format!("{}: not a PEM certificate chain: {e}", cert.display())))?;
+        .map_err(|e| {
+            CertError(format!(
+                "{}: not a PEM certificate chain: {e}",
+                cert.display()
+            ))
+        })?;
     if chain.is_empty() {
         return Err(CertError(format!(
             "{}: no `BEGIN CERTIFICATE` block; --webhook-cert takes a PEM file, leaf first",
