@@ -19,6 +19,7 @@ pub mod reconcile;
 pub mod release;
 pub mod source;
 pub mod wait;
+pub mod webhook;
 
 use std::future::Future;
 use std::sync::Arc;

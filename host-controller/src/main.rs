@@ -6,11 +6,12 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use host_controller::chart::{ChartProvider, Credentials};
 use host_controller::leader::{LeaderElection, default_identity};
-use host_controller::{Metrics, SourceCharts, SourceOptions, crd};
+use host_controller::{Metrics, SourceCharts, SourceOptions, crd, webhook};
 use host_runtime::{Config, Runtime};
 
 const USAGE: &str = "usage: planton-helm-controller crd
        planton-helm-controller run [--metrics-addr ADDR] [CHART FLAGS] [ELECTION FLAGS]
+             [WEBHOOK FLAGS]
 
   crd                   print the HelmRelease CRD (deploy/crds/helmreleases.yaml)
   run                   reconcile HelmReleases (kubeconfig from KUBECONFIG or in-cluster)
@@ -30,7 +31,20 @@ chart flags (charts come from HTTP repositories and OCI registries through a cac
   --plain-http          talk to OCI registries over plain HTTP (in-cluster registries)
   --fetch-timeout D     timeout to connect and for each read, a Go duration (default 60s)
   $PLANTON_HELM_USERNAME / $PLANTON_HELM_PASSWORD
-                        credentials for HelmReleases without spec.credentialsRef";
+                        credentials for HelmReleases without spec.credentialsRef
+
+webhook flags (the HelmRelease admission webhook; see docs/webhook.md):
+  --webhook-addr ADDR   serve it (HTTPS, POST /validate-helmrelease) on ADDR,
+                        e.g. 0.0.0.0:9443
+  --webhook-cert FILE   its PEM certificate chain; reloaded when the file changes
+  --webhook-key FILE    its PEM private key; reloaded when the file changes
+  --policy-configmap NS/NAME
+                        extra policy rules (and `disabled` codes) from this
+                        ConfigMap, watched; reviews are denied until it is read
+  --webhook-concurrency N
+                        reviews evaluated at once (default: the CPU count)
+  --webhook-timeout DUR bound on one review, queueing included (default 5s);
+                        past it the review is denied (the webhook fails closed)";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -70,6 +84,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         LeaderElection::DEFAULT_NAME,
         &default_identity(),
     ));
+    let mut webhook_flags = webhook::Flags::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -107,6 +122,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
                 source.timeout = host_controller::duration::parse(&text)
                     .map_err(|e| anyhow::anyhow!("--fetch-timeout {text:?}: {e}"))?;
             }
+            flag if webhook::Flags::takes(flag) => webhook_flags.set(flag, value()?)?,
             other => bail!("unknown argument {other:?}\n{USAGE}"),
         }
     }
@@ -114,6 +130,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     let client = kube::Client::try_default()
         .await
         .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
+    let _webhook = webhook_flags.start(&client).await?;
     let runtime = Arc::new(Runtime::new(Config::default())?);
     let metrics = Arc::new(Metrics::default());
     let listener = tokio::net::TcpListener::bind(&metrics_addr)

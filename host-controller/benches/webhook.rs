@@ -1,0 +1,330 @@
+//! Load on the admission webhook: `cargo bench -p host-controller --bench webhook`.
+//!
+//! The bench starts the webhook in a child process (this binary again, with
+//! `PLANTON_WEBHOOK_BENCH_SERVE` set) and drives it from this process over loopback HTTPS, one
+//! keep-alive connection per concurrent client, as the API server does. Each level sends
+//! `REQUESTS` AdmissionReviews (a mix of valid, invalid and warning specs) and checks every answer
+//! (HTTP 200, the request's uid, the expected verdict); any other answer is a failure, and the
+//! bench exits non-zero if there is one. The last scenario adds a user rule that never ends (two
+//! nested loops of 100,000 in a message template) to one request in ten: it must be cut off by
+//! its fuel (PH003, denied) while the other requests keep their latency.
+//!
+//! `PLANTON_WEBHOOK_BENCH_REQUESTS` overrides the number of requests per level (default 2,000).
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use host_controller::webhook::{CertReloader, Limits, PATH, Policies, PolicyStore, Webhook};
+use host_runtime::{Config, PolicyFile, Runtime};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use rustls::pki_types::pem::PemObject;
+use serde_json::{Value, json};
+
+const SERVE_ENV: &str = "PLANTON_WEBHOOK_BENCH_SERVE";
+const LEVELS: [usize; 4] = [1, 8, 32, 128];
+
+/// The rule of the last scenario: fires on `spec.values.spin`, and its message never ends.
+const SPIN_RULE: &str = "rules:\n  - code: ORG666\n    severity: warning\n    doc: never ends\n    \
+    when: spec.values.spin is defined\n    message: \"{% for i in range(100000) %}{% for j in \
+    range(100000) %}{% endfor %}{% endfor %}\"\n";
+
+fn main() {
+    if let Ok(mode) = std::env::var(SERVE_ENV) {
+        serve(&mode);
+        return;
+    }
+    let requests: usize = std::env::var("PLANTON_WEBHOOK_BENCH_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2000);
+    let dir = std::env::temp_dir().join(format!("planton-webhook-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ca = testenv::Ca::new("bench-ca").expect("CA");
+    let pair = ca.serving_cert(&["127.0.0.1"]).expect("cert");
+    std::fs::write(dir.join("tls.crt"), &pair.cert_pem).expect("write");
+    std::fs::write(dir.join("tls.key"), &pair.key_pem).expect("write");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
+
+    println!(
+        "webhook load: {requests} AdmissionReviews per row, client and server in separate \
+         processes over loopback HTTPS, {} CPUs",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "{:<26} {:>5} {:>8} {:>6} {:>9} {:>9} {:>9}",
+        "scenario", "conc", "requests", "failed", "p50 ms", "p99 ms", "req/s"
+    );
+    let mut failed_total = 0;
+    let server = Server::start(&dir, "plain");
+    for conc in LEVELS {
+        let r = rt.block_on(drive(server.port, &ca, conc, requests, 0));
+        r.print("built-in rules", conc, &r.normal);
+        failed_total += r.failed;
+    }
+    drop(server);
+    let server = Server::start(&dir, "spin");
+    for conc in [8, 32] {
+        let r = rt.block_on(drive(server.port, &ca, conc, requests, 10));
+        r.print("+ never-ending rule: others", conc, &r.normal);
+        r.print("  the 1 in 10 it fires on", conc, &r.spin);
+        failed_total += r.failed;
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    if failed_total > 0 {
+        eprintln!("{failed_total} requests failed");
+        std::process::exit(1);
+    }
+    println!("no failed request");
+}
+
+/// The webhook in a child process; killed on drop.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(dir: &std::path::Path, mode: &str) -> Server {
+        let mut child = Command::new(std::env::current_exe().expect("own path"))
+            .env(SERVE_ENV, mode)
+            .env("PLANTON_WEBHOOK_BENCH_DIR", dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the server process");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server's port");
+        let port = line.trim().parse().expect("a port number");
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The child: serves until its stdin closes.
+fn serve(mode: &str) {
+    let dir = std::path::PathBuf::from(std::env::var("PLANTON_WEBHOOK_BENCH_DIR").expect("dir"));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
+    rt.block_on(async {
+        let limits = Limits::default();
+        let runtime = Runtime::new(Config {
+            deadline: limits.timeout,
+            ..Config::default()
+        })
+        .expect("the core loads");
+        let policies = match mode {
+            "spin" => Policies {
+                files: vec![PolicyFile {
+                    name: "bench/spin.yaml".into(),
+                    content: SPIN_RULE.into(),
+                }],
+                disabled: Vec::new(),
+            },
+            _ => Policies::default(),
+        };
+        let certs = CertReloader::load(&dir.join("tls.crt"), &dir.join("tls.key")).expect("cert");
+        let webhook = Arc::new(Webhook::new(
+            Arc::new(runtime),
+            PolicyStore::fixed(policies),
+            limits,
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(webhook.serve(listener, certs));
+        println!("{port}");
+        std::io::stdout().flush().expect("flush");
+        tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            let _ = std::io::stdin().read_line(&mut sink);
+        })
+        .await
+        .expect("stdin");
+    });
+}
+
+#[derive(Default)]
+struct Run {
+    normal: Vec<Duration>,
+    spin: Vec<Duration>,
+    failed: usize,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn print(&self, name: &str, conc: usize, lat: &[Duration]) {
+        let mut lat = lat.to_vec();
+        lat.sort();
+        let pct = |p: f64| {
+            lat.get(((lat.len() as f64 * p).ceil() as usize).saturating_sub(1))
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        let total = self.normal.len() + self.spin.len();
+        println!(
+            "{:<26} {:>5} {:>8} {:>6} {:>9.2} {:>9.2} {:>9.0}",
+            name,
+            conc,
+            lat.len(),
+            self.failed,
+            pct(0.50),
+            pct(0.99),
+            total as f64 / self.elapsed.as_secs_f64()
+        );
+    }
+}
+
+/// What request `i` sends, and the verdict it must get.
+fn case(i: usize, spin_every: usize) -> (Value, bool, bool) {
+    let mut spec =
+        json!({"repo": "https://charts.example.com", "name": "webapp", "version": "1.2.3"});
+    if spin_every > 0 && i.is_multiple_of(spin_every) {
+        spec["values"] = json!({"spin": true});
+        return (spec, false, true);
+    }
+    match i % 3 {
+        0 => (spec, true, false),
+        1 => {
+            spec["version"] = json!("^1.2");
+            (spec, false, false)
+        }
+        _ => {
+            spec["values"] = json!({"image": {"repository": "nginx", "tag": "latest"}});
+            (spec, true, false)
+        }
+    }
+}
+
+fn review(i: usize, spec: Value) -> Bytes {
+    Bytes::from(
+        json!({
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "request": {
+                "uid": format!("req-{i}"),
+                "kind": {"group": "kubernetes.project-planton.org", "version": "v1", "kind": "HelmRelease"},
+                "operation": "CREATE",
+                "name": format!("web-{i}"),
+                "namespace": "apps",
+                "object": {
+                    "apiVersion": "kubernetes.project-planton.org/v1",
+                    "kind": "HelmRelease",
+                    "metadata": {"name": format!("web-{i}"), "namespace": "apps"},
+                    "spec": spec,
+                },
+            }
+        })
+        .to_string(),
+    )
+}
+
+async fn drive(
+    port: u16,
+    ca: &testenv::Ca,
+    conc: usize,
+    requests: usize,
+    spin_every: usize,
+) -> Run {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(
+            rustls::pki_types::CertificateDer::from_pem_slice(ca.cert_pem().as_bytes())
+                .expect("CA"),
+        )
+        .expect("root");
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls));
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..conc {
+        let connector = connector.clone();
+        let next = next.clone();
+        workers.push(tokio::spawn(async move {
+            let mut run = Run::default();
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .expect("connect");
+            tcp.set_nodelay(true).expect("nodelay");
+            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("name");
+            let stream = connector.connect(name, tcp).await.expect("TLS handshake");
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                    .await
+                    .expect("HTTP handshake");
+            tokio::spawn(conn);
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= requests {
+                    break;
+                }
+                let (spec, allowed, spin) = case(i, spin_every);
+                let request = hyper::Request::post(PATH)
+                    .header("host", "127.0.0.1")
+                    .header("content-type", "application/json")
+                    .body(Full::new(review(i, spec)))
+                    .expect("request");
+                let t = Instant::now();
+                let ok = match sender.send_request(request).await {
+                    Ok(response) if response.status() == 200 => {
+                        let body = response.into_body().collect().await.map(|b| b.to_bytes());
+                        body.ok()
+                            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                            .is_some_and(|v| {
+                                let r = &v["response"];
+                                r["uid"] == format!("req-{i}")
+                                    && r["allowed"] == allowed
+                                    && (!spin
+                                        || r["status"]["message"]
+                                            .as_str()
+                                            .is_some_and(|m| m.contains("[PH003]")))
+                            })
+                    }
+                    _ => false,
+                };
+                let d = t.elapsed();
+                if !ok {
+                    run.failed += 1;
+                } else if spin {
+                    run.spin.push(d);
+                } else {
+                    run.normal.push(d);
+                }
+            }
+            run
+        }));
+    }
+    let mut total = Run::default();
+    for w in workers {
+        let r = w.await.expect("worker");
+        total.normal.extend(r.normal);
+        total.spin.extend(r.spin);
+        total.failed += r.failed;
+    }
+    total.elapsed = started.elapsed();
+    total
+}

@@ -1,0 +1,521 @@
+//! The validating admission webhook for HelmReleases: the API server sends every CREATE and
+//! UPDATE of a HelmRelease here (an `admission.k8s.io/v1` AdmissionReview over HTTPS) and stores
+//! the object only if the core's `validate` finds no error, with the same built-in rules as
+//! `planton-helm validate` in CI plus the rules of a ConfigMap. See docs/webhook.md.
+//!
+//! Guarantees: every error diagnostic is in the denial (code, path, message, hint); warnings go
+//! back as admission warnings; an evaluation that cannot finish (timeout, sandbox limit, rules
+//! that do not load, rules not read yet) is a denial that says why (fail closed). At most
+//! `concurrency` evaluations run at once, each on a blocking thread under the runtime's deadline,
+//! and a request waits at most `timeout` in all.
+//! Caveats: the runtime's deadline is per call and set when it is built, so the runtime given to
+//! [`Webhook::new`] should have a deadline no longer than `timeout` (main builds one so).
+
+pub mod policy;
+pub mod tls;
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use host_runtime::{OfflineHost, Runtime, Severity, SourceFile, ValidateRequest};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+pub use policy::{Policies, PolicyStore};
+pub use tls::{CertError, CertReloader};
+
+/// The path the API server posts HelmRelease reviews to.
+pub const PATH: &str = "/validate-helmrelease";
+
+/// Largest request body accepted: an AdmissionReview of an UPDATE carries the object twice, and
+/// the API server stores objects of at most ~1.5 MiB.
+const MAX_BODY: usize = 8 << 20;
+
+/// Default bound on one review, queueing included; below the API server's `timeoutSeconds` (10
+/// in the chart), so that the API server gets our clear denial rather than its own timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How the webhook evaluates requests.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Evaluations that run at once; more wait for a slot.
+    pub concurrency: usize,
+    /// Bound on one review from its arrival, waiting for a slot included.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// The webhook: a runtime, the rules, and the bounds on evaluation.
+pub struct Webhook {
+    runtime: Arc<Runtime>,
+    policies: Arc<PolicyStore>,
+    slots: Arc<Semaphore>,
+    limits: Limits,
+}
+
+/// The verdict on one review.
+struct Verdict {
+    allowed: bool,
+    code: u16,
+    message: String,
+    warnings: Vec<String>,
+}
+
+impl Verdict {
+    fn allow(warnings: Vec<String>) -> Verdict {
+        Verdict {
+            allowed: true,
+            code: 200,
+            message: String::new(),
+            warnings,
+        }
+    }
+
+    fn deny(code: u16, message: String) -> Verdict {
+        Verdict {
+            allowed: false,
+            code,
+            message,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Webhook {
+    /// A webhook that evaluates with `runtime` and the rules of `policies`.
+    pub fn new(runtime: Arc<Runtime>, policies: Arc<PolicyStore>, limits: Limits) -> Webhook {
+        Webhook {
+            runtime,
+            policies,
+            slots: Arc::new(Semaphore::new(limits.concurrency.max(1))),
+            limits,
+        }
+    }
+
+    /// Answers one AdmissionReview (the request body): the response review, or an HTTP error
+    /// for a body that is not a review.
+    pub async fn review(&self, body: &[u8]) -> Result<Value, (StatusCode, String)> {
+        let review: Value = serde_json::from_slice(body).map_err(|e| {
+            (
+                StatusCode::BAD_REQUEST,
+                format!("the body is not an AdmissionReview: {e}"),
+            )
+        })?;
+        let request = review.get("request").ok_or_else(|| {
+            (
+                StatusCode::BAD_REQUEST,
+                "the AdmissionReview has no `request`".to_string(),
+            )
+        })?;
+        let uid = request.get("uid").cloned().unwrap_or(Value::Null);
+        let verdict = self.decide(request).await;
+        let mut response = json!({"uid": uid, "allowed": verdict.allowed});
+        if !verdict.allowed {
+            response["status"] = json!({
+                "code": verdict.code,
+                "reason": if verdict.code == 403 { "Invalid" } else { "InternalError" },
+                "message": verdict.message,
+            });
+        }
+        if !verdict.warnings.is_empty() {
+            response["warnings"] = json!(verdict.warnings);
+        }
+        Ok(json!({
+            "apiVersion": "admission.k8s.io/v1",
+            "kind": "AdmissionReview",
+            "response": response,
+        }))
+    }
+
+    async fn decide(&self, request: &Value) -> Verdict {
+        let operation = request["operation"].as_str().unwrap_or_default();
+        let object = &request["object"];
+        if !matches!(operation, "CREATE" | "UPDATE") || !object.is_object() {
+            return Verdict::allow(Vec::new());
+        }
+        // An update that leaves the spec alone (a finalizer, a label, deletion in progress)
+        // is always let through: the controller must be able to finish with a release whose
+        // spec newer rules would refuse.
+        if operation == "UPDATE"
+            && (object["spec"] == request["oldObject"]["spec"]
+                || !object["metadata"]["deletionTimestamp"].is_null())
+        {
+            return Verdict::allow(Vec::new());
+        }
+        let what = object_name(request);
+        let policies = match self.policies.current() {
+            Ok(p) => p,
+            Err(e) => return Verdict::deny(500, format!("{what} was not validated: {e}")),
+        };
+        let mut doc = object.clone();
+        if let Some(obj) = doc.as_object_mut() {
+            obj.remove("status");
+            if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("managedFields");
+            }
+        }
+        let validate = ValidateRequest {
+            documents: vec![SourceFile {
+                path: what.clone(),
+                data: serde_json::to_vec(&doc).expect("JSON serializes"),
+            }],
+            policies: policies.files,
+            disabled: policies.disabled,
+        };
+        let deadline = tokio::time::Instant::now() + self.limits.timeout;
+        let timed_out = || {
+            Verdict::deny(
+                500,
+                format!(
+                    "{what} was not validated within {:?} ({} evaluations at once); it is refused \
+                     because the webhook fails closed; try again, and if it persists look for a \
+                     slow rule in {}",
+                    self.limits.timeout,
+                    self.limits.concurrency,
+                    self.policies.source()
+                ),
+            )
+        };
+        let Ok(Ok(permit)) =
+            tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned()).await
+        else {
+            return timed_out();
+        };
+        let runtime = self.runtime.clone();
+        // The permit moves into the blocking task, so a request that timed out still holds its
+        // slot until the sandbox stops it: `concurrency` bounds the threads really working.
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            runtime.validate(&validate, OfflineHost::default())
+        });
+        let diagnostics = match tokio::time::timeout_at(deadline, task).await {
+            Err(_) => return timed_out(),
+            Ok(Err(join)) => {
+                return Verdict::deny(500, format!("{what} was not validated: {join}"));
+            }
+            Ok(Ok(Err(host_runtime::Error::Validate(m)))) => {
+                return Verdict::deny(
+                    500,
+                    format!(
+                        "{what} was not validated: the rules of {} do not load: {m}",
+                        self.policies.source()
+                    ),
+                );
+            }
+            Ok(Ok(Err(e))) => {
+                return Verdict::deny(500, format!("{what} was not validated: {e}"));
+            }
+            Ok(Ok(Ok(d))) => d,
+        };
+        let line = |d: &host_runtime::Diagnostic| {
+            let mut s = format!("[{}] {}: {}", d.code, d.path, d.message);
+            if let Some(hint) = &d.hint {
+                s.push_str(&format!(" (hint: {hint})"));
+            }
+            s
+        };
+        let errors: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(line)
+            .collect();
+        let warnings: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(line)
+            .collect();
+        if errors.is_empty() {
+            return Verdict::allow(warnings);
+        }
+        let mut verdict = Verdict::deny(
+            403,
+            format!(
+                "{what} is invalid ({} {}): {}",
+                errors.len(),
+                if errors.len() == 1 { "error" } else { "errors" },
+                errors.join("; ")
+            ),
+        );
+        verdict.warnings = warnings;
+        verdict
+    }
+
+    /// Answers one HTTP request: `POST` [`PATH`] with a review, `GET /healthz`, else 404.
+    pub async fn handle(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        match (req.method(), req.uri().path()) {
+            (&Method::POST, PATH) => {}
+            (&Method::GET, "/healthz") => return text(StatusCode::OK, "ok\n".into()),
+            (_, PATH) => {
+                return text(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    format!("{PATH} takes POST\n"),
+                );
+            }
+            (_, path) => {
+                return text(
+                    StatusCode::NOT_FOUND,
+                    format!("no {path} here; the webhook serves {PATH}\n"),
+                );
+            }
+        }
+        let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(e) => {
+                return text(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("reading the request body (at most {MAX_BODY} bytes): {e}\n"),
+                );
+            }
+        };
+        match self.review(&body).await {
+            Ok(review) => {
+                let mut response = Response::new(Full::new(Bytes::from(review.to_string())));
+                response.headers_mut().insert(
+                    hyper::header::CONTENT_TYPE,
+                    hyper::header::HeaderValue::from_static("application/json"),
+                );
+                response
+            }
+            Err((code, message)) => text(code, message + "\n"),
+        }
+    }
+
+    /// Serves HTTPS on `listener` with the certificate of `cert` until the task is dropped, which
+    /// also closes its connections.
+    pub async fn serve(self: Arc<Self>, listener: TcpListener, cert: Arc<CertReloader>) {
+        let config = match cert.server_config() {
+            Ok(c) => Arc::new(c),
+            Err(e) => {
+                tracing::error!(error = %e, "the webhook cannot serve TLS");
+                return;
+            }
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+        // Connections live in a set owned by this task, so dropping the server closes them too
+        // (the API server keeps connections alive between reviews).
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            while connections.try_join_next().is_some() {}
+            let (tcp, peer) = match listener.accept().await {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "webhook accept");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let acceptor = acceptor.clone();
+            let webhook = self.clone();
+            connections.spawn(async move {
+                let stream = match acceptor.accept(tcp).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::debug!(%peer, error = %e, "webhook TLS handshake");
+                        return;
+                    }
+                };
+                let service = hyper::service::service_fn(move |req| {
+                    let webhook = webhook.clone();
+                    async move { Ok::<_, Infallible>(webhook.handle(req).await) }
+                });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                if let Err(e) = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, service)
+                    .await
+                {
+                    tracing::debug!(%peer, error = %e, "webhook connection");
+                }
+            });
+        }
+    }
+}
+
+/// The webhook's flags of `planton-helm-controller run`; the webhook runs when `--webhook-addr`
+/// is given.
+#[derive(Debug, Default)]
+pub struct Flags {
+    addr: Option<String>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+    configmap: Option<(String, String)>,
+    limits: Limits,
+    cert_poll: Option<Duration>,
+}
+
+/// A webhook flag or set-up that is wrong; the message says which and what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FlagError(String);
+
+impl Flags {
+    /// Whether `arg` is one of the webhook's flags (each takes a value).
+    pub fn takes(arg: &str) -> bool {
+        matches!(
+            arg,
+            "--webhook-addr"
+                | "--webhook-cert"
+                | "--webhook-key"
+                | "--policy-configmap"
+                | "--webhook-concurrency"
+                | "--webhook-timeout"
+        )
+    }
+
+    /// Sets flag `arg` to `value`.
+    pub fn set(&mut self, arg: &str, value: String) -> Result<(), FlagError> {
+        match arg {
+            "--webhook-addr" => self.addr = Some(value),
+            "--webhook-cert" => self.cert = Some(value.into()),
+            "--webhook-key" => self.key = Some(value.into()),
+            "--policy-configmap" => {
+                let (ns, name) = value
+                    .split_once('/')
+                    .filter(|(ns, name)| !ns.is_empty() && !name.is_empty() && !name.contains('/'))
+                    .ok_or_else(|| {
+                        FlagError(format!(
+                            "--policy-configmap {value:?}: write NAMESPACE/NAME, for example \
+                             planton-helm-system/planton-helm-policies"
+                        ))
+                    })?;
+                self.configmap = Some((ns.to_string(), name.to_string()));
+            }
+            "--webhook-concurrency" => {
+                self.limits.concurrency =
+                    value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        FlagError(format!(
+                            "--webhook-concurrency {value:?}: write a whole number of at least 1"
+                        ))
+                    })?;
+            }
+            "--webhook-timeout" => {
+                self.limits.timeout = crate::duration::parse(&value)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        FlagError(format!(
+                            "--webhook-timeout {value:?}: write a Go duration above zero, like 5s"
+                        ))
+                    })?;
+            }
+            other => return Err(FlagError(format!("{other} is not a webhook flag"))),
+        }
+        Ok(())
+    }
+
+    /// How often the certificate files are checked for a change (default [`CERT_POLL`]).
+    pub fn cert_poll(mut self, every: Duration) -> Flags {
+        self.cert_poll = Some(every);
+        self
+    }
+
+    /// Starts the webhook (HTTPS server, certificate reload, policy ConfigMap watch) on tasks
+    /// of the current runtime if `--webhook-addr` was given, and returns once it is listening.
+    /// The webhook runs until the returned handle is dropped.
+    pub async fn start(self, client: &kube::Client) -> Result<Option<Running>, FlagError> {
+        let Some(addr) = self.addr else {
+            if self.cert.is_some() || self.key.is_some() || self.configmap.is_some() {
+                return Err(FlagError(
+                    "--webhook-cert, --webhook-key and --policy-configmap need --webhook-addr"
+                        .into(),
+                ));
+            }
+            return Ok(None);
+        };
+        let (Some(cert), Some(key)) = (self.cert, self.key) else {
+            return Err(FlagError(
+                "--webhook-addr needs --webhook-cert FILE and --webhook-key FILE (PEM)".into(),
+            ));
+        };
+        let certs = CertReloader::load(&cert, &key).map_err(|e| FlagError(e.to_string()))?;
+        // The webhook's own runtime: the sandbox's deadline is set per runtime, and a review must
+        // be stopped well before the API server gives up on us.
+        let config = host_runtime::Config {
+            deadline: self.limits.timeout,
+            ..host_runtime::Config::default()
+        };
+        let runtime =
+            Runtime::new(config).map_err(|e| FlagError(format!("the webhook's sandbox: {e}")))?;
+        let mut tasks = Vec::new();
+        let policies = match self.configmap {
+            Some((ns, name)) => {
+                let store = PolicyStore::configmap(&ns, &name);
+                tasks.push(tokio::spawn(store.clone().watch(client.clone(), ns, name)));
+                store
+            }
+            None => PolicyStore::fixed(Policies::default()),
+        };
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|e| FlagError(format!("binding --webhook-addr {addr}: {e}")))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| FlagError(format!("--webhook-addr {addr}: {e}")))?;
+        tracing::info!(addr = %local, policies = policies.source(), "admission webhook listening");
+        tasks.push(tokio::spawn(
+            certs.clone().watch(self.cert_poll.unwrap_or(CERT_POLL)),
+        ));
+        let webhook = Arc::new(Webhook::new(Arc::new(runtime), policies, self.limits));
+        tasks.push(tokio::spawn(webhook.serve(listener, certs)));
+        Ok(Some(Running { addr: local, tasks }))
+    }
+}
+
+/// A started webhook; dropping it stops the server, the certificate reload and the watch.
+#[derive(Debug)]
+pub struct Running {
+    /// The address the server listens on.
+    pub addr: std::net::SocketAddr,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// How often the certificate files are checked for a change.
+pub const CERT_POLL: Duration = Duration::from_secs(10);
+
+/// `HelmRelease NS/NAME` as the review names it (`generateName` + `*` before a name is chosen).
+fn object_name(request: &Value) -> String {
+    let meta = &request["object"]["metadata"];
+    let ns = request["namespace"]
+        .as_str()
+        .or_else(|| meta["namespace"].as_str())
+        .unwrap_or_default();
+    let name = match (request["name"].as_str(), meta["name"].as_str()) {
+        (Some(n), _) | (None, Some(n)) if !n.is_empty() => n.to_string(),
+        _ => format!("{}*", meta["generateName"].as_str().unwrap_or_default()),
+    };
+    let kind = request["kind"]["kind"].as_str().unwrap_or("HelmRelease");
+    format!("{kind} {ns}/{name}")
+}
+
+fn text(code: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = code;
+    response
+}
+
+#[cfg(test)]
+mod tests;
