@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn the_flag_defaults_are_the_runtime_defaults() {
-        let cli = Cli::parse_from(["planton-helm", "diff"]);
+        let cli = Cli::parse_from(["planton-helm", "policies"]);
         assert_eq!(cli.max_memory, DEFAULT_MAX_MEMORY);
         assert_eq!(cli.timeout, DEFAULT_DEADLINE);
     }
