@@ -86,13 +86,19 @@ fn go_tag_char(c: char) -> bool {
 /// flow collection `:` and `?` are indicators without a blank too, when they themselves start a
 /// token or `:` follows a quoted key (`{"a":!x}`). A `!` after anything else is inside a plain
 /// scalar (`[a !b,c]` is `"a !b"` and `"c"`).
-fn may_start_token(chars: &[char], mut i: usize) -> bool {
+///
+/// `property_ends[j]` is true where a tag or anchor that starts a token ends at `j`: a token may
+/// follow one after a blank (`!a !b,` is two tags).
+fn may_start_token(chars: &[char], property_ends: &[bool], mut i: usize) -> bool {
     loop {
         let mut j = i;
         while j > 0 && matches!(chars[j - 1], ' ' | '\t') {
             j -= 1;
         }
         let blanks = j < i;
+        if blanks && property_ends.get(j).copied().unwrap_or(false) {
+            return true;
+        }
         match j.checked_sub(1).map(|p| chars[p]) {
             None | Some('\n' | '\r' | '[' | '{' | ',') => return true,
             Some('-') => return blanks,
@@ -115,10 +121,11 @@ impl TagGuard {
     fn new(src: &str) -> Option<TagGuard> {
         let chars: Vec<char> = src.chars().collect();
         let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut property_ends = vec![false; chars.len() + 1];
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
-            if matches!(c, '"' | '\'') && may_start_token(&chars, i) {
+            if matches!(c, '"' | '\'') && may_start_token(&chars, &property_ends, i) {
                 // A quoted scalar: skip it, so a tag-like run inside cannot reach past it.
                 i += 1;
                 while i < chars.len() {
@@ -138,7 +145,19 @@ impl TagGuard {
                 }
                 continue;
             }
-            if c != '!' || !may_start_token(&chars, i) {
+            if c == '&' && may_start_token(&chars, &property_ends, i) {
+                // An anchor (`&a !t,`): a tag may follow it.
+                let mut k = i + 1;
+                while k < chars.len()
+                    && (chars[k].is_ascii_alphanumeric() || "-_".contains(chars[k]))
+                {
+                    k += 1;
+                }
+                property_ends[k] = true;
+                i = k;
+                continue;
+            }
+            if c != '!' || !may_start_token(&chars, &property_ends, i) {
                 i += 1;
                 continue;
             }
@@ -146,6 +165,7 @@ impl TagGuard {
             while k < chars.len() && go_tag_char(chars[k]) {
                 k += 1;
             }
+            property_ends[k] = true;
             if chars[i + 1..k].iter().any(|c| matches!(c, ',' | '[' | ']')) {
                 runs.push((i, k));
             }
