@@ -74,6 +74,21 @@ pub struct HelmReleaseSpec {
     /// The service account the release is installed as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
+    /// Run the chart's test hooks (`helm.sh/hook: test`) after each successful install or
+    /// upgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<TestSpec>,
+}
+
+/// Running the chart's tests, as `helm test` does.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct TestSpec {
+    /// Run the tests.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enable: bool,
+    /// Bound on the tests, as a Go duration; defaults to spec.timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
 }
 
 /// What to do when live objects drift from the release.
@@ -183,7 +198,7 @@ pub struct HelmReleaseStatus {
     /// The `metadata.generation` this status describes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
-    /// kstatus conditions: `Ready`, `Reconciling`, `Stalled`.
+    /// kstatus conditions: `Ready`, `Reconciling`, `Stalled`; `TestSuccess` when tests run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
     /// The Helm release name and namespace the controller manages.

@@ -115,6 +115,17 @@ struct Outcome {
     reason: &'static str,
     message: String,
     stalled: bool,
+    test: TestCondition,
+}
+
+/// What the reconcile does to the `TestSuccess` condition.
+enum TestCondition {
+    /// Leave it as it is (nothing was deployed).
+    Keep,
+    /// A revision was deployed without running tests: the old result no longer applies.
+    Clear,
+    /// The tests ran: `True` or `False`, a reason and a message.
+    Set(&'static str, &'static str, String),
 }
 
 impl Outcome {
@@ -124,6 +135,7 @@ impl Outcome {
             reason,
             message,
             stalled: false,
+            test: TestCondition::Keep,
         }
     }
 
@@ -133,6 +145,7 @@ impl Outcome {
             reason,
             message,
             stalled,
+            test: TestCondition::Keep,
         }
     }
 }
@@ -162,6 +175,15 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
         Ok(d) => d,
         Err(e) => return stall(hr, ctx, "InvalidSpec", format!("spec.timeout: {e}")).await,
     };
+
+    let test_timeout = match parse_opt(
+        hr.spec.test.as_ref().and_then(|t| t.timeout.as_deref()),
+        timeout,
+    ) {
+        Ok(d) => d,
+        Err(e) => return stall(hr, ctx, "InvalidSpec", format!("spec.test.timeout: {e}")).await,
+    };
+    let run_tests = hr.spec.test.as_ref().is_some_and(|t| t.enable);
 
     let findings = validate(hr, ctx).await;
     if !findings.is_empty() {
@@ -368,7 +390,7 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
         .map(|r| r.manifest.clone())
         .unwrap_or_default();
     let run = async {
-        run_hooks(ctx, &rendered.hooks, pre, &namespace, deadline).await?;
+        run_hooks(ctx, &rendered.hooks, pre, &namespace, deadline, None).await?;
         deploy(ctx, &release.manifest, &previous, &name, &namespace).await?;
         if hr.spec.wait || hr.spec.atomic {
             let objects: Vec<ObjectRef> = manifest_objects(&release.manifest)
@@ -377,7 +399,7 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
                 .collect();
             wait_ready(&ctx.cluster, &objects, &namespace, deadline).await?;
         }
-        run_hooks(ctx, &rendered.hooks, post, &namespace, deadline).await
+        run_hooks(ctx, &rendered.hooks, post, &namespace, deadline, None).await
     };
     let result: Result<(), String> = run.await;
 
@@ -405,20 +427,20 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
                 &message,
             )
             .await;
+            let test = if run_tests {
+                run_test_hooks(ctx, hr, &store, &mut release, &rendered.hooks, test_timeout).await?
+            } else {
+                TestCondition::Clear
+            };
             let history = store.history().await?;
             let reason = if is_upgrade {
                 "UpgradeSucceeded"
             } else {
                 "InstallSucceeded"
             };
-            write_status(
-                hr,
-                ctx,
-                &Outcome::ready(reason, message),
-                Some(&history),
-                generation,
-            )
-            .await?;
+            let mut outcome = Outcome::ready(reason, message);
+            outcome.test = test;
+            write_status(hr, ctx, &outcome, Some(&history), generation).await?;
             Ok(Action::requeue(interval))
         }
         Err(why) => {
@@ -474,27 +496,53 @@ async fn rollback(
     release.info.last_deployed = Some(Timestamp::now().to_string());
     store.create(&release).await.map_err(|e| e.to_string())?;
     let deadline = Instant::now() + timeout;
+    // As `helm rollback`: the hooks are those of the revision being restored.
+    let hooks: Vec<Manifest> = target.hooks.iter().filter_map(hook_manifest).collect();
+    let namespace = release.namespace.clone();
+    let mut records = std::mem::take(&mut release.hooks);
     let result = async {
+        run_hooks(
+            ctx,
+            &hooks,
+            "pre-rollback",
+            &namespace,
+            deadline,
+            Some(&mut records),
+        )
+        .await?;
         deploy(
             ctx,
             &release.manifest,
             &failed.manifest,
             &release.name,
-            &release.namespace,
+            &namespace,
         )
         .await?;
         let objects: Vec<ObjectRef> = manifest_objects(&release.manifest)
             .into_iter()
             .map(|(o, _)| o)
             .collect();
-        wait_ready(&ctx.cluster, &objects, &release.namespace, deadline).await
+        wait_ready(&ctx.cluster, &objects, &namespace, deadline).await?;
+        run_hooks(
+            ctx,
+            &hooks,
+            "post-rollback",
+            &namespace,
+            deadline,
+            Some(&mut records),
+        )
+        .await
     }
     .await;
+    release.hooks = records;
     release.info.status = match result {
         Ok(()) => status::DEPLOYED,
         Err(_) => status::FAILED,
     }
     .into();
+    if let Err(e) = &result {
+        release.info.description = format!("Rollback \"{}\" failed: {e}", release.name);
+    }
     store.update(&release).await.map_err(|e| e.to_string())?;
     result?;
     let mut old = target.clone();
@@ -514,7 +562,7 @@ async fn uninstall(
 ) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     let hooks: Vec<Manifest> = release.hooks.iter().filter_map(hook_manifest).collect();
-    run_hooks(ctx, &hooks, "pre-delete", namespace, deadline).await?;
+    run_hooks(ctx, &hooks, "pre-delete", namespace, deadline, None).await?;
     for (obj, body) in manifest_objects(&release.manifest).into_iter().rev() {
         if !keep(&body) {
             ctx.cluster
@@ -523,7 +571,7 @@ async fn uninstall(
                 .map_err(|e| format!("deleting {obj}: {e}"))?;
         }
     }
-    run_hooks(ctx, &hooks, "post-delete", namespace, deadline).await?;
+    run_hooks(ctx, &hooks, "post-delete", namespace, deadline, None).await?;
     for r in store.history().await.map_err(|e| e.to_string())? {
         store.delete(r.version).await.map_err(|e| e.to_string())?;
     }
@@ -751,14 +799,71 @@ fn keep(body: &Value) -> bool {
         == Some("keep")
 }
 
+/// Runs the chart's test hooks (`test`, and the old name `test-success`) of the revision just
+/// deployed, as `helm test` does: records each hook's `last_run` in the release record and
+/// publishes `TestSucceeded` or `TestFailed`. A failed test leaves the release deployed.
+async fn run_test_hooks(
+    ctx: &Context,
+    hr: &HelmRelease,
+    store: &Store,
+    release: &mut Release,
+    hooks: &[Manifest],
+    timeout: Duration,
+) -> Result<TestCondition, Error> {
+    let deadline = Instant::now() + timeout;
+    let mut records = std::mem::take(&mut release.hooks);
+    let tests: Vec<Manifest> = hooks
+        .iter()
+        .filter(|h| {
+            h.hook_events
+                .iter()
+                .any(|e| e == "test" || e == "test-success")
+        })
+        .cloned()
+        .map(|mut h| {
+            h.hook_events = vec!["test".into()];
+            h
+        })
+        .collect();
+    let result = run_hooks(
+        ctx,
+        &tests,
+        "test",
+        &release.namespace,
+        deadline,
+        Some(&mut records),
+    )
+    .await;
+    release.hooks = records;
+    store.update(release).await?;
+    let count = tests.len();
+    let revision = release.version;
+    Ok(match result {
+        Ok(()) => {
+            let message = format!("{count} test hook(s) of revision {revision} succeeded");
+            publish(ctx, hr, EventType::Normal, "TestSucceeded", &message).await;
+            TestCondition::Set("True", "TestSucceeded", message)
+        }
+        Err(why) => {
+            let message = format!("test of revision {revision} failed: {why}");
+            publish(ctx, hr, EventType::Warning, "TestFailed", &message).await;
+            TestCondition::Set("False", "TestFailed", message)
+        }
+    })
+}
+
 /// Runs the hooks for `event` in Helm's order (weight, then name): each is re-created, waited for
 /// (Jobs complete, Pods succeed) and deleted as its delete policies say.
+///
+/// With `records` (the release record's hooks), each hook's `last_run` is written there as Helm
+/// writes it: start and completion time, phase `Succeeded` or `Failed`.
 async fn run_hooks(
     ctx: &Context,
     hooks: &[Manifest],
     event: &str,
     namespace: &str,
     deadline: Instant,
+    mut records: Option<&mut Vec<Value>>,
 ) -> Result<(), String> {
     let mut selected: Vec<&Manifest> = hooks
         .iter()
@@ -776,14 +881,29 @@ async fn run_hooks(
         };
         let policies = &hook.hook_delete_policies;
         let has = |p: &str| policies.iter().any(|x| x == p);
+        let started = Timestamp::now().to_string();
         if policies.is_empty() || has("before-hook-creation") {
             delete_and_wait(ctx, &obj, namespace, deadline).await?;
         }
-        ctx.cluster
-            .apply(&obj, body, namespace)
-            .await
-            .map_err(|e| format!("{event} hook {obj}: {e}"))?;
-        let result = wait_hook(ctx, &obj, namespace, deadline).await;
+        let result = match ctx.cluster.apply(&obj, body, namespace).await {
+            Ok(_) => wait_hook(ctx, &obj, namespace, deadline).await,
+            Err(e) => Err(format!("creating it: {e}")),
+        };
+        if let Some(records) = records.as_deref_mut() {
+            let phase = if result.is_ok() {
+                "Succeeded"
+            } else {
+                "Failed"
+            };
+            let last_run = json!({"started_at": started,
+                "completed_at": Timestamp::now().to_string(), "phase": phase});
+            for r in records.iter_mut().filter(|r| {
+                r["name"].as_str() == Some(hook.name.as_str())
+                    && r["kind"].as_str() == Some(hook.kind.as_str())
+            }) {
+                r["last_run"] = last_run.clone();
+            }
+        }
         let delete = match &result {
             Ok(()) => has("hook-succeeded"),
             Err(_) => has("hook-failed"),
@@ -939,7 +1059,8 @@ async fn render(
         },
         options: RenderOptions {
             include_crds: false,
-            skip_tests: true,
+            // Kept in the record (as Helm keeps them) and run only with spec.test.enable.
+            skip_tests: false,
             no_hooks: false,
             show_only: Vec::new(),
         },
@@ -1150,6 +1271,13 @@ async fn write_status(
         &outcome.message,
         generation,
     );
+    match &outcome.test {
+        TestCondition::Keep => {}
+        TestCondition::Clear => c.retain(|c| c.type_ != "TestSuccess"),
+        TestCondition::Set(value, reason, message) => {
+            set_condition(c, "TestSuccess", value, reason, message, generation)
+        }
+    }
     status.release_name = Some(hr.release_name());
     status.release_namespace = Some(hr.target_namespace());
     let Some(history) = history else {

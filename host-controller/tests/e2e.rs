@@ -802,6 +802,136 @@ async fn atomic_upgrade_rolls_back_after_a_timeout_and_after_a_failing_hook() {
     assert!(reasons.iter().any(|r| r == "UpgradeFailed"), "{reasons:?}");
 }
 
+/// `last_run.phase` of hook `name` in the record of `revision`.
+async fn hook_phase(env: &Env, ns: &str, release: &str, revision: u32, name: &str) -> String {
+    let records = env.records(ns, release).await;
+    let (_, record) = records
+        .iter()
+        .find(|(_, r)| r.version == revision)
+        .unwrap_or_else(|| panic!("no record of revision {revision}"));
+    let hook = record
+        .hooks
+        .iter()
+        .find(|h| h["name"] == name)
+        .unwrap_or_else(|| panic!("no hook {name} in revision {revision}: {:?}", record.hooks));
+    hook["last_run"]["phase"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rollback_hooks_run_on_an_atomic_rollback_and_test_hooks_set_test_success() {
+    let env = Env::start().await;
+    let _controller = Controller::start(&env.client);
+    let ns = "default";
+    let spec = |values: Value| {
+        json!({"repo": REPO, "name": "webapp", "version": "1.0.0", "values": values,
+               "atomic": true, "timeout": "30s", "test": {"enable": true, "timeout": "30s"}})
+    };
+    let test_success = |hr: &HelmRelease, value: &str, revision: u32| {
+        condition(hr, "TestSuccess").as_deref() == Some(value)
+            && hr.status.as_ref().unwrap().last_applied_revision == Some(revision)
+    };
+
+    // Revision 1 has rollback hooks and a test Pod that succeeds.
+    env.apply_hr(
+        ns,
+        "tst",
+        spec(json!({"message": "good", "hooks": {"rollback": true}, "tests": {"enabled": true}})),
+    )
+    .await;
+    let hr = env
+        .wait_status(ns, "tst", "the test of revision 1 to pass", |hr| {
+            test_success(hr, "True", 1)
+        })
+        .await;
+    assert_eq!(condition(&hr, "Ready").as_deref(), Some("True"));
+    assert_eq!(
+        hook_phase(&env, ns, "tst", 1, "tst-webapp-test-connection").await,
+        "Succeeded"
+    );
+    assert!(env.configmap(ns, "tst-webapp-pre-rollback").await.is_none());
+    assert!(
+        env.event_reasons(ns)
+            .await
+            .contains(&"TestSucceeded".to_string())
+    );
+
+    // Revision 2 fails (its pre-upgrade Job fails) and has no rollback hooks of its own: the
+    // rollback to revision 1 runs revision 1's pre- and post-rollback hooks.
+    env.apply_hr(
+        ns,
+        "tst",
+        spec(
+            json!({"message": "bad", "hooks": {"preUpgrade": true, "phase": "Failed"},
+                    "tests": {"enabled": true}}),
+        ),
+    )
+    .await;
+    let hr = env
+        .wait_status(ns, "tst", "the upgrade to fail and roll back", |hr| {
+            condition(hr, "Ready").as_deref() == Some("False")
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(
+        message.contains("rolled back to revision 1 as revision 3"),
+        "{message}"
+    );
+    for hook in ["tst-webapp-pre-rollback", "tst-webapp-post-rollback"] {
+        let cm = env.configmap(ns, hook).await.expect(hook);
+        assert_eq!(cm.data.unwrap()["restoredRevision"], "1", "{hook}");
+        assert_eq!(hook_phase(&env, ns, "tst", 3, hook).await, "Succeeded");
+    }
+    assert_eq!(
+        env.configmap(ns, "tst-webapp").await.unwrap().data.unwrap()["MESSAGE"],
+        "good"
+    );
+
+    // Revision 4 deploys, but its test Pod fails: TestSuccess=False, the release stays deployed.
+    env.apply_hr(
+        ns,
+        "tst",
+        spec(json!({"message": "v4", "tests": {"enabled": true, "phase": "Failed"}})),
+    )
+    .await;
+    let hr = env
+        .wait_status(ns, "tst", "the test of revision 4 to fail", |hr| {
+            test_success(hr, "False", 4)
+        })
+        .await;
+    assert_eq!(condition(&hr, "Ready").as_deref(), Some("True"));
+    let test = hr
+        .status
+        .as_ref()
+        .unwrap()
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "TestSuccess")
+        .unwrap();
+    assert!(
+        test.message
+            .contains("test hook Pod default/tst-webapp-test-connection failed")
+            || test
+                .message
+                .contains("test hook Pod tst-webapp-test-connection failed"),
+        "{}",
+        test.message
+    );
+    assert_eq!(
+        hook_phase(&env, ns, "tst", 4, "tst-webapp-test-connection").await,
+        "Failed"
+    );
+    let records = env.records(ns, "tst").await;
+    assert_eq!(records.last().unwrap().1.info.status, "deployed");
+    assert!(
+        env.event_reasons(ns)
+            .await
+            .contains(&"TestFailed".to_string())
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_controller_process_killed_mid_upgrade_restarts_and_recovers_with_nothing_lost() {
     let env = Env::start().await;
