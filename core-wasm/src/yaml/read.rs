@@ -81,6 +81,11 @@ fn go_tag_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "-_;/?:@&=+$,.!~*'()[]%".contains(c)
 }
 
+/// libyaml's line breaks: CR, LF, NEL, LS, PS.
+fn is_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
 /// Whether a token may start at `chars[i]`: at the start of a line (after indentation), right
 /// after a flow indicator (`[`, `{`, `,`), or after an indicator (`:`, `?`, `-`) and a blank. In a
 /// flow collection `:` and `?` are indicators without a blank too, when they themselves start a
@@ -100,7 +105,10 @@ fn may_start_token(chars: &[char], property_ends: &[bool], mut i: usize) -> bool
             return true;
         }
         match j.checked_sub(1).map(|p| chars[p]) {
-            None | Some('\n' | '\r' | '[' | '{' | ',') => return true,
+            // libyaml's line breaks include NEL, LS and PS (YAML 1.1).
+            None | Some('\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' | '[' | '{' | ',') => {
+                return true;
+            }
             Some('-') => return blanks,
             Some(c @ (':' | '?')) => {
                 if blanks {
@@ -139,8 +147,9 @@ impl TagGuard {
                 i += 1;
                 continue;
             }
-            if c == '#' && (i == 0 || matches!(chars[i - 1], ' ' | '\t' | '\n' | '\r')) {
-                while i < chars.len() && !matches!(chars[i], '\n' | '\r') {
+            if c == '#' && (i == 0 || matches!(chars[i - 1], ' ' | '\t') || is_break(chars[i - 1]))
+            {
+                while i < chars.len() && !is_break(chars[i]) {
                     i += 1;
                 }
                 continue;
