@@ -92,8 +92,9 @@ fn is_break(c: char) -> bool {
 /// token or `:` follows a quoted key (`{"a":!x}`). A `!` after anything else is inside a plain
 /// scalar (`[a !b,c]` is `"a !b"` and `"c"`).
 ///
-/// `property_ends[j]` is true where a tag or anchor that starts a token ends at `j`: a token may
-/// follow one after a blank (`!a !b,` is two tags).
+/// `property_ends[j]` is true where a token that may be followed by another ends at `j`: a tag or
+/// an anchor (`!a !b,` is two tags; blanks are required there, but the tag or anchor run stops at
+/// one anyway) or a quoted scalar (`"a"!b,`).
 fn may_start_token(chars: &[char], property_ends: &[bool], mut i: usize) -> bool {
     loop {
         let mut j = i;
@@ -101,12 +102,17 @@ fn may_start_token(chars: &[char], property_ends: &[bool], mut i: usize) -> bool
             j -= 1;
         }
         let blanks = j < i;
-        if blanks && property_ends.get(j).copied().unwrap_or(false) {
+        if property_ends.get(j).copied().unwrap_or(false) {
             return true;
         }
         match j.checked_sub(1).map(|p| chars[p]) {
-            // libyaml's line breaks include NEL, LS and PS (YAML 1.1).
-            None | Some('\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' | '[' | '{' | ',') => {
+            // libyaml's line breaks include NEL, LS and PS (YAML 1.1). A flow collection's end
+            // cannot be inside a plain scalar of a flow collection, and in block context a `!`
+            // after one is inside a plain scalar whose commas the guard gives back anyway.
+            None
+            | Some(
+                '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' | '[' | '{' | ',' | ']' | '}',
+            ) => {
                 return true;
             }
             Some('-') => return blanks,
@@ -145,6 +151,9 @@ impl TagGuard {
                     }
                 }
                 i += 1;
+                if let Some(end) = property_ends.get_mut(i) {
+                    *end = true;
+                }
                 continue;
             }
             if c == '#' && (i == 0 || matches!(chars[i - 1], ' ' | '\t') || is_break(chars[i - 1]))
