@@ -205,18 +205,8 @@ pub struct RenderSettings {
     #[arg(long)]
     include_crds: bool,
 
-    /// Kubernetes version used for Capabilities.KubeVersion
-    #[arg(long, value_name = "VERSION")]
-    kube_version: Option<String>,
-
-    /// Kubernetes api versions used for Capabilities.APIVersions (can specify multiple)
-    #[arg(
-        short = 'a',
-        long = "api-versions",
-        value_name = "VERSION",
-        value_delimiter = ','
-    )]
-    api_versions: Vec<String>,
+    #[command(flatten)]
+    capabilities: crate::template::CapabilityArgs,
 
     #[command(flatten)]
     source: SourceArgs,
@@ -370,8 +360,12 @@ fn render_files(
                 is_upgrade: false,
             },
             capabilities: Capabilities {
-                kube_version: settings.kube_version.clone().unwrap_or_default(),
-                api_versions: settings.api_versions.clone(),
+                kube_version: settings
+                    .capabilities
+                    .kube_version
+                    .clone()
+                    .unwrap_or_default(),
+                api_versions: settings.capabilities.api_versions.clone(),
             },
             options: RenderOptions {
                 include_crds: settings.include_crds,
@@ -381,14 +375,7 @@ fn render_files(
             },
         };
         let result = runtime.render(&request, OfflineHost::default());
-        let logs = match &result {
-            Ok(out) => out.logs.as_slice(),
-            Err(host_runtime::Error::Render(e)) => e.logs.as_slice(),
-            Err(_) => &[],
-        };
-        for line in logs {
-            eprintln!("{line}");
-        }
+        crate::template::print_logs(&result);
         let output = result.with_context(|| {
             format!(
                 "{}: release {}",

@@ -12,7 +12,7 @@ use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use host_runtime::{
     Capabilities, ChartSource, Config, Datetime, Error, OfflineHost, ReleaseInfo, RenderOptions,
-    RenderRequest, Runtime, SourceFile, ValuesLayer,
+    RenderOutput, RenderRequest, Runtime, SourceFile, ValuesLayer,
 };
 
 use crate::units;
@@ -61,18 +61,8 @@ pub struct TemplateArgs {
     #[arg(long)]
     include_crds: bool,
 
-    /// Kubernetes version used for Capabilities.KubeVersion
-    #[arg(long, value_name = "VERSION")]
-    kube_version: Option<String>,
-
-    /// Kubernetes api versions used for Capabilities.APIVersions (can specify multiple)
-    #[arg(
-        short = 'a',
-        long = "api-versions",
-        value_name = "VERSION",
-        value_delimiter = ','
-    )]
-    api_versions: Vec<String>,
+    #[command(flatten)]
+    capabilities: CapabilityArgs,
 
     /// Only show manifests rendered from the given templates
     #[arg(short = 's', long = "show-only", value_name = "PATH")]
@@ -104,6 +94,37 @@ pub struct TemplateArgs {
     now: Option<Datetime>,
 }
 
+/// `--kube-version` and `--api-versions`, as `helm template` spells them: shared by `template`,
+/// `render` and `diff`.
+#[derive(Debug, Args)]
+pub struct CapabilityArgs {
+    /// Kubernetes version used for Capabilities.KubeVersion
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+
+    /// Kubernetes api versions used for Capabilities.APIVersions (can specify multiple)
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "VERSION",
+        value_delimiter = ','
+    )]
+    pub api_versions: Vec<String>,
+}
+
+/// Prints helm's log lines of a render (an unknown hook type skipped, ...) to stderr, as helm
+/// prints them before its output or its error.
+pub fn print_logs(result: &Result<RenderOutput, Error>) {
+    let logs = match result {
+        Ok(out) => out.logs.as_slice(),
+        Err(Error::Render(e)) => e.logs.as_slice(),
+        Err(_) => &[],
+    };
+    for line in logs {
+        eprintln!("{line}");
+    }
+}
+
 /// Renders the chart and returns exactly what `helm template` prints on stdout. Input errors
 /// (a missing chart or values file) are reported before the core is loaded.
 pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
@@ -117,15 +138,7 @@ pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
         host = host.with_now(now);
     }
     let result = runtime.render(&request, host);
-    // Helm's log lines (an unknown hook type skipped, ...) go to stderr first, as helm prints them.
-    let logs = match &result {
-        Ok(out) => &out.logs,
-        Err(Error::Render(e)) => &e.logs,
-        Err(_) => &Vec::new(),
-    };
-    for line in logs {
-        eprintln!("{line}");
-    }
+    print_logs(&result);
     match result {
         Ok(out) => Ok(out.text),
         // helm template's wording when the failure came after it made a release object.
@@ -154,8 +167,8 @@ fn request(args: &TemplateArgs) -> anyhow::Result<RenderRequest> {
             is_upgrade: args.is_upgrade,
         },
         capabilities: Capabilities {
-            kube_version: args.kube_version.clone().unwrap_or_default(),
-            api_versions: args.api_versions.clone(),
+            kube_version: args.capabilities.kube_version.clone().unwrap_or_default(),
+            api_versions: args.capabilities.api_versions.clone(),
         },
         options: RenderOptions {
             include_crds: args.include_crds,
@@ -391,7 +404,7 @@ mod tests {
         ]);
         assert_eq!(args.args, ["my-release", "chart-dir"]);
         assert_eq!(args.namespace, "apps");
-        assert_eq!(args.api_versions, ["x/v1", "y/v2", "z/v1"]);
+        assert_eq!(args.capabilities.api_versions, ["x/v1", "y/v2", "z/v1"]);
         assert!(T::try_parse_from(["template", "a", "b", "c"]).is_err());
         assert!(T::try_parse_from(["template"]).is_err());
     }

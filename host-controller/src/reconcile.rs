@@ -1101,9 +1101,6 @@ async fn validate(hr: &HelmRelease, ctx: &Context) -> Vec<String> {
             .filter(|d| matches!(d.severity, Severity::Error))
             .map(|d| format!("{}: {} ({})", d.path, d.message, d.code))
             .collect(),
-        // TODO(validation issue, branch wt-validate): the core on main answers "validation is
-        // not available yet"; until that lands this is "no findings".
-        Ok(Err(host_runtime::Error::Validate(m))) if m.contains("not available yet") => Vec::new(),
         Ok(Err(e)) => vec![format!("validation could not run: {e}")],
         Err(e) => vec![format!("validation could not run: {e}")],
     }
