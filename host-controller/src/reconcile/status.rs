@@ -141,8 +141,8 @@ struct Summary {
 }
 
 impl Outcome {
-    /// The Events to publish: type, reason, message.
-    fn events(&self) -> Option<(EventType, Reason, String)> {
+    /// The Event to publish: type, reason, message.
+    fn event(&self) -> Option<(EventType, Reason, String)> {
         use EventType::{Normal, Warning};
         Some(match self {
             Outcome::Unlocked { message } => (Warning, Reason::Recovered, message.clone()),
@@ -309,7 +309,7 @@ impl<'a> Writer<'a> {
 
     /// Publishes the outcome's Event and counts its metrics now; keeps it for [`Writer::finish`].
     pub async fn record(&mut self, outcome: Outcome) {
-        if let Some((kind, reason, message)) = outcome.events() {
+        if let Some((kind, reason, message)) = outcome.event() {
             self.publish(kind, reason, &message).await;
         }
         if let Outcome::Drift { correction, .. } = &outcome {
