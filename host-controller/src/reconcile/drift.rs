@@ -4,24 +4,13 @@
 
 use serde_json::{Value, json};
 
-use crate::cluster::{ObjectRef, manifest_objects};
+use crate::cluster::manifest_objects;
 use crate::crd::{DriftIgnoreRule, DriftMode, remove_pointer};
 
 use super::Context;
 use super::apply::helm_metadata;
+use super::state::Drifted;
 use super::status::{Correction, Outcome};
-
-/// An object of the release that someone else deleted or changed.
-#[derive(Clone, Debug)]
-pub struct Drifted {
-    /// The object.
-    pub obj: ObjectRef,
-    /// What to apply to correct it: the manifest's object with Helm's metadata, and the fields
-    /// that ignore rules cover set to their live values.
-    pub body: Value,
-    /// `Kind ns/name (deleted|modified)`.
-    pub label: String,
-}
 
 /// The objects of `manifest` that someone else deleted or changed: a server-side dry-run apply
 /// differs from the live object only when a field the release manages was changed. Fields that

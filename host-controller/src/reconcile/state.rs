@@ -9,13 +9,14 @@
 use std::time::Duration;
 
 use host_runtime::Manifest;
+use serde_json::Value;
 
+use crate::cluster::ObjectRef;
 use crate::crd::{DriftMode, HelmRelease, HelmReleaseSpec};
 use crate::duration;
 use crate::release::{Release, status};
 
 use super::condition::{ConditionType, Reason};
-use super::drift::Drifted;
 
 /// `spec.timeout` when unset.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -168,6 +169,18 @@ pub enum Progress {
     Failed(Box<Failure>),
     /// A failure was handled (remediated, or recorded when there is no remediation).
     FailureHandled,
+}
+
+/// An object of the release that someone else deleted or changed (found by `drift.rs`).
+#[derive(Clone, Debug)]
+pub struct Drifted {
+    /// The object.
+    pub obj: ObjectRef,
+    /// What to apply to correct it: the manifest's object with Helm's metadata, and the fields
+    /// that ignore rules cover set to their live values.
+    pub body: Value,
+    /// `Kind ns/name (deleted|modified)`.
+    pub label: String,
 }
 
 /// What the reconcile knows besides the HelmRelease and its history.
@@ -359,10 +372,9 @@ fn failed_this_generation(hr: &HelmRelease) -> bool {
 #[cfg(test)]
 mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-    use serde_json::{Value, json};
+    use serde_json::json;
 
     use super::*;
-    use crate::cluster::ObjectRef;
     use crate::crd::{Condition, DriftDetection, HelmReleaseStatus, TestSpec};
 
     /// The spec of every case: chart `webapp` 1.0.0 with `message: a`, generation 2.
