@@ -16,6 +16,9 @@ const USAGE: &str = "usage: planton-helm-controller crd
   crd                   print the HelmRelease CRD (deploy/crds/helmreleases.yaml)
   run                   reconcile HelmReleases (kubeconfig from KUBECONFIG or in-cluster)
   --metrics-addr ADDR   serve /metrics, /healthz, /readyz on ADDR (default 0.0.0.0:8080)
+  --cluster-name NAME   this cluster's name in Project Planton manifests: releases whose
+                        spec.target_cluster.cluster_name is NAME install here; others
+                        are stalled as unresolvable (see docs/planton.md)
 
 leader election (one replica reconciles; the others stand by):
   --leader-election-namespace NS
@@ -85,6 +88,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         &default_identity(),
     ));
     let mut webhook_flags = webhook::Flags::default();
+    let mut cluster_name = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -94,6 +98,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         };
         match arg.as_str() {
             "--metrics-addr" => metrics_addr = value()?,
+            "--cluster-name" => cluster_name = Some(value()?),
             "--chart-cache" => source.cache_dir = Some(PathBuf::from(value()?)),
             "--ca-file" => {
                 let path = value()?;
@@ -148,10 +153,28 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     };
     match election {
         Some(election) => {
-            host_controller::run_elected(client, runtime, charts, metrics, election, shutdown)
-                .await?
+            host_controller::run_elected(
+                client,
+                runtime,
+                charts,
+                metrics,
+                election,
+                cluster_name,
+                shutdown,
+            )
+            .await?
         }
-        None => host_controller::run_with_metrics(client, runtime, charts, metrics, shutdown).await,
+        None => {
+            host_controller::run_with_metrics(
+                client,
+                runtime,
+                charts,
+                metrics,
+                cluster_name,
+                shutdown,
+            )
+            .await
+        }
     }
     Ok(())
 }
