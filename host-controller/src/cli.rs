@@ -3,8 +3,8 @@
 
 use std::io::Write;
 
+use clap::Parser;
 use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
 
 /// Exit status of a usage error (a bad flag, a missing argument), as clap and Go's `flag` use.
 pub const USAGE_ERROR: i32 = 2;
@@ -63,7 +63,11 @@ pub fn one_line(e: &clap::Error, command: &clap::Command) -> String {
             // that are names, not placeholders.
             help_for = usage
                 .split_whitespace()
-                .take_while(|w| w.chars().any(|c| c.is_ascii_lowercase()) && !w.contains(['[', '<']))
+                .take_while(|w| {
+                    w.chars().any(|c| c.is_ascii_lowercase())
+                        && !w.starts_with('-')
+                        && !w.contains(['[', '<'])
+                })
                 .collect::<Vec<_>>()
                 .join(" ");
         }
@@ -92,12 +96,14 @@ mod tests {
 
     #[derive(Debug, Parser)]
     #[command(name = "demo", version)]
+    #[allow(dead_code)] // parsed only for its errors
     struct Demo {
         #[command(subcommand)]
         command: Sub,
     }
 
     #[derive(Debug, clap::Subcommand)]
+    #[allow(dead_code)]
     enum Sub {
         /// Does it
         Run {
@@ -120,8 +126,14 @@ mod tests {
             line.starts_with("unexpected argument '--metrics-adr' found"),
             "{line}"
         );
-        assert!(line.contains("similar argument exists: '--metrics-addr'"), "{line}");
-        assert!(line.ends_with("run 'demo run --help' for the usage"), "{line}");
+        assert!(
+            line.contains("similar argument exists: '--metrics-addr'"),
+            "{line}"
+        );
+        assert!(
+            line.ends_with("run 'demo run --help' for the usage"),
+            "{line}"
+        );
     }
 
     #[test]

@@ -47,16 +47,30 @@ const RUN_AFTER_HELP: &str = "Environment:
 #[derive(Debug, Args)]
 struct RunArgs {
     /// Serve /metrics, /healthz and /readyz on ADDR
-    #[arg(long, env = "PLANTON_HELM_METRICS_ADDR", value_name = "ADDR",
-          default_value = "0.0.0.0:8080")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_METRICS_ADDR",
+        value_name = "ADDR",
+        default_value = "0.0.0.0:8080"
+    )]
     metrics_addr: String,
 
     /// The chart cache [default: $XDG_CACHE_HOME/planton-helm/charts]
-    #[arg(long, env = "PLANTON_HELM_CHART_CACHE", value_name = "DIR", help_heading = "Charts")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_CHART_CACHE",
+        value_name = "DIR",
+        help_heading = "Charts"
+    )]
     chart_cache: Option<PathBuf>,
 
     /// Trust the PEM certificates in FILE besides the system's
-    #[arg(long, env = "PLANTON_HELM_CA_FILE", value_name = "FILE", help_heading = "Charts")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_CA_FILE",
+        value_name = "FILE",
+        help_heading = "Charts"
+    )]
     ca_file: Option<PathBuf>,
 
     /// Talk to OCI registries over plain HTTP (registries inside the cluster)
@@ -70,8 +84,12 @@ struct RunArgs {
     fetch_timeout: Duration,
 
     /// The Lease's namespace [default: $POD_NAMESPACE, else default]
-    #[arg(long, env = "PLANTON_HELM_LEADER_ELECTION_NAMESPACE", value_name = "NS",
-          help_heading = "Leader election (one replica reconciles; the others stand by)")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_LEADER_ELECTION_NAMESPACE",
+        value_name = "NS",
+        help_heading = "Leader election (one replica reconciles; the others stand by)"
+    )]
     leader_election_namespace: Option<String>,
 
     /// The Lease's name
@@ -94,35 +112,59 @@ struct RunArgs {
 
     /// Serve the admission webhook (HTTPS, POST /validate-helmrelease) on ADDR, e.g.
     /// 0.0.0.0:9443; no webhook without it
-    #[arg(long, env = "PLANTON_HELM_WEBHOOK_ADDR", value_name = "ADDR",
-          help_heading = "Admission webhook (docs/webhook.md)")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_ADDR",
+        value_name = "ADDR",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
     webhook_addr: Option<String>,
 
     /// The webhook's PEM certificate chain; reloaded when the file changes
-    #[arg(long, env = "PLANTON_HELM_WEBHOOK_CERT", value_name = "FILE",
-          help_heading = "Admission webhook (docs/webhook.md)")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_CERT",
+        value_name = "FILE",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
     webhook_cert: Option<String>,
 
     /// The webhook's PEM private key; reloaded when the file changes
-    #[arg(long, env = "PLANTON_HELM_WEBHOOK_KEY", value_name = "FILE",
-          help_heading = "Admission webhook (docs/webhook.md)")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_KEY",
+        value_name = "FILE",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
     webhook_key: Option<String>,
 
     /// Extra policy rules (and `disabled` codes) from this ConfigMap, watched; reviews are
     /// denied until it is read
-    #[arg(long, env = "PLANTON_HELM_POLICY_CONFIGMAP", value_name = "NS/NAME",
-          help_heading = "Admission webhook (docs/webhook.md)")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_POLICY_CONFIGMAP",
+        value_name = "NS/NAME",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
     policy_configmap: Option<String>,
 
     /// Reviews evaluated at once [default: the CPU count]
-    #[arg(long, env = "PLANTON_HELM_WEBHOOK_CONCURRENCY", value_name = "N",
-          help_heading = "Admission webhook (docs/webhook.md)")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_CONCURRENCY",
+        value_name = "N",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
     webhook_concurrency: Option<String>,
 
     /// Bound on one review, queueing included; past it the review is denied (fails closed)
     /// [default: 5s]
-    #[arg(long, env = "PLANTON_HELM_WEBHOOK_TIMEOUT", value_name = "DURATION",
-          help_heading = "Admission webhook (docs/webhook.md)")]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_TIMEOUT",
+        value_name = "DURATION",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
     webhook_timeout: Option<String>,
 }
 

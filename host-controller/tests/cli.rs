@@ -46,7 +46,10 @@ fn help_lists_the_subcommands_and_exits_0() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let help = text(&out.stdout);
     for sub in ["run", "crd", "completion"] {
-        assert!(help.contains(&format!("\n  {sub} ")), "{sub} missing:\n{help}");
+        assert!(
+            help.contains(&format!("\n  {sub} ")),
+            "{sub} missing:\n{help}"
+        );
     }
 }
 
@@ -73,8 +76,14 @@ fn run_help_names_every_flag_and_its_environment_variable() {
         "webhook-concurrency",
         "webhook-timeout",
     ] {
-        assert!(help.contains(&format!("--{flag}")), "--{flag} missing:\n{help}");
-        let env = format!("[env: PLANTON_HELM_{}=", flag.replace('-', "_").to_uppercase());
+        assert!(
+            help.contains(&format!("--{flag}")),
+            "--{flag} missing:\n{help}"
+        );
+        let env = format!(
+            "[env: PLANTON_HELM_{}=",
+            flag.replace('-', "_").to_uppercase()
+        );
         assert!(help.contains(&env), "{env} missing:\n{help}");
     }
     assert!(help.contains("PLANTON_HELM_USERNAME"), "{help}");
@@ -94,13 +103,19 @@ fn an_unknown_flag_is_a_one_line_error_with_what_to_do() {
 fn a_flag_without_its_value_is_a_one_line_error() {
     let err = usage_error(&controller(&["run", "--lease-duration"]));
     assert!(err.contains("'--lease-duration <DURATION>'"), "{err}");
-    assert!(err.ends_with("run 'planton-helm-controller run --help' for the usage"), "{err}");
+    assert!(
+        err.ends_with("run 'planton-helm-controller run --help' for the usage"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_bad_duration_says_how_to_write_one() {
     let err = usage_error(&controller(&["run", "--lease-duration", "15"]));
-    assert!(err.contains("\"15\" is not a duration: write it as Go does"), "{err}");
+    assert!(
+        err.contains("\"15\" is not a duration: write it as Go does"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -128,7 +143,10 @@ fn no_subcommand_lists_them_in_one_line() {
 #[test]
 fn an_unknown_subcommand_is_one_line() {
     let err = usage_error(&controller(&["reconcile"]));
-    assert!(err.starts_with("Error: unrecognized subcommand 'reconcile'"), "{err}");
+    assert!(
+        err.starts_with("Error: unrecognized subcommand 'reconcile'"),
+        "{err}"
+    );
 }
 
 #[test]

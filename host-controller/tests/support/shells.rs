@@ -34,7 +34,12 @@ fn installed(program: &str) -> bool {
 
 /// Generates the completion script of `binary` for every shell, checks that it completes the
 /// binary's subcommands, and has each installed shell parse it. Returns the shells checked.
-pub fn check_completions(binary: &Path, name: &str, subcommands: &[&str], dir: &Path) -> Vec<String> {
+pub fn check_completions(
+    binary: &Path,
+    name: &str,
+    subcommands: &[&str],
+    dir: &Path,
+) -> Vec<String> {
     let mut checked = Vec::new();
     for (shell, parse) in SHELLS {
         let out = Command::new(binary)
@@ -43,14 +48,20 @@ pub fn check_completions(binary: &Path, name: &str, subcommands: &[&str], dir: &
             .expect("run the binary");
         assert_eq!(out.status.code(), Some(0), "completion {shell}: {out:?}");
         let script = String::from_utf8(out.stdout).expect("UTF-8 script");
-        assert!(script.contains(name), "{shell}: the script does not name {name}");
+        assert!(
+            script.contains(name),
+            "{shell}: the script does not name {name}"
+        );
         for sub in subcommands {
             assert!(script.contains(sub), "{shell}: {sub} is not completed");
         }
         let path = dir.join(format!("{name}.{shell}"));
         std::fs::write(&path, &script).expect("write the script");
         if !installed(parse[0]) {
-            println!("skipped: {} is not installed, the {shell} script is not parsed", parse[0]);
+            println!(
+                "skipped: {} is not installed, the {shell} script is not parsed",
+                parse[0]
+            );
             continue;
         }
         let out = Command::new(parse[0])
