@@ -42,7 +42,10 @@ impl ClusterArgs {
         let config = match &self.kubeconfig {
             Some(path) => {
                 let file = Kubeconfig::read_from(path).with_context(|| {
-                    format!("read the kubeconfig {}; pass a readable --kubeconfig", path.display())
+                    format!(
+                        "read the kubeconfig {}; pass a readable --kubeconfig",
+                        path.display()
+                    )
                 })?;
                 kube::Config::from_custom_kubeconfig(file, &options)
                     .await

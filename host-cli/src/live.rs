@@ -122,8 +122,7 @@ pub fn diff(files: &[PathBuf], args: &DiffArgs, config: Config) -> anyhow::Resul
         .context("read the cluster's version and API versions (.Capabilities)")?;
     let specs = helmreleases(files)?;
     let runtime = Runtime::new(config)?;
-    let mut deployed: BTreeMap<(String, String), (Option<release::Release>, u32)> =
-        BTreeMap::new();
+    let mut deployed: BTreeMap<(String, String), (Option<release::Release>, u32)> = BTreeMap::new();
     let rendered = render_files_with(files, &args.settings, &runtime, |r: &Release| {
         let store = Store::new(connection.client.clone(), &r.namespace, &r.release_name);
         let history = tokio.block_on(store.history()).with_context(|| {
@@ -160,10 +159,7 @@ pub fn diff(files: &[PathBuf], args: &DiffArgs, config: Config) -> anyhow::Resul
     for (r, output) in &rendered {
         let key = (r.namespace.clone(), r.release_name.clone());
         let (current, next) = deployed.remove(&key).unwrap_or((None, 1));
-        let ignore = specs
-            .get(&key)
-            .map(drift_ignore)
-            .unwrap_or_default();
+        let ignore = specs.get(&key).map(drift_ignore).unwrap_or_default();
         let report = tokio.block_on(compare(
             &cluster,
             r,
@@ -198,8 +194,8 @@ pub fn diff(files: &[PathBuf], args: &DiffArgs, config: Config) -> anyhow::Resul
 fn helmreleases(files: &[PathBuf]) -> anyhow::Result<BTreeMap<(String, String), HelmRelease>> {
     let mut out = BTreeMap::new();
     for file in files {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("read {}", file.display()))?;
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("read {}", file.display()))?;
         let docs: Vec<Value> = serde_saphyr::from_str_multiple(&text)
             .map_err(|e| anyhow!("{}: not YAML: {e}", file.display()))?;
         for doc in docs {
@@ -386,7 +382,8 @@ fn is_secret(obj: &ObjectRef) -> bool {
 /// second side a value that differs from the first says so, so that the change still shows
 /// without its content.
 fn mask_secrets(a: Option<&mut Value>, b: Option<&mut Value>) {
-    const LAST_APPLIED: &str = "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration";
+    const LAST_APPLIED: &str =
+        "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration";
     let original_a = a.as_deref().cloned();
     let size = |field: &str, v: &Value| -> usize {
         let text = v.as_str().unwrap_or_default();
@@ -452,7 +449,10 @@ fn text_report(reports: &[ReleaseReport]) -> String {
         };
         let planned = format!("{} (revision {})", r.planned_chart, r.planned_revision);
         out.push_str(&match r.action {
-            "unchanged" => format!("HelmRelease {}/{} unchanged: {deployed}\n", r.namespace, r.name),
+            "unchanged" => format!(
+                "HelmRelease {}/{} unchanged: {deployed}\n",
+                r.namespace, r.name
+            ),
             action => format!(
                 "HelmRelease {}/{} {action}: {deployed} -> {planned}\n",
                 r.namespace, r.name
@@ -489,7 +489,14 @@ mod tests {
             "new": "eHl6"}, "stringData": {"token": "abc"}});
         mask_secrets(Some(&mut a), Some(&mut b));
         let text = format!("{a}{b}");
-        for secret in ["aHVudGVyMg", "c2VjcmV0MQ", "hunter2", "secret1", "abc", "eHl6"] {
+        for secret in [
+            "aHVudGVyMg",
+            "c2VjcmV0MQ",
+            "hunter2",
+            "secret1",
+            "abc",
+            "eHl6",
+        ] {
             assert!(!text.contains(secret), "{secret} leaks: {text}");
         }
         assert_eq!(a["data"]["password"], "hidden (7 bytes)");
@@ -499,7 +506,10 @@ mod tests {
         assert_eq!(a["stringData"]["token"], "hidden (3 bytes)");
         let d = unified(Some(&a), Some(&b), "a", "b", 3);
         assert!(d.contains("-  password: hidden (7 bytes)\n"), "{d}");
-        assert!(d.contains("+  password: hidden (7 bytes, changed)\n"), "{d}");
+        assert!(
+            d.contains("+  password: hidden (7 bytes, changed)\n"),
+            "{d}"
+        );
         assert!(d.contains("+  new: hidden (3 bytes)\n"), "{d}");
     }
 }

@@ -59,7 +59,9 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<Table> {
                 Api::namespaced(client, &namespace)
             };
             let list = api.list(&ListParams::default()).await.map_err(|e| {
-                anyhow!("list HelmReleases: {e}; is the CRD installed (planton-helm-controller crd)?")
+                anyhow!(
+                    "list HelmReleases: {e}; is the CRD installed (planton-helm-controller crd)?"
+                )
             })?;
             rows.extend(list.items);
         } else {
@@ -110,7 +112,10 @@ fn names(targets: &[String], namespace: &str) -> anyhow::Result<Vec<(String, Str
             if doc.get("kind").and_then(Value::as_str) != Some("HelmRelease") {
                 continue;
             }
-            let meta = |k: &str| doc.pointer(&format!("/metadata/{k}")).and_then(Value::as_str);
+            let meta = |k: &str| {
+                doc.pointer(&format!("/metadata/{k}"))
+                    .and_then(Value::as_str)
+            };
             let name = meta("name")
                 .ok_or_else(|| anyhow!("{}: a HelmRelease has no metadata.name", path.display()))?;
             out.push((
@@ -232,7 +237,11 @@ mod tests {
         let text = table(&[hr]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2, "{text}");
-        let cells: Vec<&str> = lines[1].split("   ").map(str::trim).filter(|c| !c.is_empty()).collect();
+        let cells: Vec<&str> = lines[1]
+            .split("   ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
         assert_eq!(
             cells,
             [

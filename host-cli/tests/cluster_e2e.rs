@@ -178,8 +178,8 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
     let work = TempDir::new("shop-files");
     let v1 = work.path().join("v1.yaml");
     std::fs::write(&v1, release_file(&repo, "0.1.0", "hello", PASSWORD_1)).expect("write");
-    let hr: Value = serde_saphyr::from_str(&std::fs::read_to_string(&v1).expect("read"))
-        .expect("YAML");
+    let hr: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&v1).expect("read")).expect("YAML");
     let hrs: Api<HelmRelease> = Api::namespaced(client.clone(), NS);
     hrs.patch("web", &PatchParams::apply("test"), &Patch::Apply(hr))
         .await
@@ -187,7 +187,10 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
     wait_for("web Ready at revision 1", || async {
         let hr = hrs.get("web").await.ok()?;
         let s = hr.status?;
-        let ready = s.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True");
+        let ready = s
+            .conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True");
         (ready && s.last_applied_revision == Some(1)).then_some(())
     })
     .await;
@@ -207,14 +210,33 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let table = text(&out.stdout);
     let row = table.lines().nth(1).expect("a row");
-    let cells: Vec<&str> = row.split("   ").map(str::trim).filter(|c| !c.is_empty()).collect();
-    assert_eq!(&cells[..7], [NS, "web", "shop", "0.1.0", "True", "InstallSucceeded", "1 (deployed)"], "{table}");
+    let cells: Vec<&str> = row
+        .split("   ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        &cells[..7],
+        [
+            NS,
+            "web",
+            "shop",
+            "0.1.0",
+            "True",
+            "InstallSucceeded",
+            "1 (deployed)"
+        ],
+        "{table}"
+    );
     assert!(cells[7].starts_with("1 at "), "{table}");
     let out = cli.run(&["status", v1.to_str().expect("UTF-8")]);
     assert_eq!(text(&out.stdout), table, "status FILE shows the same row");
     let out = cli.run(&["get", "-n", NS, "web", "nope"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text(&out.stderr), format!("Error: HelmRelease {NS}/nope not found\n"));
+    assert_eq!(
+        text(&out.stderr),
+        format!("Error: HelmRelease {NS}/nope not found\n")
+    );
 
     // The pull request: a new chart version and new values.
     let v2 = work.path().join("v2.yaml");
@@ -225,7 +247,11 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
     let report: Value = serde_json::from_str(&stdout).expect("JSON report");
 
     // The oracle: helm's own rendering of both sides, with the cluster's capabilities.
-    let kube_version = client.apiserver_version().await.expect("version").git_version;
+    let kube_version = client
+        .apiserver_version()
+        .await
+        .expect("version")
+        .git_version;
     let template = |version: &str, greeting: &str, password: &str| {
         let out = helm.run(&[
             "template",
@@ -252,7 +278,10 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
         .iter()
         .map(|o| {
             (
-                (o["kind"].as_str().unwrap().to_string(), o["name"].as_str().unwrap().to_string()),
+                (
+                    o["kind"].as_str().unwrap().to_string(),
+                    o["name"].as_str().unwrap().to_string(),
+                ),
                 o["change"].as_str().unwrap().to_string(),
             )
         })
@@ -262,7 +291,12 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
     // a cluster serving HelmReleases gets.
     assert!(expected.contains_key(&("ConfigMap".into(), "web-shop-planton".into())));
     assert!(!expected.contains_key(&("ConfigMap".into(), "web-shop-static".into())));
-    assert_eq!(expected.get(&("ConfigMap".into(), "web-shop-legacy".into())).map(String::as_str), Some("removed"));
+    assert_eq!(
+        expected
+            .get(&("ConfigMap".into(), "web-shop-legacy".into()))
+            .map(String::as_str),
+        Some("removed")
+    );
     assert_eq!(report["changed"], true);
     assert_eq!(report["releases"][0]["action"], "upgraded");
     assert_eq!(report["releases"][0]["plannedRevision"], 2);
@@ -277,13 +311,22 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(secret_diff.contains("-  password: hidden (15 bytes)"), "{secret_diff}");
-    assert!(secret_diff.contains("+  password: hidden (16 bytes, changed)"), "{secret_diff}");
+    assert!(
+        secret_diff.contains("-  password: hidden (15 bytes)"),
+        "{secret_diff}"
+    );
+    assert!(
+        secret_diff.contains("+  password: hidden (16 bytes, changed)"),
+        "{secret_diff}"
+    );
 
     // --show-secrets shows them.
     let out = cli.diff(&v2, &["--output", "json", "--show-secrets"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains(&b64(PASSWORD_2)), "--show-secrets shows the values");
+    assert!(
+        text(&out.stdout).contains(&b64(PASSWORD_2)),
+        "--show-secrets shows the values"
+    );
 
     // Hand edits: a ConfigMap value and the Secret's data, live (with the controller stopped, so
     // that it does not correct them meanwhile).
@@ -313,11 +356,27 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
         stdout.starts_with(&format!("HelmRelease {NS}/web unchanged: shop 0.1.0 (revision 1)\nDrift: live objects that differ from revision 1's manifest\n")),
         "{stdout}"
     );
-    assert!(stdout.contains("v1 ConfigMap shop/web-shop-static modified\n"), "{stdout}");
-    assert!(stdout.contains("-  motd: welcome\n+  motd: closed today\n"), "{stdout}");
-    assert!(stdout.contains("v1 Secret shop/web-shop-db modified\n"), "{stdout}");
-    assert!(stdout.contains("-  password: hidden (15 bytes)\n+  password: hidden (14 bytes, changed)\n"), "{stdout}");
-    assert!(!stdout.contains("web-shop-settings"), "untouched objects are no drift:\n{stdout}");
+    assert!(
+        stdout.contains("v1 ConfigMap shop/web-shop-static modified\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-  motd: welcome\n+  motd: closed today\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("v1 Secret shop/web-shop-db modified\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("-  password: hidden (15 bytes)\n+  password: hidden (14 bytes, changed)\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("web-shop-settings"),
+        "untouched objects are no drift:\n{stdout}"
+    );
     assert_no_secret(&stdout);
     assert!(!stdout.contains("edited-by-hand") && !stdout.contains(&b64("edited-by-hand")));
 
@@ -341,7 +400,10 @@ fn b64(s: &str) -> String {
 fn assert_no_secret(text: &str) {
     for secret in [PASSWORD_1, PASSWORD_2] {
         assert!(!text.contains(secret), "{secret} printed:\n{text}");
-        assert!(!text.contains(&b64(secret)), "{secret} (base64) printed:\n{text}");
+        assert!(
+            !text.contains(&b64(secret)),
+            "{secret} (base64) printed:\n{text}"
+        );
     }
 }
 

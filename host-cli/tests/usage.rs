@@ -25,7 +25,12 @@ fn usage_error(out: &Output) -> String {
 
 #[test]
 fn help_and_version_exit_0() {
-    for args in [&["--help"][..], &["--version"], &["diff", "--help"], &["help"]] {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["diff", "--help"],
+        &["help"],
+    ] {
         let out = planton_helm(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
         assert!(!out.stdout.is_empty(), "{args:?}");
@@ -45,14 +50,20 @@ fn an_unknown_flag_is_one_line_with_the_help_to_run() {
 #[test]
 fn a_bad_value_is_one_line() {
     let err = usage_error(&planton_helm(&["--timeout", "soon", "policies"]));
-    assert!(err.starts_with("Error: invalid value 'soon' for '--timeout <DURATION>'"), "{err}");
+    assert!(
+        err.starts_with("Error: invalid value 'soon' for '--timeout <DURATION>'"),
+        "{err}"
+    );
     assert!(err.ends_with("for the usage"), "{err}");
 }
 
 #[test]
 fn no_subcommand_lists_them() {
     let err = usage_error(&planton_helm(&[]));
-    assert!(err.starts_with("Error: a subcommand is required (one of: validate, template,"), "{err}");
+    assert!(
+        err.starts_with("Error: a subcommand is required (one of: validate, template,"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -62,7 +73,14 @@ fn completion_scripts_parse_in_their_shells() {
     let checked = shells::check_completions(
         Path::new(env!("CARGO_BIN_EXE_planton-helm")),
         "planton-helm",
-        &["validate", "template", "render", "diff", "status", "--kubeconfig"],
+        &[
+            "validate",
+            "template",
+            "render",
+            "diff",
+            "status",
+            "--kubeconfig",
+        ],
         &dir,
     );
     assert!(checked.iter().any(|s| s == "bash"), "{checked:?}");
