@@ -79,7 +79,8 @@ fn completion_scripts_parse_in_their_shells() {
             "render",
             "diff",
             "status",
-            "--kubeconfig",
+            // A flag of a subcommand (fish spells it `-l kubeconfig`, the others `--kubeconfig`).
+            "kubeconfig",
         ],
         &dir,
     );
