@@ -20,7 +20,8 @@ pub fn parse<C: Parser>() -> C {
                 // To stdout, exit 0 (colored only on a terminal).
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => e.exit(),
                 _ => {
-                    eprintln!("Error: {}", one_line(&e, &C::command()));
+                    let args: Vec<String> = std::env::args().collect();
+                    eprintln!("Error: {}", one_line(&e, &C::command(), &args));
                     USAGE_ERROR
                 }
             };
@@ -29,8 +30,9 @@ pub fn parse<C: Parser>() -> C {
     }
 }
 
-/// A usage error as one line: clap's message, its tips, and the `--help` to run.
-pub fn one_line(e: &clap::Error, command: &clap::Command) -> String {
+/// A usage error as one line: clap's message, its tips, and the `--help` to run (of the
+/// subcommand in `args`, the process's arguments, when clap's message shows no usage line).
+pub fn one_line(e: &clap::Error, command: &clap::Command, args: &[String]) -> String {
     let bin = command.get_name();
     if matches!(
         e.kind(),
@@ -49,7 +51,7 @@ pub fn one_line(e: &clap::Error, command: &clap::Command) -> String {
     let text = e.render().to_string();
     let mut message = String::new();
     let mut tips = Vec::new();
-    let mut help_for = bin.to_string();
+    let mut help_for = subcommand_path(command, args);
     for line in text.lines() {
         let line = line.trim();
         if let Some(first) = line.strip_prefix("error: ")
@@ -84,6 +86,19 @@ pub fn one_line(e: &clap::Error, command: &clap::Command) -> String {
     out
 }
 
+/// `BIN SUB...`: the subcommands named in `args` (after the program's name), up to `--`.
+fn subcommand_path(command: &clap::Command, args: &[String]) -> String {
+    let mut path = vec![command.get_name().to_string()];
+    let mut current = command;
+    for arg in args.iter().skip(1).take_while(|a| *a != "--") {
+        if let Some(sub) = current.find_subcommand(arg) {
+            path.push(sub.get_name().to_string());
+            current = sub;
+        }
+    }
+    path.join(" ")
+}
+
 /// Writes the completion script of `command` for `shell` to `out`.
 pub fn completion(command: &mut clap::Command, shell: clap_complete::Shell, out: &mut dyn Write) {
     let name = command.get_name().to_string();
@@ -115,7 +130,8 @@ mod tests {
 
     fn error(args: &[&str]) -> String {
         let e = Demo::try_parse_from(args).expect_err("a usage error");
-        one_line(&e, &Demo::command())
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        one_line(&e, &Demo::command(), &args)
     }
 
     #[test]
