@@ -212,8 +212,8 @@ fn helmreleases(files: &[PathBuf]) -> anyhow::Result<BTreeMap<(String, String), 
     Ok(out)
 }
 
-/// The ignore rules of the release's drift detection, per object (`None` when detection is
-/// disabled).
+/// The ignore rules of the release's drift detection (none when it sets none; drift is reported
+/// whatever `spec.driftDetection.mode` is, as a dry run reports what is there).
 type IgnoreRules = Vec<host_controller::crd::DriftIgnoreRule>;
 
 fn drift_ignore(hr: &HelmRelease) -> IgnoreRules {
