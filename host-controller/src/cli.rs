@@ -108,6 +108,7 @@ pub fn completion(command: &mut clap::Command, shell: clap_complete::Shell, out:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory as _;
 
     #[derive(Debug, Parser)]
     #[command(name = "demo", version)]
