@@ -8,7 +8,7 @@ rustup target add wasm32-wasip2 --toolchain "$toolchain" >/dev/null 2>&1 \
   || rustup target add wasm32-wasip2 --toolchain "$toolchain"
 
 # The shells whose completion scripts the tests syntax-check (host-controller/tests/cli.rs,
-# host-cli/tests/completion.rs); bash is always there. Quiet, and nothing to do once installed.
+# host-cli/tests/cli.rs); bash is always there. Quiet, and nothing to do once installed.
 missing=()
 for shell in zsh fish; do
   command -v "$shell" >/dev/null 2>&1 || missing+=("$shell")

@@ -292,18 +292,16 @@ async fn compare(
     }
     let mut drift = Vec::new();
     for (obj, body) in deployed.values() {
-        let pointers: Vec<&str> = ignore
-            .iter()
-            .filter(|rule| rule.applies_to(obj, ns))
-            .flat_map(|rule| rule.paths.iter().map(String::as_str))
-            .collect();
-        let found = drift::check(cluster, obj, body.clone(), &r.release_name, ns, &pointers)
+        let pointers = drift::ignored(ignore, obj, ns);
+        let mut body = body.clone();
+        release::helm_metadata(&mut body, &r.release_name, ns);
+        let found = drift::check(cluster, obj, &body, ns, &pointers)
             .await
             .with_context(|| format!("compare the live {obj} with the deployed manifest"))?;
         let (change, mut wanted, mut live) = match found {
             Drift::InSync => continue,
-            Drift::Deleted => ("deleted", Some(body.clone()), None),
-            Drift::Modified { wanted, live } => ("modified", Some(wanted), Some(live)),
+            Drift::Deleted => ("deleted", Some(body), None),
+            Drift::Modified { wanted, live, .. } => ("modified", Some(wanted), Some(live)),
         };
         if is_secret(obj) && !show_secrets {
             mask_secrets(wanted.as_mut(), live.as_mut());

@@ -1,12 +1,13 @@
 //! Drift of one object of a release: the live object against what applying the release's
-//! manifest would make of it (a server-side dry run), as the controller's drift detection and
-//! `planton-helm diff --cluster` see it.
+//! manifest would make of it (a server-side dry run). The controller's drift correction
+//! (`reconcile/drift.rs`) and `planton-helm diff --cluster` both decide drift here, so that they
+//! never disagree.
 
 use kube::api::DynamicObject;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cluster::{Cluster, ObjectRef};
-use crate::crd::remove_pointer;
+use crate::crd::{DriftIgnoreRule, remove_pointer};
 
 /// How the live object stands against the release's manifest.
 #[derive(Debug, PartialEq)]
@@ -15,34 +16,46 @@ pub enum Drift {
     InSync,
     /// Someone deleted it.
     Deleted,
-    /// Someone changed a field the release manages: what applying the manifest would make of the
-    /// object, and the object as it is (both [`comparable`], ignored fields left out).
+    /// Someone changed a field the release manages.
     Modified {
-        /// The dry-run apply of the manifest's object.
+        /// What applying the manifest's object would make of it ([`comparable`], ignored
+        /// fields left out).
         wanted: Value,
-        /// The live object.
+        /// The live object ([`comparable`], ignored fields left out).
         live: Value,
+        /// The live object with the ignored fields ([`comparable`]): a correction keeps them.
+        live_whole: Value,
     },
 }
 
-/// Compares the live object `obj` of release `name` with a server-side dry-run apply of `body`
-/// (the manifest's object; Helm's ownership metadata is added here), leaving out the fields at
-/// the JSON Pointers `ignore`. A dry run differs from the live object only where a field the
-/// release manages was changed, so defaults and fields others own are no drift.
+/// The JSON Pointers of the `rules` that apply to `obj` (whose namespace, when the manifest has
+/// none, is `namespace`).
+pub fn ignored<'a>(rules: &'a [DriftIgnoreRule], obj: &ObjectRef, namespace: &str) -> Vec<&'a str> {
+    rules
+        .iter()
+        .filter(|r| r.applies_to(obj, namespace))
+        .flat_map(|r| r.paths.iter().map(String::as_str))
+        .collect()
+}
+
+/// Compares the live `obj` with a server-side dry-run apply of `body` (the manifest's object as
+/// an apply sends it, with Helm's ownership metadata: [`crate::release::helm_metadata`]),
+/// leaving out the fields at the JSON Pointers `ignore`. A dry run differs from the live object
+/// only where a field the release manages was changed, so defaults and fields others own are no
+/// drift.
 pub async fn check(
     cluster: &Cluster,
     obj: &ObjectRef,
-    mut body: Value,
-    name: &str,
+    body: &Value,
     namespace: &str,
     ignore: &[&str],
 ) -> Result<Drift, kube::Error> {
-    with_helm_metadata(&mut body, name, namespace);
     let Some(live) = cluster.get(obj, namespace).await? else {
         return Ok(Drift::Deleted);
     };
-    let wanted = cluster.apply_dry_run(obj, body, namespace).await?;
-    let (mut live, mut wanted) = (comparable(&live), comparable(&wanted));
+    let wanted = cluster.apply_dry_run(obj, body.clone(), namespace).await?;
+    let (live_whole, mut wanted) = (comparable(&live), comparable(&wanted));
+    let mut live = live_whole.clone();
     for p in ignore {
         remove_pointer(&mut wanted, p);
         remove_pointer(&mut live, p);
@@ -50,7 +63,11 @@ pub async fn check(
     Ok(if live == wanted {
         Drift::InSync
     } else {
-        Drift::Modified { wanted, live }
+        Drift::Modified {
+            wanted,
+            live,
+            live_whole,
+        }
     })
 }
 
@@ -67,20 +84,4 @@ pub fn comparable(obj: &DynamicObject) -> Value {
         o.remove("status");
     }
     v
-}
-
-/// Helm's ownership metadata, so that `helm upgrade` accepts the objects as the release's.
-pub fn with_helm_metadata(body: &mut Value, name: &str, namespace: &str) {
-    let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) else {
-        return;
-    };
-    let labels = meta.entry("labels").or_insert_with(|| json!({}));
-    if let Some(labels) = labels.as_object_mut() {
-        labels.insert("app.kubernetes.io/managed-by".into(), "Helm".into());
-    }
-    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-    if let Some(a) = annotations.as_object_mut() {
-        a.insert("meta.helm.sh/release-name".into(), name.into());
-        a.insert("meta.helm.sh/release-namespace".into(), namespace.into());
-    }
 }

@@ -4,6 +4,7 @@
 //! way kube tooling is configured from a Deployment's `env`; a flag on the command line wins.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -143,6 +144,7 @@ struct RunArgs {
     #[arg(
         long,
         env = "PLANTON_HELM_POLICY_CONFIGMAP",
+        value_parser = webhook_flag("--policy-configmap"),
         value_name = "NS/NAME",
         help_heading = "Admission webhook (docs/webhook.md)"
     )]
@@ -152,6 +154,7 @@ struct RunArgs {
     #[arg(
         long,
         env = "PLANTON_HELM_WEBHOOK_CONCURRENCY",
+        value_parser = webhook_flag("--webhook-concurrency"),
         value_name = "N",
         help_heading = "Admission webhook (docs/webhook.md)"
     )]
@@ -162,6 +165,7 @@ struct RunArgs {
     #[arg(
         long,
         env = "PLANTON_HELM_WEBHOOK_TIMEOUT",
+        value_parser = webhook_flag("--webhook-timeout"),
         value_name = "DURATION",
         help_heading = "Admission webhook (docs/webhook.md)"
     )]
@@ -172,8 +176,29 @@ fn go_duration(text: &str) -> Result<Duration, String> {
     host_controller::duration::parse(text)
 }
 
-fn main() -> anyhow::Result<()> {
+/// A webhook flag's value checked as the webhook reads it, so that a bad one is a usage error.
+fn webhook_flag(flag: &'static str) -> impl Fn(&str) -> Result<String, String> + Clone {
+    move |value| {
+        webhook::Flags::default()
+            .set(flag, value.to_string())
+            .map(|()| value.to_string())
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
     let cli: Cli = host_controller::cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, the causes after the context (`anyhow`'s alternate form).
+            eprintln!("Error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Crd => {
             print!("{}", crd::crd_yaml());

@@ -173,3 +173,150 @@ fn completion_scripts_parse_in_their_shells() {
     // bash is part of every system these tests run on.
     assert!(checked.iter().any(|s| s == "bash"), "{checked:?}");
 }
+
+#[test]
+fn a_bad_webhook_value_is_a_usage_error() {
+    let err = usage_error(&controller(&["run", "--webhook-timeout", "soon"]));
+    assert!(err.contains("write a Go duration above zero"), "{err}");
+    let err = usage_error(&controller(&["run", "--policy-configmap", "policies"]));
+    assert!(err.contains("write NAMESPACE/NAME"), "{err}");
+}
+
+#[test]
+fn a_failure_at_start_is_one_line_and_exits_1() {
+    let home = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("controller-home");
+    std::fs::create_dir_all(&home).expect("home");
+    let out = Command::new(env!("CARGO_BIN_EXE_planton-helm-controller"))
+        .args([
+            "run",
+            "--no-leader-election",
+            "--metrics-addr",
+            "127.0.0.1:0",
+        ])
+        .env("KUBECONFIG", "/no/such/kubeconfig")
+        .env("HOME", &home)
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("KUBERNETES_SERVICE_PORT")
+        .env("XDG_CACHE_HOME", &home)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "not one line:\n{err}");
+    assert!(
+        err.starts_with("Error: connecting to the cluster (KUBECONFIG or in-cluster config): "),
+        "{err}"
+    );
+}
+
+/// The `--flag`s of `planton-helm-controller run`, each with its environment variable.
+fn run_flags() -> std::collections::BTreeMap<String, String> {
+    let out = controller(&["run", "--help"]);
+    let help = text(&out.stdout).to_string();
+    let mut flags = std::collections::BTreeMap::new();
+    let mut flag = None;
+    for line in help.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("--") {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                .collect();
+            flag = (name != "help").then_some(name);
+        }
+        if let (Some(f), Some(env)) = (&flag, line.split_once("[env: ")) {
+            let var = env.1.split('=').next().expect("NAME=").to_string();
+            flags.insert(f.clone(), var);
+        }
+    }
+    flags
+}
+
+/// The `--flag` words of `text`.
+fn flags_in(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter_map(|w| w.strip_prefix("--"))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
+        .map(str::to_string)
+        .collect()
+}
+
+fn repo_file(path: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_chart_the_manifest_and_the_docs_use_the_flags_and_variables_of_run() {
+    let flags = run_flags();
+    assert!(flags.len() >= 15, "{flags:?}");
+
+    // The chart's container args, as helm renders them (the webhook's flags included).
+    let helm = std::env::var_os("PLANTON_HELM")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var("HOME").expect("HOME"))
+                .join(".cache/planton-helm/bin/helm")
+        });
+    let chart = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../deploy/chart/planton-helm-controller");
+    let out = Command::new(&helm)
+        .args(["template", "phc", chart.to_str().expect("UTF-8")])
+        .args(["--set", "webhook.concurrency=4"])
+        .args(["--show-only", "templates/deployment.yaml"])
+        .output()
+        .expect("run helm (PLANTON_HELM)");
+    assert!(out.status.success(), "{out:?}");
+    let deployment = text(&out.stdout);
+    let args = &deployment[deployment.find("args:").expect("args")..];
+    let args = &args[..args.find("env:").expect("env after args")];
+    let in_chart = flags_in(args);
+    assert!(in_chart.contains("webhook-concurrency"), "{in_chart:?}");
+    for flag in &in_chart {
+        assert!(
+            flags.contains_key(flag),
+            "the chart passes --{flag}, which run lacks"
+        );
+    }
+    let manifest = repo_file("deploy/controller.yaml");
+    let manifest_args: String = manifest
+        .lines()
+        .filter(|l| l.trim_start().starts_with("args:"))
+        .collect();
+    assert!(manifest_args.contains("--metrics-addr"), "{manifest_args}");
+    for flag in flags_in(&manifest_args) {
+        assert!(
+            flags.contains_key(&flag),
+            "deploy/controller.yaml passes --{flag}"
+        );
+    }
+
+    // The docs' flag tables: `| --flag ARG | $VARIABLE | meaning |`, flags and variables in
+    // the same order.
+    let docs = repo_file("docs/controller.md") + &repo_file("docs/webhook.md");
+    let mut documented = std::collections::BTreeSet::new();
+    for row in docs.lines().filter(|l| l.starts_with("| `--")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let row_flags: Vec<String> = cells[0]
+            .split('`')
+            .filter_map(|c| c.strip_prefix("--"))
+            .map(|c| c.split(' ').next().expect("a name").to_string())
+            .collect();
+        let vars: Vec<&str> = cells[1]
+            .split('`')
+            .filter_map(|c| c.strip_prefix('$'))
+            .collect();
+        assert_eq!(row_flags.len(), vars.len(), "{row}");
+        for (flag, var) in row_flags.iter().zip(vars) {
+            assert_eq!(flags.get(flag).map(String::as_str), Some(var), "{row}");
+            documented.insert(flag.clone());
+        }
+    }
+    // --metrics-addr is documented in the prose of docs/controller.md ("Metrics").
+    documented.insert("metrics-addr".into());
+    assert_eq!(
+        documented,
+        flags.keys().cloned().collect(),
+        "run's flags and the docs' tables differ"
+    );
+    assert!(docs.contains("`--metrics-addr` (`$PLANTON_HELM_METRICS_ADDR`"));
+}

@@ -1,6 +1,6 @@
 //! Syntax checks of completion scripts by the real shells (`bash -n`, `zsh -n`,
 //! `fish --no-execute`, PowerShell's parser), shared by the CLI tests of both binaries
-//! (`host-cli/tests/usage.rs` includes this file with `#[path]`). scripts/setup.sh installs
+//! (`host-cli/tests/cli.rs` includes this file with `#[path]`). scripts/setup.sh installs
 //! zsh and fish; a shell that is still missing is skipped with a line that says so.
 
 use std::path::Path;
