@@ -104,6 +104,48 @@ impl ObjectChange {
     }
 }
 
+/// How changes are shown: lines of context, Secrets' values masked or not.
+struct View {
+    context: usize,
+    show_secrets: bool,
+}
+
+impl View {
+    /// `obj`'s change from `a` (`SIDES[0]/KEY`) to `b` (`SIDES[1]/KEY`), with a unified diff;
+    /// `namespace` is the release's, for an object whose manifest names none.
+    fn change(
+        &self,
+        obj: &ObjectRef,
+        namespace: &str,
+        change: &str,
+        mut a: Option<Value>,
+        mut b: Option<Value>,
+        sides: [&str; 2],
+    ) -> ObjectChange {
+        if is_secret(obj) && !self.show_secrets {
+            mask_secrets(a.as_mut(), b.as_mut());
+        }
+        let label = label(obj, namespace);
+        ObjectChange {
+            api_version: obj.api_version.clone(),
+            kind: obj.kind.clone(),
+            namespace: obj
+                .namespace
+                .clone()
+                .unwrap_or_else(|| namespace.to_string()),
+            name: obj.name.clone(),
+            change: change.to_string(),
+            diff: unified(
+                a.as_ref(),
+                b.as_ref(),
+                &format!("{}/{label}", sides[0]),
+                &format!("{}/{label}", sides[1]),
+                self.context,
+            ),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Report<'a> {
     changed: bool,
@@ -167,8 +209,10 @@ pub fn diff(files: &[PathBuf], args: &DiffArgs, config: Config) -> anyhow::Resul
             current.as_ref(),
             next,
             &ignore,
-            args.context,
-            live.show_secrets,
+            &View {
+                context: args.context,
+                show_secrets: live.show_secrets,
+            },
         ))?;
         reports.push(report);
     }
@@ -234,7 +278,6 @@ fn objects_of(manifest: &str, namespace: &str) -> Objects {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn compare(
     cluster: &Cluster,
     r: &Release,
@@ -242,8 +285,7 @@ async fn compare(
     current: Option<&release::Release>,
     next: u32,
     ignore: &IgnoreRules,
-    context: usize,
-    show_secrets: bool,
+    view: &View,
 ) -> anyhow::Result<ReleaseReport> {
     let ns = r.namespace.as_str();
     let planned_manifest: String = output
@@ -269,26 +311,14 @@ async fn compare(
             _ => continue,
         };
         let obj = &new.or(old).expect("one side").0;
-        let mut a = old.map(|(_, b)| b.clone());
-        let mut b = new.map(|(_, b)| b.clone());
-        if is_secret(obj) && !show_secrets {
-            mask_secrets(a.as_mut(), b.as_mut());
-        }
-        let label = label(obj, ns);
-        objects.push(ObjectChange {
-            api_version: obj.api_version.clone(),
-            kind: obj.kind.clone(),
-            namespace: obj.namespace.clone().unwrap_or_else(|| ns.to_string()),
-            name: obj.name.clone(),
-            change: change.to_string(),
-            diff: unified(
-                a.as_ref(),
-                b.as_ref(),
-                &format!("deployed/{label}"),
-                &format!("planned/{label}"),
-                context,
-            ),
-        });
+        objects.push(view.change(
+            obj,
+            ns,
+            change,
+            old.map(|(_, b)| b.clone()),
+            new.map(|(_, b)| b.clone()),
+            ["deployed", "planned"],
+        ));
     }
     let mut drift = Vec::new();
     for (obj, body) in deployed.values() {
@@ -298,29 +328,12 @@ async fn compare(
         let found = drift::check(cluster, obj, &body, ns, &pointers)
             .await
             .with_context(|| format!("compare the live {obj} with the deployed manifest"))?;
-        let (change, mut wanted, mut live) = match found {
+        let (change, wanted, live) = match found {
             Drift::InSync => continue,
             Drift::Deleted => ("deleted", Some(body), None),
             Drift::Modified { wanted, live, .. } => ("modified", Some(wanted), Some(live)),
         };
-        if is_secret(obj) && !show_secrets {
-            mask_secrets(wanted.as_mut(), live.as_mut());
-        }
-        let label = label(obj, ns);
-        drift.push(ObjectChange {
-            api_version: obj.api_version.clone(),
-            kind: obj.kind.clone(),
-            namespace: obj.namespace.clone().unwrap_or_else(|| ns.to_string()),
-            name: obj.name.clone(),
-            change: change.to_string(),
-            diff: unified(
-                wanted.as_ref(),
-                live.as_ref(),
-                &format!("deployed/{label}"),
-                &format!("live/{label}"),
-                context,
-            ),
-        });
+        drift.push(view.change(obj, ns, change, wanted, live, ["deployed", "live"]));
     }
     let chart = |name: &str, version: &str| format!("{name} {version}");
     // As the controller decides whether to upgrade: the chart or the values differ from the

@@ -225,5 +225,6 @@ fn completion_scripts_parse_in_their_shells() {
         ],
         &dir,
     );
+    println!("completion scripts parsed by: {checked:?}");
     assert!(checked.iter().any(|s| s == "bash"), "{checked:?}");
 }

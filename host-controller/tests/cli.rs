@@ -170,6 +170,7 @@ fn completion_scripts_parse_in_their_shells() {
         &["run", "crd", "metrics-addr", "webhook-addr"],
         &dir,
     );
+    println!("completion scripts parsed by: {checked:?}");
     // bash is part of every system these tests run on.
     assert!(checked.iter().any(|s| s == "bash"), "{checked:?}");
 }
