@@ -1469,10 +1469,10 @@ async fn a_project_planton_manifest_applied_as_it_is_installs_in_namespace_value
         .await;
     let message = ready_message(&hr);
     assert!(
-        message.starts_with(&format!(
-            "{}: spec.target_cluster.cluster_name \"prod-cluster\" is unresolvable",
-            host_controller::crd::REASON_TARGET_CLUSTER_UNRESOLVABLE
-        )),
+        message.starts_with(
+            "TargetClusterUnresolvable: spec.target_cluster.cluster_name \"prod-cluster\" is \
+             unresolvable"
+        ),
         "{message}"
     );
     assert!(message.contains("Secret \"prod-cluster\""), "{message}");
