@@ -87,6 +87,9 @@ pub enum Reason {
     NamespaceUnresolvable,
     /// `spec.target_cluster.cluster_name` names a cluster this controller cannot reach.
     TargetClusterUnresolvable,
+    /// The spec names a Secret in another namespace and the controller runs with
+    /// `--no-cross-namespace-refs`.
+    AccessDenied,
     /// A release left `pending-*` by an interrupted operation was marked failed.
     Recovered,
     /// Drifted objects were applied again.
@@ -120,6 +123,7 @@ impl Reason {
             Reason::InvalidSpec => "InvalidSpec",
             Reason::NamespaceUnresolvable => "NamespaceUnresolvable",
             Reason::TargetClusterUnresolvable => "TargetClusterUnresolvable",
+            Reason::AccessDenied => "AccessDenied",
             Reason::Recovered => "Recovered",
             Reason::DriftCorrected => "DriftCorrected",
             Reason::DriftDetected => "DriftDetected",
@@ -147,7 +151,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 19] = [
+const ALL: [Reason; 20] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -159,6 +163,7 @@ const ALL: [Reason; 19] = [
     Reason::InvalidSpec,
     Reason::NamespaceUnresolvable,
     Reason::TargetClusterUnresolvable,
+    Reason::AccessDenied,
     Reason::Recovered,
     Reason::DriftCorrected,
     Reason::DriftDetected,
