@@ -9,21 +9,35 @@ use crate::crd::{DriftIgnoreRule, DriftMode, remove_pointer};
 
 use super::Context;
 use super::apply::helm_metadata;
+use super::condition::Reason;
 use super::state::Drifted;
 use super::status::{Correction, Outcome};
 
+/// What a drift check found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Objects deleted, or changed where the release still owns the fields.
+    pub drifted: Vec<Drifted>,
+    /// Fields that other field managers took over, `Kind ns/name .field (conflict with ...)`:
+    /// left alone unless `force` (then they are drift, taken back).
+    pub held: Vec<String>,
+}
+
 /// The objects of `manifest` that someone else deleted or changed: a server-side dry-run apply
-/// differs from the live object only when a field the release manages was changed. Fields that
-/// an `ignore` rule covers are left out of the comparison. An object that cannot be read or
-/// dry-run is not reported (the next check sees it again).
+/// differs from the live object only when a field the release manages was changed. Without
+/// `force` the dry run, as the apply, leaves fields that another field manager owns to it: they
+/// are reported in [`Found::held`], not as drift. Fields that an `ignore` rule covers are left
+/// out of the comparison. An object that cannot be read or dry-run is not reported (the next
+/// check sees it again).
 pub async fn detect(
     ctx: &Context,
     manifest: &str,
     name: &str,
     namespace: &str,
     ignore: &[DriftIgnoreRule],
-) -> Vec<Drifted> {
-    let mut drifted = Vec::new();
+    force: bool,
+) -> Found {
+    let mut found = Found::default();
     for (obj, mut body) in manifest_objects(manifest) {
         helm_metadata(&mut body, name, namespace);
         let pointers: Vec<&str> = ignore
@@ -34,7 +48,7 @@ pub async fn detect(
         let live = match ctx.cluster.get(&obj, namespace).await {
             Ok(Some(live)) => live,
             Ok(None) => {
-                drifted.push(Drifted {
+                found.drifted.push(Drifted {
                     label: format!("{obj} (deleted)"),
                     obj,
                     body,
@@ -43,74 +57,92 @@ pub async fn detect(
             }
             Err(_) => continue,
         };
-        let Ok(wanted) = ctx
+        let live_full = comparable(&live);
+        // The correction applies the ignored fields as they are live.
+        for p in &pointers {
+            copy_pointer(&live_full, &mut body, p);
+        }
+        let Ok(applied) = ctx
             .cluster
-            .apply_dry_run(&obj, body.clone(), namespace)
+            .apply_dry_run(&obj, body.clone(), namespace, force)
             .await
         else {
             continue;
         };
-        let (mut live, mut wanted) = (comparable(&live), comparable(&wanted));
+        found.held.extend(applied.left);
+        let (mut live, mut wanted) = (live_full, comparable(&applied.object));
         for p in &pointers {
             remove_pointer(&mut wanted, p);
-        }
-        let live_full = live.clone();
-        for p in &pointers {
             remove_pointer(&mut live, p);
         }
         if live != wanted {
-            for p in &pointers {
-                copy_pointer(&live_full, &mut body, p);
-            }
-            drifted.push(Drifted {
+            found.drifted.push(Drifted {
                 label: format!("{obj} (modified)"),
                 obj,
                 body,
             });
         }
     }
-    drifted
+    found
 }
 
 /// The action of state `Drifted`: applies the drifted objects again (mode `enabled`) or leaves
-/// them (`warn`). Idempotent: applying the same bodies twice changes nothing more.
+/// them (`warn`); fields other field managers hold stay theirs unless `force`. Idempotent:
+/// applying the same bodies twice changes nothing more.
 pub async fn correct(
     ctx: &Context,
-    drifted: Vec<Drifted>,
+    found: Found,
     mode: DriftMode,
-    release: String,
-    revision: u32,
+    force: bool,
+    (release, revision, reason): (String, u32, Reason),
     namespace: &str,
 ) -> Outcome {
-    let objects = drifted
+    let objects = found
+        .drifted
         .iter()
         .map(|d| d.label.as_str())
         .collect::<Vec<_>>()
         .join(", ");
+    let mut held = found.held;
     let correction = if mode == DriftMode::Enabled {
-        match apply_all(ctx, drifted, namespace).await {
-            Ok(()) => Correction::Corrected,
+        match apply_all(ctx, found.drifted, namespace, force).await {
+            Ok(left) => {
+                held.extend(left);
+                Correction::Corrected
+            }
             Err(e) => Correction::Failed(e),
         }
     } else {
         Correction::Reported
     };
+    held.sort();
+    held.dedup();
     Outcome::Drift {
         release,
         revision,
+        reason,
         objects,
         correction,
+        held,
     }
 }
 
-async fn apply_all(ctx: &Context, drifted: Vec<Drifted>, namespace: &str) -> Result<(), String> {
+async fn apply_all(
+    ctx: &Context,
+    drifted: Vec<Drifted>,
+    namespace: &str,
+    force: bool,
+) -> Result<Vec<String>, String> {
+    let mut left = Vec::new();
     for d in drifted {
-        ctx.cluster
-            .apply(&d.obj, d.body, namespace)
+        let applied = ctx
+            .cluster
+            .apply(&d.obj, d.body, namespace, force)
             .await
             .map_err(|e| format!("applying {}: {e}", d.obj))?;
+        left.extend(applied.left);
     }
-    Ok(())
+    Ok(left)
 }
 
 /// Sets the field at JSON Pointer `pointer` of `body` to its value in `live` (creating parent
