@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use host_runtime::{Datetime, HostServices, OfflineHost};
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy};
-use kube::core::GroupVersionKind;
+use kube::core::{GroupVersionKind, response::StatusCause};
 use kube::discovery::{ApiResource, Scope};
 use kube::{Api, Client};
 use serde_json::{Value, json};
@@ -199,8 +199,10 @@ impl Cluster {
             params = params.dry_run();
         }
         let mut left = Vec::new();
-        // Each round removes every conflicting field the API named; a second conflict can only
-        // come from a manager that wrote in between.
+        // Each round removes the fields the API named as other managers'; a second conflict can
+        // only come from a manager that wrote in between. Fields of the `helm` CLI's manager
+        // are the release's own (a release `helm` installed or upgraded, adopted): those are
+        // taken, as `helm upgrade` itself takes them.
         for _ in 0..3 {
             let status = match api.patch(&obj.name, &params, &Patch::Apply(&body)).await {
                 Ok(object) => return Ok(Applied { object, left }),
@@ -213,18 +215,25 @@ impl Cluster {
                 .flat_map(|d| d.causes.iter())
                 .filter(|c| c.reason == "FieldManagerConflict" && !c.field.is_empty())
                 .collect();
+            let (helm, others): (Vec<&StatusCause>, Vec<&StatusCause>) = conflicts
+                .iter()
+                .copied()
+                .partition(|c| is_helm_manager(&c.message));
             if conflicts.is_empty()
-                || !conflicts
+                || !others
                     .iter()
                     .all(|c| remove_field_path(&mut body, &c.field))
             {
                 return Err(kube::Error::Api(status));
             }
             left.extend(
-                conflicts
+                others
                     .iter()
                     .map(|c| format!("{obj} {} ({})", c.field, c.message)),
             );
+            if !helm.is_empty() {
+                params = params.force();
+            }
         }
         api.patch(&obj.name, &params, &Patch::Apply(&body))
             .await
@@ -374,6 +383,18 @@ pub fn object_ref(value: &Value) -> Option<ObjectRef> {
     })
 }
 
+/// The field manager of the `helm` CLI (Helm 4 names it after its executable; Helm 3's updates
+/// carry the same name).
+pub const HELM_FIELD_MANAGER: &str = "helm";
+
+/// Whether a conflict's message (`conflict with "helm" using v1`) names the `helm` CLI.
+fn is_helm_manager(message: &str) -> bool {
+    message
+        .strip_prefix("conflict with \"")
+        .and_then(|rest| rest.split_once('"'))
+        .is_some_and(|(manager, _)| manager == HELM_FIELD_MANAGER)
+}
+
 /// Removes the field that the API names `path` in a conflict (structured-merge-diff's
 /// `fieldpath` notation: `.spec.replicas`, `.metadata.labels.app.kubernetes.io/name`,
 /// `.spec.containers[name="web"].image`, `[0]`, `[="value"]`) from `body`. Map keys may contain
@@ -502,6 +523,15 @@ fn split_documents(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conflicts_with_the_helm_cli_are_told_apart() {
+        assert!(is_helm_manager("conflict with \"helm\" using v1"));
+        assert!(!is_helm_manager("conflict with \"helm-operator\" using v1"));
+        assert!(!is_helm_manager(
+            "conflict with \"autoscaler\" using apps/v1"
+        ));
+    }
 
     #[test]
     fn conflicting_fields_are_removed_by_their_field_path() {
