@@ -1696,6 +1696,43 @@ async fn fields_another_manager_owns_are_left_alone_unless_forced() {
     );
     assert_eq!(env.records(ns, "own").await.len(), 2, "no new revision");
 
+    // forceAt (with requestedAt of the same value): one forced upgrade of the in-sync release.
+    env.annotate(
+        ns,
+        "own",
+        json!({"kubernetes.project-planton.org/requestedAt": "force-1",
+               "kubernetes.project-planton.org/forceAt": "force-1"}),
+    )
+    .await;
+    let hr = env.wait_ready(ns, "own", 3).await;
+    assert_eq!(
+        hr.status.as_ref().unwrap().last_handled_force_at.as_deref(),
+        Some("force-1")
+    );
+    let d = env.deployment(ns, "own-webapp").await.unwrap();
+    assert_eq!(d.spec.replicas, Some(1));
+    assert_eq!(replicas_owners(&d), ["planton-helm"]);
+    // Handled once: the next reconcile does not force again.
+    autoscale().await;
+    env.annotate(
+        ns,
+        "own",
+        json!({"kubernetes.project-planton.org/requestedAt": "look-2"}),
+    )
+    .await;
+    env.wait_status(ns, "own", "requestedAt look-2 to be handled", |hr| {
+        hr.status
+            .as_ref()
+            .unwrap()
+            .last_handled_reconcile_at
+            .as_deref()
+            == Some("look-2")
+    })
+    .await;
+    assert_eq!(env.records(ns, "own").await.len(), 3, "no new revision");
+    let d = env.deployment(ns, "own-webapp").await.unwrap();
+    assert_eq!(d.spec.replicas, Some(3), "not forced again");
+
     // With force, drift correction takes them ...
     env.apply_hr(ns, "own", spec("two", true)).await;
     wait_for("the forced drift correction", || async {
@@ -1705,12 +1742,89 @@ async fn fields_another_manager_owns_are_left_alone_unless_forced() {
     .await;
     let d = env.deployment(ns, "own-webapp").await.unwrap();
     assert_eq!(replicas_owners(&d), ["planton-helm"]);
-    assert_eq!(env.records(ns, "own").await.len(), 2, "no new revision");
+    assert_eq!(env.records(ns, "own").await.len(), 3, "no new revision");
     // ... and so does an upgrade.
     autoscale().await;
     env.apply_hr(ns, "own", spec("three", true)).await;
-    env.wait_ready(ns, "own", 3).await;
+    env.wait_ready(ns, "own", 4).await;
     let d = env.deployment(ns, "own-webapp").await.unwrap();
     assert_eq!(d.spec.replicas, Some(1));
     assert_eq!(replicas_owners(&d), ["planton-helm"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_uninstall_keeps_the_finalizer_and_keep_history_keeps_the_records() {
+    let env = Env::start().await;
+    let _controller = Controller::start(&env.client);
+    let ns = "default";
+    // A pre-delete Pod that never runs on its own (Pending), and the records kept on uninstall.
+    let mut spec = webapp(
+        "1.0.0",
+        json!({"message": "bye", "hooks": {"preDelete": true, "deletePhase": "Pending"}}),
+    );
+    spec["timeout"] = json!("5s");
+    spec["uninstall"] = json!({"keepHistory": true, "deletionPropagation": "foreground"});
+    env.apply_hr(ns, "gone", spec).await;
+    env.wait_ready(ns, "gone", 1).await;
+    env.hrs(ns)
+        .delete("gone", &DeleteParams::default())
+        .await
+        .unwrap();
+
+    // The hook times out: the uninstall failed, the HelmRelease and its finalizer stay.
+    wait_for("the uninstall to fail", || async {
+        env.event_messages(ns, "gone")
+            .await
+            .into_iter()
+            .any(|(r, m)| r == "UninstallFailed" && m.contains("pre-delete hook Pod"))
+            .then_some(())
+    })
+    .await;
+    let hr = env.hrs(ns).get("gone").await.expect("still there");
+    assert!(hr.metadata.deletion_timestamp.is_some());
+    assert!(
+        hr.metadata
+            .finalizers
+            .unwrap_or_default()
+            .contains(&host_controller::reconcile::FINALIZER.to_string())
+    );
+    assert!(env.deployment(ns, "gone-webapp").await.is_some());
+
+    // The hook's Pod runs (the test plays its kubelet): the retried uninstall completes.
+    let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(env.client.clone(), ns);
+    wait_for("the HelmRelease to be gone", || async {
+        if let Ok(Some(pod)) = pods.get_opt("gone-webapp-goodbye").await
+            && pod.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Succeeded")
+        {
+            let _ = pods
+                .patch_status(
+                    "gone-webapp-goodbye",
+                    &PatchParams::default(),
+                    &Patch::Merge(json!({"status": {"phase": "Succeeded"}})),
+                )
+                .await;
+        }
+        env.hrs(ns)
+            .get_opt("gone")
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    wait_for("the Deployment to be deleted", || async {
+        env.deployment(ns, "gone-webapp")
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    // keepHistory: the record stays, marked uninstalled, and helm reads it.
+    let records = env.records(ns, "gone").await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].1.info.status, "uninstalled");
+    let history: Value =
+        serde_json::from_str(&env.helm(&["history", "gone", "-n", ns, "-o", "json"])).unwrap();
+    assert_eq!(history[0]["status"], "uninstalled");
+    assert_eq!(history[0]["description"], "Uninstallation complete");
 }
