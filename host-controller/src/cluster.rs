@@ -83,6 +83,7 @@ pub struct Resolved {
 pub struct Cluster {
     client: Client,
     kinds: Arc<Mutex<HashMap<(String, String), Resolved>>>,
+    name: Option<String>,
 }
 
 impl Cluster {
@@ -91,7 +92,20 @@ impl Cluster {
         Cluster {
             client,
             kinds: Arc::default(),
+            name: None,
         }
+    }
+
+    /// The same cluster, known by `name` to Project Planton manifests
+    /// (`spec.target_cluster.cluster_name`).
+    pub fn named(mut self, name: Option<String>) -> Cluster {
+        self.name = name.filter(|n| !n.is_empty());
+        self
+    }
+
+    /// This cluster's name for Project Planton manifests, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// The underlying client.

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::crd::Unresolvable;
+
 /// A condition type of `status.conditions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConditionType {
@@ -82,6 +84,10 @@ pub enum Reason {
     ValidationFailed,
     /// A field of the spec cannot be read (a duration that is not one).
     InvalidSpec,
+    /// `spec.namespace.value_from` (Project Planton's reference) cannot be resolved here.
+    NamespaceUnresolvable,
+    /// `spec.target_cluster.cluster_name` names a cluster this controller cannot reach.
+    TargetClusterUnresolvable,
     /// A release left `pending-*` by an interrupted operation was marked failed.
     Recovered,
     /// Drifted objects were applied again.
@@ -117,6 +123,8 @@ impl Reason {
             Reason::ChartFetchFailed => "ChartFetchFailed",
             Reason::ValidationFailed => "ValidationFailed",
             Reason::InvalidSpec => "InvalidSpec",
+            Reason::NamespaceUnresolvable => "NamespaceUnresolvable",
+            Reason::TargetClusterUnresolvable => "TargetClusterUnresolvable",
             Reason::Recovered => "Recovered",
             Reason::DriftCorrected => "DriftCorrected",
             Reason::DriftDetected => "DriftDetected",
@@ -137,7 +145,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 19] = [
+const ALL: [Reason; 21] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -147,6 +155,8 @@ const ALL: [Reason; 19] = [
     Reason::ChartFetchFailed,
     Reason::ValidationFailed,
     Reason::InvalidSpec,
+    Reason::NamespaceUnresolvable,
+    Reason::TargetClusterUnresolvable,
     Reason::Recovered,
     Reason::DriftCorrected,
     Reason::DriftDetected,
@@ -158,6 +168,15 @@ const ALL: [Reason; 19] = [
     Reason::RetriesExhausted,
     Reason::FieldManagerConflict,
 ];
+
+impl From<Unresolvable> for Reason {
+    fn from(what: Unresolvable) -> Reason {
+        match what {
+            Unresolvable::Namespace => Reason::NamespaceUnresolvable,
+            Unresolvable::TargetCluster => Reason::TargetClusterUnresolvable,
+        }
+    }
+}
 
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
