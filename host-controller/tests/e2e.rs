@@ -1426,6 +1426,7 @@ async fn a_registry_outage_at_install_is_retried_with_backoff_and_heals_without_
     registry.registry.down();
     let mut spec = webapp("1.0.0", json!({"message": "outage"}));
     spec["repo"] = json!(repo);
+    spec["plainHttp"] = json!(true);
     env.apply_hr(ns, "late", spec).await;
 
     // Each failed fetch is counted, reported and retried after a growing wait.
