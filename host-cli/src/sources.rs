@@ -366,6 +366,7 @@ fn render_files(
                     .clone()
                     .unwrap_or_default(),
                 api_versions: settings.capabilities.api_versions.clone(),
+                live: false,
             },
             options: RenderOptions {
                 include_crds: settings.include_crds,

@@ -1,11 +1,13 @@
 //! The controller's view of the cluster: resolving `apiVersion`/`kind` to API paths, server-side
 //! apply with the `planton-helm` field manager, deletes, and the read-only `lookup` the core's
-//! templates may call.
+//! templates may call; the live `.Capabilities` (`capabilities.rs`).
+
+mod capabilities;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use host_runtime::{Datetime, HostServices, OfflineHost};
+use host_runtime::{Capabilities, Datetime, HostServices, OfflineHost};
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy};
 use kube::core::GroupVersionKind;
 use kube::discovery::{ApiResource, Scope};
@@ -73,6 +75,7 @@ pub struct Resolved {
 pub struct Cluster {
     client: Client,
     kinds: Arc<Mutex<HashMap<(String, String), Resolved>>>,
+    capabilities: Arc<tokio::sync::Mutex<Option<capabilities::Cached>>>,
 }
 
 impl Cluster {
@@ -81,7 +84,33 @@ impl Cluster {
         Cluster {
             client,
             kinds: Arc::default(),
+            capabilities: Arc::default(),
         }
+    }
+
+    /// The live `.Capabilities` (server version, discovery), from a cache of at most
+    /// [`capabilities::TTL`] that [`Cluster::invalidate_discovery`] empties.
+    pub async fn capabilities(&self) -> Result<Capabilities, kube::Error> {
+        // Held across the discovery, so concurrent reconciles make one discovery, not several.
+        let mut cached = self.capabilities.lock().await;
+        if let Some(c) = cached
+            .as_ref()
+            .filter(|c| c.fresh(tokio::time::Instant::now()))
+        {
+            return Ok(c.capabilities.clone());
+        }
+        let found = capabilities::discover(&self.client).await?;
+        *cached = Some(capabilities::Cached {
+            at: tokio::time::Instant::now(),
+            capabilities: found.clone(),
+        });
+        Ok(found)
+    }
+
+    /// Forgets what discovery said (capabilities and resolved kinds): CRDs changed.
+    pub async fn invalidate_discovery(&self) {
+        *self.capabilities.lock().await = None;
+        self.kinds.lock().expect("not poisoned").clear();
     }
 
     /// The underlying client.

@@ -78,6 +78,50 @@ pub struct HelmReleaseSpec {
     /// upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<TestSpec>,
+    /// How installs are made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install: Option<InstallSpec>,
+    /// How upgrades are made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<UpgradeSpec>,
+}
+
+/// How installs are made (Flux's `spec.install`).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallSpec {
+    /// The chart's CRDs (its `crds/` directories) on install: `Skip`, `Create` (the default) or
+    /// `CreateReplace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crds: Option<CrdPolicy>,
+    /// With wait, do not wait for the chart's Jobs to complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
+}
+
+/// How upgrades are made (Flux's `spec.upgrade`).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeSpec {
+    /// The chart's CRDs (its `crds/` directories) on upgrade: `Skip` (the default), `Create` or
+    /// `CreateReplace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crds: Option<CrdPolicy>,
+    /// With wait, do not wait for the chart's Jobs to complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
+}
+
+/// What an install or upgrade does with the CRDs of the chart's `crds/` directories (Flux's
+/// values; Helm itself creates missing ones on install and never touches them on upgrade).
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+pub enum CrdPolicy {
+    /// Neither create nor update them.
+    Skip,
+    /// Create those that do not exist; leave existing ones as they are.
+    Create,
+    /// Create those that do not exist and update existing ones to the chart's.
+    CreateReplace,
 }
 
 /// Running the chart's tests, as `helm test` does.
@@ -280,6 +324,24 @@ impl HelmRelease {
             .clone()
             .or_else(|| self.metadata.namespace.clone())
             .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// `spec.install.crds`, `Create` by default (as Flux and `helm install`).
+    pub fn install_crds(&self) -> CrdPolicy {
+        self.spec
+            .install
+            .as_ref()
+            .and_then(|i| i.crds)
+            .unwrap_or(CrdPolicy::Create)
+    }
+
+    /// `spec.upgrade.crds`, `Skip` by default (as Flux and `helm upgrade`).
+    pub fn upgrade_crds(&self) -> CrdPolicy {
+        self.spec
+            .upgrade
+            .as_ref()
+            .and_then(|u| u.crds)
+            .unwrap_or(CrdPolicy::Skip)
     }
 
     /// The values as a JSON object (empty when unset).

@@ -25,6 +25,7 @@
 
 mod apply;
 mod condition;
+mod crds;
 mod drift;
 mod error;
 mod hooks;
@@ -215,7 +216,7 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                         facts.progress = Progress::Deployed(deployed);
                     }
                     Ok(Attempt::Failed(failure)) => facts.progress = Progress::Failed(failure),
-                    Err(e @ (Error::Fetch(_) | Error::Render(_))) => {
+                    Err(e @ (Error::Fetch(_) | Error::Render(_) | Error::Crds(_))) => {
                         status.record(Outcome::Aborted(e)).await;
                         break;
                     }

@@ -1329,3 +1329,233 @@ async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
     assert_eq!(history[0]["status"], "superseded");
     assert_eq!(history[0]["description"], "Install complete");
 }
+
+/// The operator chart `widget-operator` (tests/charts/widget-operator, version 1.0.0).
+fn operator_chart_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/widget-operator")
+}
+
+/// A later version of the operator chart under `base`, as its maintainers would publish it: the
+/// chart's `version` bumped, and its CRD at revision `crd_revision` with one more `spec`
+/// property (`property`, a YAML mapping entry).
+fn operator_version(base: &Path, version: &str, crd_revision: &str, property: &str) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read chart dir") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = base.join(format!("widget-operator-{version}"));
+    copy(&operator_chart_dir(), &dir);
+    let chart_yaml = dir.join("Chart.yaml");
+    let text = std::fs::read_to_string(&chart_yaml).expect("Chart.yaml");
+    std::fs::write(
+        &chart_yaml,
+        text.replace("version: 1.0.0", &format!("version: {version}")),
+    )
+    .expect("Chart.yaml");
+    let crd = dir.join("crds/widgets.demo.planton.test.yaml");
+    let text = std::fs::read_to_string(&crd).expect("CRD");
+    let size =
+        "                size:\n                  type: integer\n                  minimum: 1\n";
+    assert!(text.contains(size), "the CRD names spec.size");
+    let text = text
+        .replace(
+            "crd-revision: \"1\"",
+            &format!("crd-revision: \"{crd_revision}\""),
+        )
+        .replace(size, &format!("{size}                {property}\n"));
+    std::fs::write(&crd, text).expect("CRD");
+    dir
+}
+
+const WIDGET_CRD: &str = "widgets.demo.planton.test";
+
+/// The live Widget CRD's revision annotation and its `spec` properties.
+async fn widget_crd(env: &Env) -> (String, Vec<String>) {
+    let crds: Api<CustomResourceDefinition> = Api::all(env.client.clone());
+    let crd = crds.get(WIDGET_CRD).await.expect("the Widget CRD exists");
+    let revision =
+        crd.metadata.annotations.clone().unwrap_or_default()["demo.planton.test/crd-revision"]
+            .clone();
+    let crd = serde_json::to_value(&crd).expect("JSON");
+    let mut properties: Vec<String> = crd
+        .pointer("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    properties.sort();
+    (revision, properties)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates_ready() {
+    use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+
+    let env = Env::start().await;
+    let versions = TempDir::new("widget-operator-versions");
+    let charts = LocalCharts::new()
+        .with(REPO, "widget-operator", "1.0.0", operator_chart_dir())
+        .with(
+            REPO,
+            "widget-operator",
+            "1.1.0",
+            operator_version(
+                versions.path(),
+                "1.1.0",
+                "2",
+                "shape: {type: string, enum: [round, square]}",
+            ),
+        )
+        .with(
+            REPO,
+            "widget-operator",
+            "1.2.0",
+            operator_version(versions.path(), "1.2.0", "3", "weight: {type: integer}"),
+        );
+    let _controller = Controller::start_with(&env.client, Arc::new(charts));
+    let ns = "default";
+    let spec = |version: &str, values: Value| {
+        json!({"repo": REPO, "name": "widget-operator", "version": version, "values": values,
+               "wait": true, "timeout": "90s"})
+    };
+    let gvk = GroupVersionKind::gvk("demo.planton.test", "v1alpha1", "Widget");
+    let widgets: Api<DynamicObject> = Api::namespaced_with(
+        env.client.clone(),
+        ns,
+        &ApiResource::from_gvk_with_plural(&gvk, "widgets"),
+    );
+    let widget = "ops-widget-operator-default";
+
+    // Install (crds: Create by default): the CRD from crds/ is created before the templates are
+    // rendered, so `.Capabilities.APIVersions.Has` sees the Widget API and the Widget is made.
+    env.apply_hr(ns, "ops", spec("1.0.0", json!({}))).await;
+    env.wait_ready(ns, "ops", 1).await;
+    assert_eq!(widget_crd(&env).await, ("1".into(), vec!["size".into()]));
+    let w = widgets
+        .get(widget)
+        .await
+        .expect("the default Widget exists");
+    assert_eq!(w.data["spec"], json!({"size": 1}));
+    let records = env.records(ns, "ops").await;
+    let manifest = &records[0].1.manifest;
+    assert!(manifest.contains("kind: Widget\n"), "{manifest}");
+    assert!(
+        !manifest.contains("CustomResourceDefinition"),
+        "crds/ are not release objects, as with Helm: {manifest}"
+    );
+    // `.Capabilities` are the live cluster's: its version, its APIs and not Helm's defaults.
+    let server = env.client.apiserver_version().await.expect("version");
+    let info: Api<ConfigMap> = Api::namespaced(env.client.clone(), ns);
+    let data = info
+        .get("ops-widget-operator-cluster-info")
+        .await
+        .expect("cluster-info")
+        .data
+        .expect("data");
+    assert_eq!(data["kubeVersion"], server.git_version);
+    assert_eq!(data["kubeMinor"], server.minor);
+    assert_eq!(data["widgetApi"], "true");
+    assert_eq!(
+        data["policyV1beta1"], "false",
+        "a group the server does not serve is not in .Capabilities.APIVersions"
+    );
+
+    // The operator (this test) reports the Widget ready.
+    let report = |generation: i64, ready: &str, reason: &str| {
+        json!({"status": {"observedGeneration": generation, "conditions": [{
+            "type": "Ready", "status": ready, "reason": reason, "message": "by the test",
+            "observedGeneration": generation,
+            "lastTransitionTime": "2026-01-01T00:00:00Z"}]}})
+    };
+    widgets
+        .patch_status(
+            widget,
+            &PatchParams::default(),
+            &Patch::Merge(report(1, "True", "Ok")),
+        )
+        .await
+        .expect("status");
+
+    // Upgrade to 1.1.0 with crds: CreateReplace: the CRD gains `shape`, and the Widget that uses
+    // it is applied after the CRD changed (an unknown field would have been pruned).
+    let mut upgrade = spec(
+        "1.1.0",
+        json!({"defaultWidget": {"size": 2, "shape": "round"}}),
+    );
+    upgrade["upgrade"] = json!({"crds": "CreateReplace"});
+    env.apply_hr(ns, "ops", upgrade).await;
+    wait_for("the Widget's new generation", || async {
+        let w = widgets.get(widget).await.ok()?;
+        (w.metadata.generation == Some(2)).then_some(())
+    })
+    .await;
+    assert_eq!(
+        widget_crd(&env).await,
+        ("2".into(), vec!["shape".into(), "size".into()])
+    );
+    let w = widgets.get(widget).await.expect("Widget");
+    assert_eq!(w.data["spec"], json!({"size": 2, "shape": "round"}));
+    // The operator has not observed generation 2: the release waits for it.
+    let still_waiting = |what: &'static str| {
+        let env = &env;
+        async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            let records = env.records(ns, "ops").await;
+            assert_eq!(
+                records
+                    .last()
+                    .map(|(_, r)| (r.version, r.info.status.clone())),
+                Some((2, "pending-upgrade".into())),
+                "{what}"
+            );
+            let hr = env.hrs(ns).get("ops").await.expect("hr");
+            assert_ne!(condition(&hr, "Ready"), Some("True".into()), "{what}");
+        }
+    };
+    still_waiting("observedGeneration 1 of 2").await;
+    widgets
+        .patch_status(
+            widget,
+            &PatchParams::default(),
+            &Patch::Merge(report(2, "False", "Provisioning")),
+        )
+        .await
+        .expect("status");
+    still_waiting("Ready=False").await;
+    widgets
+        .patch_status(
+            widget,
+            &PatchParams::default(),
+            &Patch::Merge(report(2, "True", "Ok")),
+        )
+        .await
+        .expect("status");
+    env.wait_ready(ns, "ops", 2).await;
+
+    // Upgrade to 1.2.0 with the default (crds: Skip): its CRD (revision 3, with `weight`) is not
+    // applied; the cluster keeps revision 2.
+    env.apply_hr(
+        ns,
+        "ops",
+        spec(
+            "1.2.0",
+            json!({"defaultWidget": {"size": 2, "shape": "round"}}),
+        ),
+    )
+    .await;
+    env.wait_ready(ns, "ops", 3).await;
+    assert_eq!(
+        widget_crd(&env).await,
+        ("2".into(), vec!["shape".into(), "size".into()])
+    );
+    let records = env.records(ns, "ops").await;
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[2].1.info.status, "deployed");
+}

@@ -283,7 +283,8 @@ impl Outcome {
     fn requeue(&self) -> Requeue {
         match self {
             Outcome::Stalled { .. } | Outcome::Uninstalled { .. } => Requeue::AwaitChange,
-            Outcome::Aborted(Error::Fetch(_)) | Outcome::UninstallFailed { .. } => Requeue::Retry,
+            Outcome::Aborted(Error::Fetch(_) | Error::Crds(_))
+            | Outcome::UninstallFailed { .. } => Requeue::Retry,
             Outcome::Wait(requeue) => *requeue,
             _ => Requeue::Interval,
         }
