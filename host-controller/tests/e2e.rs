@@ -329,7 +329,18 @@ impl Env {
 
     /// Runs the real `helm` with this control plane's kubeconfig.
     fn helm(&self, args: &[&str]) -> String {
-        let out = Command::new(helm_bin())
+        let out = self.helm_output(args);
+        assert!(
+            out.status.success(),
+            "helm {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// Runs the real `helm` with this control plane's kubeconfig, successful or not.
+    fn helm_output(&self, args: &[&str]) -> std::process::Output {
+        Command::new(helm_bin())
             .args(args)
             .arg("--kubeconfig")
             .arg(self.cp.kubeconfig_path())
@@ -346,13 +357,7 @@ impl Env {
                 self.cp.kubeconfig_path().with_file_name("helm-data"),
             )
             .output()
-            .expect("helm runs");
-        assert!(
-            out.status.success(),
-            "helm {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
+            .expect("helm runs")
     }
 
     async fn deployment(&self, ns: &str, name: &str) -> Option<Deployment> {
@@ -1335,10 +1340,8 @@ fn operator_chart_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/widget-operator")
 }
 
-/// A later version of the operator chart under `base`, as its maintainers would publish it: the
-/// chart's `version` bumped, and its CRD at revision `crd_revision` with one more `spec`
-/// property (`property`, a YAML mapping entry).
-fn operator_version(base: &Path, version: &str, crd_revision: &str, property: &str) -> PathBuf {
+/// Another version of the operator chart under `base`: a copy with its `version` set.
+fn operator_copy(base: &Path, version: &str) -> PathBuf {
     fn copy(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).expect("mkdir");
         for entry in std::fs::read_dir(from).expect("read chart dir") {
@@ -1360,6 +1363,14 @@ fn operator_version(base: &Path, version: &str, crd_revision: &str, property: &s
         text.replace("version: 1.0.0", &format!("version: {version}")),
     )
     .expect("Chart.yaml");
+    dir
+}
+
+/// A later version of the operator chart under `base`, as its maintainers would publish it: the
+/// chart's `version` bumped, and its CRD at revision `crd_revision` with one more `spec`
+/// property (`property`, a YAML mapping entry).
+fn operator_version(base: &Path, version: &str, crd_revision: &str, property: &str) -> PathBuf {
+    let dir = operator_copy(base, version);
     let crd = dir.join("crds/widgets.demo.planton.test.yaml");
     let text = std::fs::read_to_string(&crd).expect("CRD");
     let size =
@@ -1373,6 +1384,29 @@ fn operator_version(base: &Path, version: &str, crd_revision: &str, property: &s
         .replace(size, &format!("{size}                {property}\n"));
     std::fs::write(&crd, text).expect("CRD");
     dir
+}
+
+/// A version of the operator chart under `base` whose `kubeVersion` constraint is `constraint`.
+fn operator_for_kube(base: &Path, version: &str, constraint: &str) -> PathBuf {
+    let dir = operator_copy(base, version);
+    let chart_yaml = dir.join("Chart.yaml");
+    let text = std::fs::read_to_string(&chart_yaml).expect("Chart.yaml");
+    let pinned = text.replace(
+        "kubeVersion: \">=1.29.0-0\"",
+        &format!("kubeVersion: {constraint:?}"),
+    );
+    assert_ne!(pinned, text, "Chart.yaml has a kubeVersion");
+    std::fs::write(&chart_yaml, pinned).expect("Chart.yaml");
+    dir
+}
+
+/// The `data` of the ConfigMap named `name` among the documents of `manifest`.
+fn configmap_data(manifest: &str, name: &str) -> Value {
+    host_controller::cluster::manifest_objects(manifest)
+        .into_iter()
+        .find(|(o, _)| o.kind == "ConfigMap" && o.name == name)
+        .map(|(_, body)| body["data"].clone())
+        .unwrap_or_else(|| panic!("no ConfigMap {name} in {manifest}"))
 }
 
 const WIDGET_CRD: &str = "widgets.demo.planton.test";
@@ -1399,9 +1433,15 @@ async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates
     use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 
     let env = Env::start().await;
+    let server = env.client.apiserver_version().await.expect("version");
+    // Satisfied by helm template's default Kubernetes version (v1.37.0), not by the live one.
+    let live = server.git_version.trim_start_matches('v');
+    let below_live = format!("<{}-0", live.split(['-', '+']).next().unwrap_or(live));
     let versions = TempDir::new("widget-operator-versions");
+    let too_new = operator_for_kube(versions.path(), "0.9.0", &below_live);
     let charts = LocalCharts::new()
         .with(REPO, "widget-operator", "1.0.0", operator_chart_dir())
+        .with(REPO, "widget-operator", "0.9.0", too_new.clone())
         .with(
             REPO,
             "widget-operator",
@@ -1451,7 +1491,6 @@ async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates
         "crds/ are not release objects, as with Helm: {manifest}"
     );
     // `.Capabilities` are the live cluster's: its version, its APIs and not Helm's defaults.
-    let server = env.client.apiserver_version().await.expect("version");
     let info: Api<ConfigMap> = Api::namespaced(env.client.clone(), ns);
     let data = info
         .get("ops-widget-operator-cluster-info")
@@ -1466,6 +1505,40 @@ async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates
         data["policyV1beta1"], "false",
         "a group the server does not serve is not in .Capabilities.APIVersions"
     );
+    // The real helm installing the same chart on the same cluster sees the same.
+    let chart = operator_chart_dir();
+    let chart = chart.to_str().expect("UTF-8 path");
+    let dry_run = env.helm(&["install", "probe", chart, "-n", ns, "--dry-run=server"]);
+    assert_eq!(
+        configmap_data(&dry_run, "probe-widget-operator-cluster-info"),
+        serde_json::to_value(&data).expect("JSON")
+    );
+    assert!(dry_run.contains("kind: Widget\n"), "{dry_run}");
+
+    // A kubeVersion constraint is checked against the live version, as `helm install` does,
+    // though `helm template`'s default version would pass.
+    let too_new = too_new.to_str().expect("UTF-8 path");
+    env.helm(&["template", "probe", too_new]);
+    let refused = env.helm_output(&["install", "probe", too_new, "-n", ns, "--dry-run=server"]);
+    let why = format!(
+        "chart requires kubeVersion: {below_live} which is incompatible with Kubernetes {}",
+        server.git_version
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(&why),
+        "{refused:?}"
+    );
+    env.apply_hr(ns, "old-cluster", spec("0.9.0", json!({})))
+        .await;
+    let hr = env
+        .wait_status(ns, "old-cluster", "the kubeVersion refusal", |hr| {
+            condition(hr, "Ready") == Some("False".into())
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(message.starts_with("RenderFailed: "), "{message}");
+    assert!(message.contains(&why), "{message}");
 
     // The operator (this test) reports the Widget ready.
     let report = |generation: i64, ready: &str, reason: &str| {
