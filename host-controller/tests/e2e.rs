@@ -1632,3 +1632,83 @@ async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates
     assert_eq!(records.len(), 3);
     assert_eq!(records[2].1.info.status, "deployed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn crds_among_templates_go_first_and_jobs_need_not_be_waited_for() {
+    use k8s_openapi::api::batch::v1::Job;
+    use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+
+    let env = Env::start().await;
+    let charts = LocalCharts::new().with(REPO, "widget-operator", "1.0.0", operator_chart_dir());
+    let _controller = Controller::start_with(&env.client, Arc::new(charts));
+    let ns = "default";
+    // The Gizmo CRD is a template, and so is a Gizmo: the CRD is applied and established
+    // before the Gizmo (else its kind would not resolve). The migration Job's Pod keeps running.
+    let values = json!({"gizmos": {"enabled": true}, "migration": {"enabled": true,
+        "podAnnotations": {"testenv.planton-helm.io/phase": "Running"}}});
+    let mut spec = json!({"repo": REPO, "name": "widget-operator", "version": "1.0.0",
+        "values": values, "wait": true, "timeout": "60s",
+        "install": {"disableWaitForJobs": true}});
+    env.apply_hr(ns, "tools", spec.clone()).await;
+    env.wait_ready(ns, "tools", 1).await;
+    let gvk = GroupVersionKind::gvk("demo.planton.test", "v1alpha1", "Gizmo");
+    let gizmos: Api<DynamicObject> = Api::namespaced_with(
+        env.client.clone(),
+        ns,
+        &ApiResource::from_gvk_with_plural(&gvk, "gizmos"),
+    );
+    let gizmo = gizmos
+        .get("tools-widget-operator-starter")
+        .await
+        .expect("the Gizmo exists");
+    assert_eq!(
+        gizmo.data["spec"]["widget"],
+        "tools-widget-operator-default"
+    );
+    // A template CRD is a release object: in the manifest, with Helm's ownership metadata.
+    let records = env.records(ns, "tools").await;
+    assert!(
+        records[0]
+            .1
+            .manifest
+            .contains("kind: CustomResourceDefinition\n")
+    );
+    let crds: Api<CustomResourceDefinition> = Api::all(env.client.clone());
+    let crd = crds.get("gizmos.demo.planton.test").await.expect("CRD");
+    assert_eq!(
+        crd.metadata.labels.unwrap_or_default()["app.kubernetes.io/managed-by"],
+        "Helm"
+    );
+    // disableWaitForJobs: Ready while the Job is still running.
+    let jobs: Api<Job> = Api::namespaced(env.client.clone(), ns);
+    let job = jobs
+        .get("tools-widget-operator-migrate-r1")
+        .await
+        .expect("Job");
+    let status = job.status.unwrap_or_default();
+    assert_eq!(status.succeeded.unwrap_or(0), 0, "{status:?}");
+    assert!(
+        !status
+            .conditions
+            .unwrap_or_default()
+            .iter()
+            .any(|c| c.type_ == "Complete"),
+        "the Job has not completed"
+    );
+
+    // Without it (spec.upgrade does not disable it), an upgrade waits for its Job and times out.
+    spec["values"]["defaultWidget"] = json!({"size": 2});
+    spec["timeout"] = json!("8s");
+    env.apply_hr(ns, "tools", spec).await;
+    let hr = env
+        .wait_status(ns, "tools", "the upgrade to time out on its Job", |hr| {
+            condition(hr, "Ready") == Some("False".into())
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(message.starts_with("UpgradeFailed: "), "{message}");
+    assert!(
+        message.contains("Job tools-widget-operator-migrate-r2: not complete"),
+        "{message}"
+    );
+}
