@@ -1487,7 +1487,7 @@ async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates
     let manifest = &records[0].1.manifest;
     assert!(manifest.contains("kind: Widget\n"), "{manifest}");
     assert!(
-        !manifest.contains("CustomResourceDefinition"),
+        !manifest.contains("kind: CustomResourceDefinition"),
         "crds/ are not release objects, as with Helm: {manifest}"
     );
     // `.Capabilities` are the live cluster's: its version, its APIs and not Helm's defaults.
@@ -1509,10 +1509,20 @@ async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates
     let chart = operator_chart_dir();
     let chart = chart.to_str().expect("UTF-8 path");
     let dry_run = env.helm(&["install", "probe", chart, "-n", ns, "--dry-run=server"]);
-    assert_eq!(
-        configmap_data(&dry_run, "probe-widget-operator-cluster-info"),
-        serde_json::to_value(&data).expect("JSON")
-    );
+    let mut theirs = configmap_data(&dry_run, "probe-widget-operator-cluster-info");
+    let mut ours = serde_json::to_value(&data).expect("JSON");
+    // Every API version, in no particular order (helm's comes from a Go map).
+    let api_versions = |data: &mut Value| {
+        let text = data["apiVersions"].take();
+        let mut list: Vec<String> =
+            serde_json::from_str(text.as_str().expect("a string")).expect("a JSON list");
+        list.sort();
+        list
+    };
+    let (our_apis, their_apis) = (api_versions(&mut ours), api_versions(&mut theirs));
+    assert_eq!(our_apis, their_apis);
+    assert!(our_apis.contains(&"demo.planton.test/v1alpha1/Widget".to_string()));
+    assert_eq!(ours, theirs);
     assert!(dry_run.contains("kind: Widget\n"), "{dry_run}");
 
     // A kubeVersion constraint is checked against the live version, as `helm install` does,

@@ -1,6 +1,7 @@
 //! `.Capabilities` of the live cluster, as `helm install` builds them: the server's version and
 //! every API version discovery serves, as `group/version` and `group/version/Kind` (Helm's
-//! `action.GetVersionSet`).
+//! `action.GetVersionSet`, which takes the kinds of subresources too: `deployments/scale` adds
+//! `apps/v1/Scale`; the end-to-end test compares the whole set with `helm install`'s).
 //!
 //! Discovery is a few dozen requests, so the answer is cached for [`TTL`] and dropped whenever
 //! the controller changes CRDs (`Cluster::invalidate_discovery`), so that a chart rendered right
