@@ -1445,6 +1445,12 @@ async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates
         .with(
             REPO,
             "widget-operator",
+            "2.0.0-rc.1",
+            operator_version(versions.path(), "2.0.0-rc.1", "4", "colour: {type: colour}"),
+        )
+        .with(
+            REPO,
+            "widget-operator",
             "1.1.0",
             operator_version(
                 versions.path(),
@@ -1641,6 +1647,29 @@ async fn an_operator_chart_installs_its_crds_first_and_its_custom_resource_gates
     let records = env.records(ns, "ops").await;
     assert_eq!(records.len(), 3);
     assert_eq!(records[2].1.info.status, "deployed");
+
+    // A CRD the API server refuses (a type that does not exist): no revision, Ready=False with
+    // the reason and the server's word, retried; the cluster's CRD is left as it was.
+    let mut broken = spec("2.0.0-rc.1", json!({}));
+    broken["install"] = json!({"crds": "CreateReplace"});
+    env.apply_hr(ns, "broken", broken).await;
+    let hr = env
+        .wait_status(ns, "broken", "the refused CRD", |hr| {
+            condition(hr, "Ready") == Some("False".into())
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(
+        message.starts_with("CRDsFailed: the chart's CRDs: applying CustomResourceDefinition widgets.demo.planton.test: "),
+        "{message}"
+    );
+    assert!(message.contains("colour"), "{message}");
+    assert_eq!(condition(&hr, "Stalled"), Some("False".into()));
+    assert!(env.records(ns, "broken").await.is_empty());
+    assert_eq!(
+        widget_crd(&env).await,
+        ("2".into(), vec!["shape".into(), "size".into()])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

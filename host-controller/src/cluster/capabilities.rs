@@ -75,3 +75,24 @@ pub async fn discover(client: &Client) -> Result<Capabilities, kube::Error> {
         live: true,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_discovery_is_reused_until_its_ttl_ends() {
+        let at = Instant::now();
+        let cached = Cached {
+            at,
+            capabilities: Capabilities {
+                kube_version: "v1.37.2".into(),
+                api_versions: vec!["v1".into()],
+                live: true,
+            },
+        };
+        assert!(cached.fresh(at));
+        assert!(cached.fresh(at + TTL - Duration::from_millis(1)));
+        assert!(!cached.fresh(at + TTL));
+    }
+}
