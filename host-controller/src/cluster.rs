@@ -76,6 +76,7 @@ pub struct Cluster {
     client: Client,
     kinds: Arc<Mutex<HashMap<(String, String), Resolved>>>,
     capabilities: Arc<tokio::sync::Mutex<Option<capabilities::Cached>>>,
+    name: Option<String>,
 }
 
 impl Cluster {
@@ -85,6 +86,7 @@ impl Cluster {
             client,
             kinds: Arc::default(),
             capabilities: Arc::default(),
+            name: None,
         }
     }
 
@@ -111,6 +113,18 @@ impl Cluster {
     pub async fn invalidate_discovery(&self) {
         *self.capabilities.lock().await = None;
         self.kinds.lock().expect("not poisoned").clear();
+    }
+
+    /// The same cluster, known by `name` to Project Planton manifests
+    /// (`spec.target_cluster.cluster_name`).
+    pub fn named(mut self, name: Option<String>) -> Cluster {
+        self.name = name.filter(|n| !n.is_empty());
+        self
+    }
+
+    /// This cluster's name for Project Planton manifests, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// The underlying client.

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::crd::Unresolvable;
+
 /// A condition type of `status.conditions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConditionType {
@@ -83,6 +85,10 @@ pub enum Reason {
     ValidationFailed,
     /// A field of the spec cannot be read (a duration that is not one).
     InvalidSpec,
+    /// `spec.namespace.value_from` (Project Planton's reference) cannot be resolved here.
+    NamespaceUnresolvable,
+    /// `spec.target_cluster.cluster_name` names a cluster this controller cannot reach.
+    TargetClusterUnresolvable,
     /// A release left `pending-*` by an interrupted operation was marked failed.
     Recovered,
     /// Drifted objects were applied again.
@@ -115,6 +121,8 @@ impl Reason {
             Reason::ChartFetchFailed => "ChartFetchFailed",
             Reason::ValidationFailed => "ValidationFailed",
             Reason::InvalidSpec => "InvalidSpec",
+            Reason::NamespaceUnresolvable => "NamespaceUnresolvable",
+            Reason::TargetClusterUnresolvable => "TargetClusterUnresolvable",
             Reason::Recovered => "Recovered",
             Reason::DriftCorrected => "DriftCorrected",
             Reason::DriftDetected => "DriftDetected",
@@ -142,7 +150,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 18] = [
+const ALL: [Reason; 20] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -153,6 +161,8 @@ const ALL: [Reason; 18] = [
     Reason::ChartFetchFailed,
     Reason::ValidationFailed,
     Reason::InvalidSpec,
+    Reason::NamespaceUnresolvable,
+    Reason::TargetClusterUnresolvable,
     Reason::Recovered,
     Reason::DriftCorrected,
     Reason::DriftDetected,
@@ -162,6 +172,15 @@ const ALL: [Reason; 18] = [
     Reason::UninstallFailed,
     Reason::ReconcileFailed,
 ];
+
+impl From<Unresolvable> for Reason {
+    fn from(what: Unresolvable) -> Reason {
+        match what {
+            Unresolvable::Namespace => Reason::NamespaceUnresolvable,
+            Unresolvable::TargetCluster => Reason::TargetClusterUnresolvable,
+        }
+    }
+}
 
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -73,18 +73,23 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
         facts: Facts::default(),
     };
     let t = &loaded.target;
+    loaded.facts.unresolvable = hr.unresolvable(ctx.cluster.name());
     if deleting {
-        loaded.history = t.store.history().await?;
+        // A release for a cluster this controller cannot reach was never installed here: its
+        // history here (if any) belongs to another release of the same name and is left alone.
+        if loaded.facts.unresolvable.is_none() {
+            loaded.history = t.store.history().await?;
+        }
         return Ok(loaded);
     }
     if hr.spec.suspend || parsed.is_err() {
         return Ok(loaded);
     }
     loaded.facts.findings = validate(hr, ctx).await;
-    if !loaded.facts.findings.is_empty() {
+    if !loaded.facts.findings.is_empty() || loaded.facts.unresolvable.is_some() {
         return Ok(loaded);
     }
-    if hr.spec.create_namespace {
+    if hr.create_namespace() {
         ensure_namespace(ctx, &t.namespace).await?;
     }
     loaded.history = t.store.history().await?;

@@ -12,7 +12,7 @@ use host_runtime::Manifest;
 use serde_json::Value;
 
 use crate::cluster::ObjectRef;
-use crate::crd::{DriftMode, HelmRelease, HelmReleaseSpec};
+use crate::crd::{DriftMode, HelmRelease, HelmReleaseSpec, Unresolvable};
 use crate::duration;
 use crate::release::{Release, status};
 
@@ -188,6 +188,9 @@ pub struct Drifted {
 pub struct Facts {
     /// Error findings of the core's validation of the HelmRelease (`path: message (code)`).
     pub findings: Vec<String>,
+    /// A Project Planton field this controller cannot resolve (another cluster, a namespace
+    /// reference), with what to do.
+    pub unresolvable: Option<(Unresolvable, String)>,
     /// Objects of the deployed revision that someone else changed or deleted. Only looked for
     /// when the release is in sync and drift detection is not disabled.
     pub drift: Vec<Drifted>,
@@ -202,9 +205,11 @@ pub enum ReleaseState {
     Deleting,
     /// `spec.suspend`: do nothing until the spec changes.
     Suspended,
-    /// The spec cannot be acted on (`InvalidSpec`, `ValidationFailed`): stall, apply nothing.
+    /// The spec cannot be acted on (`InvalidSpec`, `ValidationFailed`, a Project Planton field
+    /// that cannot be resolved here): stall, apply nothing.
     Invalid {
-        /// [`Reason::InvalidSpec`] or [`Reason::ValidationFailed`].
+        /// [`Reason::InvalidSpec`], [`Reason::ValidationFailed`],
+        /// [`Reason::NamespaceUnresolvable`] or [`Reason::TargetClusterUnresolvable`].
         reason: Reason,
         /// What is wrong.
         message: String,
@@ -274,6 +279,12 @@ impl ReleaseState {
             return ReleaseState::Invalid {
                 reason: Reason::ValidationFailed,
                 message: facts.findings.join("; "),
+            };
+        }
+        if let Some((what, message)) = &facts.unresolvable {
+            return ReleaseState::Invalid {
+                reason: Reason::from(*what),
+                message: message.clone(),
             };
         }
         if let Some(last) = history.last()
@@ -526,6 +537,9 @@ mod tests {
             ("a timeout that is no duration", bad_timeout, installed(), none(), Invalid { reason: Reason::InvalidSpec, message: "spec.timeout: \"5 minutes\" is not a duration: write it as Go does, like 5m, 1h30m or 90s".into() }),
             ("a test timeout that is no duration", bad_test_timeout, vec![], none(), Invalid { reason: Reason::InvalidSpec, message: "spec.test.timeout: \"soon\" is not a duration: write it as Go does, like 5m, 1h30m or 90s".into() }),
             ("validation findings", hr(), vec![current(1, status::PENDING_UPGRADE)], findings(), Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
+            ("another cluster", hr(), installed(), Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..Facts::default() }, Invalid { reason: Reason::TargetClusterUnresolvable, message: "elsewhere".into() }),
+            ("a namespace reference", hr(), vec![], Facts { unresolvable: Some((Unresolvable::Namespace, "value_from".into())), ..Facts::default() }, Invalid { reason: Reason::NamespaceUnresolvable, message: "value_from".into() }),
+            ("findings before another cluster", hr(), vec![], Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..findings() }, Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
             ("pending-install left by a crash", hr(), vec![current(1, status::PENDING_INSTALL)], none(), Locked { revision: 1 }),
             ("pending-upgrade left by a crash", hr(), vec![current(1, status::SUPERSEDED), current(2, status::PENDING_UPGRADE)], none(), Locked { revision: 2 }),
             ("pending-rollback left by a crash", atomic.clone(), vec![current(1, status::SUPERSEDED), current(2, status::FAILED), current(3, status::PENDING_ROLLBACK)], none(), Locked { revision: 3 }),
