@@ -88,12 +88,15 @@ pub struct HelmReleaseSpec {
     /// upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<TestSpec>,
-    /// How installs are made.
+    /// How installs are done and remediated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install: Option<InstallSpec>,
-    /// How upgrades are made.
+    /// How upgrades are done and remediated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upgrade: Option<UpgradeSpec>,
+    /// How the release is uninstalled when the HelmRelease is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uninstall: Option<UninstallSpec>,
     /// Project Planton's spelling of targetNamespace: `namespace.value`. Give one of the two.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<PlantonNamespace>,
@@ -112,32 +115,6 @@ pub struct HelmReleaseSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub target_cluster: Option<TargetCluster>,
-}
-
-/// How installs are made (Flux's `spec.install`).
-#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct InstallSpec {
-    /// The chart's CRDs (its `crds/` directories) on install: `Skip`, `Create` (the default) or
-    /// `CreateReplace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crds: Option<CrdPolicy>,
-    /// With wait, do not wait for the chart's Jobs to complete.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub disable_wait_for_jobs: bool,
-}
-
-/// How upgrades are made (Flux's `spec.upgrade`).
-#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpgradeSpec {
-    /// The chart's CRDs (its `crds/` directories) on upgrade: `Skip` (the default), `Create` or
-    /// `CreateReplace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crds: Option<CrdPolicy>,
-    /// With wait, do not wait for the chart's Jobs to complete.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub disable_wait_for_jobs: bool,
 }
 
 /// What an install or upgrade does with the CRDs of the chart's `crds/` directories (Flux's
@@ -182,6 +159,109 @@ pub enum Unresolvable {
     Namespace,
     /// `spec.target_cluster.cluster_name` names a cluster this controller cannot reach.
     TargetCluster,
+}
+
+/// `spec.install` (Flux's names).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallSpec {
+    /// What happens after a failed install.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<InstallRemediation>,
+    /// The chart's CRDs (its `crds/` directories) on install: `Skip`, `Create` (the default) or
+    /// `CreateReplace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crds: Option<CrdPolicy>,
+    /// With wait, do not wait for the chart's Jobs to complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
+}
+
+/// `spec.install.remediation`.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallRemediation {
+    /// How many times a failed install is retried (uninstalling the failed one first); 0 by
+    /// default. Retries wait with a capped exponential backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub retries: Option<u32>,
+}
+
+/// `spec.upgrade` (Flux's names).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeSpec {
+    /// What happens after a failed upgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<UpgradeRemediation>,
+    /// The chart's CRDs (its `crds/` directories) on upgrade: `Skip` (the default), `Create` or
+    /// `CreateReplace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crds: Option<CrdPolicy>,
+    /// With wait, do not wait for the chart's Jobs to complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
+    /// Take fields that other field managers own (server-side apply with forced conflicts), in
+    /// upgrades, rollbacks and drift corrections. Off: such fields are left alone and reported.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
+    /// After a failed upgrade, delete the objects it created.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cleanup_on_fail: bool,
+}
+
+/// `spec.upgrade.remediation`.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeRemediation {
+    /// How many times a failed upgrade is retried (remediating the failed one first); 0 by
+    /// default. Retries wait with a capped exponential backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub retries: Option<u32>,
+    /// How a failed upgrade is remediated: `rollback` (the default) or `uninstall`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<RemediationStrategy>,
+    /// Remediate the last failure too, when no retry is left. Default: true with `retries` > 0
+    /// or `atomic`, else false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediate_last_failure: Option<bool>,
+}
+
+/// See [`UpgradeRemediation::strategy`].
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RemediationStrategy {
+    /// Roll back to the last deployed revision, as a new revision.
+    Rollback,
+    /// Uninstall the release.
+    Uninstall,
+}
+
+/// `spec.uninstall` (Flux's names).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UninstallSpec {
+    /// Keep the release records (marked `uninstalled`), as `helm uninstall --keep-history`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_history: bool,
+    /// How the release's objects' dependents are deleted: `background` (the default),
+    /// `foreground` or `orphan`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_propagation: Option<DeletionPropagation>,
+}
+
+/// See [`UninstallSpec::deletion_propagation`].
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeletionPropagation {
+    /// The API deletes dependents after the object.
+    Background,
+    /// Dependents are deleted before the object.
+    Foreground,
+    /// Dependents are left.
+    Orphan,
 }
 
 /// Running the chart's tests, as `helm test` does.
@@ -320,6 +400,32 @@ pub struct HelmReleaseStatus {
     /// The newest revisions, newest first (at most 5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Snapshot>,
+    /// Failed attempts of any kind (a chart that could not be fetched included) since the last
+    /// success, the last spec change or the last reset.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failures: u32,
+    /// Failed installs since then.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub install_failures: u32,
+    /// Failed upgrades since then.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub upgrade_failures: u32,
+    /// When the next attempt after a failure is due (RFC 3339): the backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_retry_at: Option<String>,
+    /// The last `requestedAt` annotation value handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_handled_reconcile_at: Option<String>,
+    /// The last `forceAt` annotation value handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_handled_force_at: Option<String>,
+    /// The last `resetAt` annotation value handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_handled_reset_at: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One release revision, as `helm history` shows it.
@@ -366,6 +472,16 @@ fn any_object(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+/// Annotation: reconcile now (its value, any string, is compared with
+/// `status.lastHandledReconcileAt`; a new value skips the wait of a failure backoff).
+pub const REQUESTED_AT: &str = "kubernetes.project-planton.org/requestedAt";
+/// Annotation: one forced upgrade (even when in sync, even when retries are exhausted, taking
+/// fields other managers own), when equal to `requestedAt` and new (as Flux's `forceAt`).
+pub const FORCE_AT: &str = "kubernetes.project-planton.org/forceAt";
+/// Annotation: reset the failure counts and try again, when equal to `requestedAt` and new (as
+/// Flux's `resetAt`).
+pub const RESET_AT: &str = "kubernetes.project-planton.org/resetAt";
+
 /// `type: object` that keeps every field, for Project Planton's references.
 fn planton_reference(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
@@ -376,6 +492,47 @@ fn planton_reference(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 }
 
 impl HelmRelease {
+    fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(key))
+            .map(String::as_str)
+    }
+
+    fn last_handled(&self, field: fn(&HelmReleaseStatus) -> &Option<String>) -> Option<&str> {
+        self.status.as_ref().and_then(|s| field(s).as_deref())
+    }
+
+    /// The `requestedAt` value when it was not handled yet.
+    pub fn reconcile_requested(&self) -> Option<&str> {
+        self.annotation(REQUESTED_AT)
+            .filter(|v| Some(*v) != self.last_handled(|s| &s.last_handled_reconcile_at))
+    }
+
+    /// Whether `forceAt` asks for a forced upgrade now: equal to `requestedAt`, not handled yet.
+    pub fn force_requested(&self) -> bool {
+        self.annotation(FORCE_AT).is_some_and(|v| {
+            Some(v) == self.annotation(REQUESTED_AT)
+                && Some(v) != self.last_handled(|s| &s.last_handled_force_at)
+        })
+    }
+
+    /// Whether `resetAt` asks for the failure counts to be reset: equal to `requestedAt`, not
+    /// handled yet.
+    pub fn reset_requested(&self) -> bool {
+        self.annotation(RESET_AT).is_some_and(|v| {
+            Some(v) == self.annotation(REQUESTED_AT)
+                && Some(v) != self.last_handled(|s| &s.last_handled_reset_at)
+        })
+    }
+
+    /// The annotations' values, to record as handled: `(requestedAt, forceAt, resetAt)`.
+    pub fn requests(&self) -> (Option<String>, Option<String>, Option<String>) {
+        let get = |k| self.annotation(k).map(str::to_string);
+        (get(REQUESTED_AT), get(FORCE_AT), get(RESET_AT))
+    }
+
     /// The Helm release name: `spec.releaseName`, else `metadata.name`.
     pub fn release_name(&self) -> String {
         self.spec

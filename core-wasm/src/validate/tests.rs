@@ -165,6 +165,19 @@ fn diagnostics_name_file_line_column_and_path() {
 }
 
 #[test]
+fn an_interval_of_zero_is_an_error_at_its_line_and_column() {
+    let doc = "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  repo: https://charts.example.com\n  name: web\n  version: 1.2.0\n  interval: 0s\n";
+    let diags = run(doc);
+    let summary: Vec<(&str, Option<u32>, Option<u32>, &str)> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.line, d.column, d.path.as_str()))
+        .collect();
+    assert_eq!(summary, [("PH065", Some(9), Some(3), "spec.interval")]);
+    assert_eq!(diags[0].severity, Severity::Error);
+    assert_eq!(diags[0].message, "interval \"0s\" is shorter than 1s");
+}
+
+#[test]
 fn every_document_of_a_file_is_checked_and_other_kinds_are_skipped() {
     let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec: {repo: 'https://c.example.com', name: a, version: 1.0.0}\n---\napiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: b}\nspec: {repo: 'https://c.example.com', name: b, version: latest}\n";
     let diags = run(doc);

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use kube::api::PropagationPolicy;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -23,7 +24,8 @@ const RESOURCE_POLICY: &str = "helm.sh/resource-policy";
 
 /// Applies every object of `manifest` and deletes those of `previous` that are not in it. The
 /// manifest's CRDs go first and are waited for until `Established`, so that its custom
-/// resources of those kinds can be applied.
+/// resources of those kinds can be applied. Returns the fields left to other field managers
+/// (see [`crate::cluster::Cluster::apply`]; `force` takes them instead).
 ///
 /// Guarantees: idempotent (server-side apply; deleting what is gone is fine).
 pub async fn deploy(
@@ -32,12 +34,14 @@ pub async fn deploy(
     previous: &str,
     name: &str,
     namespace: &str,
-) -> Result<(), String> {
+    force: bool,
+) -> Result<Vec<String>, String> {
     let (defs, others): (Vec<_>, Vec<_>) = manifest_objects(manifest)
         .into_iter()
         .partition(|(o, _)| crds::is_crd(o));
     let defined: Vec<_> = defs.iter().map(|(o, _)| o.clone()).collect();
     let mut keys = BTreeSet::new();
+    let mut left = Vec::new();
     let mut waited = false;
     for (i, (obj, mut body)) in defs.into_iter().chain(others).enumerate() {
         if i == defined.len() {
@@ -46,10 +50,12 @@ pub async fn deploy(
         }
         keys.insert(obj.key(namespace));
         helm_metadata(&mut body, name, namespace);
-        ctx.cluster
-            .apply(&obj, body, namespace)
+        let applied = ctx
+            .cluster
+            .apply(&obj, body, namespace, force)
             .await
             .map_err(|e| format!("applying {obj}: {e}"))?;
+        left.extend(applied.left);
     }
     if !waited {
         crds::established(ctx, &defined, Instant::now() + ESTABLISHED_TIMEOUT).await?;
@@ -57,9 +63,32 @@ pub async fn deploy(
     for (obj, body) in manifest_objects(previous).into_iter().rev() {
         if !keys.contains(&obj.key(namespace)) && !keep(&body) {
             ctx.cluster
-                .delete(&obj, namespace)
+                .delete(&obj, namespace, PropagationPolicy::Background)
                 .await
                 .map_err(|e| format!("pruning {obj}: {e}"))?;
+        }
+    }
+    Ok(left)
+}
+
+/// Deletes the objects of `manifest` that `previous` does not have (what a failed upgrade
+/// created: `spec.upgrade.cleanupOnFail`), keeping `helm.sh/resource-policy: keep`.
+pub async fn delete_new(
+    ctx: &Context,
+    manifest: &str,
+    previous: &str,
+    namespace: &str,
+) -> Result<(), String> {
+    let before: BTreeSet<_> = manifest_objects(previous)
+        .into_iter()
+        .map(|(o, _)| o.key(namespace))
+        .collect();
+    for (obj, body) in manifest_objects(manifest).into_iter().rev() {
+        if !before.contains(&obj.key(namespace)) && !keep(&body) {
+            ctx.cluster
+                .delete(&obj, namespace, PropagationPolicy::Background)
+                .await
+                .map_err(|e| format!("deleting {obj}: {e}"))?;
         }
     }
     Ok(())

@@ -13,7 +13,8 @@ pub enum ConditionType {
     Ready,
     /// kstatus: an install or upgrade is in progress.
     Reconciling,
-    /// kstatus: the release cannot progress without a change to the spec.
+    /// kstatus: the release cannot progress without a change to the spec (or, after
+    /// `RetriesExhausted`, a reset).
     Stalled,
     /// The result of the chart's test hooks (only with `spec.test.enable`).
     TestSuccess,
@@ -105,6 +106,10 @@ pub enum Reason {
     UninstallFailed,
     /// A reconcile could not finish (the API or the release store failed); retried.
     ReconcileFailed,
+    /// More attempts failed than `remediation.retries` allows (the `Stalled` reason).
+    RetriesExhausted,
+    /// Fields that other field managers own were left to them (not forced).
+    FieldManagerConflict,
 }
 
 impl Reason {
@@ -131,16 +136,9 @@ impl Reason {
             Reason::UninstallSucceeded => "UninstallSucceeded",
             Reason::UninstallFailed => "UninstallFailed",
             Reason::ReconcileFailed => "ReconcileFailed",
+            Reason::RetriesExhausted => "RetriesExhausted",
+            Reason::FieldManagerConflict => "FieldManagerConflict",
         }
-    }
-
-    /// The reasons a `Ready=False` is written with after an attempt of this generation failed;
-    /// such an attempt is not repeated until the spec changes (retries are exhausted).
-    pub fn is_release_failure(self) -> bool {
-        matches!(
-            self,
-            Reason::InstallFailed | Reason::UpgradeFailed | Reason::RenderFailed
-        )
     }
 
     /// The reason named `text`, if it is one of ours.
@@ -150,7 +148,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 20] = [
+const ALL: [Reason; 22] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -171,6 +169,8 @@ const ALL: [Reason; 20] = [
     Reason::UninstallSucceeded,
     Reason::UninstallFailed,
     Reason::ReconcileFailed,
+    Reason::RetriesExhausted,
+    Reason::FieldManagerConflict,
 ];
 
 impl From<Unresolvable> for Reason {

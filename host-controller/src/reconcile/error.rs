@@ -34,6 +34,9 @@ pub enum Error {
     /// The chart's CRDs (`crds/`) could not be applied or did not become established.
     #[error("the chart's CRDs: {0}")]
     Crds(String),
+    /// Uninstalling the release failed: the finalizer stays, the uninstall is retried.
+    #[error("uninstall failed: {0}")]
+    Uninstall(String),
 }
 
 impl Error {
@@ -47,6 +50,7 @@ impl Error {
             Error::Fetch(_) => "fetch",
             Error::Render(_) => "render",
             Error::Crds(_) => "crds",
+            Error::Uninstall(_) => "uninstall",
         }
     }
 
@@ -56,6 +60,7 @@ impl Error {
             Error::Fetch(_) => Reason::ChartFetchFailed,
             Error::Render(_) => Reason::RenderFailed,
             Error::Crds(_) => Reason::CrdsFailed,
+            Error::Uninstall(_) => Reason::UninstallFailed,
             Error::Kube(_) | Error::Store(_) | Error::Finalizer(_) | Error::NoNamespace(_) => {
                 Reason::ReconcileFailed
             }
