@@ -670,6 +670,7 @@ mod tests {
             remediation: Some(InstallRemediation {
                 retries: Some(install),
             }),
+            ..InstallSpec::default()
         });
         hr.spec.upgrade = Some(UpgradeSpec {
             remediation: Some(upgrade),
