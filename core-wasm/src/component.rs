@@ -149,6 +149,7 @@ impl Guest for Component {
             capabilities: render::Capabilities {
                 kube_version: req.capabilities.kube_version,
                 api_versions: req.capabilities.api_versions,
+                live: req.capabilities.live,
             },
             options: render::RenderOptions {
                 include_crds: req.options.include_crds,

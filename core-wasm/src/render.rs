@@ -96,7 +96,13 @@ fn render_logging(
             kube.git_version
         )));
     }
-    let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+    // `helm template` adds `--api-versions` to its defaults; `helm install` sees only the
+    // cluster's discovery.
+    let mut apis: Vec<String> = if req.capabilities.live {
+        Vec::new()
+    } else {
+        DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect()
+    };
     apis.extend(req.capabilities.api_versions.iter().cloned());
     let caps = Value::Object(Rc::new(CapsObject {
         kube,

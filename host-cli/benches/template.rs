@@ -156,6 +156,7 @@ fn request(args: &[String]) -> RenderRequest {
     let mut caps = Capabilities {
         kube_version: String::new(),
         api_versions: vec![],
+        live: false,
     };
     let mut options = RenderOptions {
         include_crds: false,

@@ -362,6 +362,7 @@ fn render_files(
                     .clone()
                     .unwrap_or_default(),
                 api_versions: settings.capabilities.api_versions.clone(),
+                live: false,
             },
             host: OfflineHost::default(),
         })

@@ -169,6 +169,7 @@ fn request(args: &TemplateArgs) -> anyhow::Result<RenderRequest> {
         capabilities: Capabilities {
             kube_version: args.capabilities.kube_version.clone().unwrap_or_default(),
             api_versions: args.capabilities.api_versions.clone(),
+            live: false,
         },
         options: RenderOptions {
             include_crds: args.include_crds,

@@ -126,6 +126,18 @@ pub struct HelmReleaseSpec {
     pub target_cluster: Option<TargetCluster>,
 }
 
+/// What an install or upgrade does with the CRDs of the chart's `crds/` directories (Flux's
+/// values; Helm itself creates missing ones on install and never touches them on upgrade).
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+pub enum CrdPolicy {
+    /// Neither create nor update them.
+    Skip,
+    /// Create those that do not exist; leave existing ones as they are.
+    Create,
+    /// Create those that do not exist and update existing ones to the chart's.
+    CreateReplace,
+}
+
 /// Project Planton's `StringValueOrRef` for the namespace.
 #[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 pub struct PlantonNamespace {
@@ -165,6 +177,13 @@ pub struct InstallSpec {
     /// What happens after a failed install.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<InstallRemediation>,
+    /// The chart's CRDs (its `crds/` directories) on install: `Skip`, `Create` (the default) or
+    /// `CreateReplace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crds: Option<CrdPolicy>,
+    /// With wait, do not wait for the chart's Jobs to complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
 }
 
 /// `spec.install.remediation`.
@@ -185,6 +204,13 @@ pub struct UpgradeSpec {
     /// What happens after a failed upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<UpgradeRemediation>,
+    /// The chart's CRDs (its `crds/` directories) on upgrade: `Skip` (the default), `Create` or
+    /// `CreateReplace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crds: Option<CrdPolicy>,
+    /// With wait, do not wait for the chart's Jobs to complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
     /// Take fields that other field managers own (server-side apply with forced conflicts), in
     /// upgrades, rollbacks and drift corrections. Off: such fields are left alone and reported.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -541,6 +567,24 @@ impl HelmRelease {
             })
             .or_else(|| self.metadata.namespace.clone())
             .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// `spec.install.crds`, `Create` by default (as Flux and `helm install`).
+    pub fn install_crds(&self) -> CrdPolicy {
+        self.spec
+            .install
+            .as_ref()
+            .and_then(|i| i.crds)
+            .unwrap_or(CrdPolicy::Create)
+    }
+
+    /// `spec.upgrade.crds`, `Skip` by default (as Flux and `helm upgrade`).
+    pub fn upgrade_crds(&self) -> CrdPolicy {
+        self.spec
+            .upgrade
+            .as_ref()
+            .and_then(|u| u.crds)
+            .unwrap_or(CrdPolicy::Skip)
     }
 
     /// Whether to create the target namespace: `spec.createNamespace` or Project Planton's

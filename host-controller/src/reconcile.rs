@@ -26,6 +26,7 @@
 
 mod apply;
 mod condition;
+mod crds;
 mod drift;
 mod error;
 mod hooks;
@@ -265,8 +266,9 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                         facts.retry_at = Some(retry_time(&facts));
                         facts.progress = Progress::Failed(failure);
                     }
-                    Err(e @ Error::Fetch(_)) => {
-                        // Counted and retried with backoff: a registry that is down comes back.
+                    Err(e @ (Error::Fetch(_) | Error::Crds(_))) => {
+                        // Counted and retried with backoff: a registry that is down comes back,
+                        // and so does an API server that refused a CRD for a while.
                         facts.failures.count(None);
                         facts.retry_at = Some(retry_time(&facts));
                         status.record(Outcome::Aborted(e)).await;

@@ -65,6 +65,7 @@ fn ours(values: &str) -> Result<String, String> {
         capabilities: Capabilities {
             kube_version: String::new(),
             api_versions: Vec::new(),
+            live: false,
         },
         options: RenderOptions {
             include_crds: true,

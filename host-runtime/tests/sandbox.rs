@@ -37,6 +37,7 @@ fn request(chart: ChartSource) -> RenderRequest {
         capabilities: Capabilities {
             kube_version: String::new(),
             api_versions: Vec::new(),
+            live: false,
         },
         options: RenderOptions {
             include_crds: false,

@@ -78,6 +78,8 @@ pub enum Reason {
     UpgradeFailed,
     /// The chart did not render.
     RenderFailed,
+    /// The chart's CRDs could not be applied or did not become established.
+    CrdsFailed,
     /// The chart (or its repository's credentials) could not be fetched.
     ChartFetchFailed,
     /// The core's validation found errors in the spec.
@@ -123,6 +125,7 @@ impl Reason {
             Reason::InstallFailed => "InstallFailed",
             Reason::UpgradeFailed => "UpgradeFailed",
             Reason::RenderFailed => "RenderFailed",
+            Reason::CrdsFailed => "CRDsFailed",
             Reason::ChartFetchFailed => "ChartFetchFailed",
             Reason::ValidationFailed => "ValidationFailed",
             Reason::InvalidSpec => "InvalidSpec",
@@ -149,13 +152,14 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 22] = [
+const ALL: [Reason; 23] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
     Reason::InstallFailed,
     Reason::UpgradeFailed,
     Reason::RenderFailed,
+    Reason::CrdsFailed,
     Reason::ChartFetchFailed,
     Reason::ValidationFailed,
     Reason::InvalidSpec,

@@ -680,6 +680,7 @@ mod tests {
             remediation: Some(InstallRemediation {
                 retries: Some(install),
             }),
+            ..InstallSpec::default()
         });
         hr.spec.upgrade = Some(UpgradeSpec {
             remediation: Some(upgrade),
