@@ -34,6 +34,9 @@ impl Host for WitHost {
         let t = imports::now();
         (t.seconds, t.nanoseconds)
     }
+    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Option<Result<Vec<u8>, String>> {
+        Some(imports::generate_rsa_key(bits, seed))
+    }
 }
 
 fn file(f: wit::SourceFile) -> render::SourceFile {
@@ -115,6 +118,15 @@ impl Guest for Component {
                 definition: r.definition,
             })
             .collect())
+    }
+
+    fn prepare() {
+        // A failure here surfaces again, with its message, from the first `validate`.
+        let _ = validate::prepare();
+    }
+
+    fn template_name(template: String) -> Result<String, String> {
+        render::template_name(&template, &mut WitHost)
     }
 
     fn render(req: wit::RenderRequest) -> Result<wit::RenderOutput, wit::RenderError> {

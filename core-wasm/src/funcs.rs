@@ -27,6 +27,13 @@ pub trait Host {
     fn random_seed(&mut self) -> u64;
     /// Seconds and nanoseconds since the Unix epoch, UTC.
     fn now(&mut self) -> (i64, u32);
+    /// An RSA private key of `bits` bits as PKCS#1 DER, derived from `seed` alone; `None` when
+    /// this host does not generate keys, and the core then generates it itself (slowly: the
+    /// component's host does it natively, see the WIT `generate-rsa-key`).
+    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Option<Result<Vec<u8>, String>> {
+        let _ = (bits, seed);
+        None
+    }
 }
 
 /// A host for pure unit tests: fixed seed and time, `lookup` answers nothing (as `helm template`).
@@ -192,6 +199,17 @@ impl FuncMap {
             funcs.insert(f.name, f);
         }
         FuncMap { funcs }
+    }
+
+    /// Sprig's own map (`sprig.TxtFuncMap`, `env` and `expandenv` included), which Helm gives
+    /// `--name-template`.
+    pub fn sprig() -> FuncMap {
+        let mut all = Vec::new();
+        crate::sprig::register(&mut all);
+        crate::sprig::env::register(&mut all);
+        FuncMap {
+            funcs: all.into_iter().map(|f| (f.name, f)).collect(),
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&Func> {

@@ -8,6 +8,7 @@ mod date;
 mod defaults;
 mod dicts;
 mod encoding;
+pub(crate) mod env;
 mod lists;
 mod math;
 mod network;

@@ -18,8 +18,10 @@ mod cache;
 mod config;
 mod error;
 mod host;
+mod keygen;
 mod runtime;
 mod sandbox;
+mod snapshot;
 
 pub use config::{Config, DEFAULT_DEADLINE, DEFAULT_EPOCH_TICK, DEFAULT_MAX_MEMORY, Pooling};
 pub use error::Error;
@@ -36,6 +38,8 @@ mod bindings {
     wasmtime::component::bindgen!({
         world: "core",
         path: "../wit",
+        // Key generation may outlast the call's deadline; it then traps like the guest would.
+        imports: { "planton:helm/host.generate-rsa-key": trappable },
     });
 }
 

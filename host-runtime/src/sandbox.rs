@@ -1,16 +1,17 @@
 //! The per-call store data: a WASI context that grants nothing, the memory limiter and the
 //! embedder's [`HostServices`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::{
     Deterministic, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView,
     WasiView,
 };
 
 use crate::bindings::planton::helm;
+use crate::keygen::{self, KeygenError};
 use crate::{Datetime, HostServices};
 
 /// Everything one call's [`wasmtime::Store`] owns.
@@ -19,15 +20,19 @@ pub(crate) struct State {
     table: ResourceTable,
     pub(crate) limiter: Limiter,
     host: Box<dyn HostServices>,
+    /// When the call's deadline passes: host work the guest asks for (key generation) stops
+    /// there too, since epoch interruption only reaches wasm code.
+    deadline: Instant,
 }
 
 impl State {
-    pub(crate) fn new(max_memory: usize, host: Box<dyn HostServices>) -> Self {
+    pub(crate) fn new(max_memory: usize, host: Box<dyn HostServices>, deadline: Instant) -> Self {
         State {
             wasi: empty_wasi(),
             table: ResourceTable::new(),
             limiter: Limiter::new(max_memory),
             host,
+            deadline,
         }
     }
 }
@@ -99,6 +104,18 @@ impl helm::host::Host for State {
 
     fn now(&mut self) -> Datetime {
         self.host.now()
+    }
+
+    fn generate_rsa_key(
+        &mut self,
+        bits: u32,
+        seed: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, String>> {
+        match keygen::rsa_pkcs1_der(bits, &seed, self.deadline) {
+            Ok(der) => Ok(Ok(der)),
+            Err(KeygenError::Request(message)) => Ok(Err(message)),
+            Err(KeygenError::Deadline) => Err(Trap::Interrupt.into()),
+        }
     }
 }
 

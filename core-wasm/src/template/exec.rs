@@ -217,7 +217,7 @@ impl<'a, 'h> Shared<'a, 'h> {
     }
 }
 
-fn is_builtin(name: &str) -> bool {
+pub(crate) fn is_builtin(name: &str) -> bool {
     matches!(
         name,
         "and"
@@ -517,13 +517,18 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                     .map(|(k, v)| (Slot::val(Value::from(k)), Slot { v, iface }))
                     .collect()
             }
-            // A named map type such as Helm's `Files` ranges like its map; its values have the
-            // map's element type, not `interface {}`.
-            Value::Object(o) if o.kind_name() == "map" => match o.to_data() {
+            // A named map or slice type (Helm's `Files`, `VersionSet`) ranges like its data; the
+            // elements have the type's element type, not `interface {}`.
+            Value::Object(o) if o.len().is_some() => match o.to_data() {
                 Value::Map(m) => m
                     .entries()
                     .into_iter()
                     .map(|(k, v)| (Slot::val(Value::from(k)), Slot::val(v)))
+                    .collect(),
+                Value::List(l) => l
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (Slot::val(Value::int(i as i64)), Slot::val(e.clone())))
                     .collect(),
                 _ => Vec::new(),
             },
@@ -541,15 +546,6 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                     })
                     .collect()
             }
-            // A map-kinded object (`.Files.Glob`'s `map[string][]byte`): its entries in key order.
-            Value::Object(o) if o.kind_name() == "map" => match o.to_data() {
-                Value::Map(m) => m
-                    .entries()
-                    .into_iter()
-                    .map(|(k, v)| (Slot::val(Value::from(k)), Slot { v, iface: false }))
-                    .collect(),
-                _ => Vec::new(),
-            },
             Value::Nil => Vec::new(),
             other => {
                 return self.errorf(format!(
@@ -1193,6 +1189,7 @@ fn builtin_len(s: &Slot) -> Result<i64, String> {
         Value::Bytes(b) => Ok(b.len() as i64),
         Value::List(l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
+        Value::Object(o) if o.len().is_some() => Ok(o.len().unwrap_or_default() as i64),
         other => Err(format!("len of type {}", other.go_type())),
     }
 }

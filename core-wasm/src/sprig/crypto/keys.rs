@@ -9,7 +9,7 @@ use rsa::traits::PublicKeyParts as _;
 use sha2_10::{Digest as _, Sha256};
 
 use super::der::{self, Reader, bits, oid, seq, tlv, uint};
-use crate::funcs::Rng;
+use crate::funcs::{Ctx, Rng};
 
 const OID_RSA: &[u64] = &[1, 2, 840, 113_549, 1, 1, 1];
 const OID_SHA256_RSA: &[u64] = &[1, 2, 840, 113_549, 1, 1, 11];
@@ -51,10 +51,23 @@ pub(super) enum PrivateKey {
 }
 
 impl PrivateKey {
-    pub(super) fn generate_rsa(rng: &mut Rng, bits: usize) -> Result<PrivateKey, String> {
-        rsa::RsaPrivateKey::new(&mut RngAdapter(rng), bits)
-            .map(|k| PrivateKey::Rsa(Box::new(k)))
-            .map_err(|e| format!("error generating rsa key: {e}"))
+    /// An RSA key from 32 bytes of the render's random source: by the host when it generates
+    /// keys (natively, reproducibly from the seed), else here.
+    pub(super) fn generate_rsa(ctx: &mut Ctx<'_>, bits: u32) -> Result<PrivateKey, String> {
+        let mut seed = [0u8; 32];
+        ctx.rng.fill(&mut seed);
+        match ctx.host.generate_rsa_key(bits, &seed) {
+            Some(der) => der
+                .and_then(|der| parse_pkcs1(&der))
+                .map_err(|e| format!("error generating rsa key: {e}")),
+            None => {
+                let mut rng =
+                    Rng::new(u64::from_le_bytes(seed[..8].try_into().unwrap_or_default()));
+                rsa::RsaPrivateKey::new(&mut RngAdapter(&mut rng), bits as usize)
+                    .map(|k| PrivateKey::Rsa(Box::new(k)))
+                    .map_err(|e| format!("error generating rsa key: {e}"))
+            }
+        }
     }
 
     pub(super) fn generate_ec(rng: &mut Rng) -> PrivateKey {
