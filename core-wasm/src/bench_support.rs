@@ -2,7 +2,7 @@
 //! (`core-wasm/benches/throughput.rs` natively, `host-runtime/benches/runtime.rs` in the sandbox).
 //! Not part of the renderer's API.
 
-use crate::render::SourceFile;
+use crate::api::render::SourceFile;
 
 /// Helpers of the bitnami `common` kind: names, labels, images, tpl'd values, checksums.
 const HELPERS: &str = r#"{{- define "synth.name" -}}

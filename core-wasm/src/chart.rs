@@ -5,11 +5,12 @@ pub mod dependencies;
 pub mod objects;
 pub mod schema;
 pub mod strvals;
+pub mod templates;
 pub mod values;
 
 use std::collections::BTreeMap;
 
-use crate::render::SourceFile;
+use crate::api::render::SourceFile;
 use crate::value::{List, Map, Value};
 
 /// Helm's limit on the decompressed size of one chart archive.
@@ -293,9 +294,9 @@ fn build(files: Vec<SourceFile>) -> Result<Chart, String> {
 fn meta_field(metadata: &Value, key: &str) -> String {
     match metadata.as_map().and_then(|m| m.get(key)) {
         Some(Value::String(s)) => s.to_string(),
-        Some(Value::Float(f)) => crate::gofmt::format_float32(f as f32, 'g', -1),
+        Some(Value::Float(f)) => crate::go::format_float32(f as f32, 'g', -1),
         Some(Value::Nil) | None => String::new(),
-        Some(other) => crate::gofmt::format_v(&other),
+        Some(other) => crate::go::format_v(&other),
     }
 }
 
@@ -312,7 +313,7 @@ fn validate_metadata(metadata: &Value, deps: &[dependencies::Dependency]) -> Res
     if name.contains('/') {
         return Err(format!(
             "validation: chart.metadata.name {} is invalid",
-            crate::gofmt::quote(&name)
+            crate::go::quote(&name)
         ));
     }
     let version = clean_string(&meta_field(metadata, "version"));
@@ -322,7 +323,7 @@ fn validate_metadata(metadata: &Value, deps: &[dependencies::Dependency]) -> Res
     if crate::sprig::semver::Version::parse(&version).is_err() {
         return Err(format!(
             "validation: chart.metadata.version {} is invalid",
-            crate::gofmt::quote(&version)
+            crate::go::quote(&version)
         ));
     }
     let kind = meta_field(metadata, "type");
@@ -340,7 +341,7 @@ fn validate_metadata(metadata: &Value, deps: &[dependencies::Dependency]) -> Res
         if !seen.insert(key.clone()) {
             return Err(format!(
                 "validation: more than one dependency with name or alias {}",
-                crate::gofmt::quote(key)
+                crate::go::quote(key)
             ));
         }
     }

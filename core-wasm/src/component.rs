@@ -1,7 +1,7 @@
 //! The component's glue: WIT types in and out, the host imports behind [`Host`].
 #![allow(unsafe_code)] // wit-bindgen's generated bindings
 
-use crate::funcs::Host;
+use crate::api::host::Host;
 use crate::{render, validate};
 
 wit_bindgen::generate!({

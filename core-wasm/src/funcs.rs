@@ -1,244 +1,72 @@
-//! The function map templates see: Sprig's functions and Helm's own, with Go signatures.
+//! The function registry: every family of template functions Helm gives charts, by name.
 //!
-//! A function declares its parameters as Go types ([`Ty`]); the executor checks and converts the
-//! arguments exactly as text/template's reflection does (so `nindent (add 1 1) "x"` fails with
-//! `wrong type for value; expected int; got int64`, as in Helm) before calling it. A function's
-//! `Err(msg)` becomes `error calling <name>: <msg>`.
-//!
-//! Functions that need the executor itself (`include`, `tpl`, `template`, `and`, `or`, `call`) are
-//! implemented in the executor, not here.
+//! This is the one place that knows them all (as minijinja's `defaults.rs` does): Sprig's
+//! families (`sprig/`, without `env` and `expandenv`, as in Helm), then Helm's own (`funcs/`).
+//! The order matters: a later registration of a name wins, as Helm's functions override Sprig's
+//! (`fail`, `toJson`, ...). Nothing below this module imports it; what a function *is* lives with
+//! the template engine (`template::func`).
 
-use std::collections::HashMap;
+pub mod helm;
+pub mod json;
+pub mod toml;
+pub mod yaml;
 
-use crate::value::{Sig, Ty, Value};
+use crate::sprig;
+use crate::template::func::Func;
 
-/// What a function may ask of the world outside the template: randomness, time and `lookup`.
-/// Everything goes through the host, so that a render can be made reproducible.
-pub trait Host {
-    /// `lookup`: the object (or list) as JSON text, or `None`.
-    fn lookup(
-        &mut self,
-        api_version: &str,
-        kind: &str,
-        namespace: &str,
-        name: &str,
-    ) -> Option<String>;
-    /// The seed for this render's random source.
-    fn random_seed(&mut self) -> u64;
-    /// Seconds and nanoseconds since the Unix epoch, UTC.
-    fn now(&mut self) -> (i64, u32);
-    /// An RSA private key of `bits` bits as PKCS#1 DER, derived from `seed` alone; `None` when
-    /// this host does not generate keys, and the core then generates it itself (slowly: the
-    /// component's host does it natively, see the WIT `generate-rsa-key`).
-    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Option<Result<Vec<u8>, String>> {
-        let _ = (bits, seed);
-        None
-    }
-}
-
-/// A host for pure unit tests: fixed seed and time, `lookup` answers nothing (as `helm template`).
-#[derive(Debug, Clone)]
-pub struct FixedHost {
-    pub seed: u64,
-    pub now: (i64, u32),
-}
-
-impl Default for FixedHost {
-    fn default() -> Self {
-        // 2026-01-02T03:04:05.123456789Z: every field distinct, so date layouts are checkable.
-        FixedHost {
-            seed: 42,
-            now: (1_767_323_045, 123_456_789),
-        }
-    }
-}
-
-impl Host for FixedHost {
-    fn lookup(&mut self, _: &str, _: &str, _: &str, _: &str) -> Option<String> {
-        None
-    }
-    fn random_seed(&mut self) -> u64 {
-        self.seed
-    }
-    fn now(&mut self) -> (i64, u32) {
-        self.now
-    }
-}
-
-/// A small, fast, seedable generator (xoshiro256**). Not cryptographic: the sandbox's output only
-/// needs Helm's shapes, and reproducibility when the host fixes the seed.
-#[derive(Debug, Clone)]
-pub struct Rng {
-    s: [u64; 4],
-}
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        // SplitMix64 expands the seed so that nearby seeds give unrelated streams.
-        let mut x = seed;
-        let mut next = || {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        Rng {
-            s: [next(), next(), next(), next()],
-        }
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
-    }
-
-    /// A uniform integer in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: u64) -> u64 {
-        // Rejection sampling keeps the distribution uniform.
-        let zone = u64::MAX - (u64::MAX % n);
-        loop {
-            let v = self.next_u64();
-            if v < zone {
-                return v % n;
-            }
-        }
-    }
-
-    pub fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            let v = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-    }
-}
-
-/// What a function gets besides its arguments.
-pub struct Ctx<'a> {
-    pub host: &'a mut dyn Host,
-    pub rng: Rng,
-    /// The render's clock reading, taken once so that one render sees one time.
-    pub now: (i64, u32),
-}
-
-impl<'a> Ctx<'a> {
-    pub fn new(host: &'a mut dyn Host) -> Ctx<'a> {
-        let seed = host.random_seed();
-        let now = host.now();
-        Ctx {
-            host,
-            rng: Rng::new(seed),
-            now,
-        }
-    }
-}
-
-/// A function's implementation: arguments already checked against its [`Sig`].
-pub type FuncImpl = fn(&mut Ctx<'_>, Vec<Value>) -> Result<Value, String>;
-
-/// One entry of the function map.
-#[derive(Clone, Copy)]
-pub struct Func {
-    pub name: &'static str,
-    pub sig: Sig,
-    pub call: FuncImpl,
-}
-
-impl Func {
-    /// A function with fixed parameters.
-    pub const fn new(name: &'static str, params: &'static [Ty], call: FuncImpl) -> Func {
-        Func {
-            name,
-            sig: Sig {
-                params,
-                variadic: None,
-            },
-            call,
-        }
-    }
-
-    /// A function whose last parameter is `...variadic`.
-    pub const fn variadic(
-        name: &'static str,
-        params: &'static [Ty],
-        variadic: Ty,
-        call: FuncImpl,
-    ) -> Func {
-        Func {
-            name,
-            sig: Sig {
-                params,
-                variadic: Some(variadic),
-            },
-            call,
-        }
-    }
-}
-
-/// The function map: Sprig's functions (minus `env` and `expandenv`, as in Helm) and Helm's.
-pub struct FuncMap {
-    funcs: HashMap<&'static str, Func>,
-}
+pub use crate::api::host::{FixedHost, Host};
+pub use crate::template::func::{Ctx, FuncMap};
 
 impl FuncMap {
     /// The map Helm gives chart templates.
     pub fn helm() -> FuncMap {
-        let mut all = Vec::new();
-        crate::sprig::register(&mut all);
-        crate::helmfuncs::register(&mut all);
-        let mut funcs = HashMap::with_capacity(all.len());
-        for f in all {
-            // Later registrations win, as Helm's own functions override Sprig's.
-            funcs.insert(f.name, f);
-        }
-        FuncMap { funcs }
+        FuncMap::from_funcs(all())
     }
 
-    /// Sprig's own map (`sprig.TxtFuncMap`, `env` and `expandenv` included), which Helm gives
-    /// `--name-template`.
+    /// Sprig's own map (`sprig.TxtFuncMap`: `env` and `expandenv` in, Helm's functions out),
+    /// which Helm gives `--name-template`.
     pub fn sprig() -> FuncMap {
-        let mut all = Vec::new();
-        crate::sprig::register(&mut all);
-        crate::sprig::env::register(&mut all);
-        FuncMap {
-            funcs: all.into_iter().map(|f| (f.name, f)).collect(),
+        let mut out = Vec::new();
+        for register in SPRIG {
+            register(&mut out);
         }
-    }
-
-    pub fn get(&self, name: &str) -> Option<&Func> {
-        self.funcs.get(name)
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.funcs.contains_key(name)
-    }
-
-    /// Every name in the map (unordered).
-    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.funcs.keys().copied()
+        sprig::env::register(&mut out);
+        FuncMap::from_funcs(out)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Sprig v3's families, in Helm's registration order.
+const SPRIG: &[fn(&mut Vec<Func>)] = &[
+    sprig::conv::register,
+    sprig::strings::register,
+    sprig::encoding::register,
+    sprig::regex::register,
+    sprig::semver::register,
+    sprig::date::register,
+    sprig::url::register,
+    sprig::paths::register,
+    sprig::lists::register,
+    sprig::dicts::register,
+    sprig::math::register,
+    sprig::reflect::register,
+    sprig::defaults::register,
+    sprig::crypto::register,
+    sprig::network::register,
+];
 
-    #[test]
-    fn rng_is_reproducible_and_spread() {
-        let mut a = Rng::new(7);
-        let mut b = Rng::new(7);
-        let xs: Vec<u64> = (0..4).map(|_| a.next_u64()).collect();
-        let ys: Vec<u64> = (0..4).map(|_| b.next_u64()).collect();
-        assert_eq!(xs, ys);
-        assert_ne!(Rng::new(8).next_u64(), xs[0]);
-        let mut c = Rng::new(1);
-        assert!((0..1000).all(|_| c.below(10) < 10));
+/// Every function Helm gives chart templates, in registration order.
+fn all() -> Vec<Func> {
+    let mut out = Vec::new();
+    let own: &[fn(&mut Vec<Func>)] = &[
+        // Helm's, overriding Sprig's of the same name.
+        yaml::register,
+        json::register,
+        toml::register,
+        helm::register,
+    ];
+    let families = SPRIG.iter().chain(own);
+    for register in families {
+        register(&mut out);
     }
+    out
 }

@@ -2,8 +2,9 @@
 //! (`core-wasm/tests/fuzz_regressions.rs`): each takes arbitrary bytes and must return, with an
 //! error or a value, never panic. Not part of the renderer's API.
 
-use crate::funcs::{Ctx, FixedHost, FuncMap};
+use crate::api::host::FixedHost;
 use crate::template::exec::{Scope, Shared};
+use crate::template::func::{Ctx, FuncMap};
 use crate::template::parse::{TreeSet, parse_into};
 
 /// The Go text/template lexer and parser.

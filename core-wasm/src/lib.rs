@@ -2,16 +2,16 @@
 //!
 //! Compiled to a WebAssembly component (`wasm32-wasip2`) that the native hosts run with wasmtime,
 //! and natively for unit tests. It does no I/O of its own: the host interface of `wit/core.wit`
-//! ([`funcs::Host`] here) is its only window on the world.
+//! ([`api::host::Host`] here) is its only window on the world.
 
+pub mod api;
 #[doc(hidden)]
 pub mod bench_support;
 pub mod chart;
 pub mod funcs;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod gofmt;
-pub mod helmfuncs;
+pub mod go;
 pub mod json;
 pub mod render;
 pub mod sprig;

@@ -10,10 +10,8 @@
 use std::any::Any;
 use std::rc::Rc;
 
-use crate::funcs::{Ctx, Func};
-use crate::gofmt;
-use crate::json::error_map;
-use crate::value::{IntKind, Object, Ty, Value};
+use crate::go;
+use crate::value::{IntKind, Object, Value};
 
 /// BurntSushi's `Encoder.Encode(v)` with the default two-space indent.
 pub fn to_toml(v: &Value) -> Result<String, String> {
@@ -174,24 +172,6 @@ fn burntsushi_error(src: &str, at: usize, msg: &str) -> String {
         );
     }
     plain(line_of(at), msg)
-}
-
-/// Helm's TOML functions.
-pub fn register(out: &mut Vec<Func>) {
-    const ANY: &[Ty] = &[Ty::Any];
-    out.extend([
-        // Helm's toToml returns the error text in place of the document.
-        Func::new("toToml", ANY, |_: &mut Ctx<'_>, a| match &a[0] {
-            Value::Nil => to_toml(&a[0]).map(Value::from),
-            v => Ok(Value::from(to_toml(v).unwrap_or_else(|e| e))),
-        }),
-        Func::new("mustToToml", ANY, |_: &mut Ctx<'_>, a| {
-            to_toml(&a[0]).map(Value::from)
-        }),
-        Func::new("fromToml", &[Ty::String], |_: &mut Ctx<'_>, a| {
-            Ok(from_toml(a[0].as_str().unwrap_or_default()).unwrap_or_else(error_map))
-        }),
-    ]);
 }
 
 /// The TOML type of a value as BurntSushi classifies it: tables and arrays of tables are written
@@ -367,7 +347,7 @@ impl Encoder {
             Value::Object(o) => match o.as_any().downcast_ref::<TomlTime>() {
                 Some(t) => self.out.push_str(&t.toml_text()),
                 // Other times write their RFC 3339 text, unquoted, as BurntSushi does.
-                None => self.out.push_str(&gofmt::strval(&o.to_data())),
+                None => self.out.push_str(&go::strval(&o.to_data())),
             },
         }
         Ok(())
@@ -383,7 +363,7 @@ fn toml_float(f: f64) -> String {
     if f.is_infinite() {
         return if f < 0.0 { "-inf" } else { "inf" }.into();
     }
-    let mut s = gofmt::format_float(f, 'g', -1);
+    let mut s = go::format_float(f, 'g', -1);
     if !s.contains('.') && !s.contains('e') {
         s.push_str(".0");
     }
@@ -476,7 +456,7 @@ impl TomlTime {
         let (date, time, nanos) = self.parts();
         let time = format!("{time}{}", fraction(nanos));
         match (self.0.offset, self.0.date.is_some(), self.0.time.is_some()) {
-            (Some(_), ..) => gofmt::strval(&self.to_data()),
+            (Some(_), ..) => go::strval(&self.to_data()),
             (None, true, true) => format!("{date}T{time}"),
             (None, true, false) => date,
             _ => time,
@@ -673,7 +653,7 @@ mod tests {
             r#"{"a":1,"b":[1,2.5],"c":{"d":"x","e":"1979-05-27T07:32:00Z","f":"1979-05-27T00:00:00Z","g":"0000-01-01T07:32:00.5Z","h":"1979-05-27T07:32:00Z","i":"1979-05-27T00:32:00.999-07:00"}}"#
         );
         assert_eq!(
-            gofmt::format_v(&v),
+            go::format_v(&v),
             "map[a:1 b:[1 2.5] c:map[d:x e:1979-05-27 07:32:00 +0000 UTC f:1979-05-27 00:00:00 +0000 date-local g:0000-01-01 07:32:00.5 +0000 time-local h:1979-05-27 07:32:00 +0000 datetime-local i:1979-05-27 00:32:00.999 -0700 -0700]]"
         );
         let a = v.as_map().unwrap().get("a").unwrap();

@@ -19,8 +19,7 @@ mod read;
 mod resolve;
 mod write;
 
-use crate::funcs::{Ctx, Func};
-use crate::value::{Map, Ty, Value};
+use crate::value::{Map, Value};
 
 /// Parse the first YAML document of `src` the way `sigs.k8s.io/yaml.Unmarshal` into
 /// `interface {}` does; an empty document is `Nil`.
@@ -44,6 +43,11 @@ pub fn parse_all(src: &str) -> Result<Vec<Value>, String> {
         .collect())
 }
 
+/// Parse `src` into an `[]interface {}` as Helm's `fromYamlArray` does.
+pub fn parse_list(src: &str) -> Result<Vec<Value>, String> {
+    read::unmarshal_list(src)
+}
+
 /// Helm's `toYaml`: JSON round trip, then go-yaml v2's output, final newline removed.
 pub fn to_yaml(v: &Value) -> Result<String, String> {
     write::marshal(v, write::Flavor::V2).map(trim_newline)
@@ -61,43 +65,5 @@ fn trim_newline(mut s: String) -> String {
     s
 }
 
-fn to_yaml_fn(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    // Helm's toYaml swallows marshalling errors and returns "".
-    Ok(Value::from(to_yaml(&args[0]).unwrap_or_default()))
-}
-
-fn to_yaml_pretty_fn(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    Ok(Value::from(to_yaml_pretty(&args[0]).unwrap_or_default()))
-}
-
-fn must_to_yaml(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    to_yaml(&args[0]).map(Value::from)
-}
-
-fn from_yaml(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    let src = args[0].as_str().unwrap_or_default();
-    Ok(Value::Map(parse_map(src).unwrap_or_else(|e| {
-        let m = Map::new();
-        m.insert("Error", Value::from(e));
-        m
-    })))
-}
-
-fn from_yaml_array(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    let src = args[0].as_str().unwrap_or_default();
-    Ok(Value::list(
-        read::unmarshal_list(src).unwrap_or_else(|e| vec![Value::from(e)]),
-    ))
-}
-
-/// Helm's YAML functions (`toYaml`, `toYamlPretty`, `mustToYaml`, `fromYaml`, `fromYamlArray`).
-pub fn register(out: &mut Vec<Func>) {
-    out.push(Func::new("toYaml", &[Ty::Any], to_yaml_fn));
-    out.push(Func::new("toYamlPretty", &[Ty::Any], to_yaml_pretty_fn));
-    out.push(Func::new("mustToYaml", &[Ty::Any], must_to_yaml));
-    out.push(Func::new("fromYaml", &[Ty::String], from_yaml));
-    out.push(Func::new("fromYamlArray", &[Ty::String], from_yaml_array));
-}
-
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -125,9 +125,14 @@ fn chart_mints_rsa_keys(dir: &Path) -> bool {
     collect(dir, dir, &mut files);
     files.iter().any(|f| {
         let text = String::from_utf8_lossy(&f.data);
-        ["genPrivateKey", "genCA ", "genSelfSignedCert ", "genSignedCert "]
-            .iter()
-            .any(|call| text.contains(call))
+        [
+            "genPrivateKey",
+            "genCA ",
+            "genSelfSignedCert ",
+            "genSignedCert ",
+        ]
+        .iter()
+        .any(|call| text.contains(call))
     })
 }
 
@@ -314,7 +319,8 @@ fn main() {
         "helm not found at {}; run scripts/install-helm.sh or set PLANTON_HELM",
         helm.display()
     );
-    let probe_dir = std::env::temp_dir().join(format!("planton-helm-probes-{}", std::process::id()));
+    let probe_dir =
+        std::env::temp_dir().join(format!("planton-helm-probes-{}", std::process::id()));
     let mut all = cases();
     all.extend(probes(&probe_dir));
     all.retain(|c| c.name.contains(&filter));
@@ -392,6 +398,9 @@ fn main() {
         least,
         all.len(),
         median_f64(in_process_ratios.clone()),
-        in_process_ratios.iter().copied().fold(f64::INFINITY, f64::min)
+        in_process_ratios
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
     );
 }

@@ -475,7 +475,10 @@ mod tests {
             name(&["n", "c", "--name-template", "t"]).unwrap_err(),
             "cannot set --name-template and also specify a name"
         );
-        assert_eq!(name(&["n", "c", "--name-template", ""]).unwrap(), r#"Given("n") c"#);
+        assert_eq!(
+            name(&["n", "c", "--name-template", ""]).unwrap(),
+            r#"Given("n") c"#
+        );
     }
 
     #[test]

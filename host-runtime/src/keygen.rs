@@ -45,7 +45,11 @@ pub(crate) enum KeygenError {
 }
 
 /// An RSA private key of `bits` bits, public exponent 65537, as PKCS#1 DER, derived from `seed`.
-pub(crate) fn rsa_pkcs1_der(bits: u32, seed: &[u8], deadline: Instant) -> Result<Vec<u8>, KeygenError> {
+pub(crate) fn rsa_pkcs1_der(
+    bits: u32,
+    seed: &[u8],
+    deadline: Instant,
+) -> Result<Vec<u8>, KeygenError> {
     let seed: [u8; 32] = seed.try_into().map_err(|_| {
         KeygenError::Request(format!("the key seed must be 32 bytes, not {}", seed.len()))
     })?;
@@ -62,7 +66,9 @@ pub(crate) fn rsa_pkcs1_der(bits: u32, seed: &[u8], deadline: Instant) -> Result
     };
     if p == q {
         // Two independent searches meeting is a 2^-1000 event; refuse rather than loop.
-        return Err(KeygenError::Request("crypto/rsa: generated equal primes".into()));
+        return Err(KeygenError::Request(
+            "crypto/rsa: generated equal primes".into(),
+        ));
     }
     let key = rsa::RsaPrivateKey::from_p_q(
         BigUint::from_bytes_be(&p),
@@ -77,7 +83,11 @@ pub(crate) fn rsa_pkcs1_der(bits: u32, seed: &[u8], deadline: Instant) -> Result
 }
 
 /// The two primes, big-endian, searched on two threads.
-fn primes<T>(seed: [u8; 32], bits: u32, deadline: Instant) -> Result<(Vec<u8>, Vec<u8>), KeygenError>
+fn primes<T>(
+    seed: [u8; 32],
+    bits: u32,
+    deadline: Instant,
+) -> Result<(Vec<u8>, Vec<u8>), KeygenError>
 where
     T: crypto_bigint::Unsigned
         + crypto_bigint::UnsignedWithMontyForm

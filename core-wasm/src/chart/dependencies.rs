@@ -30,8 +30,8 @@ fn field(m: &Map, key: &str) -> String {
     match m.get(key) {
         Some(Value::String(s)) => s.to_string(),
         Some(Value::Nil) | None => String::new(),
-        Some(Value::Float(f)) => crate::gofmt::format_float(f, 'g', -1),
-        Some(other) => crate::gofmt::format_v(&other),
+        Some(Value::Float(f)) => crate::go::format_float(f, 'g', -1),
+        Some(other) => crate::go::format_v(&other),
     }
 }
 
@@ -53,7 +53,7 @@ pub fn parse_list(v: Option<Value>) -> Result<Option<Vec<Dependency>>, String> {
     for item in list.iter() {
         let Some(m) = item.as_map() else { continue };
         let tags = match m.get("tags") {
-            Some(Value::List(l)) => l.iter().map(crate::gofmt::format_v).collect(),
+            Some(Value::List(l)) => l.iter().map(crate::go::format_v).collect(),
             _ => Vec::new(),
         };
         let import_values = match m.get("import-values") {
@@ -85,7 +85,7 @@ impl Dependency {
         {
             return Err(format!(
                 "validation: dependency {} has disallowed characters in the alias",
-                crate::gofmt::quote(&self.name)
+                crate::go::quote(&self.name)
             ));
         }
         Ok(())
@@ -263,8 +263,8 @@ fn process_imports(c: &mut Chart, logs: &mut Vec<String>) -> Result<(), String> 
         for iv in &r.import_values {
             let (child, parent, from_map) = match iv {
                 Value::Map(m) => (
-                    crate::gofmt::format_v(&m.get("child").unwrap_or(Value::Nil)),
-                    crate::gofmt::format_v(&m.get("parent").unwrap_or(Value::Nil)),
+                    crate::go::format_v(&m.get("child").unwrap_or(Value::Nil)),
+                    crate::go::format_v(&m.get("parent").unwrap_or(Value::Nil)),
                     true,
                 ),
                 Value::String(s) => (format!("exports.{s}"), ".".to_string(), false),
@@ -278,15 +278,15 @@ fn process_imports(c: &mut Chart, logs: &mut Vec<String>) -> Result<(), String> 
                 match crate::chart::values::table_lookup(&cvals, &format!("{}.{child}", r.name)) {
                     Ok(vv) => vv,
                     Err(key) => {
-                        let error = crate::render::slog_value(&format!(
+                        let error = crate::go::slog_value(&format!(
                             "{} is not a table",
-                            crate::gofmt::quote(&key)
+                            crate::go::quote(&key)
                         ));
                         logs.push(if from_map {
                             format!(
                                 "level=WARN msg=\"ImportValues missing table from chart\" chart={} \
                              error={error}",
-                                crate::render::slog_value(&r.name)
+                                crate::go::slog_value(&r.name)
                             )
                         } else {
                             format!("level=WARN msg=\"ImportValues missing table\" error={error}")

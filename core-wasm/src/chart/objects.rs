@@ -126,28 +126,28 @@ impl KubeVersion {
             if digits_end == 0 {
                 return Err(format!(
                     "could not parse {} as version",
-                    crate::gofmt::quote(s)
+                    crate::go::quote(s)
                 ));
             }
             let comps: Vec<&str> = body[..digits_end].split('.').collect();
             if comps.len() < 2 {
-                return Err(format!("illegal version string {}", crate::gofmt::quote(s)));
+                return Err(format!("illegal version string {}", crate::go::quote(s)));
             }
             let mut out = Vec::new();
             for (i, c) in comps.iter().enumerate() {
                 if i == 0 && c.starts_with('0') && *c != "0" {
                     return Err(format!(
                         "illegal zero-prefixed version component {} in {}",
-                        crate::gofmt::quote(c),
-                        crate::gofmt::quote(s)
+                        crate::go::quote(c),
+                        crate::go::quote(s)
                     ));
                 }
                 out.push(c.parse::<u64>().map_err(|_| {
                     format!(
                         "illegal non-numeric version component {} in {}: strconv.ParseUint: parsing {}: value out of range",
-                        crate::gofmt::quote(c),
-                        crate::gofmt::quote(s),
-                        crate::gofmt::quote(c)
+                        crate::go::quote(c),
+                        crate::go::quote(s),
+                        crate::go::quote(c)
                     )
                 })?);
             }

@@ -595,7 +595,7 @@ fn json_type(v: &Json) -> &'static str {
 
 /// v6's `quote`: Go's `%q` in single quotes.
 fn quote(s: &str) -> String {
-    let q = crate::gofmt::quote(s);
+    let q = crate::go::quote(s);
     let inner = &q[1..q.len() - 1];
     format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
 }
@@ -607,7 +607,7 @@ fn display(v: &Json) -> String {
         Json::Null => "<nil>".to_string(),
         Json::Number(n) => n
             .as_f64()
-            .map_or_else(|| n.to_string(), |f| crate::gofmt::format_float(f, 'g', -1)),
+            .map_or_else(|| n.to_string(), |f| crate::go::format_float(f, 'g', -1)),
         other => other.to_string(),
     }
 }
@@ -615,7 +615,7 @@ fn display(v: &Json) -> String {
 /// A number as Go's English message printer shows `%v` of a float64: digit groups, and
 /// `×10⁰⁶` for an exponent.
 fn localized(f: f64) -> String {
-    let s = crate::gofmt::format_float(f, 'g', -1);
+    let s = crate::go::format_float(f, 'g', -1);
     if let Some((mant, exp)) = s.split_once('e') {
         let sup = |c: char| match c {
             '-' => Some('⁻'),

@@ -68,12 +68,12 @@ struct Parser<'a> {
 
 /// Go's `%q` of a `[]rune`: `['a' 'b']`.
 fn quote_runes(r: &[char]) -> String {
-    let items: Vec<String> = r.iter().map(|&c| crate::gofmt::quote_rune(c)).collect();
+    let items: Vec<String> = r.iter().map(|&c| crate::go::quote_rune(c)).collect();
     format!("[{}]", items.join(" "))
 }
 
 fn quote(r: &[char]) -> String {
-    crate::gofmt::quote(&r.iter().collect::<String>())
+    crate::go::quote(&r.iter().collect::<String>())
 }
 
 /// The panic of Go's `x.(T)` on an `interface {}` holding `v`.
@@ -140,7 +140,7 @@ fn atoi(r: &[char]) -> Result<i64, String> {
         } else {
             "invalid syntax"
         };
-        format!("strconv.Atoi: parsing {}: {why}", crate::gofmt::quote(&s))
+        format!("strconv.Atoi: parsing {}: {why}", crate::go::quote(&s))
     })
 }
 

@@ -1,6 +1,6 @@
 //! Values: user layers merged in Helm's order, then coalesced with chart defaults and subcharts.
 
-use crate::render::ValuesLayer;
+use crate::api::render::ValuesLayer;
 use crate::value::{Map, Value};
 
 use super::Chart;
@@ -188,7 +188,7 @@ fn coalesce(chart: &Chart, dest: &Map, prefix: &str, merge: bool) -> Result<(), 
             Some(other) => {
                 return Err(format!(
                     "type mismatch on {name}: {}",
-                    crate::gofmt::sprintf("%t", &[other])
+                    crate::go::sprintf("%t", &[other])
                 ));
             }
         };

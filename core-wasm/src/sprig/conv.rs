@@ -4,11 +4,11 @@
 //! `int "1.5"` is 0 while `int "5.0"` is 5 and `int "010"` is 8 (Go's base-0 integer syntax). The
 //! parsers here follow Go's `strconv` exactly because charts feed them strings from values files.
 
-use crate::funcs::{Ctx, Func};
-use crate::gofmt::{format_v, strval};
+use crate::go::{format_v, strval};
+use crate::template::func::{Ctx, Func};
 use crate::value::{Elem, Ty, Value};
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("atoi", &[Ty::String], atoi),
         Func::new("int", &[Ty::Any], int),
@@ -321,7 +321,7 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::funcs::FixedHost;
+    use crate::api::host::FixedHost;
     use crate::value::IntKind;
 
     fn call(name: &str, args: Vec<Value>) -> Value {

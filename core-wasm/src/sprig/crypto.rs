@@ -1,6 +1,6 @@
 //! Sprig: random strings, UUIDs, hashes of passwords, keys and certificates.
 //!
-//! Randomness comes from the render's seeded generator ([`crate::funcs::Rng`]) and time from the
+//! Randomness comes from the render's seeded generator ([`crate::template::func::Rng`]) and time from the
 //! render's clock, never from the OS, so a host can make output reproducible. Helm's output is
 //! random too; what must match is the shape: lengths and alphabets, `$2a$10$` bcrypt hashes, PEM
 //! block types with 64-column base64, key types and sizes, and certificate fields.
@@ -16,8 +16,8 @@ use aes::cipher::generic_array::GenericArray;
 use aes::cipher::{BlockDecrypt as _, BlockEncrypt as _, KeyInit as _};
 use hmac::Mac as _;
 
-use crate::funcs::{Ctx, Func};
-use crate::gofmt::format_v;
+use crate::go::format_v;
+use crate::template::func::{Ctx, Func};
 use crate::value::{IntKind, Map, Object, Ty, Value};
 
 use keys::PrivateKey;
@@ -27,7 +27,7 @@ const INT: Ty = Ty::Int(IntKind::Int);
 /// Sprig's unexported `certificate` struct type.
 const CERTIFICATE: Ty = Ty::Object("sprig.certificate");
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("randAlphaNum", &[INT], rand_alpha_num),
         Func::new("randAlpha", &[INT], rand_alpha),
@@ -599,7 +599,7 @@ fn decrypt_aes(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::funcs::FixedHost;
+    use crate::api::host::FixedHost;
 
     fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
         let mut funcs = Vec::new();

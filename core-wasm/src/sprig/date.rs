@@ -14,7 +14,7 @@ use std::any::Any;
 use std::rc::Rc;
 
 use super::strings::str_arg;
-use crate::funcs::{Ctx, Func};
+use crate::template::func::{Ctx, Func};
 use crate::value::{IntKind, Object, Sig, Ty, Value};
 
 pub(crate) use layout::{format, parse};
@@ -22,7 +22,7 @@ pub(crate) use layout::{format, parse};
 const S: Ty = Ty::String;
 const TIME: Ty = Ty::Object("time.Time");
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("now", &[], |ctx, _| {
             let (secs, nanos) = ctx.now;
@@ -377,7 +377,7 @@ impl Object for Time {
 
 /// Go's `time.ParseDuration`, in nanoseconds.
 pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
-    let bad = || format!("time: invalid duration {}", crate::gofmt::quote(s));
+    let bad = || format!("time: invalid duration {}", crate::go::quote(s));
     let mut rest = s;
     let neg = rest.starts_with('-');
     if neg || rest.starts_with('+') {
@@ -419,14 +419,14 @@ pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
             "" => {
                 return Err(format!(
                     "time: missing unit in duration {}",
-                    crate::gofmt::quote(s)
+                    crate::go::quote(s)
                 ));
             }
             other => {
                 return Err(format!(
                     "time: unknown unit {} in duration {}",
-                    crate::gofmt::quote(other),
-                    crate::gofmt::quote(s)
+                    crate::go::quote(other),
+                    crate::go::quote(s)
                 ));
             }
         };

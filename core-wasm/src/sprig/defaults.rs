@@ -1,10 +1,10 @@
 //! Sprig: defaults and flow control (`default`, `empty`, `coalesce`, `all`, `any`, `ternary`,
 //! `fail`).
 
-use crate::funcs::{Ctx, Func};
+use crate::template::func::{Ctx, Func};
 use crate::value::{Ty, Value};
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::variadic("default", &[Ty::Any], Ty::Any, default),
         Func::new("empty", &[Ty::Any], empty),
@@ -61,7 +61,7 @@ fn ternary(_: &mut Ctx<'_>, mut args: Vec<Value>) -> Result<Value, String> {
 
 /// `fail msg`: an error whose text is exactly `msg` (Helm shows it as an execution error).
 fn fail(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    Err(crate::helmfuncs::warn_wrap(
+    Err(crate::template::func::warn_wrap(
         args[0].as_str().unwrap_or_default(),
     ))
 }
@@ -69,8 +69,8 @@ fn fail(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::funcs::FixedHost;
-    use crate::gofmt::format_v;
+    use crate::api::host::FixedHost;
+    use crate::go::format_v;
     use crate::value::Map;
 
     fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {

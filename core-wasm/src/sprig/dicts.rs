@@ -5,13 +5,13 @@
 //! dario.cat/mergo as Sprig calls it (see [`merge_into`]). Go iterates maps in random order;
 //! `keys` and `values` use key order, one of the orders Go can produce.
 
-use crate::funcs::{Ctx, Func};
-use crate::gofmt::strval;
+use crate::go::strval;
+use crate::template::func::{Ctx, Func};
 use crate::value::{Elem, Map, Ty, Value};
 
 use super::defaults::is_empty;
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::variadic("dict", &[], Ty::Any, dict),
         Func::new("get", &[Ty::Map, Ty::String], get),
@@ -285,8 +285,8 @@ fn conversion_error(v: &Value, want: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::funcs::FixedHost;
-    use crate::gofmt::format_v;
+    use crate::api::host::FixedHost;
+    use crate::go::format_v;
 
     fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
         let mut funcs = Vec::new();

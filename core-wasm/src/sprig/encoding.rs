@@ -9,7 +9,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
 use super::strings::{from_go_bytes, str_arg};
-use crate::funcs::Func;
+use crate::template::func::Func;
 use crate::value::{Ty, Value};
 
 const S: Ty = Ty::String;
@@ -17,7 +17,7 @@ const S: Ty = Ty::String;
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("b64enc", &[S], |_, a| {
             Ok(b64_encode(&crate::value::go_bytes(str_arg(&a[0]))).into())

@@ -2,7 +2,7 @@
 //! `--name-template` (Sprig's whole `TxtFuncMap`) still has. The sandbox has no environment, so
 //! every variable reads as unset: `env "HOME"` is "" and `expandenv "$HOME/x"` is "/x".
 
-use crate::funcs::{Ctx, Func};
+use crate::template::func::{Ctx, Func};
 use crate::value::{Ty, Value};
 
 /// Appends `env` and `expandenv`; only the name-template function map wants them.

@@ -6,7 +6,7 @@
 //! dereferences a nil `reflect.Type` in Sprig, which Go reports as a runtime error. The `must*`
 //! variants return the same errors the plain ones panic with, so both share one implementation.
 
-use crate::funcs::{Ctx, Func, FuncImpl};
+use crate::template::func::{Ctx, Func, FuncImpl};
 use crate::value::{Elem, IntKind, List, Ty, Value};
 
 use super::conv::{to_int, to_strings};
@@ -25,7 +25,7 @@ type ListFunc = (
     FuncImpl,
 );
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::variadic("list", &[], Ty::Any, list),
         Func::variadic("tuple", &[], Ty::Any, list),
@@ -258,7 +258,7 @@ fn chunk(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 fn sort_alpha(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     let mut items = match &args[0] {
         v @ (Value::List(_) | Value::Bytes(_)) => to_strings(v),
-        other => vec![crate::gofmt::strval(other)],
+        other => vec![crate::go::strval(other)],
     };
     // Go sorts a `[]string` argument in place (strslice returns it as is); lists are immutable
     // values here, so the caller's list keeps its order.
@@ -269,8 +269,8 @@ fn sort_alpha(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::funcs::FixedHost;
-    use crate::gofmt::format_v;
+    use crate::api::host::FixedHost;
+    use crate::go::format_v;
     use crate::value::Map;
 
     fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {

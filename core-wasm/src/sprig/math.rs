@@ -6,7 +6,7 @@
 
 mod decimal;
 
-use crate::funcs::{Ctx, Func};
+use crate::template::func::{Ctx, Func};
 use crate::value::{Elem, IntKind, List, Ty, Value};
 
 use super::conv::{to_float64, to_int64};
@@ -14,7 +14,7 @@ use decimal::Decimal;
 
 const INT: Ty = Ty::Int(IntKind::Int);
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("add1", &[Ty::Any], add1),
         Func::variadic("add", &[], Ty::Any, add),
@@ -299,8 +299,8 @@ fn seq(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::funcs::FixedHost;
-    use crate::gofmt::format_v;
+    use crate::api::host::FixedHost;
+    use crate::go::format_v;
 
     fn call(name: &str, args: Vec<Value>) -> Result<Value, String> {
         let mut funcs = Vec::new();

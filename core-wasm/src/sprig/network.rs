@@ -4,10 +4,10 @@
 //! (always for `helm template`) it answers "" without a lookup. The sandbox has no network, so
 //! that offline answer is the only one.
 
-use crate::funcs::{Ctx, Func};
+use crate::template::func::{Ctx, Func};
 use crate::value::{Ty, Value};
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.push(Func::new("getHostByName", &[Ty::String], get_host_by_name));
 }
 
@@ -18,7 +18,7 @@ fn get_host_by_name(_: &mut Ctx<'_>, _: Vec<Value>) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::funcs::FixedHost;
+    use crate::api::host::FixedHost;
 
     #[test]
     fn offline_lookup_is_empty() {

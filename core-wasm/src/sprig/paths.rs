@@ -2,14 +2,14 @@
 //! which on Linux, where Helm runs them, behaves the same: `/` is the only separator).
 
 use super::strings::str_arg;
-use crate::funcs::{Ctx, Func};
+use crate::template::func::{Ctx, Func};
 use crate::value::{Ty, Value};
 
 const S: &[Ty] = &[Ty::String];
 
 type Impl = fn(&mut Ctx<'_>, Vec<Value>) -> Result<Value, String>;
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     let table: [(&'static str, &'static str, Impl); 5] = [
         ("base", "osBase", |_, a| Ok(base(str_arg(&a[0])).into())),
         ("dir", "osDir", |_, a| Ok(dir(str_arg(&a[0])).into())),

@@ -1,9 +1,9 @@
 //! Sprig: reflection (`typeOf`, `typeIs`, `typeIsLike`, `kindOf`, `kindIs`, `deepEqual`).
 
-use crate::funcs::{Ctx, Func};
+use crate::template::func::{Ctx, Func};
 use crate::value::{Ty, Value};
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("typeOf", &[Ty::Any], type_of),
         Func::new("typeIs", &[Ty::String, Ty::Any], type_is),
@@ -48,7 +48,7 @@ fn deep_equal(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::funcs::FixedHost;
+    use crate::api::host::FixedHost;
     use crate::value::Map;
 
     fn call(name: &str, args: Vec<Value>) -> Value {

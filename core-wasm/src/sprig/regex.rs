@@ -12,13 +12,13 @@ use regex::{Captures, Regex};
 use regex_syntax::ast::{self, ErrorKind};
 
 use super::strings::{int_arg, str_arg};
-use crate::funcs::Func;
+use crate::template::func::Func;
 use crate::value::{IntKind, Ty, Value};
 
 const S: Ty = Ty::String;
 const INT: Ty = Ty::Int(IntKind::Int);
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("regexMatch", &[S, S], |_, a| {
             Ok(compile(str_arg(&a[0]))
@@ -79,7 +79,7 @@ fn must_compile(pattern: &str) -> Result<Regex, String> {
     compile(pattern).map_err(|e| {
         let shown = if pattern.contains('`') || pattern.chars().any(|c| c.is_control() && c != '\t')
         {
-            crate::gofmt::quote(pattern)
+            crate::go::quote(pattern)
         } else {
             format!("`{pattern}`")
         };

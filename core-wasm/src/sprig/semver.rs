@@ -15,12 +15,12 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::strings::str_arg;
-use crate::funcs::Func;
+use crate::template::func::Func;
 use crate::value::{IntKind, Object, Sig, Ty, Value};
 
 const S: Ty = Ty::String;
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("semver", &[S], |_, a| {
             let v = Version::parse(str_arg(&a[0]))?;
@@ -259,7 +259,7 @@ impl Constraints {
         let mut groups = Vec::new();
         for g in c.split("||") {
             if !p.valid.is_match(g) {
-                return Err(format!("improper constraint: {}", crate::gofmt::quote(g)));
+                return Err(format!("improper constraint: {}", crate::go::quote(g)));
             }
             let mut cs = Vec::new();
             for m in p.find.find_iter(g) {
@@ -275,7 +275,7 @@ impl Constraints {
         let m = patterns()
             .one
             .captures(s)
-            .ok_or_else(|| format!("improper constraint: {}", crate::gofmt::quote(s)))?;
+            .ok_or_else(|| format!("improper constraint: {}", crate::go::quote(s)))?;
         let g = |i: usize| m.get(i).map_or("", |x| x.as_str());
         let op = match g(1) {
             "" | "=" => Op::TildeOrEqual,

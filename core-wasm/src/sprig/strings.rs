@@ -9,14 +9,14 @@ mod case;
 
 use std::collections::BTreeMap;
 
-use crate::funcs::{Ctx, Func};
-use crate::gofmt::{format_v, quote as go_quote, strval};
+use crate::go::{format_v, quote as go_quote, strval};
+use crate::template::func::{Ctx, Func};
 use crate::value::{Elem, IntKind, Map, Ty, Value};
 
 const S: Ty = Ty::String;
 const INT: Ty = Ty::Int(IntKind::Int);
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("hello", &[], |_, _| Ok(Value::str("Hello!"))),
         Func::new("abbrev", &[INT, S], abbrev),
@@ -487,7 +487,7 @@ pub(super) fn call_fn(
         .iter()
         .find(|f| f.name == name)
         .unwrap_or_else(|| panic!("no function {name}"));
-    let mut host = crate::funcs::FixedHost::default();
+    let mut host = crate::api::host::FixedHost::default();
     let mut ctx = Ctx::new(&mut host);
     (f.call)(&mut ctx, args)
 }

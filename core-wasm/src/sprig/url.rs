@@ -4,18 +4,15 @@
 use std::collections::BTreeMap;
 
 use super::strings::{from_go_bytes, str_arg};
-use crate::funcs::Func;
+use crate::template::func::Func;
 use crate::value::{Ty, Value};
 
-pub(super) fn register(out: &mut Vec<Func>) {
+pub(crate) fn register(out: &mut Vec<Func>) {
     out.extend([
         Func::new("urlParse", &[Ty::String], |_, a| {
             let raw = str_arg(&a[0]);
             let u = parse(raw).map_err(|e| {
-                format!(
-                    "unable to parse url: parse {}: {e}",
-                    crate::gofmt::quote(raw)
-                )
+                format!("unable to parse url: parse {}: {e}", crate::go::quote(raw))
             })?;
             let hostname = u.hostname().to_string();
             let entries: BTreeMap<String, Value> = [
@@ -68,7 +65,7 @@ pub(super) fn register(out: &mut Vec<Func>) {
                 let tmp = parse(&probe).map_err(|e| {
                     format!(
                         "unable to parse userinfo in dict: parse {}: {e}",
-                        crate::gofmt::quote(&probe)
+                        crate::go::quote(&probe)
                     )
                 })?;
                 u.user = tmp.user;
@@ -185,14 +182,14 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                     let end = (i + 3).min(b.len());
                     return Err(format!(
                         "invalid URL escape {}",
-                        crate::gofmt::quote(&from_go_bytes(&b[i..end]))
+                        crate::go::quote(&from_go_bytes(&b[i..end]))
                     ));
                 };
                 // In a host, only `%25` and escapes of non-ASCII bytes are allowed.
                 if mode == Mode::Host && h < 8 && &s[i..i + 3] != "%25" {
                     return Err(format!(
                         "invalid URL escape {}",
-                        crate::gofmt::quote(&s[i..i + 3])
+                        crate::go::quote(&s[i..i + 3])
                     ));
                 }
                 out.push((h * 16 + l) as u8);
@@ -202,7 +199,7 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
                 if mode == Mode::Host && c < 0x80 && should_escape(c, mode) {
                     return Err(format!(
                         "invalid character {} in host name",
-                        crate::gofmt::quote(&s[i..i + 1])
+                        crate::go::quote(&s[i..i + 1])
                     ));
                 }
                 out.push(c);
@@ -325,7 +322,7 @@ fn parse_host(host: &str) -> Result<String, String> {
         if !valid_optional_port(port) {
             return Err(format!(
                 "invalid port {} after host",
-                crate::gofmt::quote(port)
+                crate::go::quote(port)
             ));
         }
         return unescape(host, Mode::Host);
@@ -335,7 +332,7 @@ fn parse_host(host: &str) -> Result<String, String> {
         if !valid_optional_port(port) {
             return Err(format!(
                 "invalid port {} after host",
-                crate::gofmt::quote(port)
+                crate::go::quote(port)
             ));
         }
     }

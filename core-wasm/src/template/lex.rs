@@ -83,9 +83,9 @@ impl std::fmt::Display for Item {
             _ => {
                 if self.val.chars().count() > 10 {
                     let head: String = self.val.chars().take(10).collect();
-                    write!(f, "{}...", crate::gofmt::quote(&head))
+                    write!(f, "{}...", crate::go::quote(&head))
                 } else {
-                    write!(f, "{}", crate::gofmt::quote(&self.val))
+                    write!(f, "{}", crate::go::quote(&self.val))
                 }
             }
         }
@@ -536,13 +536,13 @@ impl<'a> Lexer<'a> {
     fn lex_number(&mut self) -> bool {
         if !self.scan_number() {
             let text = self.input[self.start..self.pos].to_string();
-            return self.error(format!("bad number syntax: {}", crate::gofmt::quote(&text)));
+            return self.error(format!("bad number syntax: {}", crate::go::quote(&text)));
         }
         if let Some(sign @ ('+' | '-')) = self.peek() {
             let _ = sign;
             if !self.scan_number() || !self.input[..self.pos].ends_with('i') {
                 let text = self.input[self.start..self.pos].to_string();
-                return self.error(format!("bad number syntax: {}", crate::gofmt::quote(&text)));
+                return self.error(format!("bad number syntax: {}", crate::go::quote(&text)));
             }
             self.emit(Kind::Complex);
             return true;

@@ -818,7 +818,7 @@ fn go_sharp_v_elem(v: &Value) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        other => crate::gofmt::format_v(other),
+        other => crate::go::format_v(other),
     }
 }
 

@@ -9,7 +9,7 @@ use rsa::traits::PublicKeyParts as _;
 use sha2_10::{Digest as _, Sha256};
 
 use super::der::{self, Reader, bits, oid, seq, tlv, uint};
-use crate::funcs::{Ctx, Rng};
+use crate::template::func::{Ctx, Rng};
 
 const OID_RSA: &[u64] = &[1, 2, 840, 113_549, 1, 1, 1];
 const OID_SHA256_RSA: &[u64] = &[1, 2, 840, 113_549, 1, 1, 11];

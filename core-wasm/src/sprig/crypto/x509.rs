@@ -7,7 +7,7 @@ use sha2_10::{Digest as _, Sha256};
 
 use super::der::{self, Reader, oid, seq, tlv, uint};
 use super::keys::PrivateKey;
-use crate::funcs::Rng;
+use crate::template::func::Rng;
 
 const OID_CN: &[u64] = &[2, 5, 4, 3];
 const OID_KEY_USAGE: &[u64] = &[2, 5, 29, 15];
@@ -150,7 +150,7 @@ pub(super) fn create(
             if !d.is_ascii() {
                 return Err(fail(format!(
                     "x509: {} cannot be encoded as an IA5String",
-                    crate::gofmt::quote(d)
+                    crate::go::quote(d)
                 )));
             }
             names.push(tlv(0x82, d.as_bytes()));

@@ -1,7 +1,7 @@
 //! Go's reference-time layouts: `Time.Format` and `time.ParseInLocation` (with `Local` = UTC).
 
 use super::{DAYS, MONTHS, Time, Zone, days_from_civil};
-use crate::gofmt::quote;
+use crate::go::quote;
 
 /// One element of a layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

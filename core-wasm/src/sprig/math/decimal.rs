@@ -21,7 +21,7 @@ impl Decimal {
         if !f.is_finite() {
             return Err(format!(
                 "Cannot create a Decimal from {}",
-                crate::gofmt::format_v(&crate::value::Value::Float(f))
+                crate::go::format_v(&crate::value::Value::Float(f))
             ));
         }
         // Rust's `{:e}` prints the shortest round-trip digits, as Go's `FormatFloat(f, 'e', -1)`.

@@ -1,14 +1,11 @@
-//! Helm's own template functions (those that do not need the executor; `include` and `tpl` live
-//! in the executor).
+//! Helm's own template functions other than its codecs' (`funcs/{yaml,json,toml}.rs`) and those
+//! that need the executor (`include` and `tpl` live in the executor).
 
-use crate::funcs::{Ctx, Func};
+use crate::template::func::{Ctx, Func, warn_wrap};
 use crate::value::{Map, Ty, Value};
 
-/// Append Helm's functions; they take precedence over Sprig's of the same name.
+/// Append `required`, `fail` and `lookup`.
 pub fn register(out: &mut Vec<Func>) {
-    crate::yaml::register(out);
-    crate::json::register(out);
-    crate::toml::register(out);
     out.push(Func::new("required", &[Ty::String, Ty::Any], required));
     out.push(Func::new("fail", &[Ty::String], fail));
     out.push(Func::new(
@@ -16,12 +13,6 @@ pub fn register(out: &mut Vec<Func>) {
         &[Ty::String, Ty::String, Ty::String, Ty::String],
         lookup,
     ));
-}
-
-/// Helm's `warnWrap`: the markers its error formatting looks for to print `execution error at
-/// (file:line:col): msg` instead of the whole chain.
-pub fn warn_wrap(msg: &str) -> String {
-    format!("HELM_ERR_START{msg}HELM_ERR_END")
 }
 
 /// `required msg value`: the value, or an error when it is nil or `""`.

@@ -1,0 +1,54 @@
+//! The native mirror of `wit/core.wit`'s `host` interface: all the core may ask of the world.
+
+/// What a function may ask of the world outside the template: randomness, time and `lookup`.
+/// Everything goes through the host, so that a render can be made reproducible.
+pub trait Host {
+    /// `lookup`: the object (or list) as JSON text, or `None`.
+    fn lookup(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<String>;
+    /// The seed for this render's random source.
+    fn random_seed(&mut self) -> u64;
+    /// Seconds and nanoseconds since the Unix epoch, UTC.
+    fn now(&mut self) -> (i64, u32);
+    /// An RSA private key of `bits` bits as PKCS#1 DER, derived from `seed` alone; `None` when
+    /// this host does not generate keys, and the core then generates it itself (slowly: the
+    /// component's host does it natively, see the WIT `generate-rsa-key`).
+    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Option<Result<Vec<u8>, String>> {
+        let _ = (bits, seed);
+        None
+    }
+}
+
+/// A host for pure unit tests: fixed seed and time, `lookup` answers nothing (as `helm template`).
+#[derive(Debug, Clone)]
+pub struct FixedHost {
+    pub seed: u64,
+    pub now: (i64, u32),
+}
+
+impl Default for FixedHost {
+    fn default() -> Self {
+        // 2026-01-02T03:04:05.123456789Z: every field distinct, so date layouts are checkable.
+        FixedHost {
+            seed: 42,
+            now: (1_767_323_045, 123_456_789),
+        }
+    }
+}
+
+impl Host for FixedHost {
+    fn lookup(&mut self, _: &str, _: &str, _: &str, _: &str) -> Option<String> {
+        None
+    }
+    fn random_seed(&mut self) -> u64 {
+        self.seed
+    }
+    fn now(&mut self) -> (i64, u32) {
+        self.now
+    }
+}
