@@ -21,7 +21,6 @@ mod host;
 mod keygen;
 mod runtime;
 mod sandbox;
-mod snapshot;
 
 pub use config::{Config, DEFAULT_DEADLINE, DEFAULT_EPOCH_TICK, DEFAULT_MAX_MEMORY, Pooling};
 pub use error::Error;

@@ -9,7 +9,6 @@ use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Stor
 
 use crate::bindings::{Core, CorePre};
 use crate::sandbox::State;
-use crate::snapshot;
 use crate::{
     CORE_COMPONENT, CORE_COMPONENT_SHA256, Config, Diagnostic, Error, HostServices, PolicyFile,
     RenderError, RenderOutput, RenderRequest, RuleInfo, ValidateRequest, cache,
@@ -86,8 +85,7 @@ impl Runtime {
         Core::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state).map_err(setup)?;
 
         let started = Instant::now();
-        let (component, compile_source) =
-            load_component(&engine, &linker, &config).map_err(setup)?;
+        let (component, compile_source) = load_component(&engine, &config).map_err(setup)?;
         let compile_time = started.elapsed();
 
         let pre =
@@ -280,25 +278,22 @@ impl Drop for Runtime {
     }
 }
 
-/// The compiled, pre-initialised component (see `snapshot.rs`): from the cache when possible,
-/// else made (and cached).
+/// The compiled component: from the cache when possible, else compiled (and cached).
 fn load_component(
     engine: &Engine,
-    linker: &Linker<State>,
     config: &Config,
 ) -> wasmtime::Result<(Component, CompileSource)> {
-    let make = || -> wasmtime::Result<Component> {
-        let wasm = snapshot::preinitialize(engine, linker, CORE_COMPONENT, config.max_memory)?;
-        Component::new(engine, &wasm)
-    };
     let Some(dir) = &config.cache_dir else {
-        return Ok((make()?, CompileSource::Compiled));
+        return Ok((
+            Component::new(engine, CORE_COMPONENT)?,
+            CompileSource::Compiled,
+        ));
     };
-    let path = cache::artifact_path(dir, engine, &format!("{CORE_COMPONENT_SHA256}+prepared"));
+    let path = cache::artifact_path(dir, engine, CORE_COMPONENT_SHA256);
     if let Some(component) = cache::load(engine, &path, config.map_artifact) {
         return Ok((component, CompileSource::Cache));
     }
-    let component = make()?;
+    let component = Component::new(engine, CORE_COMPONENT)?;
     // A read-only or full cache must not stop the CLI: the artifact is only a shortcut.
     if let Ok(artifact) = component.serialize() {
         let _ = cache::store(&path, &artifact);

@@ -288,14 +288,29 @@ fn render_text(runtime: &Runtime, template: &str, host: OfflineHost) -> Result<S
 fn rsa_keys_come_from_the_host_sized_as_sprig_asks_and_follow_the_seed() {
     let runtime = runtime(256 << 20, Duration::from_secs(60));
     // The modulus is the first INTEGER after the version: its DER length says the key size.
-    let template = "k: {{ genPrivateKey \"rsa\" | quote }}\nca: {{ (genCA \"c\" 1).Key | quote }}\n";
+    let template =
+        "k: {{ genPrivateKey \"rsa\" | quote }}\nca: {{ (genCA \"c\" 1).Key | quote }}\n";
     let seeded = |seed| render_text(&runtime, template, OfflineHost::default().with_seed(seed));
     let first = seeded(7).expect("render");
-    assert_eq!(seeded(7).expect("render"), first, "a fixed seed gives the same keys");
-    assert_ne!(seeded(8).expect("render"), first, "another seed, other keys");
+    assert_eq!(
+        seeded(7).expect("render"),
+        first,
+        "a fixed seed gives the same keys"
+    );
+    assert_ne!(
+        seeded(8).expect("render"),
+        first,
+        "another seed, other keys"
+    );
     // PKCS#1 of a 4096-bit key begins `MIIJ` (a 2.3 KB SEQUENCE), of a 2048-bit one `MIIE`.
-    assert!(first.contains("BEGIN RSA PRIVATE KEY-----\\nMIIJ"), "{first}");
-    assert!(first.contains("ca: \"-----BEGIN RSA PRIVATE KEY-----\\nMIIE"), "{first}");
+    assert!(
+        first.contains("BEGIN RSA PRIVATE KEY-----\\nMIIJ"),
+        "{first}"
+    );
+    assert!(
+        first.contains("ca: \"-----BEGIN RSA PRIVATE KEY-----\\nMIIE"),
+        "{first}"
+    );
 }
 
 #[test]
@@ -310,7 +325,11 @@ fn key_generation_counts_against_the_deadline() {
     )
     .expect_err("a thousand 4096-bit keys cannot fit in 300 ms");
     assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
-    assert!(started.elapsed() < deadline * 20, "stopped only after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < deadline * 20,
+        "stopped only after {:?}",
+        started.elapsed()
+    );
     assert_next_call_succeeds(&runtime);
 }
 
@@ -318,9 +337,15 @@ fn key_generation_counts_against_the_deadline() {
 fn name_templates_run_with_sprig_and_no_data() {
     let runtime = runtime(256 << 20, Duration::from_secs(30));
     let name = |t: &str| runtime.template_name(t, host()).map_err(|e| e.to_string());
-    assert_eq!(name("app-{{ \"X\" | lower }}-{{ add 1 2 }}").unwrap(), "app-x-3");
+    assert_eq!(
+        name("app-{{ \"X\" | lower }}-{{ add 1 2 }}").unwrap(),
+        "app-x-3"
+    );
     assert_eq!(name("{{ .Foo }}").unwrap(), "<no value>");
-    assert_eq!(name("{{ env \"HOME\" }}|{{ expandenv \"$HOME/x\" }}").unwrap(), "|/x");
+    assert_eq!(
+        name("{{ env \"HOME\" }}|{{ expandenv \"$HOME/x\" }}").unwrap(),
+        "|/x"
+    );
     assert_eq!(
         name("{{ include \"x\" . }}").unwrap_err(),
         "template: name-template:1: function \"include\" not defined"
