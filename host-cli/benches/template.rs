@@ -145,12 +145,12 @@ fn probes(dir: &Path) -> Vec<Case> {
             false,
         ),
         (
-            "probe-genPrivateKey-rsa",
+            "probe-genprivatekey-rsa",
             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  key: {{ genPrivateKey \"rsa\" | quote }}\n",
             true,
         ),
         (
-            "probe-genCA",
+            "probe-genca",
             "{{- $ca := genCA \"probe-ca\" 365 }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  ca.crt: {{ $ca.Cert | quote }}\n  ca.key: {{ $ca.Key | quote }}\n",
             true,
         ),
@@ -162,7 +162,7 @@ fn probes(dir: &Path) -> Vec<Case> {
             std::fs::create_dir_all(chart.join("templates")).expect("probe dir");
             std::fs::write(
                 chart.join("Chart.yaml"),
-                format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n").to_lowercase(),
+                format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
             )
             .expect("probe Chart.yaml");
             std::fs::write(chart.join("templates/t.yaml"), template).expect("probe template");
