@@ -50,6 +50,7 @@ struct Inner {
     reconcile: Histogram,
     render: Histogram,
     results: BTreeMap<&'static str, u64>,
+    errors: BTreeMap<&'static str, u64>,
     status: BTreeMap<(String, String), String>,
     drift: BTreeMap<(String, String, &'static str), u64>,
 }
@@ -63,13 +64,15 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Records one reconcile.
-    pub fn observe_reconcile(&self, d: Duration, ok: bool) {
+    /// Records one reconcile: `error` is `None` after a success, else the error's metric label.
+    pub fn observe_reconcile(&self, d: Duration, error: Option<&'static str>) {
         let mut m = self.inner.lock().expect("not poisoned");
         m.reconcile.observe(d);
-        *m.results
-            .entry(if ok { "success" } else { "error" })
-            .or_default() += 1;
+        let result = if error.is_some() { "error" } else { "success" };
+        *m.results.entry(result).or_default() += 1;
+        if let Some(label) = error {
+            *m.errors.entry(label).or_default() += 1;
+        }
     }
 
     /// Records one render.
@@ -140,6 +143,14 @@ impl Metrics {
         for (result, n) in &m.results {
             let _ = writeln!(out, "{name}{{result=\"{result}\"}} {n}");
         }
+        let name = "planton_helm_reconcile_errors_total";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Reconciles that ended in an error, by error.\n# TYPE {name} counter"
+        );
+        for (error, n) in &m.errors {
+            let _ = writeln!(out, "{name}{{error=\"{error}\"}} {n}");
+        }
         let name = "planton_helm_drift_total";
         let _ = writeln!(
             out,
@@ -204,12 +215,15 @@ mod tests {
     fn text_format_has_status_and_histograms() {
         let m = Metrics::default();
         m.set_status("apps", "web", "True");
-        m.observe_reconcile(Duration::from_millis(30), true);
+        m.observe_reconcile(Duration::from_millis(30), None);
+        m.observe_reconcile(Duration::from_millis(30), Some("kube"));
         let text = m.render();
         assert!(text.contains(
             "planton_helm_release_reconciliation_status{namespace=\"apps\",name=\"web\",status=\"True\"} 1"
         ));
-        assert!(text.contains("planton_helm_reconcile_duration_seconds_bucket{le=\"0.05\"} 1"));
+        assert!(text.contains("planton_helm_reconcile_duration_seconds_bucket{le=\"0.05\"} 2"));
         assert!(text.contains("planton_helm_reconcile_total{result=\"success\"} 1"));
+        assert!(text.contains("planton_helm_reconcile_total{result=\"error\"} 1"));
+        assert!(text.contains("planton_helm_reconcile_errors_total{error=\"kube\"} 1"));
     }
 }

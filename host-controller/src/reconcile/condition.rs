@@ -1,0 +1,179 @@
+//! The closed vocabulary of the status: condition types, condition statuses and reasons (of
+//! conditions and of Events). The reconciler names them only through these enums, never as
+//! string literals.
+
+use std::fmt;
+
+/// A condition type of `status.conditions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConditionType {
+    /// The summary (kstatus): `True` when the current generation's release is deployed.
+    Ready,
+    /// kstatus: an install or upgrade is in progress.
+    Reconciling,
+    /// kstatus: the release cannot progress without a change to the spec.
+    Stalled,
+    /// The result of the chart's test hooks (only with `spec.test.enable`).
+    TestSuccess,
+}
+
+impl ConditionType {
+    /// The name written in `type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionType::Ready => "Ready",
+            ConditionType::Reconciling => "Reconciling",
+            ConditionType::Stalled => "Stalled",
+            ConditionType::TestSuccess => "TestSuccess",
+        }
+    }
+}
+
+/// A condition's `status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConditionStatus {
+    /// `True`.
+    True,
+    /// `False`.
+    False,
+    /// `Unknown`.
+    Unknown,
+}
+
+impl ConditionStatus {
+    /// The word written in `status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionStatus::True => "True",
+            ConditionStatus::False => "False",
+            ConditionStatus::Unknown => "Unknown",
+        }
+    }
+
+    /// `True` for `true`, `False` for `false`.
+    pub fn from_bool(value: bool) -> ConditionStatus {
+        if value {
+            ConditionStatus::True
+        } else {
+            ConditionStatus::False
+        }
+    }
+}
+
+/// Why a condition is what it is, or why an Event was published: a CamelCase word for programs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// An install or upgrade is under way.
+    Progressing,
+    /// A revision was installed (also: the release is in sync).
+    InstallSucceeded,
+    /// A revision was upgraded to.
+    UpgradeSucceeded,
+    /// An install failed.
+    InstallFailed,
+    /// An upgrade failed.
+    UpgradeFailed,
+    /// The chart did not render.
+    RenderFailed,
+    /// The chart (or its repository's credentials) could not be fetched.
+    ChartFetchFailed,
+    /// The core's validation found errors in the spec.
+    ValidationFailed,
+    /// A field of the spec cannot be read (a duration that is not one).
+    InvalidSpec,
+    /// A release left `pending-*` by an interrupted operation was marked failed.
+    Recovered,
+    /// Drifted objects were applied again.
+    DriftCorrected,
+    /// Drifted objects were reported and left (`driftDetection.mode: warn`).
+    DriftDetected,
+    /// The chart's test hooks succeeded.
+    TestSucceeded,
+    /// A test hook failed.
+    TestFailed,
+    /// The release was uninstalled (the HelmRelease is being deleted).
+    UninstallSucceeded,
+    /// Uninstalling the release failed.
+    UninstallFailed,
+    /// A reconcile could not finish (the API or the release store failed); retried.
+    ReconcileFailed,
+}
+
+impl Reason {
+    /// The word written in `reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Progressing => "Progressing",
+            Reason::InstallSucceeded => "InstallSucceeded",
+            Reason::UpgradeSucceeded => "UpgradeSucceeded",
+            Reason::InstallFailed => "InstallFailed",
+            Reason::UpgradeFailed => "UpgradeFailed",
+            Reason::RenderFailed => "RenderFailed",
+            Reason::ChartFetchFailed => "ChartFetchFailed",
+            Reason::ValidationFailed => "ValidationFailed",
+            Reason::InvalidSpec => "InvalidSpec",
+            Reason::Recovered => "Recovered",
+            Reason::DriftCorrected => "DriftCorrected",
+            Reason::DriftDetected => "DriftDetected",
+            Reason::TestSucceeded => "TestSucceeded",
+            Reason::TestFailed => "TestFailed",
+            Reason::UninstallSucceeded => "UninstallSucceeded",
+            Reason::UninstallFailed => "UninstallFailed",
+            Reason::ReconcileFailed => "ReconcileFailed",
+        }
+    }
+
+    /// The reasons a `Ready=False` is written with after an attempt of this generation failed;
+    /// such an attempt is not repeated until the spec changes (retries are exhausted).
+    pub fn is_release_failure(self) -> bool {
+        matches!(
+            self,
+            Reason::InstallFailed | Reason::UpgradeFailed | Reason::RenderFailed
+        )
+    }
+
+    /// The reason named `text`, if it is one of ours.
+    pub fn parse(text: &str) -> Option<Reason> {
+        ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// Every reason, for [`Reason::parse`].
+const ALL: [Reason; 17] = [
+    Reason::Progressing,
+    Reason::InstallSucceeded,
+    Reason::UpgradeSucceeded,
+    Reason::InstallFailed,
+    Reason::UpgradeFailed,
+    Reason::RenderFailed,
+    Reason::ChartFetchFailed,
+    Reason::ValidationFailed,
+    Reason::InvalidSpec,
+    Reason::Recovered,
+    Reason::DriftCorrected,
+    Reason::DriftDetected,
+    Reason::TestSucceeded,
+    Reason::TestFailed,
+    Reason::UninstallSucceeded,
+    Reason::UninstallFailed,
+    Reason::ReconcileFailed,
+];
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_parses_back() {
+        for r in ALL {
+            assert_eq!(Reason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Reason::parse("SomethingElse"), None);
+    }
+}

@@ -1,0 +1,59 @@
+//! The one error type of a reconcile. Each error names the metric label it is counted under
+//! (`planton_helm_reconcile_errors_total{error}`) and the condition reason it is reported with.
+
+use crate::chart::FetchError;
+use crate::release::StoreError;
+
+use super::condition::Reason;
+
+/// Why a reconcile, or a step of one, did not finish.
+///
+/// `Fetch` and `Render` end an install or upgrade before a revision exists: the reconciler turns
+/// them into the status (`Ready=False` with [`Error::reason`]). The others end the reconcile
+/// itself, which is retried after [`crate::reconcile::error_policy`]'s delay.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The API refused or could not be reached.
+    #[error(transparent)]
+    Kube(#[from] kube::Error),
+    /// The release records could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Adding or removing the finalizer failed.
+    #[error("finalizer: {0}")]
+    Finalizer(String),
+    /// The HelmRelease has no namespace (it is a namespaced kind, so the API never sends one).
+    #[error("HelmRelease {0} has no namespace")]
+    NoNamespace(String),
+    /// The chart, or the credentials to fetch it with, could not be had.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// The chart did not render.
+    #[error("{0}")]
+    Render(String),
+}
+
+impl Error {
+    /// The label of `planton_helm_reconcile_errors_total{error}`.
+    pub fn metric_label(&self) -> &'static str {
+        match self {
+            Error::Kube(_) => "kube",
+            Error::Store(_) => "store",
+            Error::Finalizer(_) => "finalizer",
+            Error::NoNamespace(_) => "no_namespace",
+            Error::Fetch(_) => "fetch",
+            Error::Render(_) => "render",
+        }
+    }
+
+    /// The reason of the `Ready` condition (and the Event) that reports this error.
+    pub fn reason(&self) -> Reason {
+        match self {
+            Error::Fetch(_) => Reason::ChartFetchFailed,
+            Error::Render(_) => Reason::RenderFailed,
+            Error::Kube(_) | Error::Store(_) | Error::Finalizer(_) | Error::NoNamespace(_) => {
+                Reason::ReconcileFailed
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Making a new revision, shared by install and upgrade: fetch the chart, render it, record the
+//! revision `pending-*`, run the pre hooks, apply and prune, wait, run the post hooks, and record
+//! it `deployed` or `failed`.
+//!
+//! Guarantees: the revision is recorded before anything is applied, so an interrupted attempt
+//! leaves a `pending-*` record that the next reconcile unlocks (state `Locked`); a failure
+//! leaves the previous revision's objects as far as the apply got, and the `failed` record says
+//! why. Nothing is remediated here (that is state `FailedThisGeneration`).
+
+use host_runtime::{
+    Capabilities, ChartSource, Manifest, ReleaseInfo, RenderOptions, RenderOutput, RenderRequest,
+    SourceFile, ValuesLayer,
+};
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Secret;
+use kube::{Api, ResourceExt};
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::chart::{Chart, Credentials, FetchError};
+use crate::cluster::{ClusterLookup, ObjectRef, manifest_objects};
+use crate::crd::HelmRelease;
+use crate::release::{Info, Release, zero_time};
+use crate::wait::wait_ready;
+
+use super::error::Error;
+use super::load::Target;
+use super::state::{Deployed, Failure, ReleaseAction};
+use super::{Context, apply, hooks};
+
+/// What an install or an upgrade does differently.
+pub struct Plan {
+    /// Which one.
+    pub action: ReleaseAction,
+    /// The hook events run before and after the apply.
+    pub hooks: (&'static str, &'static str),
+    /// The record's status while it runs.
+    pub pending: &'static str,
+    /// The record's description while it runs.
+    pub description: &'static str,
+    /// The deployed revision an upgrade replaces (marked `superseded` when it succeeds).
+    pub from: Option<Release>,
+}
+
+/// How an attempt that made a revision ended.
+pub enum Attempt {
+    /// The revision is deployed.
+    Deployed(Box<Deployed>),
+    /// The revision failed.
+    Failed(Box<Failure>),
+}
+
+/// Makes the next revision after `history` as `plan` says. `Err` before a revision exists
+/// ([`Error::Fetch`], [`Error::Render`], or the API); after that, the revision's fate is in the
+/// [`Attempt`].
+pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Attempt, Error> {
+    let (ctx, hr) = (t.ctx, t.hr);
+    let credentials = credentials(hr, ctx).await?;
+    let chart = ctx
+        .charts
+        .fetch(
+            &hr.spec.repo,
+            &hr.spec.name,
+            &hr.spec.version,
+            credentials.as_ref(),
+        )
+        .await?;
+    let values = hr.values();
+    let revision = history.last().map(|r| r.version).unwrap_or(0) + 1;
+    let is_upgrade = plan.action == ReleaseAction::Upgrade;
+    let rendered = render(
+        ctx,
+        &chart,
+        &values,
+        &t.name,
+        &t.namespace,
+        revision,
+        is_upgrade,
+    )
+    .await
+    .map_err(Error::Render)?;
+
+    let now = Timestamp::now().to_string();
+    let mut release = Release {
+        name: t.name.clone(),
+        namespace: t.namespace.clone(),
+        version: revision,
+        chart: Some(chart.helm_record()),
+        config: values,
+        manifest: helm_manifest(&rendered.manifests),
+        hooks: rendered.hooks.iter().map(hooks::record).collect(),
+        info: Info {
+            first_deployed: Some(
+                plan.from
+                    .as_ref()
+                    .and_then(|d| d.info.first_deployed.clone())
+                    .unwrap_or_else(|| now.clone()),
+            ),
+            last_deployed: Some(now),
+            deleted: zero_time(),
+            description: plan.description.into(),
+            status: plan.pending.into(),
+            notes: rendered.notes.clone(),
+            extra: Default::default(),
+        },
+        extra: Default::default(),
+    };
+    t.store.create(&release).await?;
+
+    let deadline = Instant::now() + t.settings.timeout;
+    let (pre, post) = plan.hooks;
+    let previous = history
+        .iter()
+        .rev()
+        .find(|r| !r.manifest.is_empty())
+        .map(|r| r.manifest.clone())
+        .unwrap_or_default();
+    let run = async {
+        hooks::run(ctx, &rendered.hooks, pre, &t.namespace, deadline, None).await?;
+        apply::deploy(ctx, &release.manifest, &previous, &t.name, &t.namespace).await?;
+        if hr.spec.wait || hr.spec.atomic {
+            let objects: Vec<ObjectRef> = manifest_objects(&release.manifest)
+                .into_iter()
+                .map(|(o, _)| o)
+                .collect();
+            wait_ready(&ctx.cluster, &objects, &t.namespace, deadline).await?;
+        }
+        hooks::run(ctx, &rendered.hooks, post, &t.namespace, deadline, None).await
+    };
+    let result: Result<(), String> = run.await;
+
+    let verb = plan.action.verb();
+    match result {
+        Ok(()) => {
+            release.info.status = crate::release::status::DEPLOYED.into();
+            release.info.description = format!("{verb} complete");
+            t.store.update(&release).await?;
+            if let Some(mut d) = plan.from {
+                d.info.status = crate::release::status::SUPERSEDED.into();
+                t.store.update(&d).await?;
+            }
+            t.store.prune(t.settings.history_limit).await?;
+            Ok(Attempt::Deployed(Box::new(Deployed {
+                action: plan.action,
+                release,
+                hooks: rendered.hooks,
+                tested: false,
+            })))
+        }
+        Err(why) => {
+            release.info.status = crate::release::status::FAILED.into();
+            release.info.description = format!("Release \"{}\" failed: {why}", t.name);
+            t.store.update(&release).await?;
+            Ok(Attempt::Failed(Box::new(Failure {
+                action: plan.action,
+                release,
+                why,
+            })))
+        }
+    }
+}
+
+/// The release's `manifest` as Helm writes it: `---\n# Source: <path>\n<body>\n` per document.
+fn helm_manifest(manifests: &[Manifest]) -> String {
+    let mut out = String::new();
+    for m in manifests {
+        out.push_str("---\n# Source: ");
+        out.push_str(&m.source);
+        out.push('\n');
+        out.push_str(&m.body);
+        out.push('\n');
+    }
+    out
+}
+
+async fn render(
+    ctx: &Context,
+    chart: &Chart,
+    values: &serde_json::Map<String, Value>,
+    name: &str,
+    namespace: &str,
+    revision: u32,
+    is_upgrade: bool,
+) -> Result<RenderOutput, String> {
+    let values_yaml = serde_json::to_string(values).expect("JSON values serialize");
+    let request = RenderRequest {
+        chart: ChartSource::Files(
+            chart
+                .files
+                .iter()
+                .map(|(path, data)| SourceFile {
+                    path: path.clone(),
+                    data: data.clone(),
+                })
+                .collect(),
+        ),
+        // JSON is YAML, and Helm coalesces a values file the same way as `spec.values`.
+        values: vec![ValuesLayer::YamlFile(SourceFile {
+            path: "spec.values".into(),
+            data: values_yaml.into_bytes(),
+        })],
+        release: ReleaseInfo {
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+            revision,
+            is_install: !is_upgrade,
+            is_upgrade,
+        },
+        capabilities: Capabilities {
+            kube_version: String::new(),
+            api_versions: Vec::new(),
+        },
+        options: RenderOptions {
+            include_crds: false,
+            // Kept in the record (as Helm keeps them) and run only with spec.test.enable.
+            skip_tests: false,
+            no_hooks: false,
+            show_only: Vec::new(),
+        },
+    };
+    let runtime = ctx.runtime.clone();
+    let host = ClusterLookup::new(ctx.cluster.clone(), tokio::runtime::Handle::current());
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking(move || runtime.render(&request, host))
+        .await
+        .map_err(|e| format!("the render task failed: {e}"))?
+        .map_err(|e| e.to_string());
+    ctx.metrics.observe_render(started.elapsed());
+    out
+}
+
+/// The credentials of `spec.credentialsRef`: keys `username` and `password` of that Secret in the
+/// HelmRelease's namespace (as Flux's `secretRef`). `None` without a reference.
+async fn credentials(hr: &HelmRelease, ctx: &Context) -> Result<Option<Credentials>, FetchError> {
+    let Some(reference) = &hr.spec.credentials_ref else {
+        return Ok(None);
+    };
+    let ns = hr.namespace().unwrap_or_default();
+    let secrets: Api<Secret> = Api::namespaced(ctx.cluster.client().clone(), &ns);
+    let where_ = format!("Secret {ns}/{} (spec.credentialsRef)", reference.name);
+    let secret = secrets
+        .get_opt(&reference.name)
+        .await
+        .map_err(|e| FetchError(format!("reading {where_}: {e}")))?
+        .ok_or_else(|| {
+            FetchError(format!(
+                "{where_} not found: create it with keys username and password"
+            ))
+        })?;
+    let data = secret.data.unwrap_or_default();
+    let key = |k: &str| -> Result<String, FetchError> {
+        let bytes = data.get(k).ok_or_else(|| {
+            FetchError(format!(
+                "{where_} has no key {k:?}: it needs username and password"
+            ))
+        })?;
+        String::from_utf8(bytes.0.clone())
+            .map_err(|_| FetchError(format!("{where_}: key {k:?} is not UTF-8")))
+    };
+    Ok(Some(Credentials {
+        username: key("username")?,
+        password: key("password")?,
+    }))
+}
