@@ -416,7 +416,7 @@ pub trait Object {
     /// `len` of a map- or slice-kinded type (Helm's `engine.files`, `common.VersionSet`);
     /// `None` for structs and pointers. It also decides truthiness and Sprig's `empty`, as
     /// reflect's length does in Go.
-    fn len(&self) -> Option<usize> {
+    fn collection_len(&self) -> Option<usize> {
         None
     }
 
@@ -535,7 +535,7 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Object(o) => o.len().is_none_or(|n| n > 0),
+            Value::Object(o) => o.collection_len().is_none_or(|n| n > 0),
         }
     }
 

@@ -239,7 +239,7 @@ impl Object for VersionSet {
     fn format_v(&self) -> String {
         format!("[{}]", self.0.join(" "))
     }
-    fn len(&self) -> Option<usize> {
+    fn collection_len(&self) -> Option<usize> {
         Some(self.0.len())
     }
     fn to_data(&self) -> Value {
@@ -452,7 +452,7 @@ impl Object for Files {
                 .collect(),
         )
     }
-    fn len(&self) -> Option<usize> {
+    fn collection_len(&self) -> Option<usize> {
         Some(self.0.len())
     }
     fn as_any(&self) -> &dyn Any {

@@ -20,7 +20,7 @@ pub(crate) fn register(out: &mut Vec<Func>) {
 /// `.Files.Glob` result too). Structs and non-nil pointers are never empty.
 pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
-        Value::Object(o) => o.len() == Some(0),
+        Value::Object(o) => o.collection_len() == Some(0),
         other => !other.truthy(),
     }
 }

@@ -401,7 +401,7 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
             }
             // A named map or slice type (Helm's `Files`, `VersionSet`) ranges like its data; the
             // elements have the type's element type, not `interface {}`.
-            Value::Object(o) if o.len().is_some() => match o.to_data() {
+            Value::Object(o) if o.collection_len().is_some() => match o.to_data() {
                 Value::Map(m) => m
                     .entries()
                     .into_iter()
