@@ -34,8 +34,11 @@ impl Host for WitHost {
         let t = imports::now();
         (t.seconds, t.nanoseconds)
     }
-    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Option<Result<Vec<u8>, String>> {
-        Some(imports::generate_rsa_key(bits, seed))
+    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Result<Vec<u8>, String> {
+        imports::generate_rsa_key(bits, seed)
+    }
+    fn generate_dsa_key(&mut self, seed: &[u8; 32]) -> Result<Vec<u8>, String> {
+        imports::generate_dsa_key(seed)
     }
 }
 
@@ -118,11 +121,6 @@ impl Guest for Component {
                 definition: r.definition,
             })
             .collect())
-    }
-
-    fn prepare() {
-        // A failure here surfaces again, with its message, from the first `validate`.
-        let _ = validate::prepare();
     }
 
     fn template_name(template: String) -> Result<String, String> {

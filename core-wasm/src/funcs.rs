@@ -14,7 +14,9 @@ pub mod yaml;
 use crate::sprig;
 use crate::template::func::Func;
 
-pub use crate::api::host::{FixedHost, Host};
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::api::host::FixedHost;
+pub use crate::api::host::Host;
 pub use crate::template::func::{Ctx, FuncMap};
 
 impl FuncMap {

@@ -18,7 +18,6 @@ mod cache;
 mod config;
 mod error;
 mod host;
-mod keygen;
 mod runtime;
 mod sandbox;
 
@@ -38,7 +37,10 @@ mod bindings {
         world: "core",
         path: "../wit",
         // Key generation may outlast the call's deadline; it then traps like the guest would.
-        imports: { "planton:helm/host.generate-rsa-key": trappable },
+        imports: {
+            "planton:helm/host.generate-rsa-key": trappable,
+            "planton:helm/host.generate-dsa-key": trappable,
+        },
     });
 }
 

@@ -11,7 +11,6 @@ use wasmtime_wasi::{
 };
 
 use crate::bindings::planton::helm;
-use crate::keygen::{self, KeygenError};
 use crate::{Datetime, HostServices};
 
 /// Everything one call's [`wasmtime::Store`] owns.
@@ -111,11 +110,21 @@ impl helm::host::Host for State {
         bits: u32,
         seed: Vec<u8>,
     ) -> wasmtime::Result<Result<Vec<u8>, String>> {
-        match keygen::rsa_pkcs1_der(bits, &seed, self.deadline) {
-            Ok(der) => Ok(Ok(der)),
-            Err(KeygenError::Request(message)) => Ok(Err(message)),
-            Err(KeygenError::Deadline) => Err(Trap::Interrupt.into()),
-        }
+        key_result(keygen::rsa_pkcs1_der(bits, &seed, Some(self.deadline)))
+    }
+
+    fn generate_dsa_key(&mut self, seed: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, String>> {
+        key_result(keygen::dsa_der(&seed, Some(self.deadline)))
+    }
+}
+
+/// A key for the guest, an error for its template, or the deadline's trap: the time spent here
+/// counts against the call's deadline as the guest's own would.
+fn key_result(key: Result<Vec<u8>, keygen::Error>) -> wasmtime::Result<Result<Vec<u8>, String>> {
+    match key {
+        Ok(der) => Ok(Ok(der)),
+        Err(keygen::Error::Request(message)) => Ok(Err(message)),
+        Err(keygen::Error::Deadline) => Err(Trap::Interrupt.into()),
     }
 }
 

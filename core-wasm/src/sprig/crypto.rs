@@ -327,7 +327,7 @@ fn gen_private_key(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String>
     let kind = text(&args[0]);
     let key = match kind {
         "" | "rsa" => PrivateKey::generate_rsa(ctx, 4096),
-        "dsa" => Ok(PrivateKey::generate_dsa(&mut ctx.rng)),
+        "dsa" => PrivateKey::generate_dsa(ctx),
         "ecdsa" => Ok(PrivateKey::generate_ec(&mut ctx.rng)),
         "ed25519" => Ok(PrivateKey::generate_ed25519(&mut ctx.rng)),
         _ => return Ok(Value::from(format!("Unknown type {kind}"))),

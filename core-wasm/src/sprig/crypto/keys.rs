@@ -51,23 +51,14 @@ pub(super) enum PrivateKey {
 }
 
 impl PrivateKey {
-    /// An RSA key from 32 bytes of the render's random source: by the host when it generates
-    /// keys (natively, reproducibly from the seed), else here.
+    /// An RSA key from 32 bytes of the render's random source, made by the host (natively,
+    /// reproducibly from those bytes: the sandbox takes tens of seconds for a 4096-bit key).
     pub(super) fn generate_rsa(ctx: &mut Ctx<'_>, bits: u32) -> Result<PrivateKey, String> {
-        let mut seed = [0u8; 32];
-        ctx.rng.fill(&mut seed);
-        match ctx.host.generate_rsa_key(bits, &seed) {
-            Some(der) => der
-                .and_then(|der| parse_pkcs1(&der))
-                .map_err(|e| format!("error generating rsa key: {e}")),
-            None => {
-                let mut rng =
-                    Rng::new(u64::from_le_bytes(seed[..8].try_into().unwrap_or_default()));
-                rsa::RsaPrivateKey::new(&mut RngAdapter(&mut rng), bits as usize)
-                    .map(|k| PrivateKey::Rsa(Box::new(k)))
-                    .map_err(|e| format!("error generating rsa key: {e}"))
-            }
-        }
+        let seed = key_seed(ctx);
+        ctx.host
+            .generate_rsa_key(bits, &seed)
+            .and_then(|der| parse_pkcs1(&der))
+            .map_err(|e| format!("error generating rsa key: {e}"))
     }
 
     pub(super) fn generate_ec(rng: &mut Rng) -> PrivateKey {
@@ -81,22 +72,13 @@ impl PrivateKey {
     }
 
     /// Go's `dsa.GenerateParameters(L2048N256)` then `dsa.GenerateKey`, in Sprig's
-    /// `DSAKeyFormat` (version, P, Q, G, Y, X).
-    pub(super) fn generate_dsa(rng: &mut Rng) -> PrivateKey {
-        let mut adapter = RngAdapter(rng);
-        let components = dsa::Components::generate(&mut adapter, dsa::KeySize::DSA_2048_256);
-        let key = dsa::SigningKey::generate(&mut adapter, components);
-        let vk = key.verifying_key();
-        let c = vk.components();
-        let der = seq(&[
-            uint(&[0]),
-            uint(&c.p().to_bytes_be()),
-            uint(&c.q().to_bytes_be()),
-            uint(&c.g().to_bytes_be()),
-            uint(&vk.y().to_bytes_be()),
-            uint(&key.x().to_bytes_be()),
-        ]);
-        PrivateKey::Dsa(der)
+    /// `DSAKeyFormat` (version, P, Q, G, Y, X), made by the host as RSA keys are (the parameter
+    /// search takes the sandbox 30 s and more).
+    pub(super) fn generate_dsa(ctx: &mut Ctx<'_>) -> Result<PrivateKey, String> {
+        let seed = key_seed(ctx);
+        ctx.host
+            .generate_dsa_key(&seed)
+            .and_then(|der| parse_dsa(&der))
     }
 
     /// Sprig's `pemBlockForKey`.
@@ -202,6 +184,14 @@ impl PrivateKey {
             }
         }
     }
+}
+
+/// The 32 bytes a host derives a key from: the next ones of the render's seeded random source,
+/// so a fixed seed gives the same keys.
+fn key_seed(ctx: &mut Ctx<'_>) -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    ctx.rng.fill(&mut seed);
+    seed
 }
 
 /// SEC1 `ECPrivateKey` with the curve and public key, as Go's `MarshalECPrivateKey`.
