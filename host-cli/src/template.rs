@@ -95,7 +95,8 @@ pub struct TemplateArgs {
     #[arg(long)]
     is_upgrade: bool,
 
-    /// Seed of the random functions (randAlphaNum, uuidv4, genCA, ...) for reproducible output
+    /// Seed of the random functions (randAlphaNum, uuidv4, genPrivateKey, genCA, ...) for
+    /// reproducible output (certificates also need --now: they are valid from now)
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
 
