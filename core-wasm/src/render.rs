@@ -181,6 +181,22 @@ fn render_logging(
     assemble(&chart, rendered, notes, &req.options)
 }
 
+/// Helm's `--name-template`: `template` parsed as "name-template" and executed with Sprig's
+/// function map (not Helm's: no `include`, `tpl` or `toYaml`) and no data. The error is Go's
+/// text (`template: name-template:1: function "x" not defined`); the name itself is checked
+/// later, by the render, as any release name.
+pub fn template_name(template: &str, host: &mut dyn Host) -> Result<String, String> {
+    let funcs = FuncMap::sprig();
+    let mut set = TreeSet::new();
+    let is_func = |n: &str| crate::template::exec::is_builtin(n) || funcs.contains(n);
+    parse_into(&mut set, "name-template", template, &is_func)?;
+    let mut ctx = Ctx::new(host);
+    let mut shared = Shared::new(&funcs, &mut ctx, MAX_OUTPUT);
+    shared
+        .execute(&Scope::new(set), "name-template", Value::Nil)
+        .map_err(|e| e.text().to_string())
+}
+
 /// Helm's `ValidateReleaseName`: a DNS-1123 subdomain of at most 53 characters.
 fn validate_release_name(name: &str) -> Result<(), String> {
     if name.is_empty() {

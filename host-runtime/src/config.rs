@@ -31,6 +31,12 @@ pub struct Config {
     pub epoch_tick: Duration,
     /// Directory for precompiled component artifacts; `None` compiles in every process.
     pub cache_dir: Option<PathBuf>,
+    /// Map the cached artifact instead of reading it: a short-lived process then starts in
+    /// a fraction of the time (the code and the initial memory image are paged in as used,
+    /// not copied; numbers in docs/benchmarks.md), but a process holding the mapping dies of
+    /// SIGBUS if someone truncates the file in place. Off by default, for long-lived embedders;
+    /// the CLI turns it on.
+    pub map_artifact: bool,
     /// Instances come from wasmtime's pooling allocator (pre-reserved slots) instead of fresh
     /// mappings per call; `max_instances` bounds how many calls can be in flight at once.
     pub pooling: Option<Pooling>,
@@ -51,6 +57,7 @@ impl Default for Config {
             max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             epoch_tick: DEFAULT_EPOCH_TICK,
             cache_dir: default_cache_dir(),
+            map_artifact: false,
             pooling: None,
         }
     }
