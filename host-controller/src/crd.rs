@@ -78,9 +78,18 @@ pub struct HelmReleaseSpec {
     /// Stop reconciling the release.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub suspend: bool,
-    /// A Secret in the HelmRelease's namespace with the repository's credentials.
+    /// A Secret with the repository's credentials: keys username and password, or a
+    /// kubernetes.io/dockerconfigjson Secret for an oci:// registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credentials_ref: Option<LocalObjectReference>,
+    pub credentials_ref: Option<SecretRef>,
+    /// A Secret with TLS material for the repository (as Flux's certSecretRef): ca.crt, a CA
+    /// trusted besides the system's; tls.crt and tls.key, a client certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_secret_ref: Option<SecretRef>,
+    /// Talk to the oci:// registry over plain HTTP (Helm's --plain-http), for a registry inside
+    /// the cluster.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plain_http: bool,
     /// The service account the release is installed as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
@@ -368,11 +377,15 @@ pub enum DriftMode {
     Disabled,
 }
 
-/// A reference to an object in the HelmRelease's namespace.
+/// A Secret, in the HelmRelease's namespace unless another is named.
 #[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-pub struct LocalObjectReference {
-    /// The object's name.
+pub struct SecretRef {
+    /// The Secret's name.
     pub name: String,
+    /// Its namespace, when not the HelmRelease's; refused when the controller runs with
+    /// --no-cross-namespace-refs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 /// What the controller observed, written through the status subresource.
@@ -796,6 +809,45 @@ mod tests {
                 "!(has(self.createNamespace) && has(self.create_namespace))"
             ]
         );
+    }
+
+    /// Every field of a schema with its type and required children, one line each, sorted.
+    fn shape(schema: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        let mut required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        required.sort();
+        out.push(format!("{path}: {} required {required:?}", schema["type"]));
+        if let Some(props) = schema["properties"].as_object() {
+            for (k, v) in props {
+                shape(v, &format!("{path}.{k}"), out);
+            }
+        }
+        if let Some(items) = schema.get("items") {
+            shape(items, &format!("{path}[]"), out);
+        }
+        out.sort();
+    }
+
+    /// The CRD and the core's schema (`policies/schema/helmrelease.v1.json`, what `validate`
+    /// and the webhook check) name the same fields with the same types and required fields, so
+    /// that they accept the same documents.
+    #[test]
+    fn crd_and_core_schema_name_the_same_fields() {
+        let crd = serde_json::to_value(HelmRelease::crd()).unwrap();
+        let mut ours = Vec::new();
+        shape(
+            &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"],
+            "spec",
+            &mut ours,
+        );
+        let core: serde_json::Value =
+            serde_json::from_str(include_str!("../../policies/schema/helmrelease.v1.json"))
+                .unwrap();
+        let mut theirs = Vec::new();
+        shape(&core["properties"]["spec"], "spec", &mut theirs);
+        assert_eq!(ours, theirs);
     }
 
     #[test]

@@ -80,6 +80,23 @@ pub struct Context {
     pub reporter: Reporter,
     /// Counters and histograms for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// How releases of different tenants are kept apart.
+    pub tenancy: Tenancy,
+}
+
+/// How the controller keeps tenants (the namespaces of HelmReleases) apart: the `run` flags.
+#[derive(Clone, Debug, Default)]
+pub struct Tenancy {
+    /// Refuse references (`spec.credentialsRef`, `spec.certSecretRef`) to Secrets in another
+    /// namespace than the HelmRelease's (`--no-cross-namespace-refs`).
+    pub no_cross_namespace_refs: bool,
+}
+
+impl Tenancy {
+    /// Whether references to another namespace than the HelmRelease's are allowed.
+    pub fn cross_namespace_refs(&self) -> bool {
+        !self.no_cross_namespace_refs
+    }
 }
 
 /// The controller's entry point for one HelmRelease.

@@ -8,6 +8,8 @@
 
 #[path = "../../chart-source/tests/support/mod.rs"]
 mod support;
+#[path = "../../chart-source/tests/support/tls.rs"]
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,7 +25,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, CustomResourceExt};
 use serde_json::{Value, json};
-use support::{Helm, Registry, TempDir};
+use support::{Helm, Registry, ServeOptions, StaticServer, TempDir};
 use testenv::{ControlPlane, FakeKubelet, Options};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -76,12 +78,12 @@ impl ChartRegistry {
         self.registry.repo()
     }
 
-    /// The controller's real chart provider for this registry (plain HTTP, a fresh cache).
+    /// The controller's real chart provider for this registry (a fresh cache; the releases say
+    /// `plainHttp: true`).
     fn provider(&self) -> Arc<dyn ChartProvider> {
         Arc::new(
             SourceCharts::new(SourceOptions {
                 cache_dir: Some(self.cache.path().to_path_buf()),
-                plain_http: true,
                 ..SourceOptions::default()
             })
             .expect("provider"),
@@ -128,7 +130,10 @@ impl Controller {
             runtime(),
             Arc::new(charts()),
             Arc::default(),
-            Some(cluster_name.to_string()),
+            host_controller::ControllerOptions {
+                cluster_name: Some(cluster_name.to_string()),
+                ..Default::default()
+            },
             async {
                 let _ = rx.await;
             },
@@ -153,6 +158,11 @@ struct Process {
 
 impl Process {
     fn start(env: &Env, registry: &ChartRegistry, name: &str) -> Process {
+        Process::start_with(env, registry.cache.path(), name, &[])
+    }
+
+    /// With the chart cache `cache` and `extra` flags.
+    fn start_with(env: &Env, cache: &Path, name: &str, extra: &[&str]) -> Process {
         let log = env.cp.dir().join(format!("controller-{name}.log"));
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -160,9 +170,10 @@ impl Process {
             .open(&log)
             .expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_planton-helm-controller"))
-            .args(["run", "--metrics-addr", "127.0.0.1:0", "--plain-http"])
+            .args(["run", "--metrics-addr", "127.0.0.1:0"])
             .arg("--chart-cache")
-            .arg(registry.cache.path())
+            .arg(cache)
+            .args(extra)
             .args(["--lease-duration", LEASE])
             .args(["--leader-election-namespace", "default"])
             .env("KUBECONFIG", env.cp.kubeconfig_path())
@@ -528,6 +539,7 @@ async fn install_upgrade_prune_and_uninstall_with_helm_reading_our_releases() {
     let webapp = |version: &str, values: Value| {
         let mut spec = webapp(version, values);
         spec["repo"] = json!(repo);
+        spec["plainHttp"] = json!(true);
         spec["credentialsRef"] = json!({"name": "registry-login"});
         spec
     };
@@ -995,6 +1007,7 @@ async fn a_controller_process_killed_mid_upgrade_restarts_and_recovers_with_noth
     let spec = |values: Value| {
         let mut spec = webapp("1.0.0", values);
         spec["repo"] = json!(registry.repo());
+        spec["plainHttp"] = json!(true);
         spec
     };
     let mut first = Process::start(&env, &registry, "ctl-first");
@@ -1118,6 +1131,7 @@ async fn two_controller_processes_elect_one_leader_and_the_other_takes_over() {
     let spec = |message: &str| {
         let mut spec = webapp("1.0.0", json!({"message": message}));
         spec["repo"] = json!(registry.repo());
+        spec["plainHttp"] = json!(true);
         spec
     };
     let mut a = Process::start(&env, &registry, "ctl-a");
@@ -1834,6 +1848,7 @@ async fn a_registry_outage_at_install_is_retried_with_backoff_and_heals_without_
     registry.registry.down();
     let mut spec = webapp("1.0.0", json!({"message": "outage"}));
     spec["repo"] = json!(repo);
+    spec["plainHttp"] = json!(true);
     env.apply_hr(ns, "late", spec).await;
 
     // Each failed fetch is counted, reported and retried after a growing wait.
@@ -2445,4 +2460,285 @@ async fn a_project_planton_manifest_applied_as_it_is_installs_in_namespace_value
     })
     .await;
     assert_eq!(env.helm(&["list", "-n", "wordpress", "-q"]).trim(), "");
+}
+
+/// Every Event's reason and note about a HelmRelease in `ns`, for leak checks and messages.
+async fn event_notes(env: &Env, ns: &str) -> Vec<(String, String)> {
+    let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(env.client.clone(), ns);
+    api.list(&ListParams::default())
+        .await
+        .expect("events")
+        .items
+        .into_iter()
+        .map(|e| (e.reason.unwrap_or_default(), e.note.unwrap_or_default()))
+        .collect()
+}
+
+/// Repository access is the release's own: an `https://` chart repository behind TLS with a CA
+/// of the test's making that also wants a client certificate, and the real registry serving TLS
+/// with that CA behind htpasswd. Releases that bring `certSecretRef` (and, for the registry, a
+/// `kubernetes.io/dockerconfigjson` Secret) install; the same releases without them fail with a
+/// clear status and Event; a Secret in another namespace is refused under
+/// `--no-cross-namespace-refs`; and no password, token or key shows up in any status, Event or
+/// line the controller logged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn per_release_tls_and_registry_credentials_against_real_tls_servers() {
+    use base64::Engine as _;
+    const USER: &str = "deployer";
+    const PASSWORD: &str = "Reg1stry-pa55-7d2e";
+    let env = Env::start().await;
+    let work = TempDir::new("repo-access");
+    let pki = tls::TestPki::new("planton-e2e-repo-ca", &work.path().join("pki"));
+    let helm = Helm::new();
+
+    // The https:// repository: `helm package` + `helm repo index`, the static server, rustls in
+    // front of it requiring a client certificate of the test CA.
+    let pkgs = work.path().join("root/pkgs");
+    for version in ["1.0.0", "1.1.0"] {
+        helm.package(&chart_dir(version), version, &pkgs);
+    }
+    helm.run(&["repo", "index", pkgs.to_str().expect("utf-8")]);
+    let server = StaticServer::start(&work.path().join("root"), ServeOptions::default());
+    let front = tls::TlsFront::start(server.addr, &pki, true);
+    let https_repo = format!("{}/pkgs", front.url());
+
+    // The registry: its own TLS with the test CA's certificate, htpasswd.
+    let registry = Registry::start_with(Some((USER, PASSWORD)), Some(pki.registry_tls(false)));
+    let archive = helm.package(&chart_dir("1.1.0"), "1.1.0", &work.path().join("oci"));
+    registry.push(&helm, &archive, Some((USER, PASSWORD)));
+    let host = format!("127.0.0.1:{}", registry.port);
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+    let mut auths = serde_json::Map::new();
+    auths.insert(host, json!({"auth": auth}));
+    let docker_config = json!({"auths": auths}).to_string();
+
+    let ns = "tenant";
+    env.create_namespace(ns).await;
+    env.create_namespace("platform").await;
+    let secret = |ns: &str, body: Value| {
+        let api: Api<Secret> = Api::namespaced(env.client.clone(), ns);
+        async move {
+            api.create(
+                &PostParams::default(),
+                &serde_json::from_value(body).expect("a Secret"),
+            )
+            .await
+            .expect("Secret created");
+        }
+    };
+    secret(
+        ns,
+        json!({"metadata": {"name": "repo-tls"}, "stringData": {
+            "ca.crt": pki.ca.cert_pem(), "tls.crt": pki.client.cert_pem.clone(),
+            "tls.key": pki.client.key_pem.clone(),
+        }}),
+    )
+    .await;
+    secret(
+        ns,
+        json!({"metadata": {"name": "registry-ca"},
+        "stringData": {"ca.crt": pki.ca.cert_pem()}}),
+    )
+    .await;
+    for namespace in [ns, "platform"] {
+        secret(
+            namespace,
+            json!({"metadata": {"name": "registry-login"},
+            "type": "kubernetes.io/dockerconfigjson",
+            "stringData": {".dockerconfigjson": docker_config.clone()}}),
+        )
+        .await;
+    }
+
+    let cache = TempDir::new("repo-access-cache");
+    let controller = Process::start_with(
+        &env,
+        cache.path(),
+        "ctl-tenancy",
+        &["--no-cross-namespace-refs"],
+    );
+    let release = |repo: &str, version: &str, refs: Value| {
+        let mut spec = webapp(version, json!({}));
+        spec["repo"] = json!(repo);
+        for (k, v) in refs.as_object().expect("refs") {
+            spec[k] = v.clone();
+        }
+        spec
+    };
+    env.apply_hr(
+        ns,
+        "https-ok",
+        release(
+            &https_repo,
+            "1.0.0",
+            json!({"certSecretRef": {"name": "repo-tls"}}),
+        ),
+    )
+    .await;
+    env.apply_hr(
+        ns,
+        "https-untrusted",
+        release(&https_repo, "1.0.0", json!({})),
+    )
+    .await;
+    env.apply_hr(
+        ns,
+        "https-no-client-cert",
+        release(
+            &https_repo,
+            "1.0.0",
+            json!({"certSecretRef": {"name": "registry-ca"}}),
+        ),
+    )
+    .await;
+    env.apply_hr(ns, "oci-ok", release(&registry.repo(), "1.1.0", json!({
+        "certSecretRef": {"name": "registry-ca"}, "credentialsRef": {"name": "registry-login"},
+    }))).await;
+    env.apply_hr(
+        ns,
+        "oci-anonymous",
+        release(
+            &registry.repo(),
+            "1.1.0",
+            json!({"certSecretRef": {"name": "registry-ca"}}),
+        ),
+    )
+    .await;
+    env.apply_hr(
+        ns,
+        "oci-cross-namespace",
+        release(
+            &registry.repo(),
+            "1.1.0",
+            json!({
+                "certSecretRef": {"name": "registry-ca"},
+                "credentialsRef": {"name": "registry-login", "namespace": "platform"},
+            }),
+        ),
+    )
+    .await;
+
+    for name in ["https-ok", "oci-ok"] {
+        let hr = env
+            .wait_status(ns, name, name, |hr| {
+                matches!(condition(hr, "Ready").as_deref(), Some("True" | "False"))
+            })
+            .await;
+        assert_eq!(
+            condition(&hr, "Ready").as_deref(),
+            Some("True"),
+            "{name}: {}\n{}",
+            ready_message(&hr),
+            controller.log()
+        );
+    }
+    assert_eq!(
+        env.records(ns, "oci-ok").await[0].1.chart_version(),
+        "1.1.0"
+    );
+    assert!(env.deployment(ns, "https-ok-webapp").await.is_some());
+    let listed = env.helm(&["list", "-n", ns, "-o", "json"]);
+    assert!(
+        listed.contains("\"https-ok\"") && listed.contains("\"oci-ok\""),
+        "{listed}"
+    );
+
+    let expectations = [
+        (
+            "https-untrusted",
+            "ChartFetchFailed",
+            "invalid peer certificate",
+            "key ca.crt of the Secret spec.certSecretRef names",
+        ),
+        (
+            "https-no-client-cert",
+            "ChartFetchFailed",
+            "wants a client certificate",
+            "keys tls.crt and tls.key",
+        ),
+        (
+            "oci-anonymous",
+            "ChartFetchFailed",
+            "401 Unauthorized",
+            "spec.credentialsRef",
+        ),
+        (
+            "oci-cross-namespace",
+            "AccessDenied",
+            "names Secret platform/registry-login",
+            "--no-cross-namespace-refs",
+        ),
+    ];
+    for (name, reason, what, hint) in expectations {
+        let hr = env
+            .wait_status(ns, name, name, |hr| {
+                condition(hr, "Ready").as_deref() == Some("False")
+            })
+            .await;
+        let message = ready_message(&hr);
+        assert!(
+            message.starts_with(&format!("{reason}: ")),
+            "{name}: {message}"
+        );
+        assert!(
+            message.contains(what) && message.contains(hint),
+            "{name}: {message}"
+        );
+        let stalled = reason == "AccessDenied";
+        assert_eq!(
+            condition(&hr, "Stalled").as_deref(),
+            Some(if stalled { "True" } else { "False" }),
+            "{name}: {message}"
+        );
+        assert!(
+            env.records(ns, name).await.is_empty(),
+            "{name}: nothing installed"
+        );
+    }
+    let notes = event_notes(&env, ns).await;
+    for (reason, what) in [
+        ("ChartFetchFailed", "invalid peer certificate"),
+        ("ChartFetchFailed", "wants a client certificate"),
+        ("ChartFetchFailed", "401 Unauthorized"),
+        ("AccessDenied", "platform/registry-login"),
+    ] {
+        assert!(
+            notes.iter().any(|(r, n)| r == reason && n.contains(what)),
+            "no {reason} Event about {what}: {notes:?}"
+        );
+    }
+
+    // Nothing secret anywhere: not the password, its base64, the Docker config, or any line of
+    // the client key.
+    let mut secrets = vec![PASSWORD.to_string(), auth.clone(), docker_config.clone()];
+    secrets.extend(
+        pki.client
+            .key_pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::to_string),
+    );
+    let statuses: Vec<String> = env
+        .hrs(ns)
+        .list(&ListParams::default())
+        .await
+        .expect("list")
+        .items
+        .iter()
+        .map(|hr| serde_json::to_string(&hr.status).expect("json"))
+        .collect();
+    let log = controller.log();
+    assert!(log.contains("ChartFetchFailed"), "the log is read: {log}");
+    for (what, text) in [
+        ("status", statuses.join("\n")),
+        ("events", format!("{notes:?}")),
+        ("controller log", log),
+    ] {
+        for s in &secrets {
+            assert!(
+                !text.contains(s.as_str()),
+                "the {what} holds a secret ({s:.6}...)"
+            );
+        }
+    }
 }

@@ -90,6 +90,9 @@ pub enum Reason {
     NamespaceUnresolvable,
     /// `spec.target_cluster.cluster_name` names a cluster this controller cannot reach.
     TargetClusterUnresolvable,
+    /// The spec names a Secret in another namespace and the controller runs with
+    /// `--no-cross-namespace-refs`.
+    AccessDenied,
     /// A release left `pending-*` by an interrupted operation was marked failed.
     Recovered,
     /// Drifted objects were applied again.
@@ -128,6 +131,7 @@ impl Reason {
             Reason::InvalidSpec => "InvalidSpec",
             Reason::NamespaceUnresolvable => "NamespaceUnresolvable",
             Reason::TargetClusterUnresolvable => "TargetClusterUnresolvable",
+            Reason::AccessDenied => "AccessDenied",
             Reason::Recovered => "Recovered",
             Reason::DriftCorrected => "DriftCorrected",
             Reason::DriftDetected => "DriftDetected",
@@ -148,7 +152,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 22] = [
+const ALL: [Reason; 23] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -161,6 +165,7 @@ const ALL: [Reason; 22] = [
     Reason::InvalidSpec,
     Reason::NamespaceUnresolvable,
     Reason::TargetClusterUnresolvable,
+    Reason::AccessDenied,
     Reason::Recovered,
     Reason::DriftCorrected,
     Reason::DriftDetected,

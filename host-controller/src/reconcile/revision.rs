@@ -12,14 +12,13 @@ use host_runtime::{
     SourceFile, ValuesLayer,
 };
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Secret;
-use kube::{Api, ResourceExt};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::chart::{Chart, Credentials, FetchError};
+use crate::chart::{Chart, FetchError};
 use crate::cluster::{ClusterLookup, ObjectRef, manifest_objects};
 use crate::crd::{CrdPolicy, HelmRelease};
+use crate::credentials;
 use crate::release::{Info, Release, zero_time};
 use crate::wait::{WaitRules, wait_ready_with};
 
@@ -62,15 +61,13 @@ pub enum Attempt {
 /// it renders again with the new capabilities.)
 pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Attempt, Error> {
     let (ctx, hr) = (t.ctx, t.hr);
-    let credentials = credentials(hr, ctx).await?;
+    // Read at each attempt: a rotated Secret is used at the next install or upgrade.
+    let access = credentials::access(ctx.cluster.client(), hr, ctx.tenancy.cross_namespace_refs())
+        .await
+        .map_err(|e| FetchError(e.to_string()))?;
     let chart = ctx
         .charts
-        .fetch(
-            &hr.spec.repo,
-            &hr.spec.name,
-            &hr.spec.version,
-            credentials.as_ref(),
-        )
+        .fetch(&hr.spec.repo, &hr.spec.name, &hr.spec.version, &access)
         .await?;
     let values = hr.values();
     let revision = history.last().map(|r| r.version).unwrap_or(0) + 1;
@@ -287,38 +284,4 @@ async fn render(
         .map_err(|e| e.to_string());
     ctx.metrics.observe_render(started.elapsed());
     out
-}
-
-/// The credentials of `spec.credentialsRef`: keys `username` and `password` of that Secret in the
-/// HelmRelease's namespace (as Flux's `secretRef`). `None` without a reference.
-async fn credentials(hr: &HelmRelease, ctx: &Context) -> Result<Option<Credentials>, FetchError> {
-    let Some(reference) = &hr.spec.credentials_ref else {
-        return Ok(None);
-    };
-    let ns = hr.namespace().unwrap_or_default();
-    let secrets: Api<Secret> = Api::namespaced(ctx.cluster.client().clone(), &ns);
-    let where_ = format!("Secret {ns}/{} (spec.credentialsRef)", reference.name);
-    let secret = secrets
-        .get_opt(&reference.name)
-        .await
-        .map_err(|e| FetchError(format!("reading {where_}: {e}")))?
-        .ok_or_else(|| {
-            FetchError(format!(
-                "{where_} not found: create it with keys username and password"
-            ))
-        })?;
-    let data = secret.data.unwrap_or_default();
-    let key = |k: &str| -> Result<String, FetchError> {
-        let bytes = data.get(k).ok_or_else(|| {
-            FetchError(format!(
-                "{where_} has no key {k:?}: it needs username and password"
-            ))
-        })?;
-        String::from_utf8(bytes.0.clone())
-            .map_err(|_| FetchError(format!("{where_}: key {k:?} is not UTF-8")))
-    };
-    Ok(Some(Credentials {
-        username: key("username")?,
-        password: key("password")?,
-    }))
 }
