@@ -124,6 +124,77 @@ pub struct HelmReleaseSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub target_cluster: Option<TargetCluster>,
+
+    // Values from the cluster and dependencies between releases (Flux's names).
+    /// ConfigMaps and Secrets of the HelmRelease's namespace whose values are merged, in order,
+    /// under the inline values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values_from: Vec<ValuesReference>,
+    /// HelmReleases that must be Ready before this one is installed or upgraded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<DependencyReference>,
+}
+
+/// One entry of `spec.valuesFrom`: values read from a ConfigMap or Secret in the HelmRelease's
+/// namespace (Flux's `ValuesReference`).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ValuesReference {
+    /// `ConfigMap` or `Secret`.
+    pub kind: ValuesKind,
+    /// The object's name, in the HelmRelease's namespace.
+    pub name: String,
+    /// The data key to read; default values.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values_key: Option<String>,
+    /// A dotted path, as Helm's --set-string writes it (a.b, list[0].c; a backslash escapes a
+    /// dot in a key), at which the key's content is set as one string; without it the key holds
+    /// a YAML map that is merged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_path: Option<String>,
+    /// Skip this entry when the object or its key does not exist (instead of failing).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+}
+
+/// See [`ValuesReference::kind`].
+#[derive(
+    Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, JsonSchema,
+)]
+pub enum ValuesKind {
+    /// A ConfigMap (`data`).
+    #[default]
+    ConfigMap,
+    /// A Secret (`data`, never shown in messages).
+    Secret,
+}
+
+impl ValuesKind {
+    /// The kind as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValuesKind::ConfigMap => "ConfigMap",
+            ValuesKind::Secret => "Secret",
+        }
+    }
+}
+
+impl ValuesReference {
+    /// `spec.valuesFrom[].valuesKey`, `values.yaml` by default.
+    pub fn key(&self) -> &str {
+        self.values_key.as_deref().unwrap_or("values.yaml")
+    }
+}
+
+/// One entry of `spec.dependsOn`.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct DependencyReference {
+    /// The HelmRelease's name.
+    pub name: String,
+    /// Its namespace, when not this HelmRelease's; refused when the controller runs with
+    /// --no-cross-namespace-refs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 /// What an install or upgrade does with the CRDs of the chart's `crds/` directories (Flux's

@@ -93,9 +93,11 @@ pub async fn run_with_metrics(
         metrics: metrics.clone(),
         tenancy: options.tenancy,
     });
-    let api: Api<HelmRelease> = Api::all(client);
+    let api: Api<HelmRelease> = Api::all(client.clone());
     metrics.set_ready(true);
-    Controller::new(api, watcher::Config::default())
+    let controller = Controller::new(api, watcher::Config::default());
+    let controller = reconcile::watch_references(controller, &client);
+    controller
         .graceful_shutdown_on(shutdown)
         .run(reconcile::reconcile, reconcile::error_policy, ctx)
         .for_each(|result| async move {

@@ -17,6 +17,8 @@
 //! | `FailedThisGeneration` | `remediate.rs` (rollback or uninstall, between retries and as `atomic` / `remediateLastFailure` say), then decide again |
 //! | `AwaitingRetry` | none: requeue when the backoff ends |
 //! | `RetriesExhausted` | none: stalled until the spec changes or `resetAt` |
+//! | `DependenciesNotReady` | none: requeue after [`DEPENDENCY_RETRY`] (or when a dependency changes) |
+//! | `ValuesUnavailable` | none: requeue after a delay (or when a referenced object changes) |
 //!
 //! Guarantees: every action is idempotent, so a reconcile that is cut off anywhere is finished or
 //! undone by the next one; a release record left `pending-*` by a crash is marked `failed` and the
@@ -27,6 +29,7 @@
 mod apply;
 mod condition;
 mod crds;
+mod dependencies;
 mod drift;
 mod error;
 mod hooks;
@@ -40,6 +43,7 @@ mod test;
 mod uninstall;
 mod unlock;
 mod upgrade;
+mod values;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,6 +71,10 @@ pub const FINALIZER: &str = "kubernetes.project-planton.org/helm-release";
 
 /// Retry delay after a failure that may go away by itself (the API, a chart download).
 const RETRY: Duration = Duration::from_secs(15);
+
+/// How long a release waits before looking at its dependencies again (`spec.dependsOn`): a
+/// dependency's changes reconcile it at once, so this only bounds a missed watch event.
+pub const DEPENDENCY_RETRY: Duration = Duration::from_secs(10);
 
 /// What a reconcile needs, shared by all of them.
 pub struct Context {
@@ -97,6 +105,81 @@ impl Tenancy {
     pub fn cross_namespace_refs(&self) -> bool {
         !self.no_cross_namespace_refs
     }
+}
+
+/// Adds the triggers of the objects a release reads to `controller` (which watches the
+/// HelmReleases): a change of a ConfigMap or Secret reconciles the releases whose
+/// `spec.valuesFrom` names it, and a change of a HelmRelease reconciles those whose
+/// `spec.dependsOn` names it.
+///
+/// The watches are metadata-only (names, labels, resource versions: no Secret's data reaches the
+/// controller through them) and cover every namespace; Helm's release records
+/// (`type=helm.sh/release.v1`) are filtered out by the API server. Each event is matched against
+/// the controller's cache of HelmReleases.
+pub fn watch_references(
+    controller: kube::runtime::Controller<HelmRelease>,
+    client: &kube::Client,
+) -> kube::runtime::Controller<HelmRelease> {
+    use k8s_openapi::api::core::v1::{ConfigMap, Secret};
+    use kube::core::PartialObjectMeta;
+    use kube::runtime::reflector::{ObjectRef, Store};
+    use kube::runtime::{WatchStreamExt, watcher};
+
+    use crate::crd::ValuesKind;
+
+    fn readers<K: kube::Resource>(
+        store: Store<HelmRelease>,
+        kind: ValuesKind,
+    ) -> impl Fn(PartialObjectMeta<K>) -> Vec<ObjectRef<HelmRelease>> {
+        move |object| {
+            let namespace = object.namespace().unwrap_or_default();
+            let name = object.name_any();
+            store
+                .state()
+                .iter()
+                .filter(|hr| values::references(hr, kind, &namespace, &name))
+                .map(|hr| ObjectRef::from_obj(hr.as_ref()))
+                .collect()
+        }
+    }
+    let store = controller.store();
+    let secrets = watcher(
+        Api::<PartialObjectMeta<Secret>>::all(client.clone()),
+        watcher::Config::default().fields("type!=helm.sh/release.v1"),
+    )
+    .default_backoff()
+    .touched_objects();
+    let config_maps = watcher(
+        Api::<PartialObjectMeta<ConfigMap>>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .touched_objects();
+    let releases = watcher(
+        Api::<PartialObjectMeta<HelmRelease>>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .default_backoff()
+    .touched_objects();
+    let dependents = {
+        let store = store.clone();
+        move |changed: PartialObjectMeta<HelmRelease>| {
+            let namespace = changed.namespace().unwrap_or_default();
+            let state = store.state();
+            dependencies::dependents(
+                state.iter().map(|hr| hr.as_ref()),
+                &namespace,
+                &changed.name_any(),
+            )
+            .into_iter()
+            .map(ObjectRef::from_obj)
+            .collect::<Vec<_>>()
+        }
+    };
+    controller
+        .watches_stream(secrets, readers(store.clone(), ValuesKind::Secret))
+        .watches_stream(config_maps, readers(store, ValuesKind::ConfigMap))
+        .watches_stream(releases, dependents)
 }
 
 /// The controller's entry point for one HelmRelease.
@@ -167,7 +250,7 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
         mut history,
         mut facts,
     } = load::load(ctx, hr).await?;
-    let mut status = Writer::new(ctx, hr);
+    let mut status = Writer::new(ctx, hr, t.redaction.clone());
     let force = t.settings.force || hr.force_requested();
     let mut uninstall_failed = None;
     loop {
@@ -194,6 +277,24 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
             }
             ReleaseState::Invalid { reason, message } => {
                 status.record(Outcome::Stalled { reason, message }).await;
+                break;
+            }
+            ReleaseState::DependenciesNotReady { message } => {
+                let outcome = Outcome::NotReady {
+                    reason: Reason::DependencyNotReady,
+                    message,
+                    requeue: Requeue::After(DEPENDENCY_RETRY),
+                };
+                status.record(outcome).await;
+                break;
+            }
+            ReleaseState::ValuesUnavailable { reason, message } => {
+                let outcome = Outcome::NotReady {
+                    reason,
+                    message,
+                    requeue: Requeue::Retry,
+                };
+                status.record(outcome).await;
                 break;
             }
             ReleaseState::Locked { .. } => {

@@ -113,6 +113,18 @@ pub enum Reason {
     RetriesExhausted,
     /// Fields that other field managers own were left to them (not forced).
     FieldManagerConflict,
+
+    // spec.dependsOn and spec.valuesFrom.
+    /// A HelmRelease of `spec.dependsOn` is not Ready yet: wait for it.
+    DependencyNotReady,
+    /// `spec.dependsOn` leads back to this HelmRelease (the `Stalled` reason).
+    DependencyCycle,
+    /// A ConfigMap or Secret of `spec.valuesFrom`, or its key, does not exist (and is not
+    /// `optional`); retried, as it may appear.
+    ValuesFromNotFound,
+    /// A key of `spec.valuesFrom` does not hold a YAML map of values; retried when the object
+    /// changes.
+    ValuesFromInvalid,
 }
 
 impl Reason {
@@ -142,6 +154,10 @@ impl Reason {
             Reason::ReconcileFailed => "ReconcileFailed",
             Reason::RetriesExhausted => "RetriesExhausted",
             Reason::FieldManagerConflict => "FieldManagerConflict",
+            Reason::DependencyNotReady => "DependencyNotReady",
+            Reason::DependencyCycle => "DependencyCycle",
+            Reason::ValuesFromNotFound => "ValuesFromNotFound",
+            Reason::ValuesFromInvalid => "ValuesFromInvalid",
         }
     }
 
@@ -152,7 +168,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 23] = [
+const ALL: [Reason; 27] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -176,6 +192,10 @@ const ALL: [Reason; 23] = [
     Reason::ReconcileFailed,
     Reason::RetriesExhausted,
     Reason::FieldManagerConflict,
+    Reason::DependencyNotReady,
+    Reason::DependencyCycle,
+    Reason::ValuesFromNotFound,
+    Reason::ValuesFromInvalid,
 ];
 
 impl From<Unresolvable> for Reason {

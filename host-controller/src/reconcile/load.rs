@@ -1,5 +1,6 @@
 //! Loading what the decision needs, and no more: the release's history, the core's validation of
-//! the spec, and drift when the release is in sync. A HelmRelease being deleted needs only its
+//! the spec, its dependencies (`spec.dependsOn`) and values (`spec.valuesFrom`, validated again
+//! once merged), and drift when the release is in sync. A HelmRelease being deleted needs only its
 //! history; a suspended one or one whose spec cannot be read needs nothing (and must not touch
 //! the cluster, for example by creating its namespace).
 
@@ -15,9 +16,11 @@ use crate::credentials;
 use crate::release::{Release, Store};
 
 use super::Context;
+use super::dependencies::{self, Blocked};
 use super::drift;
 use super::error::Error;
 use super::state::{Facts, Failures, Settings, drift_mode, in_sync, last_deployed, retry_at};
+use super::values::{self, Redaction};
 
 /// One reconcile's release: the HelmRelease, where its release lives, and the spec's settings.
 pub struct Target<'a> {
@@ -34,6 +37,10 @@ pub struct Target<'a> {
     /// The spec's settings (defaults when the spec cannot be read: then the decision stalls it
     /// before any action reads them).
     pub settings: Settings,
+    /// The values a new revision is made with: `spec.valuesFrom` merged, then `spec.values`.
+    pub values: serde_json::Map<String, serde_json::Value>,
+    /// The strings read from Secrets (`spec.valuesFrom`), scrubbed from every message.
+    pub redaction: Redaction,
 }
 
 /// What [`load`] found.
@@ -66,6 +73,8 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
             namespace,
             store,
             settings,
+            values: hr.values(),
+            redaction: Redaction::default(),
         },
         history: Vec::new(),
         facts: Facts {
@@ -75,13 +84,12 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
             ..Facts::default()
         },
     };
-    let t = &loaded.target;
     loaded.facts.unresolvable = hr.unresolvable(ctx.cluster.name());
     if deleting {
         // A release for a cluster this controller cannot reach was never installed here: its
         // history here (if any) belongs to another release of the same name and is left alone.
         if loaded.facts.unresolvable.is_none() {
-            loaded.history = t.store.history().await?;
+            loaded.history = loaded.target.store.history().await?;
         }
         return Ok(loaded);
     }
@@ -89,22 +97,56 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
         return Ok(loaded);
     }
     loaded.facts.findings = validate(hr, ctx).await;
-    loaded.facts.denied = credentials::check_references(hr, ctx.tenancy.cross_namespace_refs())
+    let cross_namespace_refs = ctx.tenancy.cross_namespace_refs();
+    loaded.facts.denied = credentials::check_references(hr, cross_namespace_refs)
         .err()
-        .map(|e| e.to_string());
+        .map(|e| e.to_string())
+        .or_else(|| dependencies::check_namespaces(hr, cross_namespace_refs).err());
     if !loaded.facts.findings.is_empty()
         || loaded.facts.unresolvable.is_some()
         || loaded.facts.denied.is_some()
     {
         return Ok(loaded);
     }
+    // As Flux: the dependencies first, then the values (which a release that waits does not
+    // need yet).
+    match dependencies::check(ctx.cluster.client(), hr).await? {
+        Some(Blocked::Cycle(cycle)) => {
+            loaded.facts.dependency_cycle = Some(cycle);
+            return Ok(loaded);
+        }
+        Some(Blocked::NotReady(message)) => {
+            loaded.facts.dependencies_not_ready = Some(message);
+            return Ok(loaded);
+        }
+        None => {}
+    }
+    if !hr.spec.values_from.is_empty() {
+        match values::resolve(ctx.cluster.client(), hr).await? {
+            Err(e) => {
+                loaded.facts.values_failed = Some((e.reason(), e.to_string()));
+                return Ok(loaded);
+            }
+            Ok(resolved) => {
+                let findings = validate_merged_values(hr, &resolved, ctx).await;
+                loaded.target.values = resolved.values.clone();
+                loaded.target.redaction = resolved.redaction;
+                loaded.facts.values = Some(resolved.values);
+                if !findings.is_empty() {
+                    loaded.facts.findings = findings;
+                    return Ok(loaded);
+                }
+            }
+        }
+    }
+    let t = &loaded.target;
     if hr.create_namespace() {
         ensure_namespace(ctx, &t.namespace).await?;
     }
     loaded.history = t.store.history().await?;
     let mode = drift_mode(hr);
     if mode != DriftMode::Disabled
-        && in_sync(hr, &loaded.history).is_some()
+        && in_sync(hr, &t.values, &loaded.history).is_some()
         && let Some(deployed) = last_deployed(&loaded.history)
     {
         let ignore = hr
@@ -157,6 +199,24 @@ async fn validate(hr: &HelmRelease, ctx: &Context) -> Vec<String> {
         Ok(Err(e)) => vec![format!("validation could not run: {e}")],
         Err(e) => vec![format!("validation could not run: {e}")],
     }
+}
+
+/// The error findings of the core's validation of `hr` with its merged values as `spec.values`:
+/// CI saw only the inline values, so the value rules (no template strings, ...) run again on what
+/// the release is made with. A finding's text goes through the Secrets' redaction, as a rule may
+/// quote a value.
+async fn validate_merged_values(
+    hr: &HelmRelease,
+    resolved: &values::Resolved,
+    ctx: &Context,
+) -> Vec<String> {
+    let mut merged = hr.clone();
+    merged.spec.values = Some(resolved.values.clone());
+    validate(&merged, ctx)
+        .await
+        .iter()
+        .map(|f| resolved.redaction.scrub(f).into_owned())
+        .collect()
 }
 
 /// Creates the target namespace when it does not exist (`spec.createNamespace`).

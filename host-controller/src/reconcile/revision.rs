@@ -69,7 +69,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
         .charts
         .fetch(&hr.spec.repo, &hr.spec.name, &hr.spec.version, &access)
         .await?;
-    let values = hr.values();
+    let values = t.values.clone();
     let revision = history.last().map(|r| r.version).unwrap_or(0) + 1;
     let is_upgrade = plan.action == ReleaseAction::Upgrade;
     let policy = if is_upgrade {

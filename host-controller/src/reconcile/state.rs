@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use host_runtime::Manifest;
 use jiff::Timestamp;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::cluster::ObjectRef;
 use crate::crd::{
@@ -103,6 +103,12 @@ impl Settings {
             ));
         }
         let timeout = parse("spec.timeout", spec.timeout.as_deref(), DEFAULT_TIMEOUT)?;
+        for (i, reference) in spec.values_from.iter().enumerate() {
+            if let Some(path) = &reference.target_path {
+                super::values::parse_path(path)
+                    .map_err(|e| format!("spec.valuesFrom[{i}].targetPath: {e}"))?;
+            }
+        }
         let test_timeout = parse(
             "spec.test.timeout",
             spec.test.as_ref().and_then(|t| t.timeout.as_deref()),
@@ -392,6 +398,23 @@ pub struct Facts {
     pub retry_at: Option<Timestamp>,
     /// The time of the decision.
     pub now: Timestamp,
+
+    // spec.dependsOn and spec.valuesFrom.
+    /// A cycle through `spec.dependsOn` (`a -> b -> a`).
+    pub dependency_cycle: Option<String>,
+    /// The dependencies that are not Ready, and why.
+    pub dependencies_not_ready: Option<String>,
+    /// Why `spec.valuesFrom` could not be resolved: [`Reason::ValuesFromNotFound`] or
+    /// [`Reason::ValuesFromInvalid`], and what to do.
+    pub values_failed: Option<(Reason, String)>,
+    /// The values when `spec.valuesFrom` is set (its references merged, then `spec.values`);
+    /// `None`: `spec.values` alone.
+    pub values: Option<Map<String, Value>>,
+}
+
+/// The values a revision of `hr` is made with: [`Facts::values`], else `spec.values`.
+pub fn desired_values(hr: &HelmRelease, facts: &Facts) -> Map<String, Value> {
+    facts.values.clone().unwrap_or_else(|| hr.values())
 }
 
 /// The state of a release: what the next action is.
@@ -405,8 +428,8 @@ pub enum ReleaseState {
     /// that cannot be resolved here): stall, apply nothing.
     Invalid {
         /// [`Reason::InvalidSpec`], [`Reason::ValidationFailed`],
-        /// [`Reason::NamespaceUnresolvable`], [`Reason::TargetClusterUnresolvable`] or
-        /// [`Reason::AccessDenied`].
+        /// [`Reason::NamespaceUnresolvable`], [`Reason::TargetClusterUnresolvable`],
+        /// [`Reason::AccessDenied`] or [`Reason::DependencyCycle`].
         reason: Reason,
         /// What is wrong.
         message: String,
@@ -456,6 +479,22 @@ pub enum ReleaseState {
     /// `remediation.retries`, or a chart that does not render): stalled until the spec changes
     /// or `resetAt` asks to start over.
     RetriesExhausted,
+
+    // spec.dependsOn and spec.valuesFrom.
+    /// A HelmRelease of `spec.dependsOn` is not Ready: wait (requeue after a delay, or when it
+    /// changes).
+    DependenciesNotReady {
+        /// Which, and why.
+        message: String,
+    },
+    /// `spec.valuesFrom` cannot be resolved (an object or key missing, data that is not a map
+    /// of values): `Ready=False`, retried, and reconciled again when the object changes.
+    ValuesUnavailable {
+        /// [`Reason::ValuesFromNotFound`] or [`Reason::ValuesFromInvalid`].
+        reason: Reason,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl ReleaseState {
@@ -496,6 +535,26 @@ impl ReleaseState {
                 message: message.clone(),
             };
         }
+        if let Some(cycle) = &facts.dependency_cycle {
+            return ReleaseState::Invalid {
+                reason: Reason::DependencyCycle,
+                message: format!(
+                    "spec.dependsOn makes a cycle: {cycle}; no release of it can be installed \
+                     first: remove one of the dependencies"
+                ),
+            };
+        }
+        if let Some(message) = &facts.dependencies_not_ready {
+            return ReleaseState::DependenciesNotReady {
+                message: message.clone(),
+            };
+        }
+        if let Some((reason, message)) = &facts.values_failed {
+            return ReleaseState::ValuesUnavailable {
+                reason: *reason,
+                message: message.clone(),
+            };
+        }
         if let Some(last) = history.last()
             && status::is_pending(&last.info.status)
         {
@@ -532,7 +591,7 @@ impl ReleaseState {
         }
         // `forceAt`: one upgrade now, whatever the state.
         let forced = hr.force_requested();
-        if !forced && let Some(revision) = in_sync(hr, history) {
+        if !forced && let Some(revision) = in_sync(hr, &desired_values(hr, facts), history) {
             let mode = drift_mode(hr);
             if mode != DriftMode::Disabled && !facts.drift.is_empty() {
                 return ReleaseState::Drifted { revision, mode };
@@ -594,15 +653,17 @@ pub fn last_deployed(history: &[Release]) -> Option<&Release> {
 }
 
 /// The deployed revision when it is the newest one and has the spec's chart name, version and
-/// values (so a new revision would change nothing).
-pub fn in_sync(hr: &HelmRelease, history: &[Release]) -> Option<u32> {
+/// `values` (so a new revision would change nothing). The values compared are those a new
+/// revision would record, `spec.valuesFrom`'s data included: a changed ConfigMap or Secret
+/// makes the release need an upgrade.
+pub fn in_sync(hr: &HelmRelease, values: &Map<String, Value>, history: &[Release]) -> Option<u32> {
     let latest = history.last()?;
     let d = last_deployed(history)?;
     (d.version == latest.version
         && d.chart_name() == hr.spec.name
         && d.chart_version() == hr.spec.version
-        && d.config == hr.values())
-    .then_some(d.version)
+        && d.config == *values)
+        .then_some(d.version)
 }
 
 /// `spec.driftDetection.mode`, `enabled` by default.
@@ -636,7 +697,7 @@ mod tests {
     use super::*;
     use crate::crd::{
         Condition, DriftDetection, FORCE_AT, HelmReleaseStatus, InstallRemediation, InstallSpec,
-        REQUESTED_AT, RESET_AT, TestSpec, UpgradeRemediation, UpgradeSpec,
+        REQUESTED_AT, RESET_AT, TestSpec, UpgradeRemediation, UpgradeSpec, ValuesReference,
     };
 
     /// The time of every decision.
@@ -925,6 +986,15 @@ mod tests {
             ("failure handled, rolled back", atomic, vec![current(1, status::SUPERSEDED), current(2, status::FAILED), current(3, status::DEPLOYED)], after(Progress::FailureHandled, (0, 1)), RetriesExhausted),
             ("failure handled, a retry left: wait for it", retrying(hr(), 1, upgrade_retries(0)), vec![], after(Progress::FailureHandled, (1, 0)), AwaitingRetry { until: "2026-01-01T12:00:04Z".parse().unwrap() }),
             ("a fetch failure handled: wait for its retry", hr(), vec![], Facts { progress: Progress::FailureHandled, failures: Failures { total: 1, ..Failures::default() }, retry_at: Some("2026-01-01T12:00:02Z".parse().unwrap()), ..Facts::default() }, AwaitingRetry { until: "2026-01-01T12:00:02Z".parse().unwrap() }),
+            // spec.dependsOn and spec.valuesFrom.
+            ("a dependency not Ready", hr(), installed(), Facts { dependencies_not_ready: Some("b (not found)".into()), ..Facts::default() }, DependenciesNotReady { message: "b (not found)".into() }),
+            ("a dependency not Ready, even when locked", hr(), vec![current(1, status::PENDING_INSTALL)], Facts { dependencies_not_ready: Some("b (not found)".into()), ..Facts::default() }, DependenciesNotReady { message: "b (not found)".into() }),
+            ("a dependency cycle", hr(), vec![], Facts { dependency_cycle: Some("web -> db -> web".into()), ..Facts::default() }, Invalid { reason: Reason::DependencyCycle, message: "spec.dependsOn makes a cycle: web -> db -> web; no release of it can be installed first: remove one of the dependencies".into() }),
+            ("a refused dependency before a cycle", hr(), vec![], Facts { denied: Some("refused".into()), dependency_cycle: Some("web -> web".into()), ..Facts::default() }, Invalid { reason: Reason::AccessDenied, message: "refused".into() }),
+            ("values from a missing Secret", hr(), installed(), Facts { values_failed: Some((Reason::ValuesFromNotFound, "Secret apps/db not found".into())), ..Facts::default() }, ValuesUnavailable { reason: Reason::ValuesFromNotFound, message: "Secret apps/db not found".into() }),
+            ("the merged values changed (a rotated Secret): upgrade", hr(), installed(), Facts { values: Some(json!({"message": "b"}).as_object().cloned().unwrap()), ..Facts::default() }, NeedsUpgrade { from: 1 }),
+            ("the merged values are deployed", hr(), vec![rev(1, status::DEPLOYED, "1.0.0", "b")], Facts { values: Some(json!({"message": "b"}).as_object().cloned().unwrap()), ..Facts::default() }, InSync { revision: 1 }),
+            ("a malformed targetPath", edit(|hr| hr.spec.values_from = vec![ValuesReference { name: "db".into(), target_path: Some("a..b".into()), ..ValuesReference::default() }]), installed(), none(), Invalid { reason: Reason::InvalidSpec, message: "spec.valuesFrom[0].targetPath: \"a..b\" is not a path: a key is empty (two dots, or a dot at an end)".into() }),
         ];
         let mut seen = std::collections::HashSet::new();
         for (name, hr, history, facts, want) in cases {
@@ -945,7 +1015,7 @@ mod tests {
             assert_eq!(got, want, "{name}");
             seen.insert(std::mem::discriminant(&got));
         }
-        assert_eq!(seen.len(), 12, "every state has a case");
+        assert_eq!(seen.len(), 14, "every state has a case");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::release::Release;
 use super::condition::{ConditionStatus, ConditionType, Reason};
 use super::error::Error;
 use super::state::{Facts, ReleaseAction, last_deployed};
+use super::values::Redaction;
 use super::{Context, RETRY};
 
 /// The first retry after a failure waits this long; each further failure doubles it.
@@ -116,6 +117,17 @@ pub enum Outcome {
     },
     /// Nothing changed (suspended, a retry not due, deletion pending): only requeue.
     Wait(Requeue),
+    /// The release cannot proceed yet (`spec.dependsOn` not Ready, `spec.valuesFrom` not
+    /// resolvable): `Ready=False`, not stalled; an Event when the reason or message is new.
+    NotReady {
+        /// [`Reason::DependencyNotReady`], [`Reason::ValuesFromNotFound`] or
+        /// [`Reason::ValuesFromInvalid`].
+        reason: Reason,
+        /// What it waits for.
+        message: String,
+        /// When to look again.
+        requeue: Requeue,
+    },
     /// `uninstall`: the release is gone.
     Uninstalled {
         /// The release name.
@@ -150,6 +162,8 @@ pub enum Requeue {
     At(Timestamp),
     /// Only when the HelmRelease changes.
     AwaitChange,
+    /// After this long.
+    After(Duration),
 }
 
 /// What the reconcile does to the `TestSuccess` condition.
@@ -193,6 +207,9 @@ impl Outcome {
         let event = match self {
             Outcome::Unlocked { message } => (Warning, Reason::Recovered, message.clone()),
             Outcome::Stalled { reason, message } => (Warning, *reason, message.clone()),
+            Outcome::NotReady {
+                reason, message, ..
+            } => (Warning, *reason, message.clone()),
             Outcome::Drift {
                 objects,
                 correction,
@@ -274,6 +291,17 @@ impl Outcome {
                     reason: *reason,
                     message: message.clone(),
                     stalled: Some((*reason, message.clone())),
+                    history: false,
+                });
+            }
+            Outcome::NotReady {
+                reason, message, ..
+            } => {
+                return Some(Summary {
+                    ready: ConditionStatus::False,
+                    reason: *reason,
+                    message: message.clone(),
+                    stalled: None,
                     history: false,
                 });
             }
@@ -374,7 +402,7 @@ impl Outcome {
         match self {
             Outcome::Stalled { .. } | Outcome::Uninstalled { .. } => Requeue::AwaitChange,
             Outcome::UninstallFailed { .. } => Requeue::Retry,
-            Outcome::Wait(requeue) => *requeue,
+            Outcome::Wait(requeue) | Outcome::NotReady { requeue, .. } => *requeue,
             _ => Requeue::Interval,
         }
     }
@@ -385,22 +413,38 @@ pub struct Writer<'a> {
     ctx: &'a Context,
     hr: &'a HelmRelease,
     outcomes: Vec<Outcome>,
+    /// Scrubs what was read from Secrets out of every message written.
+    redaction: Redaction,
 }
 
 impl<'a> Writer<'a> {
-    /// A writer for `hr` (as loaded: its status is the one the reconcile started from).
-    pub fn new(ctx: &'a Context, hr: &'a HelmRelease) -> Writer<'a> {
+    /// A writer for `hr` (as loaded: its status is the one the reconcile started from) that
+    /// scrubs `redaction`'s strings from its messages.
+    pub fn new(ctx: &'a Context, hr: &'a HelmRelease, redaction: Redaction) -> Writer<'a> {
         Writer {
             ctx,
             hr,
             outcomes: Vec::new(),
+            redaction,
         }
     }
 
     /// Publishes the outcome's Event and counts its metrics now; keeps it for [`Writer::finish`].
     pub async fn record(&mut self, outcome: Outcome) {
+        // A release that keeps waiting says so once, not at every look.
+        let repeated = match &outcome {
+            Outcome::NotReady {
+                reason, message, ..
+            } => {
+                let current = self.current_ready();
+                current.reason == *reason && current.message == *message
+            }
+            _ => false,
+        };
         for (kind, reason, message) in outcome.events() {
-            self.publish(kind, reason, &message).await;
+            if !repeated {
+                self.publish(kind, reason, &message).await;
+            }
         }
         if let Outcome::Drift { correction, .. } = &outcome {
             self.ctx.metrics.count_drift(
@@ -499,6 +543,7 @@ impl<'a> Writer<'a> {
                 )
             }
             Requeue::AwaitChange => Action::await_change(),
+            Requeue::After(wait) => Action::requeue(wait),
         })
     }
 
@@ -544,7 +589,8 @@ impl<'a> Writer<'a> {
         }
         status.last_handled_reconcile_at = requested;
         let c = &mut status.conditions;
-        let (reason, message) = (summary.reason, summary.message.as_str());
+        let message = self.redaction.scrub(&summary.message);
+        let (reason, message) = (summary.reason, message.as_ref());
         set_condition(
             c,
             ConditionType::Ready,
@@ -561,9 +607,13 @@ impl<'a> Writer<'a> {
             "",
             generation,
         );
-        let (stalled, stalled_reason, stalled_message) = match &summary.stalled {
-            Some((r, m)) => (ConditionStatus::True, *r, m.as_str()),
-            None => (ConditionStatus::False, reason, ""),
+        let stalled_text = summary
+            .stalled
+            .as_ref()
+            .map(|(_, m)| self.redaction.scrub(m).into_owned());
+        let (stalled, stalled_reason, stalled_message) = match (&summary.stalled, &stalled_text) {
+            (Some((r, _)), Some(m)) => (ConditionStatus::True, *r, m.as_str()),
+            _ => (ConditionStatus::False, reason, ""),
         };
         set_condition(
             c,
@@ -644,6 +694,8 @@ impl<'a> Writer<'a> {
     async fn publish(&self, kind: EventType, reason: Reason, message: &str) {
         let (ctx, hr) = (self.ctx, self.hr);
         let recorder = Recorder::new(ctx.cluster.client().clone(), ctx.reporter.clone());
+        let message = self.redaction.scrub(message);
+        let message = message.as_ref();
         let note: String = message.chars().take(1000).collect();
         let event = KubeEvent {
             type_: kind,
