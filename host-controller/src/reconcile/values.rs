@@ -201,12 +201,20 @@ pub struct Redaction {
 }
 
 impl Redaction {
+    /// Adds `text`, and each line of it (a message may quote one line of a PEM key).
     fn add(&mut self, text: &str) {
-        let text = text.trim();
-        if text.chars().count() >= MIN_SCRUBBED && !self.secrets.iter().any(|s| s == text) {
-            self.secrets.push(text.to_string());
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let lines = text
+            .contains('\n')
+            .then(|| text.lines())
+            .into_iter()
+            .flatten();
+        for part in std::iter::once(text).chain(lines) {
+            let part = part.trim();
+            if part.chars().count() >= MIN_SCRUBBED && !self.secrets.iter().any(|s| s == part) {
+                self.secrets.push(part.to_string());
+            }
         }
+        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
     /// Every scalar of `value` (strings, numbers, booleans), as text.
@@ -562,6 +570,9 @@ mod tests {
             "invalid value \"***\" and *** on port ***"
         );
         assert!(matches!(r.scrub("nothing secret"), Cow::Borrowed(_)));
+        let mut pem = Redaction::default();
+        pem.add("-----BEGIN KEY-----\nMIIEvQIBADANBg\n-----END KEY-----\n");
+        assert_eq!(pem.scrub("bad line: MIIEvQIBADANBg"), "bad line: ***");
         // ConfigMap data is not secret.
         let plain = compose(
             &release(json!({}), vec![reference(ValuesKind::ConfigMap, "base")]),
