@@ -113,6 +113,9 @@ pub enum Reason {
     RetriesExhausted,
     /// Fields that other field managers own were left to them (not forced).
     FieldManagerConflict,
+
+    /// `spec.suspend`: nothing is done until it is false again (Flux's reason).
+    Suspended,
 }
 
 impl Reason {
@@ -142,6 +145,8 @@ impl Reason {
             Reason::ReconcileFailed => "ReconcileFailed",
             Reason::RetriesExhausted => "RetriesExhausted",
             Reason::FieldManagerConflict => "FieldManagerConflict",
+
+            Reason::Suspended => "Suspended",
         }
     }
 
@@ -152,7 +157,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 23] = [
+const ALL: [Reason; 24] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -176,6 +181,7 @@ const ALL: [Reason; 23] = [
     Reason::ReconcileFailed,
     Reason::RetriesExhausted,
     Reason::FieldManagerConflict,
+    Reason::Suspended,
 ];
 
 impl From<Unresolvable> for Reason {
