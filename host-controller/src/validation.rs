@@ -109,16 +109,6 @@ impl Validator {
         }
     }
 
-    /// The rules in force and their source.
-    pub fn policies(&self) -> &Arc<PolicyStore> {
-        &self.policies
-    }
-
-    /// The bounds of this validator.
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
     /// The verdict on `object` (a HelmRelease as JSON, as the API server stores it), named
     /// `what` (`HelmRelease NS/NAME`, see [`name`]) in messages. `status` and
     /// `metadata.managedFields` are left out of what the rules see.

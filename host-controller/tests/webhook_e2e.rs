@@ -4,6 +4,7 @@
 //! The second test bypasses the webhook and has the controller binary give the same verdict.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -160,9 +161,13 @@ async fn control_plane() -> ControlPlane {
     cp
 }
 
-/// The webhook on `127.0.0.1:0` with the certificate in `dir` and the rules of ConfigMap
-/// `ops/rules` (watched by a task that lives as long as the returned handle).
-async fn start_webhook(client: &Client, dir: &Path) -> (Running, tokio::task::JoinHandle<()>) {
+/// The webhook on `127.0.0.1:0` with the certificate in `dir`, the rules of ConfigMap
+/// `ops/rules` (watched by the returned task) and its metrics in `metrics`.
+async fn start_webhook(
+    client: &Client,
+    dir: &Path,
+    metrics: Arc<Metrics>,
+) -> (Running, tokio::task::JoinHandle<()>) {
     let mut flags = Flags::default();
     for (flag, value) in [
         ("--webhook-addr", "127.0.0.1:0".to_string()),
@@ -181,7 +186,7 @@ async fn start_webhook(client: &Client, dir: &Path) -> (Running, tokio::task::Jo
     ));
     let running = flags
         .cert_poll(Duration::from_millis(100))
-        .start(policies, std::sync::Arc::new(Metrics::default()))
+        .start(policies, metrics)
         .await
         .expect("the webhook starts")
         .expect("the webhook is configured");
@@ -196,7 +201,8 @@ async fn the_api_server_asks_our_webhook_and_follows_its_verdict() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let ca = Ca::new("webhook-test-ca").expect("CA");
     write_pair(&dir, &ca);
-    let (running, _watch) = start_webhook(&client, &dir).await;
+    let metrics = Arc::new(Metrics::default());
+    let (running, _watch) = start_webhook(&client, &dir, metrics.clone()).await;
     let port = running.addr.port();
     configure(&client, port, &ca).await;
 
@@ -213,6 +219,16 @@ async fn the_api_server_asks_our_webhook_and_follows_its_verdict() {
     assert!(message.contains(" is invalid (2 errors): "), "{message}");
     assert!(message.contains("[PH010] spec.version: "), "{message}");
     assert!(message.contains("[PH020] spec.repo: "), "{message}");
+    // The reviews the API server sent are on the metrics: latency, and the denial by its codes.
+    let text = metrics.render();
+    for want in [
+        "planton_helm_webhook_denials_total{code=\"PH010\"}",
+        "planton_helm_webhook_denials_total{code=\"PH020\"}",
+        "planton_helm_webhook_reviews_total{result=\"Denied\"}",
+        "planton_helm_webhook_review_duration_seconds_count",
+    ] {
+        assert!(text.contains(want), "{want} in\n{text}");
+    }
 
     // Valid: admitted.
     assert_eq!(
@@ -331,7 +347,7 @@ async fn with_the_webhook_bypassed_the_controller_stalls_the_spec_with_the_webho
     std::fs::create_dir_all(&dir).expect("temp dir");
     let ca = Ca::new("verdict-test-ca").expect("CA");
     write_pair(&dir, &ca);
-    let (running, watch) = start_webhook(&client, &dir).await;
+    let (running, watch) = start_webhook(&client, &dir, Arc::default()).await;
     configure(&client, running.addr.port(), &ca).await;
     let denial = eventually("the webhook to deny with the ConfigMap rule", || async {
         match hrs.create(&PostParams::default(), &bad()).await {

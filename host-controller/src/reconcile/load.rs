@@ -1,5 +1,5 @@
-//! Loading what the decision needs, and no more: the release's history, the core's validation of
-//! the spec, and drift when the release is in sync. A HelmRelease being deleted needs only its
+//! Loading what the decision needs, and no more: the release's history, the verdict of the
+//! validation the webhook gives too (`validate`), and drift when the release is in sync. A HelmRelease being deleted needs only its
 //! history; a suspended one or one whose spec cannot be read needs nothing (and must not touch
 //! the cluster, for example by creating its namespace).
 
