@@ -228,3 +228,54 @@ impl Validator {
 pub fn name(kind: &str, namespace: &str, name: &str) -> String {
     format!("{kind} {namespace}/{name}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object() -> Value {
+        json!({
+            "apiVersion": "kubernetes.project-planton.org/v1",
+            "kind": "HelmRelease",
+            "metadata": {"name": "web", "namespace": "apps"},
+            "spec": {"repo": "https://charts.example.com", "name": "webapp", "version": "^1.2"},
+            "status": {"conditions": []},
+        })
+    }
+
+    #[tokio::test]
+    async fn the_reconciler_waits_for_the_rules_and_the_webhook_does_not() {
+        let runtime = Arc::new(Runtime::new(host_runtime::Config::default()).expect("the core"));
+        let store = PolicyStore::configmap("ops", "rules");
+        let limits = |wait_for_rules| Limits {
+            timeout: Duration::from_secs(20),
+            wait_for_rules,
+            ..Limits::default()
+        };
+        let webhook = Validator::new(runtime.clone(), store.clone(), limits(false));
+        let reconciler = Validator::new(runtime, store.clone(), limits(true));
+        let what = name("HelmRelease", "apps", "web");
+        assert!(matches!(
+            webhook.validate(&what, &object()).await,
+            Verdict::NotValidated {
+                cause: Unvalidated::Pending,
+                ..
+            }
+        ));
+        let waiting = tokio::spawn(async move { reconciler.validate(&what, &object()).await });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!waiting.is_finished(), "it waits for the first read");
+        store.set(Policies {
+            files: Vec::new(),
+            disabled: vec!["PH010".into()],
+        });
+        assert_eq!(
+            waiting.await.expect("a verdict"),
+            Verdict::Valid {
+                warnings: Vec::new()
+            },
+            "with the rules read, PH010 is off"
+        );
+    }
+}
