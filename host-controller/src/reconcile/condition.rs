@@ -125,6 +125,9 @@ pub enum Reason {
     /// A key of `spec.valuesFrom` does not hold a YAML map of values; retried when the object
     /// changes.
     ValuesFromInvalid,
+
+    /// `spec.suspend`: nothing is done until it is false again (Flux's reason).
+    Suspended,
 }
 
 impl Reason {
@@ -158,6 +161,7 @@ impl Reason {
             Reason::DependencyCycle => "DependencyCycle",
             Reason::ValuesFromNotFound => "ValuesFromNotFound",
             Reason::ValuesFromInvalid => "ValuesFromInvalid",
+            Reason::Suspended => "Suspended",
         }
     }
 
@@ -168,7 +172,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 27] = [
+const ALL: [Reason; 28] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -196,6 +200,7 @@ const ALL: [Reason; 27] = [
     Reason::DependencyCycle,
     Reason::ValuesFromNotFound,
     Reason::ValuesFromInvalid,
+    Reason::Suspended,
 ];
 
 impl From<Unresolvable> for Reason {

@@ -37,6 +37,10 @@ pub enum Error {
     /// Uninstalling the release failed: the finalizer stays, the uninstall is retried.
     #[error("uninstall failed: {0}")]
     Uninstall(String),
+    /// The spec could not be validated for now (the policy ConfigMap not read yet, a timeout):
+    /// retried, nothing is applied meanwhile.
+    #[error("{0}")]
+    NotValidated(String),
 }
 
 impl Error {
@@ -51,6 +55,7 @@ impl Error {
             Error::Render(_) => "render",
             Error::Crds(_) => "crds",
             Error::Uninstall(_) => "uninstall",
+            Error::NotValidated(_) => "not_validated",
         }
     }
 
@@ -61,6 +66,7 @@ impl Error {
             Error::Render(_) => Reason::RenderFailed,
             Error::Crds(_) => Reason::CrdsFailed,
             Error::Uninstall(_) => Reason::UninstallFailed,
+            Error::NotValidated(_) => Reason::ValidationFailed,
             Error::Kube(_) | Error::Store(_) | Error::Finalizer(_) | Error::NoNamespace(_) => {
                 Reason::ReconcileFailed
             }
