@@ -2860,8 +2860,7 @@ async fn values_from_a_configmap_and_a_secret_merge_upgrade_on_rotation_and_neve
     let message = ready_message(&hr);
     assert!(
         message
-            .starts_with("ValidationFailed: spec.values.message: template expression in a value")
-            && message.contains("(PH040)")
+            .starts_with("ValidationFailed: HelmRelease apps/tpl is invalid (1 error): [PH040] spec.values.message: template expression in a value")
             && message.contains("***"),
         "{message}"
     );
@@ -2951,7 +2950,7 @@ async fn a_release_waits_for_its_dependencies_and_a_cycle_is_stalled() {
     b["suspend"] = json!(true);
     env.apply_hr(ns, "b", b.clone()).await;
     env.wait_status(ns, "a", "a to wait for b, which is suspended", |hr| {
-        waiting(hr, "b (not reconciled yet)")
+        waiting(hr, "b (suspended)")
     })
     .await;
     assert!(env.records(ns, "a").await.is_empty(), "a waits");

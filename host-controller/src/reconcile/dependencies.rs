@@ -79,6 +79,8 @@ pub fn not_ready(dep: Option<&HelmRelease>) -> Option<String> {
             Some("its current generation is not reconciled yet".to_string())
         }
         Some(c) if c.status == ConditionStatus::True.as_str() => None,
+        // A suspended release keeps its Ready (as Flux): one that was not Ready stays so.
+        Some(_) if dep.spec.suspend => Some("suspended".to_string()),
         Some(c) => Some(format!("Ready={} {}", c.status, c.reason)),
         None => Some("not reconciled yet".to_string()),
     }
