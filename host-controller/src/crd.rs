@@ -184,6 +184,10 @@ pub struct InstallSpec {
     /// With wait, do not wait for the chart's Jobs to complete.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disable_wait_for_jobs: bool,
+    /// Adopt an existing Helm release of the same name that another HelmRelease or the helm
+    /// CLI made (by default such a release is left alone and this HelmRelease is stalled).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub take_ownership: bool,
 }
 
 /// `spec.install.remediation`.
@@ -585,6 +589,12 @@ impl HelmRelease {
             .as_ref()
             .and_then(|u| u.crds)
             .unwrap_or(CrdPolicy::Skip)
+    }
+
+    /// `spec.install.takeOwnership`: adopt a release of the same name that is not this
+    /// HelmRelease's.
+    pub fn take_ownership(&self) -> bool {
+        self.spec.install.as_ref().is_some_and(|i| i.take_ownership)
     }
 
     /// Whether to create the target namespace: `spec.createNamespace` or Project Planton's

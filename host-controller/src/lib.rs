@@ -16,6 +16,7 @@ pub mod crd;
 pub mod credentials;
 pub mod drift;
 pub mod duration;
+pub mod identity;
 pub mod leader;
 pub mod metrics;
 pub mod reconcile;
@@ -50,8 +51,12 @@ pub struct ControllerOptions {
     /// This cluster's name in Project Planton manifests (`spec.target_cluster.cluster_name`,
     /// `--cluster-name`); releases that name another cluster are stalled as unresolvable.
     pub cluster_name: Option<String>,
-    /// How tenants are kept apart (`--no-cross-namespace-refs`).
+    /// How tenants are kept apart (`--no-cross-namespace-refs`, `--default-service-account`).
     pub tenancy: Tenancy,
+    /// The connection the client was made from: releases that act as a service account
+    /// (`spec.serviceAccountName`, `--default-service-account`) get clients made from it that
+    /// impersonate the account. Without it such releases cannot act (their reconcile fails).
+    pub config: Option<kube::Config>,
 }
 
 /// Reconciles every HelmRelease in the cluster until `shutdown` completes, then finishes the
@@ -82,8 +87,15 @@ pub async fn run_with_metrics(
     options: ControllerOptions,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
+    let cluster = cluster::Cluster::new(client.clone()).named(options.cluster_name);
+    let identities = identity::Identities::new(
+        cluster.clone(),
+        options.config,
+        options.tenancy.default_service_account.clone(),
+    );
     let ctx = Arc::new(Context {
-        cluster: cluster::Cluster::new(client.clone()).named(options.cluster_name),
+        cluster,
+        identities,
         runtime,
         charts,
         reporter: Reporter {

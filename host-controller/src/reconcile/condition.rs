@@ -113,6 +113,12 @@ pub enum Reason {
     RetriesExhausted,
     /// Fields that other field managers own were left to them (not forced).
     FieldManagerConflict,
+    /// The API server refused the release's identity a request it needs (the `Stalled` reason;
+    /// retried at the interval, as a grant heals it).
+    Forbidden,
+    /// A Helm release of the same name exists and is not this HelmRelease's (the `Stalled`
+    /// reason; `spec.install.takeOwnership` adopts it).
+    OwnershipConflict,
 }
 
 impl Reason {
@@ -142,6 +148,8 @@ impl Reason {
             Reason::ReconcileFailed => "ReconcileFailed",
             Reason::RetriesExhausted => "RetriesExhausted",
             Reason::FieldManagerConflict => "FieldManagerConflict",
+            Reason::Forbidden => "Forbidden",
+            Reason::OwnershipConflict => "OwnershipConflict",
         }
     }
 
@@ -152,7 +160,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 23] = [
+const ALL: [Reason; 25] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -176,6 +184,8 @@ const ALL: [Reason; 23] = [
     Reason::ReconcileFailed,
     Reason::RetriesExhausted,
     Reason::FieldManagerConflict,
+    Reason::Forbidden,
+    Reason::OwnershipConflict,
 ];
 
 impl From<Unresolvable> for Reason {
