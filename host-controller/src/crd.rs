@@ -78,6 +78,11 @@ pub struct HelmReleaseSpec {
     /// Stop reconciling the release.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub suspend: bool,
+    /// The cluster the release is installed in, when not the controller's own: a kubeconfig in a
+    /// Secret of the HelmRelease's namespace. The release's objects and records live there;
+    /// spec.serviceAccountName is impersonated there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_config: Option<KubeConfigRef>,
     /// A Secret with the repository's credentials: keys username and password, or a
     /// kubernetes.io/dockerconfigjson Secret for an oci:// registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -381,6 +386,24 @@ pub enum DriftMode {
     Disabled,
 }
 
+/// `spec.kubeConfig` (Flux's): where the kubeconfig of the release's cluster is.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeConfigRef {
+    /// The Secret holding the kubeconfig.
+    pub secret_ref: KubeConfigSecretRef,
+}
+
+/// `spec.kubeConfig.secretRef`.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct KubeConfigSecretRef {
+    /// The Secret's name, in the HelmRelease's namespace.
+    pub name: String,
+    /// The key holding the kubeconfig; by default value, else value.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
 /// A Secret, in the HelmRelease's namespace unless another is named.
 #[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 pub struct SecretRef {
@@ -609,8 +632,8 @@ impl HelmRelease {
     ///
     /// A `target_cluster.cluster_name` other than `local_cluster` is a remote cluster, reached by
     /// convention through the kubeconfig in the Secret of that name in the HelmRelease's
-    /// namespace (what `spec.kubeConfig` will read); until the controller supports remote
-    /// clusters it is reported, never ignored.
+    /// namespace (what `spec.kubeConfig` reads); until that convention is resolved to a
+    /// `spec.kubeConfig` it is reported, never ignored.
     pub fn unresolvable(&self, local_cluster: Option<&str>) -> Option<(Unresolvable, String)> {
         if self
             .spec

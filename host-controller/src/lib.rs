@@ -21,6 +21,7 @@ pub mod leader;
 pub mod metrics;
 pub mod reconcile;
 pub mod release;
+pub mod remote;
 pub mod source;
 pub mod wait;
 pub mod webhook;
@@ -96,6 +97,7 @@ pub async fn run_with_metrics(
     let ctx = Arc::new(Context {
         cluster,
         identities,
+        remotes: remote::Remotes::default(),
         runtime,
         charts,
         reporter: Reporter {

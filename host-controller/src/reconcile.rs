@@ -56,6 +56,7 @@ use crate::cluster::Cluster;
 use crate::crd::HelmRelease;
 use crate::identity::Identities;
 use crate::metrics::Metrics;
+use crate::remote::Remotes;
 
 pub use condition::{ConditionStatus, ConditionType, Reason};
 pub use error::Error;
@@ -77,6 +78,8 @@ pub struct Context {
     pub cluster: Cluster,
     /// The identities releases act as, for everything else (`crate::identity`).
     pub identities: Identities,
+    /// The remote clusters releases are installed in (`spec.kubeConfig`).
+    pub remotes: Remotes,
     /// The sandboxed core.
     pub runtime: Arc<Runtime>,
     /// Where charts come from.

@@ -119,6 +119,9 @@ pub enum Reason {
     /// A Helm release of the same name exists and is not this HelmRelease's (the `Stalled`
     /// reason; `spec.install.takeOwnership` adopts it).
     OwnershipConflict,
+    /// The kubeconfig of `spec.kubeConfig` cannot be read or used (the `Stalled` reason; retried
+    /// at the interval, as the Secret may be fixed).
+    KubeConfigInvalid,
 }
 
 impl Reason {
@@ -150,6 +153,7 @@ impl Reason {
             Reason::FieldManagerConflict => "FieldManagerConflict",
             Reason::Forbidden => "Forbidden",
             Reason::OwnershipConflict => "OwnershipConflict",
+            Reason::KubeConfigInvalid => "KubeConfigInvalid",
         }
     }
 
@@ -160,7 +164,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 25] = [
+const ALL: [Reason; 26] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -186,6 +190,7 @@ const ALL: [Reason; 25] = [
     Reason::FieldManagerConflict,
     Reason::Forbidden,
     Reason::OwnershipConflict,
+    Reason::KubeConfigInvalid,
 ];
 
 impl From<Unresolvable> for Reason {

@@ -4,6 +4,7 @@
 use crate::chart::FetchError;
 use crate::identity::{Forbidden, IdentityError};
 use crate::release::StoreError;
+use crate::remote::KubeConfigError;
 
 use super::condition::Reason;
 
@@ -45,6 +46,9 @@ pub enum Error {
     /// The release's identity could not be assumed.
     #[error(transparent)]
     Identity(#[from] IdentityError),
+    /// The cluster `spec.kubeConfig` names cannot be reached.
+    #[error(transparent)]
+    KubeConfig(#[from] KubeConfigError),
 }
 
 impl Error {
@@ -61,6 +65,7 @@ impl Error {
             Error::Uninstall(_) => "uninstall",
             Error::Forbidden(_) => "forbidden",
             Error::Identity(_) => "identity",
+            Error::KubeConfig(_) => "kubeconfig",
         }
     }
 
@@ -72,6 +77,7 @@ impl Error {
             Error::Crds(_) => Reason::CrdsFailed,
             Error::Uninstall(_) => Reason::UninstallFailed,
             Error::Forbidden(_) => Reason::Forbidden,
+            Error::KubeConfig(_) => Reason::KubeConfigInvalid,
             Error::Kube(_)
             | Error::Identity(_)
             | Error::Store(_)

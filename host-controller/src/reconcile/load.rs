@@ -32,6 +32,9 @@ pub struct Target<'a> {
     pub cluster: Cluster,
     /// Whom [`Target::cluster`] acts as.
     pub identity: Identity,
+    /// The release's cluster as the controller (or, with `spec.kubeConfig`, the kubeconfig's
+    /// user): its records and discovery.
+    pub own: Cluster,
     /// The HelmRelease as loaded.
     pub hr: &'a HelmRelease,
     /// The Helm release name.
@@ -59,11 +62,31 @@ pub struct Loaded<'a> {
 pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a>, Error> {
     let name = hr.release_name();
     let namespace = hr.target_namespace();
-    let store = Store::new(ctx.cluster.client().clone(), &namespace, &name)
-        .owned_by(&hr.namespace().unwrap_or_default(), &hr.name_any());
-    let identity = ctx.identities.of(hr);
-    let cluster = ctx.identities.cluster(&identity)?;
     let deleting = hr.metadata.deletion_timestamp.is_some();
+    let remote = ctx
+        .remotes
+        .resolve(
+            ctx.cluster.client(),
+            hr,
+            ctx.tenancy.default_service_account.clone(),
+        )
+        .await;
+    let (own, identities, unreachable) = match remote {
+        Ok(Some((own, identities))) => (own, identities, None),
+        Ok(None) => (ctx.cluster.clone(), ctx.identities.clone(), None),
+        // The release there is not forgotten: the finalizer stays until it can be uninstalled.
+        Err(e) if deleting => return Err(e.into()),
+        // Nothing is acted on (the state is Invalid): the local clients are never used for it.
+        Err(e) => (
+            ctx.cluster.clone(),
+            ctx.identities.clone(),
+            Some(e.to_string()),
+        ),
+    };
+    let store = Store::new(own.client().clone(), &namespace, &name)
+        .owned_by(&hr.namespace().unwrap_or_default(), &hr.name_any());
+    let identity = identities.of(hr);
+    let cluster = identities.cluster(&identity)?;
     let parsed = Settings::of(&hr.spec);
     let settings = match &parsed {
         _ if deleting => Settings::for_uninstall(&hr.spec),
@@ -75,6 +98,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
             ctx,
             cluster,
             identity,
+            own,
             hr,
             name,
             namespace,
@@ -85,6 +109,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
         facts: Facts {
             failures: Failures::of(hr),
             retry_at: retry_at(hr),
+            unreachable,
             now: jiff::Timestamp::now(),
             ..Facts::default()
         },
@@ -112,6 +137,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
         .err()
         .map(|e| e.to_string());
     if !loaded.facts.findings.is_empty()
+        || loaded.facts.unreachable.is_some()
         || loaded.facts.unresolvable.is_some()
         || loaded.facts.denied.is_some()
     {

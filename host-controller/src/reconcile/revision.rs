@@ -93,14 +93,14 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             include_crds,
         )
     };
-    let mut rendered = request(ctx.cluster.capabilities().await?)
+    let mut rendered = request(t.own.capabilities().await?)
         .await
         .map_err(Error::Render)?;
     if include_crds {
         let defs = crds::chart_crds(&rendered.text);
         let crd_deadline = Instant::now() + t.settings.timeout;
         if crds::apply(&t.cluster, &defs, policy, crd_deadline).await? {
-            rendered = request(ctx.cluster.capabilities().await?)
+            rendered = request(t.own.capabilities().await?)
                 .await
                 .map_err(Error::Render)?;
         }

@@ -411,6 +411,8 @@ pub struct Facts {
     pub denied: Option<String>,
     /// A request the release's identity was refused before any action (creating its namespace).
     pub forbidden: Option<String>,
+    /// Why the cluster `spec.kubeConfig` names cannot be reached.
+    pub unreachable: Option<String>,
     /// Objects of the deployed revision that someone else changed or deleted. Only looked for
     /// when the release is in sync and drift detection is not disabled.
     pub drift: Vec<Drifted>,
@@ -440,7 +442,8 @@ pub enum ReleaseState {
     Invalid {
         /// [`Reason::InvalidSpec`], [`Reason::ValidationFailed`],
         /// [`Reason::NamespaceUnresolvable`], [`Reason::TargetClusterUnresolvable`],
-        /// [`Reason::AccessDenied`], [`Reason::Forbidden`] or [`Reason::OwnershipConflict`].
+        /// [`Reason::AccessDenied`], [`Reason::KubeConfigInvalid`], [`Reason::Forbidden`] or
+        /// [`Reason::OwnershipConflict`].
         reason: Reason,
         /// What is wrong.
         message: String,
@@ -527,6 +530,12 @@ impl ReleaseState {
         if let Some(message) = &facts.denied {
             return ReleaseState::Invalid {
                 reason: Reason::AccessDenied,
+                message: message.clone(),
+            };
+        }
+        if let Some(message) = &facts.unreachable {
+            return ReleaseState::Invalid {
+                reason: Reason::KubeConfigInvalid,
                 message: message.clone(),
             };
         }

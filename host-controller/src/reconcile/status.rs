@@ -374,7 +374,7 @@ impl Outcome {
         match self {
             // A grant of the missing right changes nothing the controller watches.
             Outcome::Stalled {
-                reason: Reason::Forbidden,
+                reason: Reason::Forbidden | Reason::KubeConfigInvalid,
                 ..
             } => Requeue::Interval,
             Outcome::Stalled { .. } | Outcome::Uninstalled { .. } => Requeue::AwaitChange,

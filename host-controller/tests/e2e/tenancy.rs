@@ -473,3 +473,114 @@ async fn the_controller_with_only_its_charts_rbac_installs_a_tenant_release() {
     assert!(env.records("team-b", "into-b").await.is_empty());
     drop(process);
 }
+
+/// A second control plane as the remote cluster, reached through a kubeconfig Secret: the
+/// release's objects and records live there (helm lists it there), its `lookup` reads there, and
+/// nothing of it is in the controller's own cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_release_with_a_kubeconfig_secret_lives_in_the_remote_cluster() {
+    let env = Env::start().await;
+    let remote = testenv::ControlPlane::start()
+        .await
+        .expect("the remote control plane starts");
+    env.create_namespace("team-a").await;
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(remote.client());
+    namespaces
+        .patch(
+            "team-a",
+            &PatchParams::apply("test"),
+            &Patch::Apply(json!({"apiVersion": "v1", "kind": "Namespace",
+                                 "metadata": {"name": "team-a"}})),
+        )
+        .await
+        .expect("remote namespace");
+    let remote_secrets: Api<Secret> = Api::namespaced(remote.client(), "team-a");
+    remote_secrets
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "only-there"},
+                                           "stringData": {"token": "x"}}))
+            .unwrap(),
+        )
+        .await
+        .expect("remote secret");
+    let kubeconfig = std::fs::read_to_string(remote.kubeconfig_path()).expect("kubeconfig");
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), "team-a");
+    secrets
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "remote"},
+                                           "stringData": {"value.yaml": kubeconfig}}))
+            .unwrap(),
+        )
+        .await
+        .expect("kubeconfig secret");
+    let _controller = Controller::start_impersonating(&env, Arc::new(peek_charts())).await;
+
+    // A Secret without the kubeconfig's key: stalled, saying which keys were looked for.
+    env.apply_hr(
+        "team-a",
+        "broken",
+        json!({"repo": REPO, "name": "peek", "version": "1.0.0",
+               "kubeConfig": {"secretRef": {"name": "remote", "key": "value"}}}),
+    )
+    .await;
+    let hr = env
+        .wait_status("team-a", "broken", "broken Stalled", |hr| {
+            stalled_reason(hr).as_deref() == Some("KubeConfigInvalid")
+        })
+        .await;
+    assert!(
+        ready_message(&hr)
+            .contains("Secret team-a/remote (spec.kubeConfig.secretRef) has no key value"),
+        "{}",
+        ready_message(&hr)
+    );
+
+    env.apply_hr(
+        "team-a",
+        "far",
+        json!({"repo": REPO, "name": "peek", "version": "1.0.0", "timeout": "60s",
+               "kubeConfig": {"secretRef": {"name": "remote"}},
+               "values": {"peek": [{"namespace": "team-a", "name": "only-there"}]}}),
+    )
+    .await;
+    env.wait_ready("team-a", "far", 1).await;
+    let remote_cms: Api<ConfigMap> = Api::namespaced(remote.client(), "team-a");
+    let seen = remote_cms
+        .get("far-seen")
+        .await
+        .expect("made in the remote");
+    assert_eq!(seen.data.unwrap_or_default()["team-a.only-there"], "token");
+    assert!(env.configmap("team-a", "far-seen").await.is_none());
+    assert!(env.records("team-a", "far").await.is_empty());
+    let records = remote_secrets
+        .list(&ListParams::default().labels("owner=helm,name=far"))
+        .await
+        .expect("records");
+    assert_eq!(records.items.len(), 1, "the record is in the remote");
+    let out = Command::new(helm_bin())
+        .args(["list", "-n", "team-a", "-o", "json", "--kubeconfig"])
+        .arg(remote.kubeconfig_path())
+        .output()
+        .expect("helm runs");
+    assert!(out.status.success(), "{out:?}");
+    let listed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(listed[0]["name"], "far", "{listed}");
+    assert_eq!(listed[0]["status"], "deployed", "{listed}");
+
+    // Deleting the HelmRelease uninstalls it there.
+    env.hrs("team-a")
+        .delete("far", &DeleteParams::default())
+        .await
+        .expect("delete");
+    wait_for("the remote release to be uninstalled", || async {
+        let gone = remote_cms.get_opt("far-seen").await.ok()?.is_none();
+        let records = remote_secrets
+            .list(&ListParams::default().labels("owner=helm,name=far"))
+            .await
+            .ok()?;
+        (gone && records.items.is_empty()).then_some(())
+    })
+    .await;
+}
