@@ -569,6 +569,20 @@ async fn a_release_with_a_kubeconfig_secret_lives_in_the_remote_cluster() {
     assert_eq!(listed[0]["name"], "far", "{listed}");
     assert_eq!(listed[0]["status"], "deployed", "{listed}");
 
+    // The kubeconfig's credentials appear in no status or Event.
+    let key = kubeconfig
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client-key-data: "))
+        .expect("a client key");
+    for name in ["broken", "far"] {
+        let hr = env.hrs("team-a").get(name).await.expect("get");
+        let status = serde_json::to_string(&hr.status).unwrap();
+        let events = format!("{:?}", env.event_messages("team-a", name).await);
+        for text in [status, events] {
+            assert!(!text.contains(&key[..40]), "{name}: {text}");
+        }
+    }
+
     // Deleting the HelmRelease uninstalls it there.
     env.hrs("team-a")
         .delete("far", &DeleteParams::default())
