@@ -122,6 +122,8 @@ pub enum Reason {
     /// The kubeconfig of `spec.kubeConfig` cannot be read or used (the `Stalled` reason; retried
     /// at the interval, as the Secret may be fixed).
     KubeConfigInvalid,
+    /// `spec.suspend`: nothing is done until it is false again (Flux's reason).
+    Suspended,
 }
 
 impl Reason {
@@ -154,6 +156,7 @@ impl Reason {
             Reason::Forbidden => "Forbidden",
             Reason::OwnershipConflict => "OwnershipConflict",
             Reason::KubeConfigInvalid => "KubeConfigInvalid",
+            Reason::Suspended => "Suspended",
         }
     }
 
@@ -164,7 +167,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 26] = [
+const ALL: [Reason; 27] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -191,6 +194,7 @@ const ALL: [Reason; 26] = [
     Reason::Forbidden,
     Reason::OwnershipConflict,
     Reason::KubeConfigInvalid,
+    Reason::Suspended,
 ];
 
 impl From<Unresolvable> for Reason {

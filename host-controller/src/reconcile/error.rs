@@ -49,6 +49,10 @@ pub enum Error {
     /// The cluster `spec.kubeConfig` names cannot be reached.
     #[error(transparent)]
     KubeConfig(#[from] KubeConfigError),
+    /// The spec could not be validated for now (the policy ConfigMap not read yet, a timeout):
+    /// retried, nothing is applied meanwhile.
+    #[error("{0}")]
+    NotValidated(String),
 }
 
 impl Error {
@@ -66,6 +70,7 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::Identity(_) => "identity",
             Error::KubeConfig(_) => "kubeconfig",
+            Error::NotValidated(_) => "not_validated",
         }
     }
 
@@ -78,6 +83,7 @@ impl Error {
             Error::Uninstall(_) => Reason::UninstallFailed,
             Error::Forbidden(_) => Reason::Forbidden,
             Error::KubeConfig(_) => Reason::KubeConfigInvalid,
+            Error::NotValidated(_) => Reason::ValidationFailed,
             Error::Kube(_)
             | Error::Identity(_)
             | Error::Store(_)

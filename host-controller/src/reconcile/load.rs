@@ -1,9 +1,8 @@
-//! Loading what the decision needs, and no more: the release's history, the core's validation of
-//! the spec, and drift when the release is in sync. A HelmRelease being deleted needs only its
+//! Loading what the decision needs, and no more: the release's history, the verdict of the
+//! validation the webhook gives too (`validate`), and drift when the release is in sync. A HelmRelease being deleted needs only its
 //! history; a suspended one or one whose spec cannot be read needs nothing (and must not touch
 //! the cluster, for example by creating its namespace).
 
-use host_runtime::{Severity, SourceFile, ValidateRequest};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Patch, PatchParams};
 use kube::{Api, ResourceExt};
@@ -14,6 +13,7 @@ use crate::crd::{DriftMode, HelmRelease};
 use crate::credentials;
 use crate::identity::{self, Identity};
 use crate::release::{Release, Store};
+use crate::validation::{self, Unvalidated, Verdict};
 
 use super::Context;
 use super::drift;
@@ -132,7 +132,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
     if hr.spec.suspend || parsed.is_err() {
         return Ok(loaded);
     }
-    loaded.facts.findings = validate(hr, ctx).await;
+    loaded.facts.findings = validate(hr, ctx).await?;
     loaded.facts.denied = credentials::check_references(hr, ctx.tenancy.cross_namespace_refs())
         .err()
         .map(|e| e.to_string());
@@ -181,33 +181,26 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
     Ok(loaded)
 }
 
-/// The error findings of the core's validation of `hr`, as `path: message (code)` lines.
-async fn validate(hr: &HelmRelease, ctx: &Context) -> Vec<String> {
-    let mut doc = serde_json::to_value(hr).expect("a HelmRelease serializes");
-    if let Some(obj) = doc.as_object_mut() {
-        obj.remove("status");
-    }
-    let request = ValidateRequest {
-        documents: vec![SourceFile {
-            path: format!("{}/{}", hr.namespace().unwrap_or_default(), hr.name_any()),
-            data: serde_json::to_vec(&doc).expect("JSON serializes"),
-        }],
-        policies: Vec::new(),
-        disabled: Vec::new(),
-    };
-    let runtime = ctx.runtime.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        runtime.validate(&request, host_runtime::OfflineHost::default())
-    })
-    .await;
-    match result {
-        Ok(Ok(diagnostics)) => diagnostics
-            .into_iter()
-            .filter(|d| matches!(d.severity, Severity::Error))
-            .map(|d| format!("{}: {} ({})", d.path, d.message, d.code))
-            .collect(),
-        Ok(Err(e)) => vec![format!("validation could not run: {e}")],
-        Err(e) => vec![format!("validation could not run: {e}")],
+/// The reconcile's one entry to the validation it shares with the webhook
+/// ([`validation::Validator::validate`]: built-in rules, the policy ConfigMap's rules and disabled
+/// codes): empty when the spec is valid, else the webhook's denial message, which stalls the
+/// release (`ValidationFailed`). Rules that do not load stall it too (the webhook denies then);
+/// a verdict that could not be had for now (rules not read yet, a timeout) is an error, retried.
+pub async fn validate(hr: &HelmRelease, ctx: &Context) -> Result<Vec<String>, Error> {
+    let object = serde_json::to_value(hr).expect("a HelmRelease serializes");
+    let what = validation::name(
+        "HelmRelease",
+        &hr.namespace().unwrap_or_default(),
+        &hr.name_any(),
+    );
+    match ctx.validator.validate(&what, &object).await {
+        Verdict::Valid { .. } => Ok(Vec::new()),
+        Verdict::Invalid { message, .. }
+        | Verdict::NotValidated {
+            cause: Unvalidated::Rules,
+            message,
+        } => Ok(vec![message]),
+        Verdict::NotValidated { message, .. } => Err(Error::NotValidated(message)),
     }
 }
 

@@ -16,7 +16,6 @@ use crate::cluster::ObjectRef;
 use crate::crd::{
     DeletionPropagation, DriftMode, HelmRelease, HelmReleaseSpec, RemediationStrategy, Unresolvable,
 };
-use crate::duration;
 use crate::release::{Release, status};
 
 use super::condition::{ConditionType, Reason};
@@ -89,7 +88,7 @@ impl Settings {
     /// Parses the spec; the error names the field and says how to write it.
     pub fn of(spec: &HelmReleaseSpec) -> Result<Settings, String> {
         let parse = |field: &str, text: Option<&str>, default: Duration| {
-            text.map(duration::parse)
+            text.map(duration)
                 .unwrap_or(Ok(default))
                 .map_err(|e| format!("{field}: {e}"))
         };
@@ -166,9 +165,17 @@ impl Settings {
     pub fn uninstall_timeout(spec: &HelmReleaseSpec) -> Duration {
         spec.timeout
             .as_deref()
-            .and_then(|t| duration::parse(t).ok())
+            .and_then(|t| go_duration::parse_unsigned(t).ok())
             .unwrap_or(DEFAULT_TIMEOUT)
     }
+}
+
+/// A Go duration of zero or more (the one grammar, `go-duration`), as the spec's fields and the
+/// `run` flags are written; the error says how to write one.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    go_duration::parse_unsigned(text).map_err(|e| {
+        format!("{text:?} is not a duration ({e}): write it as Go does, like 5m, 1h30m or 90s")
+    })
 }
 
 /// The action that makes a new revision.
@@ -401,7 +408,8 @@ pub fn not_owned(hr: &HelmRelease, history: &[Release], adopt: bool) -> Option<S
 /// What the reconcile knows besides the HelmRelease and its history.
 #[derive(Debug, Default)]
 pub struct Facts {
-    /// Error findings of the core's validation of the HelmRelease (`path: message (code)`).
+    /// The validation's refusal of the HelmRelease (the webhook's denial message, see
+    /// `load::validate`); empty when the spec is valid.
     pub findings: Vec<String>,
     /// A Project Planton field this controller cannot resolve (another cluster, a namespace
     /// reference), with what to do.
@@ -944,8 +952,8 @@ mod tests {
             ("deleting a suspended release", edit(|hr| { hr.spec.suspend = true; hr.metadata.deletion_timestamp = Some(Time(Default::default())) }), installed(), none(), Deleting),
             ("suspended", suspended, vec![current(1, status::PENDING_INSTALL)], none(), Suspended),
             ("suspended with a bad spec", edit(|hr| { hr.spec.suspend = true; hr.spec.interval = Some("x".into()) }), vec![], none(), Suspended),
-            ("a timeout that is no duration", bad_timeout, installed(), none(), Invalid { reason: Reason::InvalidSpec, message: "spec.timeout: \"5 minutes\" is not a duration: write it as Go does, like 5m, 1h30m or 90s".into() }),
-            ("a test timeout that is no duration", bad_test_timeout, vec![], none(), Invalid { reason: Reason::InvalidSpec, message: "spec.test.timeout: \"soon\" is not a duration: write it as Go does, like 5m, 1h30m or 90s".into() }),
+            ("a timeout that is no duration", bad_timeout, installed(), none(), Invalid { reason: Reason::InvalidSpec, message: "spec.timeout: \"5 minutes\" is not a duration (time: unknown unit \" minutes\" in duration \"5 minutes\"): write it as Go does, like 5m, 1h30m or 90s".into() }),
+            ("a test timeout that is no duration", bad_test_timeout, vec![], none(), Invalid { reason: Reason::InvalidSpec, message: "spec.test.timeout: \"soon\" is not a duration (time: invalid duration \"soon\"): write it as Go does, like 5m, 1h30m or 90s".into() }),
             ("validation findings", hr(), vec![current(1, status::PENDING_UPGRADE)], findings(), Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
             ("another cluster", hr(), installed(), Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..Facts::default() }, Invalid { reason: Reason::TargetClusterUnresolvable, message: "elsewhere".into() }),
             ("a namespace reference", hr(), vec![], Facts { unresolvable: Some((Unresolvable::Namespace, "value_from".into())), ..Facts::default() }, Invalid { reason: Reason::NamespaceUnresolvable, message: "value_from".into() }),
