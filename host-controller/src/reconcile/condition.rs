@@ -113,7 +113,15 @@ pub enum Reason {
     RetriesExhausted,
     /// Fields that other field managers own were left to them (not forced).
     FieldManagerConflict,
-
+    /// The API server refused the release's identity a request it needs (the `Stalled` reason;
+    /// retried at the interval, as a grant heals it).
+    Forbidden,
+    /// A Helm release of the same name exists and is not this HelmRelease's (the `Stalled`
+    /// reason; `spec.install.takeOwnership` adopts it).
+    OwnershipConflict,
+    /// The kubeconfig of `spec.kubeConfig` cannot be read or used (the `Stalled` reason; retried
+    /// at the interval, as the Secret may be fixed).
+    KubeConfigInvalid,
     // spec.dependsOn and spec.valuesFrom.
     /// A HelmRelease of `spec.dependsOn` is not Ready yet: wait for it.
     DependencyNotReady,
@@ -125,7 +133,6 @@ pub enum Reason {
     /// A key of `spec.valuesFrom` does not hold a YAML map of values; retried when the object
     /// changes.
     ValuesFromInvalid,
-
     /// `spec.suspend`: nothing is done until it is false again (Flux's reason).
     Suspended,
 }
@@ -157,6 +164,9 @@ impl Reason {
             Reason::ReconcileFailed => "ReconcileFailed",
             Reason::RetriesExhausted => "RetriesExhausted",
             Reason::FieldManagerConflict => "FieldManagerConflict",
+            Reason::Forbidden => "Forbidden",
+            Reason::OwnershipConflict => "OwnershipConflict",
+            Reason::KubeConfigInvalid => "KubeConfigInvalid",
             Reason::DependencyNotReady => "DependencyNotReady",
             Reason::DependencyCycle => "DependencyCycle",
             Reason::ValuesFromNotFound => "ValuesFromNotFound",
@@ -172,7 +182,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 28] = [
+const ALL: [Reason; 31] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -196,6 +206,9 @@ const ALL: [Reason; 28] = [
     Reason::ReconcileFailed,
     Reason::RetriesExhausted,
     Reason::FieldManagerConflict,
+    Reason::Forbidden,
+    Reason::OwnershipConflict,
+    Reason::KubeConfigInvalid,
     Reason::DependencyNotReady,
     Reason::DependencyCycle,
     Reason::ValuesFromNotFound,
