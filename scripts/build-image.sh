@@ -3,15 +3,18 @@
 # pushes it: a static release build, the core component precompiled into the image, one layer on
 # `scratch`, an OCI image assembled here, pushed with `crane` (scripts/install-crane.sh).
 #
-#   scripts/build-image.sh [--cli] [--insecure] [--layout DIR] REPOSITORY
-#   scripts/build-image.sh [--cli] --layout DIR          # build the OCI layout only, no push
-#   scripts/build-image.sh [--cli] --rootfs DIR          # the root filesystem only (Dockerfile)
+#   scripts/build-image.sh [--cli] [--profile P] [--insecure] [--layout DIR] REPOSITORY
+#   scripts/build-image.sh [--cli] [--profile P] --layout DIR   # the OCI layout only, no push
+#   scripts/build-image.sh [--cli] [--profile P] --rootfs DIR   # the root filesystem only
 #
 # REPOSITORY is where to push, without a tag, e.g. ghcr.io/project-planton/planton-helm-controller
 # or 127.0.0.1:5000/planton-helm-controller; the tag is the chart's appVersion, which must equal the
 # workspace version (one version for the chart and the binaries). --insecure talks plain HTTP to
 # the registry. The last line printed on stdout is REPOSITORY:TAG@sha256:DIGEST. Registry
 # credentials come from the usual docker config (`crane auth login`), never from arguments.
+# --profile picks the Cargo profile: `release` (the default, what ships) or `image-test`
+# (unoptimised, no debug info: what host-controller/tests/image.rs builds, to keep the test suite
+# cheap on a cold machine; docs/install.md has the build times of both).
 #
 # What the image holds (docs/install.md):
 #   /usr/bin/planton-helm-controller (or /usr/bin/planton-helm)   static (static-pie) ELF
@@ -25,7 +28,8 @@
 # Reproducible: timestamps come from SOURCE_DATE_EPOCH, else the last commit's time; files are
 # sorted and owned by root (but /home/nonroot); gzip stores no name or time. Builds go to
 # ${PLANTON_IMAGE_TARGET_DIR:-target/image} (its own target dir: a test that runs this script from
-# `cargo test` must not wait on the test build's lock), so a warm rebuild is a no-op for cargo.
+# `cargo test` must not wait on the test build's lock), so a warm rebuild is a no-op for cargo;
+# the root filesystem and the OCI layout to <that dir>/<controller|cli>/<profile>/{rootfs,oci}.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,6 +42,7 @@ kind=controller
 insecure=()
 layout=""
 rootfs_only=""
+profile=release
 repository=""
 while (($#)); do
   case "$1" in
@@ -45,6 +50,7 @@ while (($#)); do
     --insecure) insecure=(--insecure) ;;
     --layout) layout="${2:?--layout needs a directory}"; shift ;;
     --rootfs) rootfs_only="${2:?--rootfs needs a directory}"; shift ;;
+    --profile) profile="${2:?--profile needs a Cargo profile}"; shift ;;
     -h | --help) usage ;;
     -*) echo "build-image: unknown option $1" >&2; usage ;;
     *) [[ -z "$repository" ]] || usage; repository="$1" ;;
@@ -108,14 +114,21 @@ scripts/setup.sh
 # module; /etc/nsswitch.conf below asks for exactly those two. (Checked with a static binary in a
 # bare chroot against a DNS server on loopback.) The explicit --target keeps RUSTFLAGS off build
 # scripts and proc macros, and host-runtime's build script drops them for the wasm component.
-echo "build-image: cargo build --release $bin (static, $triple)" >&2
-RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked -q \
+echo "build-image: cargo build --profile $profile $bin (static, $triple)" >&2
+# The encoded form would take precedence over RUSTFLAGS (a caller's, e.g. a test's cargo).
+unset CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS
+RUSTFLAGS="-C target-feature=+crt-static" cargo build --profile "$profile" --locked -q \
   --target "$triple" --target-dir "$target_dir" \
   -p "$package" --bin "$bin" -p host-runtime --bin planton-helm-precompile
-out="$target_dir/$triple/release"
+case "$profile" in
+  dev | test) out="$target_dir/$triple/debug" ;;
+  bench) out="$target_dir/$triple/release" ;;
+  *) out="$target_dir/$triple/$profile" ;;
+esac
 
 # --- root filesystem ----------------------------------------------------------------------------
-work="$target_dir/$kind"
+# Per profile, so that the test's image never overwrites the release image a benchmark reads.
+work="$target_dir/$kind/$profile"
 rootfs="${rootfs_only:-$work/rootfs}"
 rm -rf "$rootfs"
 mkdir -p "$rootfs"/{usr/bin,usr/lib/planton-helm,etc/ssl/certs,home/nonroot,tmp}

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: wasm target, the oracle helm, the test control plane
 # (etcd + kube-apiserver + kube-controller-manager, built from source on a cold machine), the OCI
-# registry the chart-source tests push into (Debian's docker-registry), crane (pushes the image),
-# then every test, and last the container image's test (a static release build in target/image,
-# skipped by a plain `cargo test` for its cold cost; see docs/install.md).
+# registry the chart-source tests push into (Debian's docker-registry), crane (pushes and pulls the
+# container image), then every test. The image's test (host-controller/tests/image.rs) builds the
+# image with its own static build in target/image (the `image-test` profile; docs/install.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -20,4 +20,3 @@ export PLANTON_CRANE
 cargo fmt --check
 cargo clippy -q --workspace --all-targets -- -D warnings
 cargo test --workspace --no-fail-fast
-cargo test -p host-controller --test image -- --ignored

@@ -9,11 +9,12 @@ use host_controller::leader::{LeaderElection, default_identity};
 use host_controller::{Metrics, SourceCharts, SourceOptions, crd, webhook};
 use host_runtime::{Config, Runtime};
 
-const USAGE: &str = "usage: planton-helm-controller crd
+const USAGE: &str = "usage: planton-helm-controller crd | --version
        planton-helm-controller run [--metrics-addr ADDR] [CHART FLAGS] [ELECTION FLAGS]
              [WEBHOOK FLAGS]
 
   crd                   print the HelmRelease CRD (deploy/crds/helmreleases.yaml)
+  --version             print the version (the chart's appVersion and the image tag)
   run                   reconcile HelmReleases (kubeconfig from KUBECONFIG or in-cluster)
   --metrics-addr ADDR   serve /metrics, /healthz, /readyz on ADDR (default 0.0.0.0:8080)
 
@@ -51,6 +52,10 @@ fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("crd") => {
             print!("{}", crd::crd_yaml());
+            Ok(())
+        }
+        Some("--version" | "-V") => {
+            println!("planton-helm-controller {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
         Some("run") => {
