@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use host_runtime::Config;
 
-use crate::{sources, template, units, validate};
+use crate::{sources, status, template, units, validate};
 
 /// Exit status of `diff` when it could not compare (1 means "there are changes").
 const DIFF_ERROR: u8 = 2;
@@ -41,11 +41,27 @@ enum Command {
     Render(Box<sources::RenderArgs>),
     /// Download charts into the local cache: every chart a HelmRelease file names, or one
     Pull(Box<sources::PullArgs>),
-    /// Render two versions of HelmRelease files and show what the change would do to the
-    /// cluster's objects (exit 0: no change, 1: changes, 2: error)
+    /// Show what a change to HelmRelease files would do to the cluster's objects: two versions
+    /// of the files rendered, or (--cluster) the files against the deployed releases and their
+    /// live objects (exit 0: no change, 1: changes, 2: error)
+    #[command(override_usage = "planton-helm diff BEFORE AFTER [OPTIONS]\n       \
+                                planton-helm diff --cluster FILE... [OPTIONS]")]
     Diff(Box<sources::DiffArgs>),
+    /// Show the HelmReleases of a cluster: chart, version, Ready, reason, revisions, as the
+    /// controller reports them
+    #[command(visible_alias = "get")]
+    Status(Box<status::StatusArgs>),
     /// List the policy rules in force, or explain one
     Policies(validate::PoliciesArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = "bash:  source <(planton-helm completion bash)\n\
+                            zsh:   planton-helm completion zsh > \"${fpath[1]}/_planton-helm\"\n\
+                            fish:  planton-helm completion fish | source")]
+    Completion {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 impl Cli {
@@ -74,6 +90,23 @@ impl Cli {
             Command::Pull(args) => print(&sources::pull(&args)?),
             Command::Validate(args) => Ok(validate::validate(&args, config)),
             Command::Policies(args) => Ok(validate::policies(&args, config)),
+            Command::Status(args) => {
+                let table = status::status(&args)?;
+                print(&table.stdout)?;
+                if table.missing.is_empty() {
+                    Ok(ExitCode::SUCCESS)
+                } else {
+                    eprintln!("Error: HelmRelease {} not found", table.missing.join(", "));
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+            Command::Completion { shell } => {
+                use clap::CommandFactory;
+                let mut stdout = std::io::stdout().lock();
+                host_controller::cli::completion(&mut Cli::command(), shell, &mut stdout);
+                stdout.flush()?;
+                Ok(ExitCode::SUCCESS)
+            }
             Command::Diff(args) => Ok(match sources::diff(&args, config) {
                 Ok(d) => {
                     print(&d.stdout)?;

@@ -1,17 +1,18 @@
 //! `planton-helm`: validate HelmReleases and render Helm charts offline, in the sandboxed core.
 
 mod cli;
+mod connect;
+mod live;
 mod sources;
+mod status;
 mod template;
 mod units;
 mod validate;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli: cli::Cli = host_controller::cli::parse();
     match cli.run() {
         Ok(code) => code,
         Err(err) => {

@@ -10,8 +10,8 @@ use anyhow::{Context, anyhow, bail};
 use chart_source::{ChartRef, Credentials, FetchedChart, Fetcher, Options, Origin, Progress};
 use clap::Args;
 use host_runtime::{
-    Capabilities, ChartSource, Config, OfflineHost, ReleaseInfo, RenderOptions, RenderOutput,
-    RenderRequest, Runtime, Severity, SourceFile, ValidateRequest, ValuesLayer,
+    Capabilities, ChartSource, Config, HostServices, OfflineHost, ReleaseInfo, RenderOptions,
+    RenderOutput, RenderRequest, Runtime, Severity, SourceFile, ValidateRequest, ValuesLayer,
 };
 
 use crate::units;
@@ -216,17 +216,17 @@ pub struct RenderSettings {
 }
 
 /// One HelmRelease document, as far as rendering needs it.
-struct Release {
-    file: PathBuf,
-    chart: ChartRef,
-    release_name: String,
-    namespace: String,
+pub(crate) struct Release {
+    pub(crate) file: PathBuf,
+    pub(crate) chart: ChartRef,
+    pub(crate) release_name: String,
+    pub(crate) namespace: String,
     /// `spec.values` as JSON text (a YAML document for the core), if any.
-    values: Option<String>,
+    pub(crate) values: Option<String>,
 }
 
 /// The HelmRelease documents of a file.
-fn releases_in(path: &Path) -> anyhow::Result<Vec<Release>> {
+pub(crate) fn releases_in(path: &Path) -> anyhow::Result<Vec<Release>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
     releases_from(path, &text)
 }
@@ -307,11 +307,50 @@ pub fn render(args: &RenderArgs, config: Config) -> anyhow::Result<Rendered> {
     Ok(Rendered { stdout, written })
 }
 
-/// Every HelmRelease in `files`, validated, fetched and rendered.
+/// How one release is rendered: as what revision, with which `.Capabilities`, and who answers
+/// the templates' `lookup`.
+pub(crate) struct Plan<H> {
+    pub(crate) release: ReleaseInfo,
+    pub(crate) capabilities: Capabilities,
+    pub(crate) host: H,
+}
+
+/// Every HelmRelease in `files`, validated, fetched and rendered as `helm template` would:
+/// revision 1, an install, `.Capabilities` from the flags, no cluster.
 fn render_files(
     files: &[PathBuf],
     settings: &RenderSettings,
     runtime: &Runtime,
+) -> anyhow::Result<Vec<(Release, RenderOutput)>> {
+    render_files_with(files, settings, runtime, |release| {
+        Ok(Plan {
+            release: ReleaseInfo {
+                name: release.release_name.clone(),
+                namespace: release.namespace.clone(),
+                revision: 1,
+                is_install: true,
+                is_upgrade: false,
+            },
+            capabilities: Capabilities {
+                kube_version: settings
+                    .capabilities
+                    .kube_version
+                    .clone()
+                    .unwrap_or_default(),
+                api_versions: settings.capabilities.api_versions.clone(),
+            },
+            host: OfflineHost::default(),
+        })
+    })
+}
+
+/// Every HelmRelease in `files`, validated, fetched and rendered as `plan` says (called once
+/// per release, after its chart is fetched).
+pub(crate) fn render_files_with<H: HostServices + 'static>(
+    files: &[PathBuf],
+    settings: &RenderSettings,
+    runtime: &Runtime,
+    mut plan: impl FnMut(&Release) -> anyhow::Result<Plan<H>>,
 ) -> anyhow::Result<Vec<(Release, RenderOutput)>> {
     let mut releases = Vec::new();
     let mut documents = Vec::new();
@@ -340,6 +379,7 @@ fn render_files(
                 release.chart
             )
         })?;
+        let plan = plan(&release)?;
         let request = RenderRequest {
             chart: ChartSource::Archive(fetched.archive),
             values: release
@@ -352,21 +392,8 @@ fn render_files(
                     })
                 })
                 .collect(),
-            release: ReleaseInfo {
-                name: release.release_name.clone(),
-                namespace: release.namespace.clone(),
-                revision: 1,
-                is_install: true,
-                is_upgrade: false,
-            },
-            capabilities: Capabilities {
-                kube_version: settings
-                    .capabilities
-                    .kube_version
-                    .clone()
-                    .unwrap_or_default(),
-                api_versions: settings.capabilities.api_versions.clone(),
-            },
+            release: plan.release,
+            capabilities: plan.capabilities,
             options: RenderOptions {
                 include_crds: settings.include_crds,
                 skip_tests: false,
@@ -374,7 +401,7 @@ fn render_files(
                 show_only: Vec::new(),
             },
         };
-        let result = runtime.render(&request, OfflineHost::default());
+        let result = runtime.render(&request, plan.host);
         crate::template::print_logs(&result);
         let output = result.with_context(|| {
             format!(
@@ -388,23 +415,35 @@ fn render_files(
     Ok(out)
 }
 
-/// `planton-helm diff BEFORE AFTER`
+/// `planton-helm diff BEFORE AFTER`, or `planton-helm diff --cluster FILE...`
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// HelmRelease file(s) as they are now (for example from the main branch)
-    #[arg(value_name = "BEFORE")]
-    before: PathBuf,
-
-    /// HelmRelease file(s) with the change (for example from a pull request)
-    #[arg(value_name = "AFTER")]
-    after: PathBuf,
+    /// BEFORE AFTER: the HelmRelease file as it is now (for example from the main branch) and
+    /// with the change (from a pull request). With --cluster: the HelmRelease files, compared
+    /// with what is deployed
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
 
     /// Lines of context around each change
-    #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
-    context: usize,
+    #[arg(short = 'U', long, value_name = "N", default_value_t = 3, value_parser = context_lines)]
+    pub(crate) context: usize,
 
     #[command(flatten)]
-    settings: RenderSettings,
+    pub(crate) live: crate::live::LiveArgs,
+
+    #[command(flatten)]
+    pub(crate) settings: RenderSettings,
+}
+
+/// `--context N`: a number of lines. The cluster's context is `--kube-context`, as helm spells
+/// it; say so to whoever reaches for kubectl's spelling.
+fn context_lines(text: &str) -> Result<usize, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "--context is the number of context lines around each change; to choose the \
+             kubeconfig context {text:?}, write --kube-context {text}"
+        )
+    })
 }
 
 /// What `diff` found: the report for stdout and whether anything changed.
@@ -435,6 +474,16 @@ fn objects(release: &Release, out: &RenderOutput) -> std::collections::BTreeMap<
 /// Renders both sides and prints, per release and per object, what would change: objects
 /// added, removed, and unified diffs of the changed ones.
 pub fn diff(args: &DiffArgs, config: Config) -> anyhow::Result<Diffed> {
+    if args.live.cluster {
+        return crate::live::diff(&args.files, args, config);
+    }
+    args.live.check_offline()?;
+    let [before, after] = args.files.as_slice() else {
+        bail!(
+            "diff takes two files, BEFORE and AFTER (or --cluster and the files to compare with \
+             the cluster)"
+        );
+    };
     let runtime = Runtime::new(config)?;
     let side = |file: &PathBuf| -> anyhow::Result<std::collections::BTreeMap<String, (Release, RenderOutput)>> {
         Ok(render_files(std::slice::from_ref(file), &args.settings, &runtime)?
@@ -442,8 +491,8 @@ pub fn diff(args: &DiffArgs, config: Config) -> anyhow::Result<Diffed> {
             .map(|(r, o)| (format!("{}/{}", r.namespace, r.release_name), (r, o)))
             .collect())
     };
-    let before = side(&args.before)?;
-    let after = side(&args.after)?;
+    let before = side(before)?;
+    let after = side(after)?;
     let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
     names.sort();
     names.dedup();

@@ -1,6 +1,11 @@
-//! The `planton-helm` binary as a user runs it.
+//! The `planton-helm` binary as a user runs it: output as helm's, usage errors on one line that
+//! say what to do (exit 2), `--help`/`--version` exit 0, and completion scripts the shells accept.
 
+use std::path::Path;
 use std::process::{Command, Output};
+
+#[path = "../../host-controller/tests/support/shells.rs"]
+mod shells;
 
 fn planton_helm(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_planton-helm"))
@@ -30,7 +35,16 @@ fn help_lists_every_subcommand() {
     let out = planton_helm(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for sub in ["validate", "template", "render", "pull", "diff", "policies"] {
+    for sub in [
+        "validate",
+        "template",
+        "render",
+        "pull",
+        "diff",
+        "status",
+        "policies",
+        "completion",
+    ] {
         assert!(
             help.contains(&format!("\n  {sub} ")),
             "{sub} missing from:\n{help}"
@@ -62,7 +76,7 @@ fn template_of_a_missing_values_file_fails_like_helm() {
 
 #[test]
 fn template_prints_exactly_what_helm_prints() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("chart-ok");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chart-ok");
     std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
     std::fs::write(
         dir.join("Chart.yaml"),
@@ -97,7 +111,7 @@ fn helm(args: &[&str]) -> Output {
 
 #[test]
 fn helm_log_lines_go_to_stderr_as_helm_prints_them() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("chart-logs");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chart-logs");
     let files: &[(&str, &str)] = &[
         (
             "Chart.yaml",
@@ -140,4 +154,77 @@ fn helm_log_lines_go_to_stderr_as_helm_prints_them() {
         assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{name}");
         assert_eq!(ours.status.code(), theirs.status.code(), "{name}");
     }
+}
+
+fn usage_error(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    let err = String::from_utf8(out.stderr.clone()).expect("UTF-8");
+    assert_eq!(err.lines().count(), 1, "not one line:\n{err}");
+    err.trim_end().to_string()
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["diff", "--help"],
+        &["help"],
+    ] {
+        let out = planton_helm(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn an_unknown_flag_is_one_line_with_the_help_to_run() {
+    let err = usage_error(&planton_helm(&["render", "--ofline", "x.yaml"]));
+    assert_eq!(
+        err,
+        "Error: unexpected argument '--ofline' found; a similar argument exists: '--offline'; \
+         run 'planton-helm render --help' for the usage"
+    );
+}
+
+#[test]
+fn a_bad_value_is_one_line() {
+    let err = usage_error(&planton_helm(&["--timeout", "soon", "policies"]));
+    assert!(
+        err.starts_with("Error: invalid value 'soon' for '--timeout <DURATION>'"),
+        "{err}"
+    );
+    assert!(err.ends_with("for the usage"), "{err}");
+}
+
+#[test]
+fn no_subcommand_lists_them() {
+    let err = usage_error(&planton_helm(&[]));
+    assert!(
+        err.starts_with("Error: a subcommand is required (one of: validate, template,"),
+        "{err}"
+    );
+}
+
+#[test]
+fn completion_scripts_parse_in_their_shells() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-completions");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let checked = shells::check_completions(
+        Path::new(env!("CARGO_BIN_EXE_planton-helm")),
+        "planton-helm",
+        &[
+            "validate",
+            "template",
+            "render",
+            "diff",
+            "status",
+            // A flag of a subcommand (fish spells it `-l kubeconfig`, the others `--kubeconfig`).
+            "kubeconfig",
+        ],
+        &dir,
+    );
+    println!("completion scripts parsed by: {checked:?}");
+    assert!(checked.iter().any(|s| s == "bash"), "{checked:?}");
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use host_runtime::{Datetime, HostServices, OfflineHost};
+use host_runtime::{Capabilities, Datetime, HostServices, OfflineHost};
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy};
 use kube::core::GroupVersionKind;
 use kube::discovery::{ApiResource, Scope};
@@ -204,6 +204,34 @@ impl Cluster {
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// `.Capabilities` as `helm install` reads them from this cluster: the API server's version,
+    /// and every served `group/version` and `group/version/Kind` (discovery, subresources left
+    /// out).
+    pub async fn capabilities(&self) -> Result<Capabilities, kube::Error> {
+        let info = self.client.apiserver_version().await?;
+        let discovery = kube::discovery::Discovery::new(self.client.clone())
+            .run()
+            .await?;
+        let mut versions = std::collections::BTreeSet::new();
+        for group in discovery.groups() {
+            for version in group.versions() {
+                let gv = if group.name().is_empty() {
+                    version.to_string()
+                } else {
+                    format!("{}/{version}", group.name())
+                };
+                for (resource, _) in group.versioned_resources(version) {
+                    versions.insert(format!("{gv}/{}", resource.kind));
+                }
+                versions.insert(gv);
+            }
+        }
+        Ok(Capabilities {
+            kube_version: info.git_version,
+            api_versions: versions.into_iter().collect(),
+        })
     }
 
     /// Helm's `lookup`: the object as JSON, a list (`name` empty) as `{kind: XList, items}`,

@@ -10,8 +10,10 @@
 //! ```
 
 pub mod chart;
+pub mod cli;
 pub mod cluster;
 pub mod crd;
+pub mod drift;
 pub mod duration;
 pub mod leader;
 pub mod metrics;

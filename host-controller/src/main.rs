@@ -1,136 +1,269 @@
-//! planton-helm-controller: `run` reconciles HelmReleases; `crd` prints the CRD.
+//! planton-helm-controller: `run` reconciles HelmReleases; `crd` prints the CRD; `completion`
+//! prints a shell completion script. Every flag of `run` can also be set through the
+//! environment variable its `--help` names (`--metrics-addr` is `$PLANTON_HELM_METRICS_ADDR`), the
+//! way kube tooling is configured from a Deployment's `env`; a flag on the command line wins.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
 use host_controller::chart::{ChartProvider, Credentials};
 use host_controller::leader::{LeaderElection, default_identity};
 use host_controller::{Metrics, SourceCharts, SourceOptions, crd, webhook};
 use host_runtime::{Config, Runtime};
 
-const USAGE: &str = "usage: planton-helm-controller crd | --version
-       planton-helm-controller run [--metrics-addr ADDR] [CHART FLAGS] [ELECTION FLAGS]
-             [WEBHOOK FLAGS]
+/// Reconciles Project Planton HelmRelease objects into Helm releases that `helm` can read.
+#[derive(Debug, Parser)]
+#[command(name = "planton-helm-controller", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-  crd                   print the HelmRelease CRD (deploy/crds/helmreleases.yaml)
-  --version             print the version (the chart's appVersion and the image tag)
-  run                   reconcile HelmReleases (kubeconfig from KUBECONFIG or in-cluster)
-  --metrics-addr ADDR   serve /metrics, /healthz, /readyz on ADDR (default 0.0.0.0:8080)
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Reconcile HelmReleases (kubeconfig from $KUBECONFIG, else the in-cluster config)
+    #[command(after_help = RUN_AFTER_HELP)]
+    Run(Box<RunArgs>),
+    /// Print the HelmRelease CRD (deploy/crds/helmreleases.yaml)
+    Crd,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completion {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
 
-leader election (one replica reconciles; the others stand by):
-  --leader-election-namespace NS
-                        the Lease's namespace (default $POD_NAMESPACE, else default)
-  --leader-election-id NAME
-                        the Lease's name (default planton-helm-controller)
-  --lease-duration D    how long an unrenewed Lease keeps others out (default 15s)
-  --no-leader-election  reconcile without a Lease (run exactly one replica)
+const RUN_AFTER_HELP: &str = "Environment:
+  PLANTON_HELM_USERNAME, PLANTON_HELM_PASSWORD
+          repository credentials for HelmReleases without spec.credentialsRef (both or neither)
+  POD_NAMESPACE   the default --leader-election-namespace
+  POD_NAME        this instance's leader election identity and the Events' reportingInstance
+  RUST_LOG        log filter (default info); logs are JSON lines on stdout";
 
-chart flags (charts come from HTTP repositories and OCI registries through a cache):
-  --chart-cache DIR     the chart cache (default $XDG_CACHE_HOME/planton-helm/charts)
-  --ca-file FILE        trust the PEM certificates in FILE besides the system's
-  --plain-http          talk to OCI registries over plain HTTP (in-cluster registries)
-  --fetch-timeout D     timeout to connect and for each read, a Go duration (default 60s)
-  $PLANTON_HELM_USERNAME / $PLANTON_HELM_PASSWORD
-                        credentials for HelmReleases without spec.credentialsRef
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Serve /metrics, /healthz and /readyz on ADDR
+    #[arg(
+        long,
+        env = "PLANTON_HELM_METRICS_ADDR",
+        value_name = "ADDR",
+        default_value = "0.0.0.0:8080"
+    )]
+    metrics_addr: String,
 
-webhook flags (the HelmRelease admission webhook; see docs/webhook.md):
-  --webhook-addr ADDR   serve it (HTTPS, POST /validate-helmrelease) on ADDR,
-                        e.g. 0.0.0.0:9443
-  --webhook-cert FILE   its PEM certificate chain; reloaded when the file changes
-  --webhook-key FILE    its PEM private key; reloaded when the file changes
-  --policy-configmap NS/NAME
-                        extra policy rules (and `disabled` codes) from this
-                        ConfigMap, watched; reviews are denied until it is read
-  --webhook-concurrency N
-                        reviews evaluated at once (default: the CPU count)
-  --webhook-timeout DUR bound on one review, queueing included (default 5s);
-                        past it the review is denied (the webhook fails closed)";
+    /// The chart cache [default: $XDG_CACHE_HOME/planton-helm/charts]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_CHART_CACHE",
+        value_name = "DIR",
+        help_heading = "Charts"
+    )]
+    chart_cache: Option<PathBuf>,
 
-fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("crd") => {
-            print!("{}", crd::crd_yaml());
-            Ok(())
-        }
-        Some("--version" | "-V") => {
-            println!("planton-helm-controller {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
-        }
-        Some("run") => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(run(&args[1..]))
-        }
-        _ => bail!("{USAGE}"),
+    /// Trust the PEM certificates in FILE besides the system's
+    #[arg(
+        long,
+        env = "PLANTON_HELM_CA_FILE",
+        value_name = "FILE",
+        help_heading = "Charts"
+    )]
+    ca_file: Option<PathBuf>,
+
+    /// Talk to OCI registries over plain HTTP (registries inside the cluster)
+    #[arg(long, env = "PLANTON_HELM_PLAIN_HTTP", action = ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Charts")]
+    plain_http: bool,
+
+    /// Timeout to connect and for each read (Go duration: 30s, 2m)
+    #[arg(long, env = "PLANTON_HELM_FETCH_TIMEOUT", value_name = "DURATION",
+          value_parser = go_duration, default_value = "60s", help_heading = "Charts")]
+    fetch_timeout: Duration,
+
+    /// The Lease's namespace [default: $POD_NAMESPACE, else default]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_LEADER_ELECTION_NAMESPACE",
+        value_name = "NS",
+        help_heading = "Leader election (one replica reconciles; the others stand by)"
+    )]
+    leader_election_namespace: Option<String>,
+
+    /// The Lease's name
+    #[arg(long, env = "PLANTON_HELM_LEADER_ELECTION_ID", value_name = "NAME",
+          default_value = LeaderElection::DEFAULT_NAME,
+          help_heading = "Leader election (one replica reconciles; the others stand by)")]
+    leader_election_id: String,
+
+    /// How long an unrenewed Lease keeps the others out (Go duration)
+    #[arg(long, env = "PLANTON_HELM_LEASE_DURATION", value_name = "DURATION",
+          value_parser = go_duration, default_value = "15s",
+          help_heading = "Leader election (one replica reconciles; the others stand by)")]
+    lease_duration: Duration,
+
+    /// Reconcile without a Lease (run exactly one replica)
+    #[arg(long, env = "PLANTON_HELM_NO_LEADER_ELECTION", action = ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new(),
+          help_heading = "Leader election (one replica reconciles; the others stand by)")]
+    no_leader_election: bool,
+
+    /// Serve the admission webhook (HTTPS, POST /validate-helmrelease) on ADDR, e.g.
+    /// 0.0.0.0:9443; no webhook without it
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_ADDR",
+        value_name = "ADDR",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
+    webhook_addr: Option<String>,
+
+    /// The webhook's PEM certificate chain; reloaded when the file changes
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_CERT",
+        value_name = "FILE",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
+    webhook_cert: Option<String>,
+
+    /// The webhook's PEM private key; reloaded when the file changes
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_KEY",
+        value_name = "FILE",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
+    webhook_key: Option<String>,
+
+    /// Extra policy rules (and `disabled` codes) from this ConfigMap, watched; reviews are
+    /// denied until it is read
+    #[arg(
+        long,
+        env = "PLANTON_HELM_POLICY_CONFIGMAP",
+        value_parser = webhook_flag("--policy-configmap"),
+        value_name = "NS/NAME",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
+    policy_configmap: Option<String>,
+
+    /// Reviews evaluated at once [default: the CPU count]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_CONCURRENCY",
+        value_parser = webhook_flag("--webhook-concurrency"),
+        value_name = "N",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
+    webhook_concurrency: Option<String>,
+
+    /// Bound on one review, queueing included; past it the review is denied (fails closed)
+    /// [default: 5s]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WEBHOOK_TIMEOUT",
+        value_parser = webhook_flag("--webhook-timeout"),
+        value_name = "DURATION",
+        help_heading = "Admission webhook (docs/webhook.md)"
+    )]
+    webhook_timeout: Option<String>,
+}
+
+fn go_duration(text: &str) -> Result<Duration, String> {
+    host_controller::duration::parse(text)
+}
+
+/// A webhook flag's value checked as the webhook reads it, so that a bad one is a usage error.
+fn webhook_flag(flag: &'static str) -> impl Fn(&str) -> Result<String, String> + Clone {
+    move |value| {
+        webhook::Flags::default()
+            .set(flag, value.to_string())
+            .map(|()| value.to_string())
+            .map_err(|e| e.to_string())
     }
 }
 
-async fn run(args: &[String]) -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    let cli: Cli = host_controller::cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, the causes after the context (`anyhow`'s alternate form).
+            eprintln!("Error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Crd => {
+            print!("{}", crd::crd_yaml());
+            Ok(())
+        }
+        Command::Completion { shell } => {
+            host_controller::cli::completion(&mut Cli::command(), shell, &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Run(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(run(*args))
+        }
+    }
+}
+
+async fn run(args: RunArgs) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let mut metrics_addr = "0.0.0.0:8080".to_string();
-    let mut source = SourceOptions {
+    let ca_pem = args
+        .ca_file
+        .as_ref()
+        .map(|path| {
+            std::fs::read(path).with_context(|| format!("reading --ca-file {}", path.display()))
+        })
+        .transpose()?;
+    let source = SourceOptions {
         credentials: env_credentials()?,
-        ..SourceOptions::default()
+        cache_dir: args.chart_cache,
+        ca_pem,
+        plain_http: args.plain_http,
+        timeout: args.fetch_timeout,
     };
-    let namespace = std::env::var("POD_NAMESPACE")
-        .ok()
-        .filter(|ns| !ns.is_empty())
-        .unwrap_or_else(|| "default".to_string());
-    let mut election = Some(LeaderElection::new(
-        &namespace,
-        LeaderElection::DEFAULT_NAME,
-        &default_identity(),
-    ));
+    let election = (!args.no_leader_election).then(|| {
+        let namespace = args
+            .leader_election_namespace
+            .clone()
+            .or_else(|| std::env::var("POD_NAMESPACE").ok())
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or_else(|| "default".to_string());
+        let mut election =
+            LeaderElection::new(&namespace, &args.leader_election_id, &default_identity());
+        election.lease_duration = args.lease_duration;
+        election
+    });
     let mut webhook_flags = webhook::Flags::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .with_context(|| format!("{arg} needs a value\n{USAGE}"))
-        };
-        match arg.as_str() {
-            "--metrics-addr" => metrics_addr = value()?,
-            "--chart-cache" => source.cache_dir = Some(PathBuf::from(value()?)),
-            "--ca-file" => {
-                let path = value()?;
-                source.ca_pem = Some(
-                    std::fs::read(&path).with_context(|| format!("reading --ca-file {path}"))?,
-                );
-            }
-            "--plain-http" => source.plain_http = true,
-            "--no-leader-election" => election = None,
-            "--leader-election-namespace" => {
-                let ns = value()?;
-                election.iter_mut().for_each(|e| e.namespace = ns.clone());
-            }
-            "--leader-election-id" => {
-                let name = value()?;
-                election.iter_mut().for_each(|e| e.name = name.clone());
-            }
-            "--lease-duration" => {
-                let text = value()?;
-                let d = host_controller::duration::parse(&text)
-                    .map_err(|e| anyhow::anyhow!("--lease-duration {text:?}: {e}"))?;
-                election.iter_mut().for_each(|e| e.lease_duration = d);
-            }
-            "--fetch-timeout" => {
-                let text = value()?;
-                source.timeout = host_controller::duration::parse(&text)
-                    .map_err(|e| anyhow::anyhow!("--fetch-timeout {text:?}: {e}"))?;
-            }
-            flag if webhook::Flags::takes(flag) => webhook_flags.set(flag, value()?)?,
-            other => bail!("unknown argument {other:?}\n{USAGE}"),
+    for (flag, value) in [
+        ("--webhook-addr", args.webhook_addr),
+        ("--webhook-cert", args.webhook_cert),
+        ("--webhook-key", args.webhook_key),
+        ("--policy-configmap", args.policy_configmap),
+        ("--webhook-concurrency", args.webhook_concurrency),
+        ("--webhook-timeout", args.webhook_timeout),
+    ] {
+        if let Some(value) = value {
+            webhook_flags.set(flag, value)?;
         }
     }
+    let metrics_addr = args.metrics_addr;
     let charts: Arc<dyn ChartProvider> = Arc::new(SourceCharts::new(source).context("--ca-file")?);
     let client = kube::Client::try_default()
         .await
@@ -171,5 +304,43 @@ fn env_credentials() -> anyhow::Result<Option<Credentials>> {
         _ => bail!(
             "$PLANTON_HELM_USERNAME and $PLANTON_HELM_PASSWORD go together: set both or neither"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_flag_defaults_are_the_libraries_defaults() {
+        let Command::Run(args) = Cli::parse_from(["planton-helm-controller", "run"]).command else {
+            panic!("run parses");
+        };
+        assert_eq!(args.lease_duration, LeaderElection::DEFAULT_DURATION);
+        assert_eq!(args.fetch_timeout, chart_source::DEFAULT_TIMEOUT);
+        assert_eq!(args.leader_election_id, LeaderElection::DEFAULT_NAME);
+    }
+
+    #[test]
+    fn every_flag_of_run_has_an_environment_variable_named_after_it() {
+        let command = Cli::command();
+        let run = command.find_subcommand("run").expect("run");
+        for arg in run.get_arguments().filter(|a| a.get_long().is_some()) {
+            let long = arg.get_long().expect("long");
+            if long == "help" {
+                continue;
+            }
+            let want = format!("PLANTON_HELM_{}", long.replace('-', "_").to_uppercase());
+            assert_eq!(
+                arg.get_env().and_then(|e| e.to_str()),
+                Some(want.as_str()),
+                "--{long}"
+            );
+        }
     }
 }

@@ -23,7 +23,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
 use kube::{Api, Client};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Helm's release states (`helm.sh/helm/v4/pkg/release/common.Status`).
 pub mod status {
@@ -104,6 +104,22 @@ pub struct Info {
     /// Whatever else Helm writes, kept as read.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// Helm's ownership metadata, so that `helm upgrade` accepts the objects as the release's.
+pub fn helm_metadata(body: &mut Value, name: &str, namespace: &str) {
+    let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let labels = meta.entry("labels").or_insert_with(|| json!({}));
+    if let Some(labels) = labels.as_object_mut() {
+        labels.insert("app.kubernetes.io/managed-by".into(), "Helm".into());
+    }
+    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+    if let Some(a) = annotations.as_object_mut() {
+        a.insert("meta.helm.sh/release-name".into(), name.into());
+        a.insert("meta.helm.sh/release-namespace".into(), namespace.into());
+    }
 }
 
 /// Go's zero `time.Time` in JSON, which Helm writes for `info.deleted` when unset.

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cluster::manifest_objects;
+use crate::release::helm_metadata;
 
 use super::Context;
 
@@ -43,22 +44,6 @@ pub async fn deploy(
         }
     }
     Ok(())
-}
-
-/// Helm's ownership metadata, so that `helm upgrade` accepts the objects as the release's.
-pub fn helm_metadata(body: &mut Value, name: &str, namespace: &str) {
-    let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) else {
-        return;
-    };
-    let labels = meta.entry("labels").or_insert_with(|| json!({}));
-    if let Some(labels) = labels.as_object_mut() {
-        labels.insert("app.kubernetes.io/managed-by".into(), "Helm".into());
-    }
-    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-    if let Some(a) = annotations.as_object_mut() {
-        a.insert("meta.helm.sh/release-name".into(), name.into());
-        a.insert("meta.helm.sh/release-namespace".into(), namespace.into());
-    }
 }
 
 /// Whether the object says `helm.sh/resource-policy: keep`.

@@ -6,16 +6,17 @@ use serde_json::{Value, json};
 
 use crate::cluster::manifest_objects;
 use crate::crd::{DriftIgnoreRule, DriftMode, remove_pointer};
+use crate::drift::{self, Drift};
+use crate::release::helm_metadata;
 
 use super::Context;
-use super::apply::helm_metadata;
 use super::state::Drifted;
 use super::status::{Correction, Outcome};
 
-/// The objects of `manifest` that someone else deleted or changed: a server-side dry-run apply
-/// differs from the live object only when a field the release manages was changed. Fields that
-/// an `ignore` rule covers are left out of the comparison. An object that cannot be read or
-/// dry-run is not reported (the next check sees it again).
+/// The objects of `manifest` that someone else deleted or changed ([`crate::drift::check`]).
+/// Fields that an `ignore` rule covers are left out of the comparison and keep their live values
+/// in the correction. An object that cannot be read or dry-run is not reported (the next check
+/// sees it again).
 pub async fn detect(
     ctx: &Context,
     manifest: &str,
@@ -26,48 +27,18 @@ pub async fn detect(
     let mut drifted = Vec::new();
     for (obj, mut body) in manifest_objects(manifest) {
         helm_metadata(&mut body, name, namespace);
-        let pointers: Vec<&str> = ignore
-            .iter()
-            .filter(|r| r.applies_to(&obj, namespace))
-            .flat_map(|r| r.paths.iter().map(String::as_str))
-            .collect();
-        let live = match ctx.cluster.get(&obj, namespace).await {
-            Ok(Some(live)) => live,
-            Ok(None) => {
-                drifted.push(Drifted {
-                    label: format!("{obj} (deleted)"),
-                    obj,
-                    body,
-                });
-                continue;
+        let pointers = drift::ignored(ignore, &obj, namespace);
+        let label = match drift::check(&ctx.cluster, &obj, &body, namespace, &pointers).await {
+            Ok(Drift::InSync) | Err(_) => continue,
+            Ok(Drift::Deleted) => format!("{obj} (deleted)"),
+            Ok(Drift::Modified { live_whole, .. }) => {
+                for p in &pointers {
+                    copy_pointer(&live_whole, &mut body, p);
+                }
+                format!("{obj} (modified)")
             }
-            Err(_) => continue,
         };
-        let Ok(wanted) = ctx
-            .cluster
-            .apply_dry_run(&obj, body.clone(), namespace)
-            .await
-        else {
-            continue;
-        };
-        let (mut live, mut wanted) = (comparable(&live), comparable(&wanted));
-        for p in &pointers {
-            remove_pointer(&mut wanted, p);
-        }
-        let live_full = live.clone();
-        for p in &pointers {
-            remove_pointer(&mut live, p);
-        }
-        if live != wanted {
-            for p in &pointers {
-                copy_pointer(&live_full, &mut body, p);
-            }
-            drifted.push(Drifted {
-                label: format!("{obj} (modified)"),
-                obj,
-                body,
-            });
-        }
+        drifted.push(Drifted { label, obj, body });
     }
     drifted
 }
@@ -152,20 +123,6 @@ fn copy_pointer(live: &Value, body: &mut Value, pointer: &str) {
         }
         _ => {}
     }
-}
-
-/// An object without the fields every write changes.
-fn comparable(obj: &kube::api::DynamicObject) -> Value {
-    let mut v = serde_json::to_value(obj).unwrap_or_default();
-    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        for k in ["managedFields", "resourceVersion", "generation"] {
-            meta.remove(k);
-        }
-    }
-    if let Some(o) = v.as_object_mut() {
-        o.remove("status");
-    }
-    v
 }
 
 #[cfg(test)]
