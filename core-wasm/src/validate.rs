@@ -253,18 +253,25 @@ fn check_document(
         };
         return (vec![locate(d, &positions)], true);
     }
-    let spec = obj.get("spec").and_then(Json::as_object);
-    let is_planton = kind == "KubernetesHelmRelease"
-        || spec.is_some_and(|s| s.contains_key("namespace") || s.contains_key("create_namespace"));
-    let schema = if is_planton { planton } else { helmrelease };
-    let found = schema.check(&doc);
+    // A HelmRelease may spell Project Planton's fields its way (`namespace.value`,
+    // `create_namespace`, `target_cluster`): the CRD's schema names both spellings. Project
+    // Planton's own kind carries Planton's other fields too, so it has a looser schema.
+    let schema = if kind == "KubernetesHelmRelease" {
+        planton
+    } else {
+        helmrelease
+    };
+    let mut found = schema.check(&doc);
+    if found.is_empty() {
+        found = spelling_conflicts(obj.get("spec"));
+    }
     if !found.is_empty() {
         return (
             found.into_iter().map(|d| locate(d, &positions)).collect(),
             true,
         );
     }
-    let (ctx, renames) = context(obj, is_planton);
+    let (ctx, renames) = context(obj);
     for (to, from) in &renames {
         positions.alias(to, from);
     }
@@ -286,26 +293,52 @@ fn check_document(
     (diags, true)
 }
 
-/// What rules see: `apiVersion`, `kind`, `metadata` and `spec`, a Project Planton manifest's
-/// spec in HelmRelease's own field names; and the renames to report paths under their
-/// original names (rule path, manifest path).
+/// The fields HelmRelease and Project Planton spell differently: (HelmRelease's, Planton's).
+pub const SPELLINGS: &[(&str, &str)] = &[
+    ("targetNamespace", "namespace"),
+    ("createNamespace", "create_namespace"),
+];
+
+/// PH002 for every field given in both spellings: which one wins would be a guess, so neither
+/// does (the CRD refuses the same with a validation rule).
+fn spelling_conflicts(spec: Option<&Json>) -> Vec<Diagnostic> {
+    let Some(spec) = spec.and_then(Json::as_object) else {
+        return Vec::new();
+    };
+    SPELLINGS
+        .iter()
+        .filter(|(ours, theirs)| spec.contains_key(*ours) && spec.contains_key(*theirs))
+        .map(|(ours, theirs)| Diagnostic {
+            code: "PH002".to_string(),
+            severity: Severity::Error,
+            path: format!("spec.{theirs}"),
+            message: format!(
+                "spec.{ours} and spec.{theirs} are one field spelt two ways (HelmRelease's and Project Planton's), and both are given"
+            ),
+            hint: Some(format!("keep one: remove spec.{ours} or spec.{theirs}")),
+            ..Diagnostic::default()
+        })
+        .collect()
+}
+
+/// What rules see: `apiVersion`, `kind`, `metadata` and `spec`, with Project Planton's
+/// spellings also given under HelmRelease's names (`namespace.value` as `targetNamespace`,
+/// `create_namespace` as `createNamespace`) so that one rule serves both; and the renames to
+/// report paths under the manifest's own names (rule path, manifest path).
 fn context(
     obj: &serde_json::Map<String, Json>,
-    is_planton: bool,
 ) -> (BTreeMap<String, JinjaValue>, Vec<(String, String)>) {
     let mut spec = obj.get("spec").cloned().unwrap_or(Json::Null);
     let mut renames = Vec::new();
-    if is_planton && let Some(s) = spec.as_object_mut() {
-        if let Some(ns) = s.remove("namespace")
-            && let Some(v) = ns.get("value")
-        {
-            s.insert("targetNamespace".to_string(), v.clone());
+    if let Some(s) = spec.as_object_mut() {
+        if let Some(v) = s.get("namespace").and_then(|ns| ns.get("value")).cloned() {
+            s.insert("targetNamespace".to_string(), v);
             renames.push((
                 "spec.targetNamespace".to_string(),
                 "spec.namespace.value".to_string(),
             ));
         }
-        if let Some(c) = s.remove("create_namespace") {
+        if let Some(c) = s.get("create_namespace").cloned() {
             s.insert("createNamespace".to_string(), c);
             renames.push((
                 "spec.createNamespace".to_string(),

@@ -325,7 +325,10 @@ async fn compare(
         let pointers = drift::ignored(ignore, obj, ns);
         let mut body = body.clone();
         release::helm_metadata(&mut body, &r.release_name, ns);
-        let found = drift::check(cluster, obj, &body, ns, &pointers)
+        // Forced, as `upgrade.force` checks: every live difference from the manifest is shown,
+        // fields another field manager took over included (a controller without force leaves
+        // those to their manager and names them in the HelmRelease's Ready message).
+        let (found, _) = drift::check(cluster, obj, &body, ns, &pointers, true)
             .await
             .with_context(|| format!("compare the live {obj} with the deployed manifest"))?;
         let (change, wanted, live) = match found {

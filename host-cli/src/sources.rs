@@ -236,7 +236,7 @@ fn releases_from(path: &Path, text: &str) -> anyhow::Result<Vec<Release>> {
         .map_err(|e| anyhow!("{}: not YAML: {e}", path.display()))?;
     let mut out = Vec::new();
     for (i, doc) in docs.iter().enumerate() {
-        if doc.get("kind").and_then(|k| k.as_str()) != Some("HelmRelease") {
+        if !is_helmrelease(doc) {
             continue;
         }
         let at = || format!("{} (document {})", path.display(), i + 1);
@@ -259,7 +259,15 @@ fn releases_from(path: &Path, text: &str) -> anyhow::Result<Vec<Release>> {
         let release_name = opt("releaseName")
             .or_else(|| meta("name"))
             .ok_or_else(|| anyhow!("{}: set metadata.name or spec.releaseName", at()))?;
+        // Project Planton spells the target namespace `namespace.value` (`namespace.value_from`
+        // is refused by validation, which runs first).
+        let planton_namespace = spec
+            .get("namespace")
+            .and_then(|n| n.get("value"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
         let namespace = opt("targetNamespace")
+            .or(planton_namespace)
             .or_else(|| meta("namespace"))
             .unwrap_or_else(|| "default".to_string());
         let values = match spec.get("values") {
@@ -277,6 +285,22 @@ fn releases_from(path: &Path, text: &str) -> anyhow::Result<Vec<Release>> {
     }
     Ok(out)
 }
+
+/// Whether a document is one the validator checks: a HelmRelease of our API group, in its own
+/// shape or Project Planton's (kind `KubernetesHelmRelease`). Other kinds, and other groups'
+/// HelmReleases (Flux's), are skipped.
+fn is_helmrelease(doc: &serde_json::Value) -> bool {
+    let group = doc
+        .get("apiVersion")
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.split_once('/'))
+        .map(|(g, _)| g);
+    let kind = doc.get("kind").and_then(|k| k.as_str());
+    group == Some(GROUP) && matches!(kind, Some("HelmRelease" | "KubernetesHelmRelease"))
+}
+
+/// The API group of HelmRelease and of Project Planton's manifests.
+const GROUP: &str = "kubernetes.project-planton.org";
 
 /// What `render` produced: the text for stdout (empty with `--output-dir`) and the files written.
 pub struct Rendered {
@@ -608,7 +632,7 @@ mod tests {
             apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
             metadata: {name: web, namespace: apps}\n\
             spec:\n  repo: oci://r/charts\n  name: web\n  version: 1.2.3\n  values: {replicaCount: 2}\n---\n\
-            kind: HelmRelease\nmetadata: {name: api}\n\
+            apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: api}\n\
             spec: {repo: 'https://h/c', name: api, version: 0.1.0, releaseName: api-v2, targetNamespace: edge}\n";
         let r = releases_from(Path::new("r.yaml"), text).expect("parses");
         assert_eq!(r.len(), 2);
@@ -626,10 +650,38 @@ mod tests {
     }
 
     #[test]
+    fn project_planton_manifests_are_read_in_both_value_styles() {
+        let text = "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
+            metadata: {name: blog, namespace: default}\n\
+            spec:\n  target_cluster: {cluster_name: my-cluster}\n  namespace: {value: wordpress}\n  \
+            create_namespace: true\n  repo: https://h/c\n  name: wordpress\n  version: 19.0.0\n  \
+            values:\n    ingress: {enabled: \"true\", hostname: blog.example.com}\n---\n\
+            apiVersion: kubernetes.project-planton.org/v1\nkind: KubernetesHelmRelease\n\
+            metadata: {name: flat}\n\
+            spec: {namespace: {value: edge}, repo: 'https://h/c', name: api, version: 0.1.0, values: {image.tag: '1.2'}}\n---\n\
+            apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: flux}\nspec: {}\n";
+        let r = releases_from(Path::new("r.yaml"), text).expect("parses");
+        assert_eq!(r.len(), 2, "Flux's HelmRelease is not ours");
+        assert_eq!(
+            (r[0].release_name.as_str(), r[0].namespace.as_str()),
+            ("blog", "wordpress")
+        );
+        assert_eq!(
+            r[0].values.as_deref(),
+            Some(r#"{"ingress":{"enabled":"true","hostname":"blog.example.com"}}"#)
+        );
+        assert_eq!(
+            (r[1].release_name.as_str(), r[1].namespace.as_str()),
+            ("flat", "edge")
+        );
+        assert_eq!(r[1].values.as_deref(), Some(r#"{"image.tag":"1.2"}"#));
+    }
+
+    #[test]
     fn a_helmrelease_without_version_names_the_field() {
         let err = releases_from(
             Path::new("r.yaml"),
-            "kind: HelmRelease\nmetadata: {name: w}\nspec: {repo: 'oci://r', name: w}\n",
+            "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: w}\nspec: {repo: 'oci://r', name: w}\n",
         )
         .err()
         .expect("fails");

@@ -496,3 +496,138 @@ fn diff_shows_what_a_version_bump_changes_as_helm_renders_it() {
         String::from_utf8_lossy(&missing.stderr)
     );
 }
+
+/// A chart written the way public charts are: switches tested with `if`, a replica count and a
+/// hostname from values, an optional Ingress.
+fn write_blog_chart(dir: &Path) {
+    let files: &[(&str, &str)] = &[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: blog\ndescription: A blog for Project Planton manifest tests\ntype: application\nversion: 0.0.0\nappVersion: \"6.4.2\"\n",
+        ),
+        (
+            "values.yaml",
+            "replicaCount: 1\nwordpressUsername: user\nservice:\n  type: ClusterIP\n  port: 80\ningress:\n  enabled: false\n  hostname: blog.local\n  pathType: ImplementationSpecific\npersistence:\n  enabled: false\n  size: 8Gi\n",
+        ),
+        (
+            "templates/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-blog\n  namespace: {{ .Release.Namespace }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n  selector:\n    matchLabels:\n      app: {{ .Release.Name }}\n  template:\n    metadata:\n      labels:\n        app: {{ .Release.Name }}\n    spec:\n      containers:\n        - name: blog\n          image: \"registry.example/blog:{{ .Chart.AppVersion }}\"\n          env:\n            - name: BLOG_USERNAME\n              value: {{ .Values.wordpressUsername | quote }}\n          {{- if .Values.persistence.enabled }}\n          volumeMounts:\n            - name: data\n              mountPath: /data\n      volumes:\n        - name: data\n          persistentVolumeClaim:\n            claimName: {{ .Release.Name }}-data\n          {{- end }}\n",
+        ),
+        (
+            "templates/service.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-blog\n  namespace: {{ .Release.Namespace }}\nspec:\n  type: {{ .Values.service.type }}\n  ports:\n    - port: {{ .Values.service.port }}\n  selector:\n    app: {{ .Release.Name }}\n",
+        ),
+        (
+            "templates/ingress.yaml",
+            "{{- if .Values.ingress.enabled }}\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {{ .Release.Name }}-blog\n  namespace: {{ .Release.Namespace }}\nspec:\n  rules:\n    - host: {{ .Values.ingress.hostname | quote }}\n      http:\n        paths:\n          - path: /\n            pathType: {{ .Values.ingress.pathType }}\n            backend:\n              service:\n                name: {{ .Release.Name }}-blog\n                port:\n                  number: {{ .Values.service.port }}\n{{- end }}\n",
+        ),
+        (
+            "templates/pvc.yaml",
+            "{{- if .Values.persistence.enabled }}\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: {{ .Release.Name }}-data\n  namespace: {{ .Release.Namespace }}\nspec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: {{ .Values.persistence.size | quote }}\n{{- end }}\n",
+        ),
+    ];
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write chart file");
+    }
+}
+
+/// A Project Planton manifest as its published examples write it: kind HelmRelease,
+/// snake_case fields, a target cluster, the namespace as `namespace.value`, string leaves.
+fn planton_file(dir: &Path, file: &str, repo: &str, values: &str) -> String {
+    let indented: String = values.lines().map(|l| format!("    {l}\n")).collect();
+    let text = format!(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
+         metadata:\n  name: blog\n\
+         spec:\n  target_cluster:\n    cluster_name: my-cluster\n  namespace:\n    value: wordpress\n  \
+         create_namespace: true\n  repo: {repo}\n  name: blog\n  version: 19.0.0\n  values:\n{indented}"
+    );
+    let path = dir.join(file);
+    std::fs::write(&path, text).expect("write release");
+    path.to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn render_and_diff_of_project_planton_manifests_equal_helm_template() {
+    // Planton's API declares values as a map of strings; its examples nest maps whose leaves
+    // are strings. Planton hands them to Helm as a values map, which is what `-f` gives helm.
+    const FLAT: &str =
+        "replicaCount: \"2\"\nwordpressUsername: \"admin\"\nservice.type: \"NodePort\"\n";
+    const NESTED: &str = "replicaCount: \"3\"\nwordpressUsername: \"admin\"\ningress:\n  enabled: \"true\"\n  hostname: \"blog.example.com\"\n  pathType: \"Prefix\"\npersistence:\n  enabled: \"false\"\n  size: \"10Gi\"\nservice:\n  type: \"ClusterIP\"\n";
+    let helm = Helm::new();
+    let work = TempDir::new("cli-planton");
+    let registry = Registry::start(None);
+    let src = work.path().join("src/blog");
+    write_blog_chart(&src);
+    let archive = helm.package(&src, "19.0.0", &work.path().join("pkg"));
+    registry.push(&helm, &archive, None);
+    let cache = work.path().join("cache");
+    let cache = cache.to_str().expect("utf-8");
+
+    let mut rendered = Vec::new();
+    for (style, values) in [("flat", FLAT), ("nested", NESTED)] {
+        let release = planton_file(
+            work.path(),
+            &format!("{style}.yaml"),
+            &registry.repo(),
+            values,
+        );
+        let values_file = work.path().join(format!("{style}-values.yaml"));
+        std::fs::write(&values_file, values).expect("write values");
+        let expected = helm.run(&[
+            "template",
+            "blog",
+            &format!("{}/blog", registry.repo()),
+            "--version",
+            "19.0.0",
+            "--plain-http",
+            "-n",
+            "wordpress",
+            "-f",
+            values_file.to_str().expect("utf-8"),
+        ]);
+        let out = planton(&["render", &release, "--cache", cache, "--plain-http"]);
+        let got = stdout_ok(&out);
+        assert_eq!(got, expected, "{style}");
+        assert!(got.contains("namespace: wordpress"), "{got}");
+        rendered.push((
+            release,
+            got,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        ));
+    }
+    let (flat, nested) = (&rendered[0], &rendered[1]);
+    assert!(flat.1.contains("replicas: 2") && !flat.1.contains("kind: Ingress"));
+    // A flat key with a dot is a key, not a path (as in a values file): the chart's
+    // service.type stays its default.
+    assert!(flat.1.contains("type: ClusterIP"), "{}", flat.1);
+    // The string "false" switches persistence on, in helm as here; validation warns about it.
+    assert!(nested.1.contains("kind: Ingress") && nested.1.contains("kind: PersistentVolumeClaim"));
+    assert!(
+        nested
+            .2
+            .contains("warning[PH051] spec.values.persistence.enabled"),
+        "{}",
+        nested.2
+    );
+
+    // diff reads the same manifests: going from the flat to the nested values adds the Ingress.
+    let out = planton(&["diff", &flat.0, &nested.0, "--cache", cache, "--plain-http"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        report.starts_with("HelmRelease wordpress/blog upgraded: blog 19.0.0 -> blog 19.0.0\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("networking.k8s.io/v1 Ingress wordpress/blog-blog added\n"),
+        "{report}"
+    );
+    registry.stop();
+}

@@ -290,8 +290,8 @@ fn policies_lists_and_explains_the_rules_in_force() {
     let list = text(&out.stdout);
     for code in [
         "PH001", "PH002", "PH003", "PH004", "PH010", "PH011", "PH020", "PH021", "PH022", "PH023",
-        "PH024", "PH025", "PH030", "PH031", "PH040", "PH041", "PH050", "PH060", "PH061", "PH062",
-        "PH063",
+        "PH024", "PH025", "PH030", "PH031", "PH040", "PH041", "PH050", "PH051", "PH052", "PH060",
+        "PH061", "PH062", "PH063", "PH070",
     ] {
         assert!(
             list.contains(&format!("\n{code} ")) || list.starts_with(code),
@@ -335,4 +335,23 @@ fn policies_lists_and_explains_the_rules_in_force() {
         explained.contains("\nwhen: semver(spec.version).problem not in [none, \"leading-v\"]\n"),
         "{explained}"
     );
+}
+
+#[test]
+fn project_planton_published_style_manifests_pass_with_their_warnings() {
+    let out = planton_helm(&["validate", "planton-style/examples.yaml"]);
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(
+        text(&out.stdout),
+        r#"planton-style/examples.yaml:56:7: warning[PH051] spec.values.auth.enabled: "true" is a string, not the boolean true: `{{ if }}` takes it as true, but `eq`, `not`, a values schema and `toYaml` see a string
+  hint: write `enabled: true` without quotes (a YAML boolean)
+planton-style/examples.yaml:57:7: warning[PH052] spec.values.auth.password: a literal secret under "password": it is stored in Git and readable by anyone who can read the HelmRelease
+  hint: keep it in a Secret materialised by External Secrets or Sealed Secrets and reference that Secret: through the chart's own option (often `existingSecret: NAME`), or through `valuesFrom` (kind Secret, name NAME, targetPath auth.password)
+planton-style/examples.yaml:61:7: warning[PH051] spec.values.monitoring.enabled: the string "false" is true in a chart's `{{ if }}` (every non-empty string is), the opposite of what it says
+  hint: write `enabled: false` without quotes (a YAML boolean)
+1 file checked: 0 errors, 3 warnings
+"#
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!text(&out.stdout).contains("do-not-do-this"));
 }

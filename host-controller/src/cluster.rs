@@ -7,13 +7,23 @@ use std::sync::{Arc, Mutex};
 
 use host_runtime::{Capabilities, Datetime, HostServices, OfflineHost};
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy};
-use kube::core::GroupVersionKind;
+use kube::core::{GroupVersionKind, response::StatusCause};
 use kube::discovery::{ApiResource, Scope};
 use kube::{Api, Client};
 use serde_json::{Value, json};
 
 /// The field manager of every server-side apply.
 pub const FIELD_MANAGER: &str = "planton-helm";
+
+/// What a server-side apply made.
+#[derive(Debug)]
+pub struct Applied {
+    /// The object as the API returned it.
+    pub object: DynamicObject,
+    /// The fields left to other field managers (conflicts not forced), each as
+    /// `Kind ns/name .field.path (conflict with "manager" ...)`.
+    pub left: Vec<String>,
+}
 
 /// One object of a release, as named in its manifest.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,6 +83,7 @@ pub struct Resolved {
 pub struct Cluster {
     client: Client,
     kinds: Arc<Mutex<HashMap<(String, String), Resolved>>>,
+    name: Option<String>,
 }
 
 impl Cluster {
@@ -81,7 +92,20 @@ impl Cluster {
         Cluster {
             client,
             kinds: Arc::default(),
+            name: None,
         }
+    }
+
+    /// The same cluster, known by `name` to Project Planton manifests
+    /// (`spec.target_cluster.cluster_name`).
+    pub fn named(mut self, name: Option<String>) -> Cluster {
+        self.name = name.filter(|n| !n.is_empty());
+        self
+    }
+
+    /// This cluster's name for Project Planton manifests, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// The underlying client.
@@ -132,14 +156,44 @@ impl Cluster {
         }
     }
 
-    /// Server-side applies `body` (one manifest as JSON) with our field manager, forcing
-    /// conflicts (the release owns what its chart says). Idempotent.
+    /// Server-side applies `body` (one manifest as JSON) with our field manager. Idempotent.
+    ///
+    /// Without `force`, as Helm 4 applies: a field that another field manager owns with another
+    /// value (an autoscaler's `spec.replicas`) is a conflict; such fields are taken out of the
+    /// body and the rest applied, so they keep their value and owner, and [`Applied::left`]
+    /// names them. With `force` the release takes them.
     pub async fn apply(
+        &self,
+        obj: &ObjectRef,
+        body: Value,
+        default_namespace: &str,
+        force: bool,
+    ) -> Result<Applied, kube::Error> {
+        self.apply_with(obj, body, default_namespace, force, false)
+            .await
+    }
+
+    /// What `apply` would make of the object (a server-side dry run), to compare with the live
+    /// one: a difference means someone else changed or removed a field the release manages.
+    pub async fn apply_dry_run(
+        &self,
+        obj: &ObjectRef,
+        body: Value,
+        default_namespace: &str,
+        force: bool,
+    ) -> Result<Applied, kube::Error> {
+        self.apply_with(obj, body, default_namespace, force, true)
+            .await
+    }
+
+    async fn apply_with(
         &self,
         obj: &ObjectRef,
         mut body: Value,
         default_namespace: &str,
-    ) -> Result<DynamicObject, kube::Error> {
+        force: bool,
+        dry_run: bool,
+    ) -> Result<Applied, kube::Error> {
         let (api, ns) = self.api_for(obj, default_namespace).await?;
         if let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut) {
             match ns {
@@ -151,26 +205,53 @@ impl Cluster {
                 }
             }
         }
-        let params = PatchParams::apply(FIELD_MANAGER).force();
-        api.patch(&obj.name, &params, &Patch::Apply(&body)).await
-    }
-
-    /// What `apply` would make of the object (a server-side dry run), to compare with the live
-    /// one: a difference means someone else changed a field the release manages.
-    pub async fn apply_dry_run(
-        &self,
-        obj: &ObjectRef,
-        mut body: Value,
-        default_namespace: &str,
-    ) -> Result<DynamicObject, kube::Error> {
-        let (api, ns) = self.api_for(obj, default_namespace).await?;
-        if let (Some(meta), Some(ns)) =
-            (body.get_mut("metadata").and_then(Value::as_object_mut), ns)
-        {
-            meta.insert("namespace".into(), Value::String(ns));
+        let mut params = PatchParams::apply(FIELD_MANAGER);
+        if force {
+            params = params.force();
         }
-        let params = PatchParams::apply(FIELD_MANAGER).force().dry_run();
-        api.patch(&obj.name, &params, &Patch::Apply(&body)).await
+        if dry_run {
+            params = params.dry_run();
+        }
+        let mut left = Vec::new();
+        // Each round removes the fields the API named as other managers'; a second conflict can
+        // only come from a manager that wrote in between. Fields of the `helm` CLI's manager
+        // are the release's own (a release `helm` installed or upgraded, adopted): those are
+        // taken, as `helm upgrade` itself takes them.
+        for _ in 0..3 {
+            let status = match api.patch(&obj.name, &params, &Patch::Apply(&body)).await {
+                Ok(object) => return Ok(Applied { object, left }),
+                Err(kube::Error::Api(status)) if !force && status.code == 409 => status,
+                Err(e) => return Err(e),
+            };
+            let conflicts: Vec<_> = status
+                .details
+                .iter()
+                .flat_map(|d| d.causes.iter())
+                .filter(|c| c.reason == "FieldManagerConflict" && !c.field.is_empty())
+                .collect();
+            let (helm, others): (Vec<&StatusCause>, Vec<&StatusCause>) = conflicts
+                .iter()
+                .copied()
+                .partition(|c| is_helm_manager(&c.message));
+            if conflicts.is_empty()
+                || !others
+                    .iter()
+                    .all(|c| remove_field_path(&mut body, &c.field))
+            {
+                return Err(kube::Error::Api(status));
+            }
+            left.extend(
+                others
+                    .iter()
+                    .map(|c| format!("{obj} {} ({})", c.field, c.message)),
+            );
+            if !helm.is_empty() {
+                params = params.force();
+            }
+        }
+        api.patch(&obj.name, &params, &Patch::Apply(&body))
+            .await
+            .map(|object| Applied { object, left })
     }
 
     /// The live object, or `None` when it does not exist.
@@ -183,11 +264,12 @@ impl Cluster {
         api.get_opt(&obj.name).await
     }
 
-    /// Deletes `obj` in the background (its dependents follow); gone already is fine.
+    /// Deletes `obj`, its dependents as `propagation` says; gone already is fine.
     pub async fn delete(
         &self,
         obj: &ObjectRef,
         default_namespace: &str,
+        propagation: PropagationPolicy,
     ) -> Result<(), kube::Error> {
         let (api, _) = match self.api_for(obj, default_namespace).await {
             Ok(x) => x,
@@ -196,7 +278,7 @@ impl Cluster {
             Err(e) => return Err(e),
         };
         let params = DeleteParams {
-            propagation_policy: Some(PropagationPolicy::Background),
+            propagation_policy: Some(propagation),
             ..DeleteParams::default()
         };
         match api.delete(&obj.name, &params).await {
@@ -343,6 +425,125 @@ pub fn object_ref(value: &Value) -> Option<ObjectRef> {
     })
 }
 
+/// The field manager of the `helm` CLI (Helm 4 names it after its executable; Helm 3's updates
+/// carry the same name).
+pub const HELM_FIELD_MANAGER: &str = "helm";
+
+/// Whether a conflict's message (`conflict with "helm" using v1`) names the `helm` CLI.
+fn is_helm_manager(message: &str) -> bool {
+    message
+        .strip_prefix("conflict with \"")
+        .and_then(|rest| rest.split_once('"'))
+        .is_some_and(|(manager, _)| manager == HELM_FIELD_MANAGER)
+}
+
+/// Removes the field that the API names `path` in a conflict (structured-merge-diff's
+/// `fieldpath` notation: `.spec.replicas`, `.metadata.labels.app.kubernetes.io/name`,
+/// `.spec.containers[name="web"].image`, `[0]`, `[="value"]`) from `body`. Map keys may contain
+/// dots, so a key is matched against the body's own keys, longest first. `false` when the body
+/// has no such field.
+pub fn remove_field_path(body: &mut Value, path: &str) -> bool {
+    if let Some(rest) = path.strip_prefix('.') {
+        let Value::Object(map) = body else {
+            return false;
+        };
+        let mut keys: Vec<String> = map
+            .keys()
+            .filter(|k| {
+                rest.starts_with(k.as_str())
+                    && matches!(rest[k.len()..].chars().next(), None | Some('.' | '['))
+            })
+            .cloned()
+            .collect();
+        keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
+        for k in keys {
+            let after = &rest[k.len()..];
+            if after.is_empty() {
+                map.remove(&k);
+                return true;
+            }
+            if map.get_mut(&k).is_some_and(|v| remove_field_path(v, after)) {
+                return true;
+            }
+        }
+        false
+    } else if let Some(rest) = path.strip_prefix('[') {
+        let Value::Array(items) = body else {
+            return false;
+        };
+        let Some(end) = selector_end(rest) else {
+            return false;
+        };
+        let (selector, after) = (&rest[..end], &rest[end + 1..]);
+        let index = if let Ok(i) = selector.parse::<usize>() {
+            (i < items.len()).then_some(i)
+        } else if let Some(value) = selector.strip_prefix('=') {
+            let Ok(value) = serde_json::from_str::<Value>(value) else {
+                return false;
+            };
+            items.iter().position(|item| *item == value)
+        } else {
+            let Some(keys) = selector_keys(selector) else {
+                return false;
+            };
+            items
+                .iter()
+                .position(|item| keys.iter().all(|(k, v)| item.get(k) == Some(v)))
+        };
+        let Some(i) = index else {
+            return false;
+        };
+        if after.is_empty() {
+            items.remove(i);
+            true
+        } else {
+            remove_field_path(&mut items[i], after)
+        }
+    } else {
+        false
+    }
+}
+
+/// Where the `]` that closes a selector is (not one inside a JSON string).
+fn selector_end(text: &str) -> Option<usize> {
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            ']' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `name="web",port=80` as key/JSON value pairs.
+fn selector_keys(selector: &str) -> Option<Vec<(String, Value)>> {
+    let mut out = Vec::new();
+    let (mut start, mut in_string, mut escaped) = (0, false, false);
+    let mut parts = Vec::new();
+    for (i, c) in selector.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            ',' if !in_string => {
+                parts.push(&selector[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&selector[start..]);
+    for part in parts {
+        let (k, v) = part.split_once('=')?;
+        out.push((k.to_string(), serde_json::from_str(v).ok()?));
+    }
+    Some(out)
+}
+
 fn split_documents(text: &str) -> Vec<String> {
     let mut docs = vec![String::new()];
     for line in text.lines() {
@@ -364,6 +565,62 @@ fn split_documents(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conflicts_with_the_helm_cli_are_told_apart() {
+        assert!(is_helm_manager("conflict with \"helm\" using v1"));
+        assert!(!is_helm_manager("conflict with \"helm-operator\" using v1"));
+        assert!(!is_helm_manager(
+            "conflict with \"autoscaler\" using apps/v1"
+        ));
+    }
+
+    #[test]
+    fn conflicting_fields_are_removed_by_their_field_path() {
+        let mut body = json!({
+            "metadata": {"labels": {"app.kubernetes.io/version": "1", "app": "web"}},
+            "spec": {"replicas": 1, "template": {"spec": {"containers": [
+                {"name": "side", "image": "a"},
+                {"name": "web", "image": "b", "ports": [{"containerPort": 80, "protocol": "TCP"}]}
+            ]}}, "finalizers": ["x", "y"]}
+        });
+        assert!(remove_field_path(&mut body, ".spec.replicas"));
+        assert!(remove_field_path(
+            &mut body,
+            ".metadata.labels.app.kubernetes.io/version"
+        ));
+        assert!(remove_field_path(
+            &mut body,
+            ".spec.template.spec.containers[name=\"web\"].image"
+        ));
+        assert!(remove_field_path(
+            &mut body,
+            ".spec.template.spec.containers[name=\"web\"].ports[containerPort=80,protocol=\"TCP\"]"
+        ));
+        assert!(remove_field_path(&mut body, ".spec.finalizers[=\"y\"]"));
+        assert!(remove_field_path(
+            &mut body,
+            ".spec.template.spec.containers[0].image"
+        ));
+        assert!(
+            !remove_field_path(&mut body, ".spec.replicas"),
+            "already gone"
+        );
+        assert!(!remove_field_path(
+            &mut body,
+            ".spec.template.spec.containers[name=\"db\"]"
+        ));
+        assert!(!remove_field_path(&mut body, "spec"));
+        assert_eq!(
+            body,
+            json!({
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"template": {"spec": {"containers": [
+                    {"name": "side"}, {"name": "web", "ports": []}
+                ]}}, "finalizers": ["x"]}
+            })
+        );
+    }
 
     #[test]
     fn manifest_objects_reads_helm_manifests() {

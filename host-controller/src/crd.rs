@@ -26,6 +26,16 @@ use serde::{Deserialize, Serialize};
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
 )]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {
+        "rule": "!(has(self.targetNamespace) && has(self.__namespace__))",
+        "message": "spec.targetNamespace and spec.namespace are one field spelt two ways (HelmRelease's and Project Planton's): keep one"
+    },
+    {
+        "rule": "!(has(self.createNamespace) && has(self.create_namespace))",
+        "message": "spec.createNamespace and spec.create_namespace are one field spelt two ways (HelmRelease's and Project Planton's): keep one"
+    }
+]))]
 pub struct HelmReleaseSpec {
     /// The chart repository: an https:// repository URL or an oci:// registry path.
     pub repo: String,
@@ -78,6 +88,154 @@ pub struct HelmReleaseSpec {
     /// upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<TestSpec>,
+    /// How installs are done and remediated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install: Option<InstallSpec>,
+    /// How upgrades are done and remediated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<UpgradeSpec>,
+    /// How the release is uninstalled when the HelmRelease is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uninstall: Option<UninstallSpec>,
+    /// Project Planton's spelling of targetNamespace: `namespace.value`. Give one of the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<PlantonNamespace>,
+    /// Project Planton's spelling of createNamespace. Give one of the two.
+    #[serde(
+        rename = "create_namespace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_namespace_planton: Option<bool>,
+    /// Project Planton's target cluster: `cluster_name` is this controller's own cluster (its
+    /// `--cluster-name`) or a remote one, reached through the kubeconfig Secret of that name.
+    #[serde(
+        rename = "target_cluster",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_cluster: Option<TargetCluster>,
+}
+
+/// Project Planton's `StringValueOrRef` for the namespace.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct PlantonNamespace {
+    /// The namespace the chart is installed into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// A reference to another Project Planton resource's output: only Project Planton's own
+    /// tooling resolves it; a release that uses it is refused here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "planton_reference")]
+    pub value_from: Option<serde_json::Value>,
+}
+
+/// Project Planton's cluster selector. Its other fields (`cluster_kind`, ...) are kept by the API
+/// server and not read.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[schemars(extend("x-kubernetes-preserve-unknown-fields" = true))]
+pub struct TargetCluster {
+    /// The cluster's name in Project Planton.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+}
+
+/// Which of Project Planton's fields this controller cannot resolve ([`HelmRelease::unresolvable`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unresolvable {
+    /// `spec.namespace.value_from`: only Project Planton's own tooling resolves it.
+    Namespace,
+    /// `spec.target_cluster.cluster_name` names a cluster this controller cannot reach.
+    TargetCluster,
+}
+
+/// `spec.install` (Flux's names).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallSpec {
+    /// What happens after a failed install.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<InstallRemediation>,
+}
+
+/// `spec.install.remediation`.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallRemediation {
+    /// How many times a failed install is retried (uninstalling the failed one first); 0 by
+    /// default. Retries wait with a capped exponential backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub retries: Option<u32>,
+}
+
+/// `spec.upgrade` (Flux's names).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeSpec {
+    /// What happens after a failed upgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<UpgradeRemediation>,
+    /// Take fields that other field managers own (server-side apply with forced conflicts), in
+    /// upgrades, rollbacks and drift corrections. Off: such fields are left alone and reported.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
+    /// After a failed upgrade, delete the objects it created.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cleanup_on_fail: bool,
+}
+
+/// `spec.upgrade.remediation`.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeRemediation {
+    /// How many times a failed upgrade is retried (remediating the failed one first); 0 by
+    /// default. Retries wait with a capped exponential backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub retries: Option<u32>,
+    /// How a failed upgrade is remediated: `rollback` (the default) or `uninstall`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<RemediationStrategy>,
+    /// Remediate the last failure too, when no retry is left. Default: true with `retries` > 0
+    /// or `atomic`, else false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediate_last_failure: Option<bool>,
+}
+
+/// See [`UpgradeRemediation::strategy`].
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RemediationStrategy {
+    /// Roll back to the last deployed revision, as a new revision.
+    Rollback,
+    /// Uninstall the release.
+    Uninstall,
+}
+
+/// `spec.uninstall` (Flux's names).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UninstallSpec {
+    /// Keep the release records (marked `uninstalled`), as `helm uninstall --keep-history`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_history: bool,
+    /// How the release's objects' dependents are deleted: `background` (the default),
+    /// `foreground` or `orphan`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_propagation: Option<DeletionPropagation>,
+}
+
+/// See [`UninstallSpec::deletion_propagation`].
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeletionPropagation {
+    /// The API deletes dependents after the object.
+    Background,
+    /// Dependents are deleted before the object.
+    Foreground,
+    /// Dependents are left.
+    Orphan,
 }
 
 /// Running the chart's tests, as `helm test` does.
@@ -216,6 +374,32 @@ pub struct HelmReleaseStatus {
     /// The newest revisions, newest first (at most 5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<Snapshot>,
+    /// Failed attempts of any kind (a chart that could not be fetched included) since the last
+    /// success, the last spec change or the last reset.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failures: u32,
+    /// Failed installs since then.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub install_failures: u32,
+    /// Failed upgrades since then.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub upgrade_failures: u32,
+    /// When the next attempt after a failure is due (RFC 3339): the backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_retry_at: Option<String>,
+    /// The last `requestedAt` annotation value handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_handled_reconcile_at: Option<String>,
+    /// The last `forceAt` annotation value handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_handled_force_at: Option<String>,
+    /// The last `resetAt` annotation value handled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_handled_reset_at: Option<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One release revision, as `helm history` shows it.
@@ -262,7 +446,67 @@ fn any_object(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+/// Annotation: reconcile now (its value, any string, is compared with
+/// `status.lastHandledReconcileAt`; a new value skips the wait of a failure backoff).
+pub const REQUESTED_AT: &str = "kubernetes.project-planton.org/requestedAt";
+/// Annotation: one forced upgrade (even when in sync, even when retries are exhausted, taking
+/// fields other managers own), when equal to `requestedAt` and new (as Flux's `forceAt`).
+pub const FORCE_AT: &str = "kubernetes.project-planton.org/forceAt";
+/// Annotation: reset the failure counts and try again, when equal to `requestedAt` and new (as
+/// Flux's `resetAt`).
+pub const RESET_AT: &str = "kubernetes.project-planton.org/resetAt";
+
+/// `type: object` that keeps every field, for Project Planton's references.
+fn planton_reference(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "description": "A reference to another Project Planton resource's output; not resolvable outside Project Planton.",
+        "x-kubernetes-preserve-unknown-fields": true,
+    })
+}
+
 impl HelmRelease {
+    fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(key))
+            .map(String::as_str)
+    }
+
+    fn last_handled(&self, field: fn(&HelmReleaseStatus) -> &Option<String>) -> Option<&str> {
+        self.status.as_ref().and_then(|s| field(s).as_deref())
+    }
+
+    /// The `requestedAt` value when it was not handled yet.
+    pub fn reconcile_requested(&self) -> Option<&str> {
+        self.annotation(REQUESTED_AT)
+            .filter(|v| Some(*v) != self.last_handled(|s| &s.last_handled_reconcile_at))
+    }
+
+    /// Whether `forceAt` asks for a forced upgrade now: equal to `requestedAt`, not handled yet.
+    pub fn force_requested(&self) -> bool {
+        self.annotation(FORCE_AT).is_some_and(|v| {
+            Some(v) == self.annotation(REQUESTED_AT)
+                && Some(v) != self.last_handled(|s| &s.last_handled_force_at)
+        })
+    }
+
+    /// Whether `resetAt` asks for the failure counts to be reset: equal to `requestedAt`, not
+    /// handled yet.
+    pub fn reset_requested(&self) -> bool {
+        self.annotation(RESET_AT).is_some_and(|v| {
+            Some(v) == self.annotation(REQUESTED_AT)
+                && Some(v) != self.last_handled(|s| &s.last_handled_reset_at)
+        })
+    }
+
+    /// The annotations' values, to record as handled: `(requestedAt, forceAt, resetAt)`.
+    pub fn requests(&self) -> (Option<String>, Option<String>, Option<String>) {
+        let get = |k| self.annotation(k).map(str::to_string);
+        (get(REQUESTED_AT), get(FORCE_AT), get(RESET_AT))
+    }
+
     /// The Helm release name: `spec.releaseName`, else `metadata.name`.
     pub fn release_name(&self) -> String {
         self.spec
@@ -278,8 +522,63 @@ impl HelmRelease {
         self.spec
             .target_namespace
             .clone()
+            .or_else(|| {
+                let planton = self.spec.namespace.as_ref()?.value.as_ref();
+                planton.filter(|v| !v.is_empty()).cloned()
+            })
             .or_else(|| self.metadata.namespace.clone())
             .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// Whether to create the target namespace: `spec.createNamespace` or Project Planton's
+    /// `spec.create_namespace`.
+    pub fn create_namespace(&self) -> bool {
+        self.spec.create_namespace || self.spec.create_namespace_planton == Some(true)
+    }
+
+    /// Why this controller cannot install the release where Project Planton's fields say, as a
+    /// condition reason and a message; `None` when it can. `local_cluster` is this controller's
+    /// own cluster's name (`--cluster-name`).
+    ///
+    /// A `target_cluster.cluster_name` other than `local_cluster` is a remote cluster, reached by
+    /// convention through the kubeconfig in the Secret of that name in the HelmRelease's
+    /// namespace (what `spec.kubeConfig` will read); until the controller supports remote
+    /// clusters it is reported, never ignored.
+    pub fn unresolvable(&self, local_cluster: Option<&str>) -> Option<(Unresolvable, String)> {
+        if self
+            .spec
+            .namespace
+            .as_ref()
+            .is_some_and(|n| n.value_from.is_some())
+        {
+            return Some((
+                Unresolvable::Namespace,
+                "spec.namespace.value_from is not resolvable outside Project Planton: write the \
+                 namespace as spec.namespace.value"
+                    .to_string(),
+            ));
+        }
+        let cluster = self
+            .spec
+            .target_cluster
+            .as_ref()
+            .and_then(|t| t.cluster_name.as_deref())
+            .filter(|c| !c.is_empty())?;
+        if Some(cluster) == local_cluster {
+            return None;
+        }
+        let this = match local_cluster {
+            Some(name) => format!("this controller's cluster is {name:?} (--cluster-name)"),
+            None => "this controller was started without --cluster-name".to_string(),
+        };
+        Some((
+            Unresolvable::TargetCluster,
+            format!(
+                "spec.target_cluster.cluster_name {cluster:?} is unresolvable: {this}, and a \
+                 remote cluster (by convention the kubeconfig in Secret {cluster:?} of this \
+                 namespace) is not supported by this controller yet; see docs/planton.md"
+            ),
+        ))
     }
 
     /// The values as a JSON object (empty when unset).
@@ -356,6 +655,102 @@ mod tests {
             v,
             serde_json::json!({"spec": {"template": {}},
                 "metadata": {"annotations": {"keep": "1"}}, "list": [1, 3]})
+        );
+    }
+
+    fn planton(spec: serde_json::Value) -> HelmRelease {
+        serde_json::from_value(serde_json::json!({
+            "apiVersion": "kubernetes.project-planton.org/v1",
+            "kind": "HelmRelease",
+            "metadata": {"name": "blog", "namespace": "default"},
+            "spec": spec,
+        }))
+        .expect("a HelmRelease")
+    }
+
+    #[test]
+    fn project_planton_fields_read_as_one_shape() {
+        let base = serde_json::json!({"repo": "https://c.example.com", "name": "wordpress",
+            "version": "19.0.0"});
+        let with = |extra: serde_json::Value| {
+            let mut spec = base.clone();
+            for (k, v) in extra.as_object().unwrap() {
+                spec[k] = v.clone();
+            }
+            planton(spec)
+        };
+        let hr = with(serde_json::json!({
+            "target_cluster": {"cluster_name": "my-cluster", "cluster_kind": "GcpGkeCluster"},
+            "namespace": {"value": "wordpress"},
+            "create_namespace": true,
+            "values": {"ingress": {"enabled": "true"}, "image.tag": "1.2"},
+        }));
+        assert_eq!(hr.target_namespace(), "wordpress");
+        assert!(hr.create_namespace());
+        assert_eq!(
+            hr.values()["ingress"],
+            serde_json::json!({"enabled": "true"}),
+            "leaves as written"
+        );
+        assert_eq!(hr.unresolvable(Some("my-cluster")), None);
+        let (reason, message) = hr.unresolvable(Some("other")).expect("unresolvable");
+        assert_eq!(reason, Unresolvable::TargetCluster);
+        assert!(
+            message.contains("\"my-cluster\"") && message.contains("Secret \"my-cluster\""),
+            "{message}"
+        );
+        let (_, message) = hr.unresolvable(None).expect("unresolvable");
+        assert!(message.contains("without --cluster-name"), "{message}");
+        // What is read back serializes in the manifest's own spelling.
+        let back = serde_json::to_value(&hr.spec).unwrap();
+        assert_eq!(back["create_namespace"], true);
+        assert_eq!(back["namespace"]["value"], "wordpress");
+        assert!(back.get("createNamespace").is_none());
+
+        let camel = with(serde_json::json!({"targetNamespace": "apps", "createNamespace": true}));
+        assert_eq!(camel.target_namespace(), "apps");
+        assert!(camel.create_namespace());
+        assert_eq!(camel.unresolvable(None), None);
+        let plain = with(serde_json::json!({}));
+        assert_eq!(plain.target_namespace(), "default");
+        assert!(!plain.create_namespace());
+        let empty = with(serde_json::json!({"namespace": {"value": ""}}));
+        assert_eq!(empty.target_namespace(), "default");
+
+        let reference = with(serde_json::json!({"namespace": {"value_from": {"name": "x"}}}));
+        let (reason, message) = reference.unresolvable(None).expect("unresolvable");
+        assert_eq!(reason, Unresolvable::Namespace);
+        assert!(message.contains("not resolvable outside Project Planton"));
+    }
+
+    #[test]
+    fn crd_carries_both_spellings_and_refuses_both_at_once() {
+        let crd = serde_json::to_value(HelmRelease::crd()).unwrap();
+        let spec = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"];
+        for field in [
+            "namespace",
+            "create_namespace",
+            "target_cluster",
+            "targetNamespace",
+        ] {
+            assert!(spec["properties"][field].is_object(), "{field} missing");
+        }
+        assert_eq!(
+            spec["properties"]["target_cluster"]["x-kubernetes-preserve-unknown-fields"],
+            true
+        );
+        let rules: Vec<&str> = spec["x-kubernetes-validations"]
+            .as_array()
+            .expect("validation rules")
+            .iter()
+            .map(|r| r["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "!(has(self.targetNamespace) && has(self.__namespace__))",
+                "!(has(self.createNamespace) && has(self.create_namespace))"
+            ]
         );
     }
 

@@ -51,19 +51,22 @@ pub async fn run(
     charts: Arc<dyn ChartProvider>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
-    run_with_metrics(client, runtime, charts, Arc::default(), shutdown).await
+    run_with_metrics(client, runtime, charts, Arc::default(), None, shutdown).await
 }
 
-/// [`run`], recording into `metrics` (which the caller may serve).
+/// [`run`], recording into `metrics` (which the caller may serve). `cluster_name` is this
+/// cluster's name in Project Planton manifests (`spec.target_cluster.cluster_name`); releases
+/// that name another cluster are stalled as unresolvable.
 pub async fn run_with_metrics(
     client: Client,
     runtime: Arc<Runtime>,
     charts: Arc<dyn ChartProvider>,
     metrics: Arc<Metrics>,
+    cluster_name: Option<String>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
     let ctx = Arc::new(Context {
-        cluster: cluster::Cluster::new(client.clone()),
+        cluster: cluster::Cluster::new(client.clone()).named(cluster_name),
         runtime,
         charts,
         reporter: Reporter {
@@ -110,6 +113,7 @@ pub async fn run_elected(
     charts: Arc<dyn ChartProvider>,
     metrics: Arc<Metrics>,
     election: LeaderElection,
+    cluster_name: Option<String>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) -> Result<(), LeaderLost> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -152,7 +156,14 @@ pub async fn run_elected(
             _ = done_rx => Some(elector),
         }
     });
-    let controller = run_with_metrics(client, runtime, charts, metrics.clone(), stopped(stop_rx));
+    let controller = run_with_metrics(
+        client,
+        runtime,
+        charts,
+        metrics.clone(),
+        cluster_name,
+        stopped(stop_rx),
+    );
     tokio::pin!(controller);
     let mut keeper = keeper;
     tokio::select! {

@@ -56,6 +56,12 @@ struct RunArgs {
     )]
     metrics_addr: String,
 
+    /// This cluster's name in Project Planton manifests: releases whose
+    /// spec.target_cluster.cluster_name is NAME install here; releases that name another cluster
+    /// are stalled as unresolvable (docs/planton.md)
+    #[arg(long, env = "PLANTON_HELM_CLUSTER_NAME", value_name = "NAME")]
+    cluster_name: Option<String>,
+
     /// The chart cache [default: $XDG_CACHE_HOME/planton-helm/charts]
     #[arg(
         long,
@@ -284,12 +290,31 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             _ = term.recv() => {}
         }
     };
+    let cluster_name = args.cluster_name;
     match election {
         Some(election) => {
-            host_controller::run_elected(client, runtime, charts, metrics, election, shutdown)
-                .await?
+            host_controller::run_elected(
+                client,
+                runtime,
+                charts,
+                metrics,
+                election,
+                cluster_name,
+                shutdown,
+            )
+            .await?
         }
-        None => host_controller::run_with_metrics(client, runtime, charts, metrics, shutdown).await,
+        None => {
+            host_controller::run_with_metrics(
+                client,
+                runtime,
+                charts,
+                metrics,
+                cluster_name,
+                shutdown,
+            )
+            .await
+        }
     }
     Ok(())
 }

@@ -14,8 +14,9 @@
 //! | `Drifted` | `drift.rs` |
 //! | `NeedsInstall` / `NeedsUpgrade` | `install.rs` / `upgrade.rs` (both through `revision.rs`), then decide again |
 //! | `Untested` | `test.rs`, then decide again |
-//! | `FailedThisGeneration` | `remediate.rs` (rollback or uninstall with `atomic`), then decide again |
-//! | `RetriesExhausted` | none: wait for a spec change |
+//! | `FailedThisGeneration` | `remediate.rs` (rollback or uninstall, between retries and as `atomic` / `remediateLastFailure` say), then decide again |
+//! | `AwaitingRetry` | none: requeue when the backoff ends |
+//! | `RetriesExhausted` | none: stalled until the spec changes or `resetAt` |
 //!
 //! Guarantees: every action is idempotent, so a reconcile that is cut off anywhere is finished or
 //! undone by the next one; a release record left `pending-*` by a crash is marked `failed` and the
@@ -57,7 +58,7 @@ pub use condition::{ConditionStatus, ConditionType, Reason};
 pub use error::Error;
 
 use revision::Attempt;
-use state::{Progress, ReleaseAction, ReleaseState};
+use state::{Failures, Progress, ReleaseAction, ReleaseState};
 use status::{Outcome, Requeue, Writer};
 
 /// The finalizer that makes deleting a HelmRelease uninstall its release first.
@@ -149,6 +150,8 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
         mut facts,
     } = load::load(ctx, hr).await?;
     let mut status = Writer::new(ctx, hr);
+    let force = t.settings.force || hr.force_requested();
+    let mut uninstall_failed = None;
     loop {
         let state = ReleaseState::of(hr, &history, &facts);
         tracing::debug!(
@@ -159,7 +162,11 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
         );
         match state {
             ReleaseState::Deleting if trigger == Trigger::Cleanup => {
-                status.record(uninstall::cleanup(&t, &history).await?).await;
+                let outcome = uninstall::cleanup(&t, &history).await?;
+                if let Outcome::UninstallFailed { message } = &outcome {
+                    uninstall_failed = Some(message.clone());
+                }
+                status.record(outcome).await;
                 break;
             }
             // Deleted while this reconcile started: the finalizer's cleanup comes next.
@@ -177,18 +184,37 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                 }
             }
             ReleaseState::InSync { revision } => {
+                facts.failures = Failures::default();
+                facts.retry_at = None;
                 // After a deploy in this reconcile, the deploy's outcome stands.
                 if matches!(facts.progress, Progress::Start) {
-                    let release = t.name.clone();
-                    status.record(Outcome::InSync { release, revision }).await;
+                    let outcome = Outcome::InSync {
+                        release: t.name.clone(),
+                        revision,
+                        reason: state::deployed_reason(&history, revision),
+                        held: std::mem::take(&mut facts.held),
+                    };
+                    status.record(outcome).await;
                 }
                 break;
             }
             ReleaseState::Drifted { revision, mode } => {
-                let drifted = std::mem::take(&mut facts.drift);
-                let outcome =
-                    drift::correct(ctx, drifted, mode, t.name.clone(), revision, &t.namespace)
-                        .await;
+                facts.failures = Failures::default();
+                facts.retry_at = None;
+                let drift = drift::Found {
+                    drifted: std::mem::take(&mut facts.drift),
+                    held: std::mem::take(&mut facts.held),
+                };
+                let reason = state::deployed_reason(&history, revision);
+                let outcome = drift::correct(
+                    ctx,
+                    drift,
+                    mode,
+                    force,
+                    (t.name.clone(), revision, reason),
+                    &t.namespace,
+                )
+                .await;
                 status.record(outcome).await;
                 break;
             }
@@ -196,11 +222,11 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                 let attempt = match state {
                     ReleaseState::NeedsUpgrade { from } => {
                         status.progressing(ReleaseAction::Upgrade).await?;
-                        upgrade::upgrade(&t, &history, from).await
+                        upgrade::upgrade(&t, &history, from, force).await
                     }
                     _ => {
                         status.progressing(ReleaseAction::Install).await?;
-                        install::install(&t, &history).await
+                        install::install(&t, &history, force).await
                     }
                 };
                 match attempt {
@@ -210,12 +236,28 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                             chart: (hr.spec.name.clone(), hr.spec.version.clone()),
                             release: t.name.clone(),
                             revision: deployed.release.version,
+                            left: deployed.left.clone(),
                         };
                         status.record(outcome).await;
+                        facts.failures = Failures::default();
+                        facts.retry_at = None;
                         facts.progress = Progress::Deployed(deployed);
                     }
-                    Ok(Attempt::Failed(failure)) => facts.progress = Progress::Failed(failure),
-                    Err(e @ (Error::Fetch(_) | Error::Render(_))) => {
+                    Ok(Attempt::Failed(failure)) => {
+                        facts.failures.count(Some(failure.action));
+                        facts.retry_at = Some(retry_time(&facts));
+                        facts.progress = Progress::Failed(failure);
+                    }
+                    Err(e @ Error::Fetch(_)) => {
+                        // Counted and retried with backoff: a registry that is down comes back.
+                        facts.failures.count(None);
+                        facts.retry_at = Some(retry_time(&facts));
+                        status.record(Outcome::Aborted(e)).await;
+                        facts.progress = Progress::FailureHandled;
+                    }
+                    Err(e @ Error::Render(_)) => {
+                        facts.failures.count(None);
+                        facts.retry_at = None;
                         status.record(Outcome::Aborted(e)).await;
                         break;
                     }
@@ -237,11 +279,39 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                 facts.progress = Progress::FailureHandled;
                 history = t.store.history().await?;
             }
+            ReleaseState::AwaitingRetry { until } => {
+                status.record(Outcome::Wait(Requeue::At(until))).await;
+                break;
+            }
             ReleaseState::RetriesExhausted => {
-                status.record(Outcome::Wait(Requeue::Interval)).await;
+                facts.retry_at = None;
+                let outcome = match state::exhausted(&t.settings, &facts.failures) {
+                    Some(note) => Outcome::Exhausted {
+                        note,
+                        fresh: matches!(facts.progress, Progress::FailureHandled),
+                    },
+                    // A chart that does not render: the status says so already.
+                    None => Outcome::Wait(Requeue::Interval),
+                };
+                status.record(outcome).await;
                 break;
             }
         }
     }
-    status.finish(&history, t.settings.interval).await
+    let action = status.finish(&history, t.settings.interval, &facts).await?;
+    match uninstall_failed {
+        // The finalizer stays: the uninstall is retried (error_policy).
+        Some(message) => Err(Error::Uninstall(message)),
+        None => Ok(action),
+    }
+}
+
+/// When the attempt after the failures of `facts` is due: now plus the backoff.
+fn retry_time(facts: &state::Facts) -> jiff::Timestamp {
+    let wait = status::backoff(facts.failures.total);
+    facts
+        .now
+        .max(jiff::Timestamp::now())
+        .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
+        .unwrap_or(facts.now)
 }

@@ -119,6 +119,22 @@ impl Controller {
         ));
         Controller { task, _stop: tx }
     }
+
+    /// A controller whose cluster Project Planton manifests call `cluster_name`.
+    fn start_named(client: &Client, cluster_name: &str) -> Controller {
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(host_controller::run_with_metrics(
+            client.clone(),
+            runtime(),
+            Arc::new(charts()),
+            Arc::default(),
+            Some(cluster_name.to_string()),
+            async {
+                let _ = rx.await;
+            },
+        ));
+        Controller { task, _stop: tx }
+    }
 }
 
 impl Drop for Controller {
@@ -274,6 +290,40 @@ impl Env {
             )
             .await
             .expect("HelmRelease applied");
+    }
+
+    /// Sets annotations of a HelmRelease (as `kubectl annotate --overwrite` does).
+    async fn annotate(&self, ns: &str, name: &str, annotations: Value) {
+        self.hrs(ns)
+            .patch(
+                name,
+                &PatchParams::default(),
+                &Patch::Merge(json!({"metadata": {"annotations": annotations}})),
+            )
+            .await
+            .expect("HelmRelease annotated");
+    }
+
+    /// `(reason, message)` of every Event about HelmRelease `name` in `ns`, oldest first.
+    async fn event_messages(&self, ns: &str, name: &str) -> Vec<(String, String)> {
+        let api: Api<k8s_openapi::api::events::v1::Event> =
+            Api::namespaced(self.client.clone(), ns);
+        let mut events: Vec<_> = api
+            .list(&ListParams::default())
+            .await
+            .expect("events")
+            .items
+            .into_iter()
+            .filter(|e| {
+                e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(name)
+                    && e.regarding.as_ref().and_then(|r| r.kind.as_deref()) == Some("HelmRelease")
+            })
+            .collect();
+        events.sort_by_key(|e| e.metadata.creation_timestamp.clone().map(|t| t.0));
+        events
+            .into_iter()
+            .map(|e| (e.reason.unwrap_or_default(), e.note.unwrap_or_default()))
+            .collect()
     }
 
     /// Waits until the HelmRelease's status describes its current generation and `pred` holds.
@@ -1184,6 +1234,9 @@ async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
     let ns = "default";
     let mut spec = webapp("1.0.0", json!({"message": "desired"}));
     spec["interval"] = json!("1s");
+    // Fields another manager wrote are taken back only when forced (without force they are left
+    // to it: fields_another_manager_owns_are_left_alone_unless_forced).
+    spec["upgrade"] = json!({"force": true});
     // An autoscaler owns the Deployment's replicas.
     spec["driftDetection"] = json!({"mode": "enabled", "ignore": [
         {"paths": ["/spec/replicas"], "target": {"kind": "Deployment", "group": "apps"}}]});
@@ -1328,4 +1381,646 @@ async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
         serde_json::from_str(&env.helm(&["history", "legacy", "-n", ns, "-o", "json"])).unwrap();
     assert_eq!(history[0]["status"], "superseded");
     assert_eq!(history[0]["description"], "Install complete");
+}
+
+fn condition_of(hr: &HelmRelease, kind: &str) -> Option<host_controller::crd::Condition> {
+    hr.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == kind)
+        .cloned()
+}
+
+fn retry_at(hr: &HelmRelease) -> jiff::Timestamp {
+    hr.status
+        .as_ref()
+        .and_then(|s| s.next_retry_at.as_deref())
+        .expect("nextRetryAt")
+        .parse()
+        .expect("RFC 3339")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_registry_outage_at_install_is_retried_with_backoff_and_heals_without_a_spec_change() {
+    let env = Env::start().await;
+    let mut registry = ChartRegistry::start(None);
+    let repo = registry.repo();
+    let _controller = Controller::start_with(&env.client, registry.provider());
+    let ns = "default";
+    // The registry goes down before the release is installed.
+    registry.registry.down();
+    let mut spec = webapp("1.0.0", json!({"message": "outage"}));
+    spec["repo"] = json!(repo);
+    env.apply_hr(ns, "late", spec).await;
+
+    // Each failed fetch is counted, reported and retried after a growing wait.
+    let mut retries = Vec::new();
+    for failures in 1..=3u32 {
+        let hr = env
+            .wait_status(ns, "late", &format!("fetch failure {failures}"), |hr| {
+                hr.status.as_ref().unwrap().failures == failures
+            })
+            .await;
+        let status = hr.status.as_ref().unwrap();
+        let ready = condition_of(&hr, "Ready").unwrap();
+        assert_eq!(ready.status, "False");
+        assert_eq!(ready.reason, "ChartFetchFailed", "{}", ready.message);
+        assert!(
+            ready.message.contains(&format!(
+                "failure {failures} of this generation, retrying at"
+            )),
+            "{}",
+            ready.message
+        );
+        assert_eq!(condition(&hr, "Stalled").as_deref(), Some("False"));
+        assert_eq!(
+            (status.install_failures, status.upgrade_failures),
+            (0, 0),
+            "no revision was made"
+        );
+        retries.push(retry_at(&hr));
+    }
+    assert!(env.records(ns, "late").await.is_empty());
+    // Backoff: 2s, 4s, 8s (each with up to 20% jitter) after each failure; an attempt starts
+    // no sooner than the previous retry time.
+    let gap = |a: jiff::Timestamp, b: jiff::Timestamp| b.duration_since(a).as_secs_f64();
+    assert!(gap(retries[0], retries[1]) >= 4.0, "{retries:?}");
+    assert!(gap(retries[1], retries[2]) >= 8.0, "{retries:?}");
+    let fetch_events = env
+        .event_messages(ns, "late")
+        .await
+        .into_iter()
+        .filter(|(reason, _)| reason == "ChartFetchFailed")
+        .count();
+    assert!(fetch_events >= 1, "failed fetches are Events");
+
+    // The registry comes back: the next retry installs, with no change to the spec.
+    registry.registry.up();
+    let hr = env.wait_ready(ns, "late", 1).await;
+    let status = hr.status.as_ref().unwrap();
+    assert_eq!(hr.metadata.generation, Some(1), "the spec never changed");
+    assert_eq!(
+        (status.failures, status.next_retry_at.as_deref()),
+        (0, None),
+        "a success clears the failures"
+    );
+    assert_eq!(
+        condition_of(&hr, "Ready").unwrap().reason,
+        "InstallSucceeded"
+    );
+    assert_eq!(
+        env.configmap(ns, "late-webapp")
+            .await
+            .unwrap()
+            .data
+            .unwrap()["MESSAGE"],
+        "outage"
+    );
+    let reasons: Vec<String> = env
+        .event_messages(ns, "late")
+        .await
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r == "InstallSucceeded"),
+        "{reasons:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn retries_exhausted_stall_the_release_and_the_reset_annotation_starts_over() {
+    let env = Env::start().await;
+    let _controller = Controller::start(&env.client);
+    let ns = "default";
+    // A pre-install Job that fails until ConfigMap stall-db says otherwise; one retry.
+    let mut spec = webapp(
+        "1.0.0",
+        json!({"message": "m", "hooks": {"preInstall": true, "phase": "Failed", "gate": "stall-db"}}),
+    );
+    spec["timeout"] = json!("30s");
+    spec["install"] = json!({"remediation": {"retries": 1}});
+    env.apply_hr(ns, "stall", spec).await;
+
+    // The first failure is remediated (uninstalled) and retried after the backoff.
+    let hr = env
+        .wait_status(ns, "stall", "the first install to fail", |hr| {
+            hr.status.as_ref().unwrap().install_failures == 1
+        })
+        .await;
+    let ready = condition_of(&hr, "Ready").unwrap();
+    assert_eq!(ready.reason, "InstallFailed");
+    assert!(
+        ready.message.contains("pre-install hook Job")
+            && ready.message.contains("the failed install was uninstalled")
+            && ready.message.contains("retrying at"),
+        "{}",
+        ready.message
+    );
+    assert_eq!(condition(&hr, "Stalled").as_deref(), Some("False"));
+
+    // The retry fails too: no retry is left, Stalled with the reason.
+    let hr = env
+        .wait_status(ns, "stall", "the retries to be exhausted", |hr| {
+            condition(hr, "Stalled").as_deref() == Some("True")
+        })
+        .await;
+    let status = hr.status.as_ref().unwrap();
+    assert_eq!((status.install_failures, status.failures), (2, 2));
+    assert_eq!(status.next_retry_at, None);
+    let stalled = condition_of(&hr, "Stalled").unwrap();
+    assert_eq!(stalled.reason, "RetriesExhausted");
+    assert!(
+        stalled
+            .message
+            .starts_with("Install failed 2 time(s) and spec.install.remediation.retries is 1"),
+        "{}",
+        stalled.message
+    );
+    assert_eq!(condition_of(&hr, "Ready").unwrap().reason, "InstallFailed");
+    let events = env.event_messages(ns, "stall").await;
+    assert_eq!(
+        events.iter().filter(|(r, _)| r == "InstallFailed").count(),
+        2,
+        "{events:?}"
+    );
+    assert!(
+        events.iter().any(|(r, _)| r == "RetriesExhausted"),
+        "{events:?}"
+    );
+
+    // The cause goes away; a stalled release stays as it is (no new attempt) ...
+    let cms: Api<ConfigMap> = Api::namespaced(env.client.clone(), ns);
+    cms.create(
+        &PostParams::default(),
+        &serde_json::from_value(
+            json!({"metadata": {"name": "stall-db"}, "data": {"phase": "Succeeded"}}),
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let records = env.records(ns, "stall").await.len();
+    env.annotate(
+        ns,
+        "stall",
+        json!({"kubernetes.project-planton.org/requestedAt": "look"}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let hr = env.hrs(ns).get("stall").await.unwrap();
+    assert_eq!(condition(&hr, "Stalled").as_deref(), Some("True"));
+    assert_eq!(env.records(ns, "stall").await.len(), records);
+    // ... until the reset annotation (with requestedAt of the same value) starts over.
+    env.annotate(
+        ns,
+        "stall",
+        json!({"kubernetes.project-planton.org/requestedAt": "again",
+               "kubernetes.project-planton.org/resetAt": "again"}),
+    )
+    .await;
+    let hr = env
+        .wait_status(ns, "stall", "the install after the reset", |hr| {
+            condition(hr, "Ready").as_deref() == Some("True")
+        })
+        .await;
+    let status = hr.status.as_ref().unwrap();
+    assert_eq!(
+        (status.failures, status.install_failures),
+        (0, 0),
+        "counts start over"
+    );
+    assert_eq!(status.last_handled_reset_at.as_deref(), Some("again"));
+    assert_eq!(condition(&hr, "Stalled").as_deref(), Some("False"));
+    assert_eq!(hr.metadata.generation, Some(1), "the spec never changed");
+    let statuses: Vec<String> = env
+        .records(ns, "stall")
+        .await
+        .into_iter()
+        .map(|(_, r)| r.info.status)
+        .collect();
+    assert_eq!(statuses.last().map(String::as_str), Some("deployed"));
+}
+
+/// Who owns `spec.replicas` of a Deployment, by its managed fields.
+fn replicas_owners(d: &Deployment) -> Vec<String> {
+    d.metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter(|m| {
+            m.fields_v1
+                .as_ref()
+                .and_then(|f| f.0.pointer("/f:spec/f:replicas"))
+                .is_some()
+        })
+        .filter_map(|m| m.manager.clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fields_another_manager_owns_are_left_alone_unless_forced() {
+    let env = Env::start().await;
+    let _controller = Controller::start(&env.client);
+    let ns = "default";
+    let spec = |message: &str, force: bool| {
+        let mut spec = webapp("1.0.0", json!({"message": message}));
+        // Reconciles come from spec changes and requestedAt only.
+        spec["interval"] = json!("1h");
+        if force {
+            spec["upgrade"] = json!({"force": true});
+        }
+        spec
+    };
+    env.apply_hr(ns, "own", spec("one", false)).await;
+    env.wait_ready(ns, "own", 1).await;
+    let deployments: Api<Deployment> = Api::namespaced(env.client.clone(), ns);
+    let autoscale = || async {
+        deployments
+            .patch(
+                "own-webapp",
+                &PatchParams::apply("autoscaler").force(),
+                &Patch::Apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                                     "metadata": {"name": "own-webapp"}, "spec": {"replicas": 3}})),
+            )
+            .await
+            .unwrap();
+    };
+    autoscale().await;
+
+    // An upgrade applies everything else and leaves the replicas to the autoscaler.
+    env.apply_hr(ns, "own", spec("two", false)).await;
+    let hr = env.wait_ready(ns, "own", 2).await;
+    let d = env.deployment(ns, "own-webapp").await.unwrap();
+    assert_eq!(d.spec.replicas, Some(3));
+    assert_eq!(replicas_owners(&d), ["autoscaler"]);
+    assert_eq!(
+        env.configmap(ns, "own-webapp").await.unwrap().data.unwrap()["MESSAGE"],
+        "two"
+    );
+    let message = ready_message(&hr);
+    assert!(
+        message.contains("left to other field managers: Deployment ")
+            && message.contains("own-webapp .spec.replicas")
+            && message.contains("autoscaler"),
+        "{message}"
+    );
+    let events = env.event_messages(ns, "own").await;
+    assert!(
+        events
+            .iter()
+            .any(|(r, m)| r == "FieldManagerConflict" && m.contains(".spec.replicas")),
+        "{events:?}"
+    );
+
+    // A drift correction (a deleted Service) leaves them alone too.
+    let services: Api<k8s_openapi::api::core::v1::Service> =
+        Api::namespaced(env.client.clone(), ns);
+    services
+        .delete("own-webapp", &DeleteParams::default())
+        .await
+        .unwrap();
+    env.annotate(
+        ns,
+        "own",
+        json!({"kubernetes.project-planton.org/requestedAt": "drift-1"}),
+    )
+    .await;
+    wait_for("the Service to be re-created", || async {
+        let service = services.get_opt("own-webapp").await.ok()??;
+        service.metadata.deletion_timestamp.is_none().then_some(())
+    })
+    .await;
+    let d = env.deployment(ns, "own-webapp").await.unwrap();
+    assert_eq!(d.spec.replicas, Some(3));
+    assert_eq!(replicas_owners(&d), ["autoscaler"]);
+    let hr = env
+        .wait_status(ns, "own", "requestedAt to be handled", |hr| {
+            hr.status
+                .as_ref()
+                .unwrap()
+                .last_handled_reconcile_at
+                .as_deref()
+                == Some("drift-1")
+        })
+        .await;
+    assert!(
+        ready_message(&hr).contains(".spec.replicas"),
+        "{}",
+        ready_message(&hr)
+    );
+    assert_eq!(env.records(ns, "own").await.len(), 2, "no new revision");
+
+    // forceAt (with requestedAt of the same value): one forced upgrade of the in-sync release.
+    env.annotate(
+        ns,
+        "own",
+        json!({"kubernetes.project-planton.org/requestedAt": "force-1",
+               "kubernetes.project-planton.org/forceAt": "force-1"}),
+    )
+    .await;
+    let hr = env.wait_ready(ns, "own", 3).await;
+    assert_eq!(
+        hr.status.as_ref().unwrap().last_handled_force_at.as_deref(),
+        Some("force-1")
+    );
+    let d = env.deployment(ns, "own-webapp").await.unwrap();
+    assert_eq!(d.spec.replicas, Some(1));
+    assert_eq!(replicas_owners(&d), ["planton-helm"]);
+    // Handled once: the next reconcile does not force again.
+    autoscale().await;
+    env.annotate(
+        ns,
+        "own",
+        json!({"kubernetes.project-planton.org/requestedAt": "look-2"}),
+    )
+    .await;
+    env.wait_status(ns, "own", "requestedAt look-2 to be handled", |hr| {
+        hr.status
+            .as_ref()
+            .unwrap()
+            .last_handled_reconcile_at
+            .as_deref()
+            == Some("look-2")
+    })
+    .await;
+    assert_eq!(env.records(ns, "own").await.len(), 3, "no new revision");
+    let d = env.deployment(ns, "own-webapp").await.unwrap();
+    assert_eq!(d.spec.replicas, Some(3), "not forced again");
+
+    // With force, drift correction takes them ...
+    env.apply_hr(ns, "own", spec("two", true)).await;
+    wait_for("the forced drift correction", || async {
+        let d = env.deployment(ns, "own-webapp").await?;
+        (d.spec.replicas == Some(1)).then_some(())
+    })
+    .await;
+    let d = env.deployment(ns, "own-webapp").await.unwrap();
+    assert_eq!(replicas_owners(&d), ["planton-helm"]);
+    assert_eq!(env.records(ns, "own").await.len(), 3, "no new revision");
+    // ... and so does an upgrade.
+    autoscale().await;
+    env.apply_hr(ns, "own", spec("three", true)).await;
+    env.wait_ready(ns, "own", 4).await;
+    let d = env.deployment(ns, "own-webapp").await.unwrap();
+    assert_eq!(d.spec.replicas, Some(1));
+    assert_eq!(replicas_owners(&d), ["planton-helm"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_uninstall_keeps_the_finalizer_and_keep_history_keeps_the_records() {
+    let env = Env::start().await;
+    let _controller = Controller::start(&env.client);
+    let ns = "default";
+    // A pre-delete Pod that never runs on its own (Pending), and the records kept on uninstall.
+    let mut spec = webapp(
+        "1.0.0",
+        json!({"message": "bye", "hooks": {"preDelete": true, "deletePhase": "Pending"}}),
+    );
+    spec["timeout"] = json!("5s");
+    spec["uninstall"] = json!({"keepHistory": true, "deletionPropagation": "foreground"});
+    env.apply_hr(ns, "gone", spec).await;
+    env.wait_ready(ns, "gone", 1).await;
+    env.hrs(ns)
+        .delete("gone", &DeleteParams::default())
+        .await
+        .unwrap();
+
+    // The hook times out: the uninstall failed, the HelmRelease and its finalizer stay.
+    wait_for("the uninstall to fail", || async {
+        env.event_messages(ns, "gone")
+            .await
+            .into_iter()
+            .any(|(r, m)| r == "UninstallFailed" && m.contains("pre-delete hook Pod"))
+            .then_some(())
+    })
+    .await;
+    let hr = env.hrs(ns).get("gone").await.expect("still there");
+    assert!(hr.metadata.deletion_timestamp.is_some());
+    assert!(
+        hr.metadata
+            .finalizers
+            .unwrap_or_default()
+            .contains(&host_controller::reconcile::FINALIZER.to_string())
+    );
+    assert!(env.deployment(ns, "gone-webapp").await.is_some());
+
+    // The hook's Pod runs (the test plays its kubelet): the retried uninstall completes.
+    let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(env.client.clone(), ns);
+    wait_for("the HelmRelease to be gone", || async {
+        if let Ok(Some(pod)) = pods.get_opt("gone-webapp-goodbye").await
+            && pod.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Succeeded")
+        {
+            let _ = pods
+                .patch_status(
+                    "gone-webapp-goodbye",
+                    &PatchParams::default(),
+                    &Patch::Merge(json!({"status": {"phase": "Succeeded"}})),
+                )
+                .await;
+        }
+        env.hrs(ns)
+            .get_opt("gone")
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    wait_for("the Deployment to be deleted", || async {
+        env.deployment(ns, "gone-webapp")
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    // keepHistory: the record stays, marked uninstalled, and helm reads it.
+    let records = env.records(ns, "gone").await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].1.info.status, "uninstalled");
+    let history: Value =
+        serde_json::from_str(&env.helm(&["history", "gone", "-n", ns, "-o", "json"])).unwrap();
+    assert_eq!(history[0]["status"], "uninstalled");
+    assert_eq!(history[0]["description"], "Uninstallation complete");
+}
+
+/// A Project Planton manifest as its published examples write it: kind HelmRelease, snake_case
+/// fields, a target cluster, the namespace as `namespace.value`, values nested with string
+/// leaves, no `metadata.namespace`.
+const PLANTON_MANIFEST: &str = "\
+apiVersion: kubernetes.project-planton.org/v1
+kind: HelmRelease
+metadata:
+  name: blog
+  labels:
+    environment: production
+spec:
+  target_cluster:
+    cluster_name: my-cluster
+  namespace:
+    value: wordpress
+  create_namespace: true
+  repo: https://charts.example.test
+  name: webapp
+  version: 1.0.0
+  values:
+    replicaCount: \"1\"
+    message: \"published\"
+    extraConfig:
+      enabled: \"true\"
+";
+
+/// Applies a manifest's text as `kubectl apply --server-side` does (strict field validation:
+/// a field the CRD does not know is an error, not silently dropped) into `default`.
+async fn apply_text(env: &Env, text: &str) -> Result<HelmRelease, kube::Error> {
+    let doc: Value = serde_saphyr::from_str(text).expect("the manifest is YAML");
+    let name = doc["metadata"]["name"]
+        .as_str()
+        .expect("a name")
+        .to_string();
+    env.hrs("default")
+        .patch(
+            &name,
+            &PatchParams::apply("kubectl").validation_strict(),
+            &Patch::Apply(doc),
+        )
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_project_planton_manifest_applied_as_it_is_installs_in_namespace_value() {
+    let env = Env::start().await;
+    let _controller = Controller::start_named(&env.client, "my-cluster");
+
+    let hr = apply_text(&env, PLANTON_MANIFEST)
+        .await
+        .expect("the API server takes Planton's fields as they are");
+    assert_eq!(
+        hr.spec.namespace.as_ref().and_then(|n| n.value.as_deref()),
+        Some("wordpress")
+    );
+    assert_eq!(hr.spec.create_namespace_planton, Some(true));
+    let hr = env.wait_ready("default", "blog", 1).await;
+    let status = hr.status.expect("status");
+    assert_eq!(status.release_namespace.as_deref(), Some("wordpress"));
+
+    // Installed in namespace.value (created for it), recorded there, read by the real helm.
+    let records = env.records("wordpress", "blog").await;
+    assert_eq!(records.len(), 1);
+    assert!(env.records("default", "blog").await.is_empty());
+    let list: Value =
+        serde_json::from_str(&env.helm(&["list", "-n", "wordpress", "-o", "json"])).unwrap();
+    assert_eq!(list[0]["name"], "blog");
+    assert_eq!(list[0]["namespace"], "wordpress");
+    assert_eq!(list[0]["status"], "deployed");
+    assert_eq!(list[0]["chart"], "webapp-1.0.0");
+    // The values are what the manifest wrote: strings stay strings, and the string "true"
+    // switches the extra ConfigMap on, as in helm.
+    let values: Value = serde_json::from_str(&env.helm(&[
+        "get",
+        "values",
+        "blog",
+        "-n",
+        "wordpress",
+        "-o",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        values,
+        json!({"replicaCount": "1", "message": "published", "extraConfig": {"enabled": "true"}})
+    );
+    let cm = env
+        .configmap("wordpress", "blog-webapp")
+        .await
+        .expect("configmap");
+    assert_eq!(cm.data.unwrap()["MESSAGE"], "published");
+    assert!(
+        env.configmap("wordpress", "blog-webapp-extra")
+            .await
+            .is_some()
+    );
+
+    // One field in both spellings is refused by the API server itself, naming both.
+    let both = PLANTON_MANIFEST
+        .replace("name: blog\n", "name: twice\n")
+        .replace(
+            "  create_namespace: true\n",
+            "  create_namespace: true\n  createNamespace: true\n",
+        );
+    let err = apply_text(&env, &both).await.expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("spec.createNamespace and spec.create_namespace"),
+        "{text}"
+    );
+
+    // Another cluster: stalled as unresolvable, nothing installed anywhere; deleting it is quick.
+    let remote = PLANTON_MANIFEST
+        .replace("name: blog\n", "name: remote\n")
+        .replace("cluster_name: my-cluster", "cluster_name: prod-cluster");
+    apply_text(&env, &remote).await.expect("applied");
+    let hr = env
+        .wait_status("default", "remote", "the release to stall", |hr| {
+            condition(hr, "Stalled").as_deref() == Some("True")
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(
+        message.starts_with(
+            "TargetClusterUnresolvable: spec.target_cluster.cluster_name \"prod-cluster\" is \
+             unresolvable"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("Secret \"prod-cluster\""), "{message}");
+    assert!(env.records("wordpress", "remote").await.is_empty());
+    env.hrs("default")
+        .delete("remote", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait_for("the remote release to be deleted", || async {
+        env.hrs("default")
+            .get_opt("remote")
+            .await
+            .unwrap()
+            .is_none()
+            .then_some(())
+    })
+    .await;
+
+    // namespace.value_from: stalled with the core's reason, nothing installed.
+    let reference = PLANTON_MANIFEST
+        .replace("name: blog\n", "name: referenced\n")
+        .replace(
+            "    value: wordpress\n",
+            "    value_from:\n      kind: KubernetesNamespace\n      name: shared\n",
+        );
+    apply_text(&env, &reference).await.expect("applied");
+    let hr = env
+        .wait_status("default", "referenced", "the release to stall", |hr| {
+            condition(hr, "Stalled").as_deref() == Some("True")
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(
+        message.contains("not resolvable outside Project Planton"),
+        "{message}"
+    );
+    assert!(env.records("default", "referenced").await.is_empty());
+
+    // Deleting the Planton release uninstalls it from namespace.value.
+    env.hrs("default")
+        .delete("blog", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait_for("blog to be uninstalled", || async {
+        env.records("wordpress", "blog")
+            .await
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(env.helm(&["list", "-n", "wordpress", "-q"]).trim(), "");
 }

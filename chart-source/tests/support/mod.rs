@@ -147,6 +147,8 @@ pub struct Registry {
     pub port: u16,
     pub storage: PathBuf,
     child: Child,
+    bin: PathBuf,
+    config: PathBuf,
     _dir: TempDir,
 }
 
@@ -177,22 +179,45 @@ impl Registry {
         }
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).expect("config");
-        let log = std::fs::File::create(dir.path().join("registry.log")).expect("log");
-        let child = Command::new(bin)
-            .arg("serve")
-            .arg(&config_path)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start docker-registry");
+        let child = Self::spawn(&bin, &config_path, dir.path());
         let registry = Registry {
             port,
             storage,
             child,
+            bin,
+            config: config_path,
             _dir: dir,
         };
         registry.wait_ready();
         registry
+    }
+
+    fn spawn(bin: &Path, config: &Path, dir: &Path) -> Child {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("registry.log"))
+            .expect("log");
+        Command::new(bin)
+            .arg("serve")
+            .arg(config)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start docker-registry")
+    }
+
+    /// Stops the registry process (an outage); [`Registry::up`] starts it again on the same
+    /// port with the same storage.
+    pub fn down(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the registry again after [`Registry::down`].
+    pub fn up(&mut self) {
+        self.child = Self::spawn(&self.bin, &self.config, self._dir.path());
+        self.wait_ready();
     }
 
     fn wait_ready(&self) {

@@ -455,6 +455,162 @@ fn walk_images(v: &Value, path: &str, depth: usize, out: &mut Vec<Value>) {
     }
 }
 
+/// Whether a map under this key holds text that Kubernetes or a program reads as strings
+/// (annotations, labels, environment variables), where a quoted `"true"` or a `password` entry
+/// is the right thing or not ours to judge.
+fn holds_strings(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    is_metadata(key) || k == "env" || k.ends_with("envvars") || k == "extraenv"
+}
+
+/// Whether a map under this key is Kubernetes metadata (annotations, labels, selectors).
+fn is_metadata(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.ends_with("annotations") || k.ends_with("labels") || k.ends_with("selector")
+}
+
+/// Whether a key names an on/off switch by the conventions of public charts: `enabled`,
+/// `create`, or a camelCase `enableX`, `useX`, `isX`, `createX`, `disableX`, `skipX`.
+fn is_switch(key: &str) -> bool {
+    if matches!(
+        key.to_ascii_lowercase().as_str(),
+        "enabled" | "enable" | "disabled" | "disable" | "create"
+    ) {
+        return true;
+    }
+    ["enable", "use", "is", "create", "disable", "skip"]
+        .iter()
+        .any(|p| {
+            key.strip_prefix(p)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c.is_ascii_uppercase())
+        })
+}
+
+/// Every string in `v` that reads as a boolean: a list of `{path, key, text, reads}` where
+/// `reads` is `false` (`"false"`, `"0"`: true in a Go template's `if`, the opposite of what it
+/// says), `true` (`"true"`: true in `if`, but a string to `eq`, `not`, a values schema and
+/// `toYaml`) or `empty` (`""`: false in `if`, but `default` replaces it with the chart's
+/// default). `"true"` and `"false"` count under any key, `"0"` and `""` under switch-like keys
+/// (`enabled`, `create`, `useX`, ...); maps of annotations, labels and environment variables,
+/// whose values are strings by nature, are skipped.
+pub fn boolean_strings(v: &Value, path: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    walk_booleans(v, path, None, 0, &mut out);
+    out
+}
+
+fn walk_booleans(v: &Value, path: &str, key: Option<&str>, depth: usize, out: &mut Vec<Value>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if let Some(s) = v.as_str() {
+        let Some(key) = key else {
+            return;
+        };
+        let reads = match s.to_ascii_lowercase().as_str() {
+            "false" => "false",
+            "true" => "true",
+            "0" if is_switch(key) => "false",
+            "" if is_switch(key) => "empty",
+            _ => return,
+        };
+        out.push(finding(&[
+            ("path", Value::from(path)),
+            ("key", Value::from(key)),
+            ("text", Value::from(s)),
+            ("reads", Value::from(reads)),
+        ]));
+        return;
+    }
+    if key.is_some_and(holds_strings) {
+        return;
+    }
+    for (k, p, item) in children(v, path) {
+        // A list item is judged under its list's key (`features: ["true"]`).
+        let k = k.as_deref().or(key);
+        walk_booleans(&item, &p, k, depth + 1, out);
+    }
+}
+
+/// Whether a key names a secret by the conventions of public charts and applications:
+/// `password`, `adminPassword`, `token`, `apiKey`, `clientSecret`, `secretKey`, `privateKey`,
+/// in any case and with `_` or `-`; keys that name where a secret is (`existingSecret`,
+/// `passwordSecretName`, `tokenKey`) do not end so.
+pub fn is_secret_key(key: &str) -> bool {
+    let k: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if k.starts_with("existing") {
+        return false;
+    }
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "accesskey",
+        "secretkey",
+        "privatekey",
+    ]
+    .iter()
+    .any(|s| k.ends_with(s))
+}
+
+/// Every literal secret in `v`: a list of `{path, key}` for each non-empty string under a
+/// secret-like key (see [`is_secret_key`]), and for each `{name, value}` item (an environment
+/// variable) whose name is secret-like. Booleans and boolean-looking strings (`enabled`-style
+/// switches named `token`) and template strings are not secrets; nor is anything under
+/// annotations or labels. The secret itself is never part of the finding.
+pub fn inline_secrets(v: &Value, path: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    walk_secrets(v, path, 0, &mut out);
+    out
+}
+
+fn literal_secret(s: &str) -> bool {
+    !s.trim().is_empty()
+        && !has_template(s)
+        && !matches!(s.to_ascii_lowercase().as_str(), "true" | "false")
+}
+
+fn walk_secrets(v: &Value, path: &str, depth: usize, out: &mut Vec<Value>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if v.kind() == ValueKind::Map
+        && let Some(name) = v
+            .get_attr("name")
+            .ok()
+            .and_then(|n| n.as_str().map(str::to_string))
+        && is_secret_key(&name)
+        && v.get_attr("value")
+            .ok()
+            .and_then(|x| x.as_str().map(literal_secret))
+            .unwrap_or(false)
+    {
+        out.push(finding(&[
+            ("path", Value::from(child(path, "value"))),
+            ("key", Value::from(name)),
+        ]));
+    }
+    for (key, p, item) in children(v, path) {
+        match key.as_deref() {
+            Some(k) if is_metadata(k) => {}
+            Some(k) if is_secret_key(k) && item.as_str().is_some_and(literal_secret) => {
+                out.push(finding(&[
+                    ("path", Value::from(p.as_str())),
+                    ("key", Value::from(k)),
+                ]));
+            }
+            _ => walk_secrets(&item, &p, depth + 1, out),
+        }
+    }
+}
+
 /// For an image reference string (`nginx`, `ghcr.io/a/b:1.2`, `x@sha256:...`): its name and
 /// `latest` or `empty` when its tag floats; `None` when it is pinned or not a reference.
 fn floating_reference(s: &str) -> Option<(String, &'static str)> {
@@ -603,6 +759,77 @@ mod tests {
             found,
             ["value spec.values.a.b[1]", "key spec.values[\"{{ k }}\"]"]
         );
+    }
+
+    fn found(list: Vec<Value>, fields: &[&str]) -> Vec<String> {
+        list.iter()
+            .map(|f| {
+                fields
+                    .iter()
+                    .map(|k| f.get_attr(k).unwrap_or_default().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn boolean_strings_are_found_where_charts_test_truthiness() {
+        let v = Value::from_serialize(serde_json::json!({
+            "ingress": {"enabled": "true", "tls": "false", "hostname": "a.example.com"},
+            "persistence": {"enabled": "0", "size": "0"},
+            "metrics": {"enabled": "", "path": ""},
+            "serviceAccount": {"create": "FALSE", "createToken": ""},
+            "features": ["true", "x"],
+            "podAnnotations": {"sidecar.istio.io/inject": "false"},
+            "env": [{"name": "DEBUG", "value": "true"}],
+            "real": {"enabled": false, "count": 0},
+        }));
+        assert_eq!(
+            found(boolean_strings(&v, "spec.values"), &["reads", "path"]),
+            [
+                "true spec.values.features[0]",
+                "true spec.values.ingress.enabled",
+                "false spec.values.ingress.tls",
+                "empty spec.values.metrics.enabled",
+                "false spec.values.persistence.enabled",
+                "false spec.values.serviceAccount.create",
+                "empty spec.values.serviceAccount.createToken",
+            ]
+        );
+        assert!(is_switch("useTLS") && is_switch("isDefault") && !is_switch("user"));
+    }
+
+    #[test]
+    fn inline_secrets_are_found_without_their_values() {
+        let v = Value::from_serialize(serde_json::json!({
+            "auth": {"password": "hunter2", "existingSecret": "db-auth", "passwordKey": "pw"},
+            "global": {"postgresql": {"auth": {"postgresPassword": "s3cret"}}},
+            "api_key": "abc",
+            "client-secret": "xyz",
+            "token": "",
+            "adminToken": "{{ .Values.x }}",
+            "serviceAccountToken": "true",
+            "secretName": "tls",
+            "env": [{"name": "DB_PASSWORD", "value": "pw"}, {"name": "API_TOKEN", "valueFrom": {}}],
+            "podAnnotations": {"vault.io/secret": "path"},
+            "automountToken": true,
+        }));
+        let list = inline_secrets(&v, "spec.values");
+        assert_eq!(
+            found(list.clone(), &["path"]),
+            [
+                "spec.values.api_key",
+                "spec.values.auth.password",
+                "spec.values.client-secret",
+                "spec.values.env[0].value",
+                "spec.values.global.postgresql.auth.postgresPassword",
+            ]
+        );
+        let text = format!("{list:?}");
+        for secret in ["hunter2", "s3cret", "abc", "xyz"] {
+            assert!(!text.contains(secret), "{secret} leaked into {text}");
+        }
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "policies/release.yaml",
         include_str!("../../../policies/release.yaml"),
     ),
+    (
+        "policies/planton.yaml",
+        include_str!("../../../policies/planton.yaml"),
+    ),
 ];
 
 /// `none` in rules (an absent answer), as opposed to undefined.
@@ -264,6 +268,12 @@ fn environment() -> Environment<'static> {
     });
     env.add_function("floating_images", |v: Value, path: String| -> Value {
         Value::from(checks::floating_images(&v, &path))
+    });
+    env.add_function("boolean_strings", |v: Value, path: String| -> Value {
+        Value::from(checks::boolean_strings(&v, &path))
+    });
+    env.add_function("inline_secrets", |v: Value, path: String| -> Value {
+        Value::from(checks::inline_secrets(&v, &path))
     });
     env.add_test(
         "matching",

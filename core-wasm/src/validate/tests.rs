@@ -165,6 +165,19 @@ fn diagnostics_name_file_line_column_and_path() {
 }
 
 #[test]
+fn an_interval_of_zero_is_an_error_at_its_line_and_column() {
+    let doc = "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  repo: https://charts.example.com\n  name: web\n  version: 1.2.0\n  interval: 0s\n";
+    let diags = run(doc);
+    let summary: Vec<(&str, Option<u32>, Option<u32>, &str)> = diags
+        .iter()
+        .map(|d| (d.code.as_str(), d.line, d.column, d.path.as_str()))
+        .collect();
+    assert_eq!(summary, [("PH065", Some(9), Some(3), "spec.interval")]);
+    assert_eq!(diags[0].severity, Severity::Error);
+    assert_eq!(diags[0].message, "interval \"0s\" is shorter than 1s");
+}
+
+#[test]
 fn every_document_of_a_file_is_checked_and_other_kinds_are_skipped() {
     let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\napiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: a}\nspec: {repo: 'https://c.example.com', name: a, version: 1.0.0}\n---\napiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: b}\nspec: {repo: 'https://c.example.com', name: b, version: latest}\n";
     let diags = run(doc);
@@ -186,18 +199,231 @@ fn project_planton_manifests_are_checked_under_their_own_names() {
     assert_eq!(codes(&diags), ["PH040"]);
     assert_eq!(diags[0].path, "spec.values.greeting");
     assert_eq!(diags[0].line, Some(15));
+}
 
-    // HelmRelease with the snake_case spec, and a non-string value.
-    let doc = "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: web}\nspec:\n  namespace: {value: apps}\n  repo: https://charts.example.com\n  name: web\n  version: 1.2.3\n  values:\n    replicas: 2\n";
-    let diags = run(doc);
-    assert_eq!(codes(&diags), ["PH002"]);
-    assert_eq!(diags[0].path, "spec.values.replicas");
+/// A Project Planton manifest as its published examples write it (kind HelmRelease,
+/// snake_case fields), with `kind`, `version`, `repo`, extra spec lines and a values block.
+fn planton_doc(kind: &str, repo: &str, version: &str, extra: &str, values: &str) -> String {
+    format!(
+        "apiVersion: kubernetes.project-planton.org/v1\nkind: {kind}\nmetadata:\n  name: blog\nspec:\n  target_cluster:\n    cluster_name: my-cluster\n  namespace:\n    value: blog\n  create_namespace: true\n  repo: {repo}\n  name: wordpress\n  version: {version}\n  values:\n{values}{extra}"
+    )
+}
+
+#[test]
+fn project_planton_manifests_in_both_value_styles() {
+    const REPO: &str = "https://charts.example.com/stable";
+    const FLAT: &str =
+        "    wordpressUsername: admin\n    replicaCount: \"2\"\n    service.type: ClusterIP\n";
+    const NESTED: &str = "    wordpressUsername: \"admin\"\n    ingress:\n      hostname: \"blog.example.com\"\n      pathType: \"Prefix\"\n    resources:\n      requests: {memory: \"256Mi\"}\n    hosts:\n      - \"blog.example.com\"\n";
+    // (kind, repo, version, extra spec lines, values) -> [(code, line, column, path)]
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a [(&'a str, u32, u32, &'a str)],
+    );
+    let cases: &[Case<'_>] = &[
+        // Valid, both styles and both kinds.
+        ("HelmRelease", REPO, "19.0.0", "", FLAT, &[]),
+        ("HelmRelease", REPO, "19.0.0", "", NESTED, &[]),
+        ("KubernetesHelmRelease", REPO, "19.0.0", "", NESTED, &[]),
+        (
+            "HelmRelease",
+            "oci://ghcr.io/example/charts",
+            "1.5.0",
+            "",
+            NESTED,
+            &[],
+        ),
+        // Leaves are passed as written: a non-string leaf is fine too.
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "",
+            "    replicaCount: 2\n    persistence: {enabled: false}\n",
+            &[],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "  atomic: true\n  timeout: 10m\n",
+            FLAT,
+            &[],
+        ),
+        // Valid, with warnings.
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "",
+            "    ingress:\n      enabled: \"true\"\n    autoscaling:\n      enabled: \"false\"\n",
+            &[
+                ("PH051", 16, 7, "spec.values.ingress.enabled"),
+                ("PH051", 18, 7, "spec.values.autoscaling.enabled"),
+            ],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "",
+            "    debug.enabled: \"false\"\n",
+            &[("PH051", 15, 5, "spec.values[\"debug.enabled\"]")],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "",
+            "    auth:\n      enabled: true\n      password: \"super-secret-password\"\n",
+            &[("PH052", 17, 7, "spec.values.auth.password")],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "",
+            "    auth.password: \"changeme\"\n",
+            &[("PH052", 15, 5, "spec.values[\"auth.password\"]")],
+        ),
+        // Invalid: version, repo, template strings at depth, in both styles.
+        (
+            "HelmRelease",
+            REPO,
+            "^19.0",
+            "",
+            FLAT,
+            &[("PH010", 13, 3, "spec.version")],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "v19.0.0",
+            "",
+            NESTED,
+            &[("PH011", 13, 3, "spec.version")],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "latest",
+            "",
+            NESTED,
+            &[("PH010", 13, 3, "spec.version")],
+        ),
+        (
+            "HelmRelease",
+            "http://charts.example.com",
+            "19.0.0",
+            "",
+            FLAT,
+            &[("PH020", 11, 3, "spec.repo")],
+        ),
+        (
+            "KubernetesHelmRelease",
+            "charts.example.com",
+            "19.0.0",
+            "",
+            NESTED,
+            &[("PH021", 11, 3, "spec.repo")],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "",
+            "    ingress:\n      hostname: \"{{ .Release.Name }}.example.com\"\n      tls:\n        - hosts: [\"{{ .Values.host }}\"]\n",
+            &[
+                ("PH040", 16, 7, "spec.values.ingress.hostname"),
+                ("PH040", 18, 19, "spec.values.ingress.tls[0].hosts[0]"),
+            ],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "",
+            "    ingress.hostname: \"{{ .Release.Name }}\"\n",
+            &[("PH040", 15, 5, "spec.values[\"ingress.hostname\"]")],
+        ),
+        // Fields of one meaning given twice, and a namespace only Planton can resolve.
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "  createNamespace: false\n",
+            FLAT,
+            &[("PH002", 10, 3, "spec.create_namespace")],
+        ),
+        (
+            "HelmRelease",
+            REPO,
+            "19.0.0",
+            "  targetNamespace: other\n",
+            FLAT,
+            &[("PH002", 8, 3, "spec.namespace")],
+        ),
+    ];
+    for (kind, repo, version, extra, values, want) in cases {
+        let doc = planton_doc(kind, repo, version, extra, values);
+        let diags = run(&doc);
+        let got: Vec<(&str, u32, u32, &str)> = diags
+            .iter()
+            .map(|d| {
+                (
+                    d.code.as_str(),
+                    d.line.unwrap_or_default(),
+                    d.column.unwrap_or_default(),
+                    d.path.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(&got, want, "{doc}\n{diags:#?}");
+        for d in &diags {
+            assert_eq!(d.file.as_deref(), Some("case.yaml"));
+            assert!(d.hint.as_deref().is_some_and(|h| !h.is_empty()), "{d:?}");
+        }
+    }
+
+    // The conflict names both spellings; the secret's value appears nowhere.
+    let diags = run(&planton_doc(
+        "HelmRelease",
+        REPO,
+        "19.0.0",
+        "  createNamespace: true\n",
+        FLAT,
+    ));
+    assert!(
+        diags[0].message.contains("spec.createNamespace")
+            && diags[0].message.contains("spec.create_namespace"),
+        "{diags:?}"
+    );
+    let diags = run(&planton_doc(
+        "HelmRelease",
+        REPO,
+        "19.0.0",
+        "",
+        "    auth:\n      password: \"super-secret-password\"\n",
+    ));
+    assert!(!format!("{diags:?}").contains("super-secret"), "{diags:?}");
+
+    // namespace.value_from is an error that says why, at its place.
+    let diags = run(
+        &planton_doc("HelmRelease", REPO, "19.0.0", "", FLAT).replace(
+            "    value: blog\n",
+            "    value_from:\n      kind: KubernetesNamespace\n      name: blog\n",
+        ),
+    );
+    assert_eq!(codes(&diags), ["PH070"], "{diags:?}");
+    assert_eq!((diags[0].line, diags[0].column), (Some(9), Some(5)));
     assert!(
         diags[0]
-            .hint
-            .as_deref()
-            .is_some_and(|h| h.contains("quote")),
-        "{diags:?}"
+            .message
+            .contains("not resolvable outside Project Planton")
     );
 }
 

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::crd::Unresolvable;
+
 /// A condition type of `status.conditions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConditionType {
@@ -11,7 +13,8 @@ pub enum ConditionType {
     Ready,
     /// kstatus: an install or upgrade is in progress.
     Reconciling,
-    /// kstatus: the release cannot progress without a change to the spec.
+    /// kstatus: the release cannot progress without a change to the spec (or, after
+    /// `RetriesExhausted`, a reset).
     Stalled,
     /// The result of the chart's test hooks (only with `spec.test.enable`).
     TestSuccess,
@@ -81,6 +84,10 @@ pub enum Reason {
     ValidationFailed,
     /// A field of the spec cannot be read (a duration that is not one).
     InvalidSpec,
+    /// `spec.namespace.value_from` (Project Planton's reference) cannot be resolved here.
+    NamespaceUnresolvable,
+    /// `spec.target_cluster.cluster_name` names a cluster this controller cannot reach.
+    TargetClusterUnresolvable,
     /// A release left `pending-*` by an interrupted operation was marked failed.
     Recovered,
     /// Drifted objects were applied again.
@@ -97,6 +104,10 @@ pub enum Reason {
     UninstallFailed,
     /// A reconcile could not finish (the API or the release store failed); retried.
     ReconcileFailed,
+    /// More attempts failed than `remediation.retries` allows (the `Stalled` reason).
+    RetriesExhausted,
+    /// Fields that other field managers own were left to them (not forced).
+    FieldManagerConflict,
 }
 
 impl Reason {
@@ -112,6 +123,8 @@ impl Reason {
             Reason::ChartFetchFailed => "ChartFetchFailed",
             Reason::ValidationFailed => "ValidationFailed",
             Reason::InvalidSpec => "InvalidSpec",
+            Reason::NamespaceUnresolvable => "NamespaceUnresolvable",
+            Reason::TargetClusterUnresolvable => "TargetClusterUnresolvable",
             Reason::Recovered => "Recovered",
             Reason::DriftCorrected => "DriftCorrected",
             Reason::DriftDetected => "DriftDetected",
@@ -120,16 +133,9 @@ impl Reason {
             Reason::UninstallSucceeded => "UninstallSucceeded",
             Reason::UninstallFailed => "UninstallFailed",
             Reason::ReconcileFailed => "ReconcileFailed",
+            Reason::RetriesExhausted => "RetriesExhausted",
+            Reason::FieldManagerConflict => "FieldManagerConflict",
         }
-    }
-
-    /// The reasons a `Ready=False` is written with after an attempt of this generation failed;
-    /// such an attempt is not repeated until the spec changes (retries are exhausted).
-    pub fn is_release_failure(self) -> bool {
-        matches!(
-            self,
-            Reason::InstallFailed | Reason::UpgradeFailed | Reason::RenderFailed
-        )
     }
 
     /// The reason named `text`, if it is one of ours.
@@ -139,7 +145,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 17] = [
+const ALL: [Reason; 21] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -149,6 +155,8 @@ const ALL: [Reason; 17] = [
     Reason::ChartFetchFailed,
     Reason::ValidationFailed,
     Reason::InvalidSpec,
+    Reason::NamespaceUnresolvable,
+    Reason::TargetClusterUnresolvable,
     Reason::Recovered,
     Reason::DriftCorrected,
     Reason::DriftDetected,
@@ -157,7 +165,18 @@ const ALL: [Reason; 17] = [
     Reason::UninstallSucceeded,
     Reason::UninstallFailed,
     Reason::ReconcileFailed,
+    Reason::RetriesExhausted,
+    Reason::FieldManagerConflict,
 ];
+
+impl From<Unresolvable> for Reason {
+    fn from(what: Unresolvable) -> Reason {
+        match what {
+            Unresolvable::Namespace => Reason::NamespaceUnresolvable,
+            Unresolvable::TargetCluster => Reason::TargetClusterUnresolvable,
+        }
+    }
+}
 
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

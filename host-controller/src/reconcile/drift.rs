@@ -2,143 +2,119 @@
 //! changed or deleted are found with a server-side dry-run apply and applied again (mode
 //! `enabled`) or only reported (`warn`). No new revision is made.
 
-use serde_json::{Value, json};
-
 use crate::cluster::manifest_objects;
-use crate::crd::{DriftIgnoreRule, DriftMode, remove_pointer};
-use crate::drift::{self, Drift};
+use crate::crd::{DriftIgnoreRule, DriftMode};
+use crate::drift::{self, Drift, copy_pointer};
 use crate::release::helm_metadata;
 
 use super::Context;
+use super::condition::Reason;
 use super::state::Drifted;
 use super::status::{Correction, Outcome};
 
+/// What a drift check found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Objects deleted, or changed where the release still owns the fields.
+    pub drifted: Vec<Drifted>,
+    /// Fields that other field managers took over, `Kind ns/name .field (conflict with ...)`:
+    /// left alone unless `force` (then they are drift, taken back).
+    pub held: Vec<String>,
+}
+
 /// The objects of `manifest` that someone else deleted or changed ([`crate::drift::check`]).
-/// Fields that an `ignore` rule covers are left out of the comparison and keep their live values
-/// in the correction. An object that cannot be read or dry-run is not reported (the next check
-/// sees it again).
+/// Without `force` the check, as the apply, leaves fields that another field manager owns to it:
+/// they are reported in [`Found::held`], not as drift. Fields that an `ignore` rule covers are
+/// left out of the comparison and keep their live values in the correction. An object that
+/// cannot be read or dry-run is not reported (the next check sees it again).
 pub async fn detect(
     ctx: &Context,
     manifest: &str,
     name: &str,
     namespace: &str,
     ignore: &[DriftIgnoreRule],
-) -> Vec<Drifted> {
-    let mut drifted = Vec::new();
+    force: bool,
+) -> Found {
+    let mut found = Found::default();
     for (obj, mut body) in manifest_objects(manifest) {
         helm_metadata(&mut body, name, namespace);
         let pointers = drift::ignored(ignore, &obj, namespace);
-        let label = match drift::check(&ctx.cluster, &obj, &body, namespace, &pointers).await {
-            Ok(Drift::InSync) | Err(_) => continue,
-            Ok(Drift::Deleted) => format!("{obj} (deleted)"),
-            Ok(Drift::Modified { live_whole, .. }) => {
+        let Ok((checked, held)) =
+            drift::check(&ctx.cluster, &obj, &body, namespace, &pointers, force).await
+        else {
+            continue;
+        };
+        found.held.extend(held);
+        let label = match checked {
+            Drift::InSync => continue,
+            Drift::Deleted => format!("{obj} (deleted)"),
+            Drift::Modified { live_whole, .. } => {
                 for p in &pointers {
                     copy_pointer(&live_whole, &mut body, p);
                 }
                 format!("{obj} (modified)")
             }
         };
-        drifted.push(Drifted { label, obj, body });
+        found.drifted.push(Drifted { label, obj, body });
     }
-    drifted
+    found
 }
 
 /// The action of state `Drifted`: applies the drifted objects again (mode `enabled`) or leaves
-/// them (`warn`). Idempotent: applying the same bodies twice changes nothing more.
+/// them (`warn`); fields other field managers hold stay theirs unless `force`. Idempotent:
+/// applying the same bodies twice changes nothing more.
 pub async fn correct(
     ctx: &Context,
-    drifted: Vec<Drifted>,
+    found: Found,
     mode: DriftMode,
-    release: String,
-    revision: u32,
+    force: bool,
+    (release, revision, reason): (String, u32, Reason),
     namespace: &str,
 ) -> Outcome {
-    let objects = drifted
+    let objects = found
+        .drifted
         .iter()
         .map(|d| d.label.as_str())
         .collect::<Vec<_>>()
         .join(", ");
+    let mut held = found.held;
     let correction = if mode == DriftMode::Enabled {
-        match apply_all(ctx, drifted, namespace).await {
-            Ok(()) => Correction::Corrected,
+        match apply_all(ctx, found.drifted, namespace, force).await {
+            Ok(left) => {
+                held.extend(left);
+                Correction::Corrected
+            }
             Err(e) => Correction::Failed(e),
         }
     } else {
         Correction::Reported
     };
+    held.sort();
+    held.dedup();
     Outcome::Drift {
         release,
         revision,
+        reason,
         objects,
         correction,
+        held,
     }
 }
 
-async fn apply_all(ctx: &Context, drifted: Vec<Drifted>, namespace: &str) -> Result<(), String> {
+async fn apply_all(
+    ctx: &Context,
+    drifted: Vec<Drifted>,
+    namespace: &str,
+    force: bool,
+) -> Result<Vec<String>, String> {
+    let mut left = Vec::new();
     for d in drifted {
-        ctx.cluster
-            .apply(&d.obj, d.body, namespace)
+        let applied = ctx
+            .cluster
+            .apply(&d.obj, d.body, namespace, force)
             .await
             .map_err(|e| format!("applying {}: {e}", d.obj))?;
+        left.extend(applied.left);
     }
-    Ok(())
-}
-
-/// Sets the field at JSON Pointer `pointer` of `body` to its value in `live` (creating parent
-/// objects), or removes it from `body` when `live` has none: a correction leaves it as it is.
-fn copy_pointer(live: &Value, body: &mut Value, pointer: &str) {
-    let Some(value) = live.pointer(pointer).cloned() else {
-        remove_pointer(body, pointer);
-        return;
-    };
-    let mut at = body;
-    let parts: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|p| p.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let Some((last, parents)) = parts.split_last() else {
-        return;
-    };
-    for part in parents {
-        at = match at {
-            Value::Object(map) => map.entry(part.clone()).or_insert_with(|| json!({})),
-            Value::Array(items) => {
-                match part.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-                    Some(item) => item,
-                    None => return,
-                }
-            }
-            _ => return,
-        };
-    }
-    match at {
-        Value::Object(map) => {
-            map.insert(last.clone(), value);
-        }
-        Value::Array(items) => {
-            if let Some(item) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-                *item = value;
-            }
-        }
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_correction_keeps_ignored_fields_as_they_are_live() {
-        let live = json!({"spec": {"replicas": 5}, "metadata": {"labels": {"a/b": "x"}}});
-        let mut body = json!({"spec": {"replicas": 1, "paused": false}, "metadata": {}});
-        copy_pointer(&live, &mut body, "/spec/replicas");
-        copy_pointer(&live, &mut body, "/metadata/labels/a~1b");
-        copy_pointer(&live, &mut body, "/spec/paused");
-        assert_eq!(
-            body,
-            json!({"spec": {"replicas": 5}, "metadata": {"labels": {"a/b": "x"}}})
-        );
-    }
+    Ok(left)
 }

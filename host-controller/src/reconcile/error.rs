@@ -31,6 +31,9 @@ pub enum Error {
     /// The chart did not render.
     #[error("{0}")]
     Render(String),
+    /// Uninstalling the release failed: the finalizer stays, the uninstall is retried.
+    #[error("uninstall failed: {0}")]
+    Uninstall(String),
 }
 
 impl Error {
@@ -43,6 +46,7 @@ impl Error {
             Error::NoNamespace(_) => "no_namespace",
             Error::Fetch(_) => "fetch",
             Error::Render(_) => "render",
+            Error::Uninstall(_) => "uninstall",
         }
     }
 
@@ -51,6 +55,7 @@ impl Error {
         match self {
             Error::Fetch(_) => Reason::ChartFetchFailed,
             Error::Render(_) => Reason::RenderFailed,
+            Error::Uninstall(_) => Reason::UninstallFailed,
             Error::Kube(_) | Error::Store(_) | Error::Finalizer(_) | Error::NoNamespace(_) => {
                 Reason::ReconcileFailed
             }

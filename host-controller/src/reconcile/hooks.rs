@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use host_runtime::Manifest;
 use jiff::Timestamp;
+use kube::api::PropagationPolicy;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -48,7 +49,7 @@ pub async fn run(
         if policies.is_empty() || has("before-hook-creation") {
             delete_and_wait(ctx, &obj, namespace, deadline).await?;
         }
-        let result = match ctx.cluster.apply(&obj, body, namespace).await {
+        let result = match ctx.cluster.apply(&obj, body, namespace, true).await {
             Ok(_) => wait_hook(ctx, &obj, namespace, deadline).await,
             Err(e) => Err(format!("creating it: {e}")),
         };
@@ -73,7 +74,7 @@ pub async fn run(
         };
         if delete {
             ctx.cluster
-                .delete(&obj, namespace)
+                .delete(&obj, namespace, PropagationPolicy::Background)
                 .await
                 .map_err(|e| format!("deleting {event} hook {obj}: {e}"))?;
         }
@@ -119,7 +120,7 @@ async fn delete_and_wait(
     deadline: Instant,
 ) -> Result<(), String> {
     ctx.cluster
-        .delete(obj, namespace)
+        .delete(obj, namespace, PropagationPolicy::Background)
         .await
         .map_err(|e| format!("deleting the previous {obj}: {e}"))?;
     while let Ok(Some(_)) = ctx.cluster.get(obj, namespace).await {

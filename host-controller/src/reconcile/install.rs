@@ -10,13 +10,14 @@ use super::state::ReleaseAction;
 
 /// Installs the spec's chart as the revision after `history` (which has no deployed revision;
 /// its failed ones are pruned of objects the new revision does not have).
-pub async fn install(t: &Target<'_>, history: &[Release]) -> Result<Attempt, Error> {
+pub async fn install(t: &Target<'_>, history: &[Release], force: bool) -> Result<Attempt, Error> {
     let plan = Plan {
         action: ReleaseAction::Install,
         hooks: ("pre-install", "post-install"),
         pending: status::PENDING_INSTALL,
         description: "Initial install underway",
         from: None,
+        force,
     };
     revision::make(t, history, plan).await
 }

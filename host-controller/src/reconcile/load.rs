@@ -16,7 +16,7 @@ use crate::release::{Release, Store};
 use super::Context;
 use super::drift;
 use super::error::Error;
-use super::state::{Facts, Settings, drift_mode, in_sync, last_deployed};
+use super::state::{Facts, Failures, Settings, drift_mode, in_sync, last_deployed, retry_at};
 
 /// One reconcile's release: the HelmRelease, where its release lives, and the spec's settings.
 pub struct Target<'a> {
@@ -53,10 +53,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
     let deleting = hr.metadata.deletion_timestamp.is_some();
     let parsed = Settings::of(&hr.spec);
     let settings = match &parsed {
-        _ if deleting => Settings {
-            timeout: Settings::uninstall_timeout(&hr.spec),
-            ..Settings::default()
-        },
+        _ if deleting => Settings::for_uninstall(&hr.spec),
         Ok(s) => s.clone(),
         Err(_) => Settings::default(),
     };
@@ -70,21 +67,31 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
             settings,
         },
         history: Vec::new(),
-        facts: Facts::default(),
+        facts: Facts {
+            failures: Failures::of(hr),
+            retry_at: retry_at(hr),
+            now: jiff::Timestamp::now(),
+            ..Facts::default()
+        },
     };
     let t = &loaded.target;
+    loaded.facts.unresolvable = hr.unresolvable(ctx.cluster.name());
     if deleting {
-        loaded.history = t.store.history().await?;
+        // A release for a cluster this controller cannot reach was never installed here: its
+        // history here (if any) belongs to another release of the same name and is left alone.
+        if loaded.facts.unresolvable.is_none() {
+            loaded.history = t.store.history().await?;
+        }
         return Ok(loaded);
     }
     if hr.spec.suspend || parsed.is_err() {
         return Ok(loaded);
     }
     loaded.facts.findings = validate(hr, ctx).await;
-    if !loaded.facts.findings.is_empty() {
+    if !loaded.facts.findings.is_empty() || loaded.facts.unresolvable.is_some() {
         return Ok(loaded);
     }
-    if hr.spec.create_namespace {
+    if hr.create_namespace() {
         ensure_namespace(ctx, &t.namespace).await?;
     }
     loaded.history = t.store.history().await?;
@@ -99,8 +106,18 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
             .as_ref()
             .map(|d| d.ignore.as_slice())
             .unwrap_or_default();
-        loaded.facts.drift =
-            drift::detect(ctx, &deployed.manifest, &t.name, &t.namespace, ignore).await;
+        let force = t.settings.force || hr.force_requested();
+        let found = drift::detect(
+            ctx,
+            &deployed.manifest,
+            &t.name,
+            &t.namespace,
+            ignore,
+            force,
+        )
+        .await;
+        loaded.facts.drift = found.drifted;
+        loaded.facts.held = found.held;
     }
     Ok(loaded)
 }

@@ -1,5 +1,7 @@
 //! The action of state `FailedThisGeneration`: remediate the failed revision as the state says
-//! (with `atomic`: roll an upgrade back, uninstall a first install), then record the failure.
+//! (between retries, and after the last failure with `atomic` / `remediateLastFailure`: roll an
+//! upgrade back or uninstall it as `upgrade.remediation.strategy` says, uninstall a failed
+//! install), then record the failure.
 //!
 //! A rollback is Helm's: the restored revision is recorded again as a new revision
 //! (`pending-rollback` -> `deployed`, description `Rollback to N`), its stored `pre-rollback` and
@@ -15,7 +17,7 @@ use crate::wait::wait_ready;
 
 use super::error::Error;
 use super::load::Target;
-use super::state::{Failure, Remediation};
+use super::state::{Failure, Remediation, Settings, last_deployed};
 use super::status::Outcome;
 use super::{Context, apply, hooks, uninstall};
 
@@ -34,25 +36,39 @@ pub async fn remediate(
         failed.version,
         failure.why
     );
+    let what = match remediation {
+        Some(Remediation::Uninstall) => "uninstall",
+        _ => "rollback",
+    };
     let remedied = match remediation {
         None => None,
         Some(Remediation::Rollback { to }) => {
             Some(match history.iter().find(|r| r.version == to) {
-                Some(target) => rollback(t.ctx, &t.store, failed, target, t.settings.timeout)
+                Some(target) => rollback(t.ctx, &t.store, failed, target, &t.settings)
                     .await
                     .map(|rev| format!("; rolled back to revision {to} as revision {rev}")),
                 None => Err(format!("revision {to} is not in the history")),
             })
         }
-        Some(Remediation::Uninstall) => Some(
-            uninstall::uninstall(t.ctx, &t.store, failed, &t.namespace, t.settings.timeout)
+        Some(Remediation::Uninstall) => Some({
+            // What the failed upgrade did not get to prune is the release's too.
+            let mut gone = failed.clone();
+            if let Some(d) = last_deployed(history) {
+                gone.manifest.push_str(&d.manifest);
+            }
+            uninstall::uninstall(t.ctx, &t.store, &gone, &t.namespace, &t.settings)
                 .await
-                .map(|()| "; the failed install was uninstalled".to_string()),
-        ),
+                .map(|()| {
+                    format!(
+                        "; the failed {} was uninstalled",
+                        failure.action.verb().to_lowercase()
+                    )
+                })
+        }),
     };
     match remedied {
         Some(Ok(note)) => message.push_str(&note),
-        Some(Err(e)) => message.push_str(&format!("; the rollback failed too: {e}")),
+        Some(Err(e)) => message.push_str(&format!("; the {what} failed too: {e}")),
         None => {}
     }
     t.store.prune(t.settings.history_limit).await?;
@@ -68,7 +84,7 @@ async fn rollback(
     store: &Store,
     failed: &Release,
     target: &Release,
-    timeout: std::time::Duration,
+    settings: &Settings,
 ) -> Result<u32, String> {
     let mut release = target.clone();
     release.version = failed.version + 1;
@@ -76,7 +92,7 @@ async fn rollback(
     release.info.description = format!("Rollback to {}", target.version);
     release.info.last_deployed = Some(Timestamp::now().to_string());
     store.create(&release).await.map_err(|e| e.to_string())?;
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now() + settings.timeout;
     // As `helm rollback`: the hooks are those of the revision being restored.
     let rollback_hooks: Vec<_> = target.hooks.iter().filter_map(hooks::from_record).collect();
     let namespace = release.namespace.clone();
@@ -97,6 +113,7 @@ async fn rollback(
             &failed.manifest,
             &release.name,
             &namespace,
+            settings.force,
         )
         .await?;
         let objects: Vec<ObjectRef> = manifest_objects(&release.manifest)

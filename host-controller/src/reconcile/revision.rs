@@ -40,6 +40,8 @@ pub struct Plan {
     pub description: &'static str,
     /// The deployed revision an upgrade replaces (marked `superseded` when it succeeds).
     pub from: Option<Release>,
+    /// Take fields other field managers own (`spec.upgrade.force`, `forceAt`).
+    pub force: bool,
 }
 
 /// How an attempt that made a revision ended.
@@ -115,9 +117,18 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
         .find(|r| !r.manifest.is_empty())
         .map(|r| r.manifest.clone())
         .unwrap_or_default();
+    let mut left = Vec::new();
     let run = async {
         hooks::run(ctx, &rendered.hooks, pre, &t.namespace, deadline, None).await?;
-        apply::deploy(ctx, &release.manifest, &previous, &t.name, &t.namespace).await?;
+        left = apply::deploy(
+            ctx,
+            &release.manifest,
+            &previous,
+            &t.name,
+            &t.namespace,
+            plan.force,
+        )
+        .await?;
         if hr.spec.wait || hr.spec.atomic {
             let objects: Vec<ObjectRef> = manifest_objects(&release.manifest)
                 .into_iter()
@@ -145,9 +156,16 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
                 release,
                 hooks: rendered.hooks,
                 tested: false,
+                left,
             })))
         }
-        Err(why) => {
+        Err(mut why) => {
+            if plan.action == ReleaseAction::Upgrade && t.settings.cleanup_on_fail {
+                match apply::delete_new(ctx, &release.manifest, &previous, &t.namespace).await {
+                    Ok(()) => why.push_str(" (cleanupOnFail: the objects it created were deleted)"),
+                    Err(e) => why.push_str(&format!(" (cleanupOnFail failed: {e})")),
+                }
+            }
             release.info.status = crate::release::status::FAILED.into();
             release.info.description = format!("Release \"{}\" failed: {why}", t.name);
             t.store.update(&release).await?;

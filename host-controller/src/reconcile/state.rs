@@ -9,10 +9,13 @@
 use std::time::Duration;
 
 use host_runtime::Manifest;
+use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::cluster::ObjectRef;
-use crate::crd::{DriftMode, HelmRelease, HelmReleaseSpec};
+use crate::crd::{
+    DeletionPropagation, DriftMode, HelmRelease, HelmReleaseSpec, RemediationStrategy, Unresolvable,
+};
 use crate::duration;
 use crate::release::{Release, status};
 
@@ -24,6 +27,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(600);
 /// `spec.historyLimit` when unset.
 pub const DEFAULT_HISTORY: u32 = 10;
+/// The shortest `spec.interval`: a shorter one (`0s`) would reconcile in a tight loop.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The spec's durations and switches, parsed.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,6 +43,25 @@ pub struct Settings {
     pub run_tests: bool,
     /// `spec.historyLimit`.
     pub history_limit: u32,
+    /// `spec.install.remediation.retries` (0).
+    pub install_retries: u32,
+    /// Uninstall a failed install when no retry is left: `spec.atomic`.
+    pub install_remediate_last: bool,
+    /// `spec.upgrade.remediation.retries` (0).
+    pub upgrade_retries: u32,
+    /// `spec.upgrade.remediation.strategy` (rollback).
+    pub upgrade_strategy: RemediationStrategy,
+    /// `spec.upgrade.remediation.remediateLastFailure`; by default true with retries or
+    /// `atomic`.
+    pub upgrade_remediate_last: bool,
+    /// `spec.upgrade.force`: take fields other field managers own.
+    pub force: bool,
+    /// `spec.upgrade.cleanupOnFail`.
+    pub cleanup_on_fail: bool,
+    /// `spec.uninstall.keepHistory`.
+    pub keep_history: bool,
+    /// `spec.uninstall.deletionPropagation` (background).
+    pub propagation: DeletionPropagation,
 }
 
 impl Default for Settings {
@@ -48,6 +72,15 @@ impl Default for Settings {
             test_timeout: DEFAULT_TIMEOUT,
             run_tests: false,
             history_limit: DEFAULT_HISTORY,
+            install_retries: 0,
+            install_remediate_last: false,
+            upgrade_retries: 0,
+            upgrade_strategy: RemediationStrategy::Rollback,
+            upgrade_remediate_last: false,
+            force: false,
+            cleanup_on_fail: false,
+            keep_history: false,
+            propagation: DeletionPropagation::Background,
         }
     }
 }
@@ -61,19 +94,71 @@ impl Settings {
                 .map_err(|e| format!("{field}: {e}"))
         };
         let interval = parse("spec.interval", spec.interval.as_deref(), DEFAULT_INTERVAL)?;
+        if interval < MIN_INTERVAL {
+            return Err(format!(
+                "spec.interval: {:?} is shorter than {}s: the release would be reconciled in a \
+                 tight loop; write at least 1s (the default is 10m)",
+                spec.interval.as_deref().unwrap_or_default(),
+                MIN_INTERVAL.as_secs()
+            ));
+        }
         let timeout = parse("spec.timeout", spec.timeout.as_deref(), DEFAULT_TIMEOUT)?;
         let test_timeout = parse(
             "spec.test.timeout",
             spec.test.as_ref().and_then(|t| t.timeout.as_deref()),
             timeout,
         )?;
+        let install = spec.install.as_ref().and_then(|i| i.remediation.as_ref());
+        let upgrade = spec.upgrade.as_ref();
+        let upgrade_remediation = upgrade.and_then(|u| u.remediation.as_ref());
+        let upgrade_retries = upgrade_remediation.and_then(|r| r.retries).unwrap_or(0);
+        let uninstall = spec.uninstall.as_ref();
         Ok(Settings {
             interval,
             timeout,
             test_timeout,
             run_tests: spec.test.as_ref().is_some_and(|t| t.enable),
             history_limit: spec.history_limit.unwrap_or(DEFAULT_HISTORY),
+            install_retries: install.and_then(|r| r.retries).unwrap_or(0),
+            install_remediate_last: spec.atomic,
+            upgrade_retries,
+            upgrade_strategy: upgrade_remediation
+                .and_then(|r| r.strategy)
+                .unwrap_or(RemediationStrategy::Rollback),
+            upgrade_remediate_last: upgrade_remediation
+                .and_then(|r| r.remediate_last_failure)
+                .unwrap_or(upgrade_retries > 0 || spec.atomic),
+            force: upgrade.is_some_and(|u| u.force),
+            cleanup_on_fail: upgrade.is_some_and(|u| u.cleanup_on_fail),
+            keep_history: uninstall.is_some_and(|u| u.keep_history),
+            propagation: uninstall
+                .and_then(|u| u.deletion_propagation)
+                .unwrap_or(DeletionPropagation::Background),
         })
+    }
+
+    /// The settings of an uninstall: those of the spec when it parses, else the defaults with
+    /// `spec.uninstall` (a spec error never keeps a HelmRelease from being deleted).
+    pub fn for_uninstall(spec: &HelmReleaseSpec) -> Settings {
+        Settings::of(spec).unwrap_or_else(|_| {
+            let uninstall = spec.uninstall.as_ref();
+            Settings {
+                timeout: Settings::uninstall_timeout(spec),
+                keep_history: uninstall.is_some_and(|u| u.keep_history),
+                propagation: uninstall
+                    .and_then(|u| u.deletion_propagation)
+                    .unwrap_or(DeletionPropagation::Background),
+                ..Settings::default()
+            }
+        })
+    }
+
+    /// The retries of `action`.
+    pub fn retries(&self, action: ReleaseAction) -> u32 {
+        match action {
+            ReleaseAction::Install => self.install_retries,
+            ReleaseAction::Upgrade => self.upgrade_retries,
+        }
     }
 
     /// The timeout of an uninstall: `spec.timeout` when it parses, else the default (a spec
@@ -144,6 +229,8 @@ pub struct Deployed {
     pub hooks: Vec<Manifest>,
     /// Whether its tests ran.
     pub tested: bool,
+    /// Fields its apply left to other field managers.
+    pub left: Vec<String>,
 }
 
 /// A revision this reconcile made that failed.
@@ -183,16 +270,125 @@ pub struct Drifted {
     pub label: String,
 }
 
+/// Failed attempts since the last success, spec change or reset (`status.failures`,
+/// `installFailures`, `upgradeFailures`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Failures {
+    /// Every failed attempt (a chart that could not be fetched or rendered included).
+    pub total: u32,
+    /// Failed installs.
+    pub install: u32,
+    /// Failed upgrades.
+    pub upgrade: u32,
+}
+
+impl Failures {
+    /// The counts a reconcile of `hr` starts from: the status's, or none when the spec changed
+    /// since (a new generation) or `resetAt` asks for a reset.
+    pub fn of(hr: &HelmRelease) -> Failures {
+        match &hr.status {
+            Some(s) if s.observed_generation == hr.metadata.generation && !hr.reset_requested() => {
+                Failures {
+                    total: s.failures,
+                    install: s.install_failures,
+                    upgrade: s.upgrade_failures,
+                }
+            }
+            _ => Failures::default(),
+        }
+    }
+
+    /// Counts one more failure (of `action`, when a revision was made).
+    pub fn count(&mut self, action: Option<ReleaseAction>) {
+        self.total += 1;
+        match action {
+            Some(ReleaseAction::Install) => self.install += 1,
+            Some(ReleaseAction::Upgrade) => self.upgrade += 1,
+            None => {}
+        }
+    }
+
+    /// The failures of `action`.
+    pub fn of_action(&self, action: ReleaseAction) -> u32 {
+        match action {
+            ReleaseAction::Install => self.install,
+            ReleaseAction::Upgrade => self.upgrade,
+        }
+    }
+}
+
+/// When a reconcile of `hr` may try again after a failure (`status.nextRetryAt`), unless the spec
+/// changed, a reset or a reconcile was requested since.
+pub fn retry_at(hr: &HelmRelease) -> Option<Timestamp> {
+    let s = hr.status.as_ref()?;
+    if s.observed_generation != hr.metadata.generation
+        || hr.reset_requested()
+        || hr.reconcile_requested().is_some()
+    {
+        return None;
+    }
+    s.next_retry_at.as_deref()?.parse().ok()
+}
+
+/// Why no retry is left, for the `Stalled` condition; `None` when retries are left.
+pub fn exhausted(settings: &Settings, failures: &Failures) -> Option<String> {
+    [ReleaseAction::Install, ReleaseAction::Upgrade]
+        .into_iter()
+        .find(|&a| failures.of_action(a) > settings.retries(a))
+        .map(|a| {
+            let field = match a {
+                ReleaseAction::Install => "install",
+                ReleaseAction::Upgrade => "upgrade",
+            };
+            format!(
+                "{} failed {} time(s) and spec.{field}.remediation.retries is {}: no retry is \
+                 left; fix the cause, then set the annotations {} and {} to the same new value \
+                 (or change the spec) to start over",
+                a.verb(),
+                failures.of_action(a),
+                settings.retries(a),
+                crate::crd::RESET_AT,
+                crate::crd::REQUESTED_AT,
+            )
+        })
+}
+
+/// The reason a deployed revision is reported with: `UpgradeSucceeded` when an older revision
+/// was deployed before it, else `InstallSucceeded`.
+pub fn deployed_reason(history: &[Release], revision: u32) -> Reason {
+    if history
+        .iter()
+        .any(|r| r.version < revision && r.info.status == status::SUPERSEDED)
+    {
+        Reason::UpgradeSucceeded
+    } else {
+        Reason::InstallSucceeded
+    }
+}
+
 /// What the reconcile knows besides the HelmRelease and its history.
 #[derive(Debug, Default)]
 pub struct Facts {
     /// Error findings of the core's validation of the HelmRelease (`path: message (code)`).
     pub findings: Vec<String>,
+    /// A Project Planton field this controller cannot resolve (another cluster, a namespace
+    /// reference), with what to do.
+    pub unresolvable: Option<(Unresolvable, String)>,
     /// Objects of the deployed revision that someone else changed or deleted. Only looked for
     /// when the release is in sync and drift detection is not disabled.
     pub drift: Vec<Drifted>,
+    /// Fields of the deployed revision's objects that other field managers hold (left alone,
+    /// reported): `Kind ns/name .field (conflict with ...)`.
+    pub held: Vec<String>,
     /// What this reconcile did so far.
     pub progress: Progress,
+    /// The failure counts (see [`Failures::of`]), counting this reconcile's failures.
+    pub failures: Failures,
+    /// When the next attempt after a failure is due (see [`retry_at`]); set again by each
+    /// failure of this reconcile.
+    pub retry_at: Option<Timestamp>,
+    /// The time of the decision.
+    pub now: Timestamp,
 }
 
 /// The state of a release: what the next action is.
@@ -202,9 +398,11 @@ pub enum ReleaseState {
     Deleting,
     /// `spec.suspend`: do nothing until the spec changes.
     Suspended,
-    /// The spec cannot be acted on (`InvalidSpec`, `ValidationFailed`): stall, apply nothing.
+    /// The spec cannot be acted on (`InvalidSpec`, `ValidationFailed`, a Project Planton field
+    /// that cannot be resolved here): stall, apply nothing.
     Invalid {
-        /// [`Reason::InvalidSpec`] or [`Reason::ValidationFailed`].
+        /// [`Reason::InvalidSpec`], [`Reason::ValidationFailed`],
+        /// [`Reason::NamespaceUnresolvable`] or [`Reason::TargetClusterUnresolvable`].
         reason: Reason,
         /// What is wrong.
         message: String,
@@ -245,8 +443,14 @@ pub enum ReleaseState {
         /// How to undo it; `None` leaves the failed revision as it is.
         remediation: Option<Remediation>,
     },
-    /// An attempt at this generation failed and no retry is left (today none are made): wait for
-    /// a change to the spec.
+    /// An attempt at this generation failed and its retry is not due yet (the backoff): wait.
+    AwaitingRetry {
+        /// When it is due.
+        until: Timestamp,
+    },
+    /// Attempts at this generation failed and no retry is left (more failures than
+    /// `remediation.retries`, or a chart that does not render): stalled until the spec changes
+    /// or `resetAt` asks to start over.
     RetriesExhausted,
 }
 
@@ -276,6 +480,12 @@ impl ReleaseState {
                 message: facts.findings.join("; "),
             };
         }
+        if let Some((what, message)) = &facts.unresolvable {
+            return ReleaseState::Invalid {
+                reason: Reason::from(*what),
+                message: message.clone(),
+            };
+        }
         if let Some(last) = history.last()
             && status::is_pending(&last.info.status)
         {
@@ -295,34 +505,73 @@ impl ReleaseState {
                 };
             }
             Progress::Failed(f) => {
-                let remediation = hr.spec.atomic.then(|| match last_deployed(history) {
-                    Some(target) => Remediation::Rollback { to: target.version },
-                    None => Remediation::Uninstall,
-                });
                 return ReleaseState::FailedThisGeneration {
                     action: f.action,
-                    remediation,
+                    remediation: remediation(&settings, history, f.action, &facts.failures),
                 };
             }
-            Progress::FailureHandled => return ReleaseState::RetriesExhausted,
+            Progress::FailureHandled => {
+                if exhausted(&settings, &facts.failures).is_some() {
+                    return ReleaseState::RetriesExhausted;
+                }
+                return ReleaseState::AwaitingRetry {
+                    until: facts.retry_at.unwrap_or(facts.now),
+                };
+            }
             Progress::Start => {}
         }
-        if let Some(revision) = in_sync(hr, history) {
+        // `forceAt`: one upgrade now, whatever the state.
+        let forced = hr.force_requested();
+        if !forced && let Some(revision) = in_sync(hr, history) {
             let mode = drift_mode(hr);
             if mode != DriftMode::Disabled && !facts.drift.is_empty() {
                 return ReleaseState::Drifted { revision, mode };
             }
             return ReleaseState::InSync { revision };
         }
-        if failed_this_generation(hr) {
-            // A failure is not retried until the spec changes (as `helm upgrade` is not re-run
-            // on its own): retrying would add revisions without changing anything.
-            return ReleaseState::RetriesExhausted;
+        if !forced {
+            // A chart that did not render renders the same way until the spec changes.
+            if (render_failed_this_generation(hr) && !hr.reset_requested())
+                || exhausted(&settings, &facts.failures).is_some()
+            {
+                return ReleaseState::RetriesExhausted;
+            }
+            if let Some(until) = facts.retry_at
+                && until > facts.now
+            {
+                return ReleaseState::AwaitingRetry { until };
+            }
         }
         match last_deployed(history) {
             Some(d) => ReleaseState::NeedsUpgrade { from: d.version },
             None => ReleaseState::NeedsInstall,
         }
+    }
+}
+
+/// How a failure of `action` is remediated: between retries always (so that a retry starts from
+/// the last good state), after the last one as `remediateLastFailure` (or `atomic`) says. A
+/// failed install is uninstalled; a failed upgrade is rolled back or uninstalled as
+/// `upgrade.remediation.strategy` says.
+fn remediation(
+    settings: &Settings,
+    history: &[Release],
+    action: ReleaseAction,
+    failures: &Failures,
+) -> Option<Remediation> {
+    let retry_left = failures.of_action(action) <= settings.retries(action);
+    match action {
+        ReleaseAction::Install => {
+            (retry_left || settings.install_remediate_last).then_some(Remediation::Uninstall)
+        }
+        ReleaseAction::Upgrade => (retry_left || settings.upgrade_remediate_last).then(|| {
+            match (settings.upgrade_strategy, last_deployed(history)) {
+                (RemediationStrategy::Rollback, Some(target)) => {
+                    Remediation::Rollback { to: target.version }
+                }
+                _ => Remediation::Uninstall,
+            }
+        }),
     }
 }
 
@@ -355,8 +604,8 @@ pub fn drift_mode(hr: &HelmRelease) -> DriftMode {
         .unwrap_or(DriftMode::Enabled)
 }
 
-/// Whether the status says an install, upgrade or render of the current generation failed.
-fn failed_this_generation(hr: &HelmRelease) -> bool {
+/// Whether the status says the chart of the current generation did not render.
+fn render_failed_this_generation(hr: &HelmRelease) -> bool {
     let Some(status) = &hr.status else {
         return false;
     };
@@ -365,7 +614,7 @@ fn failed_this_generation(hr: &HelmRelease) -> bool {
         .iter()
         .find(|c| c.type_ == ConditionType::Ready.as_str())
         .and_then(|c| Reason::parse(&c.reason))
-        .is_some_and(Reason::is_release_failure);
+        == Some(Reason::RenderFailed);
     failed && status.observed_generation == hr.metadata.generation
 }
 
@@ -375,7 +624,66 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::crd::{Condition, DriftDetection, HelmReleaseStatus, TestSpec};
+    use crate::crd::{
+        Condition, DriftDetection, FORCE_AT, HelmReleaseStatus, InstallRemediation, InstallSpec,
+        REQUESTED_AT, RESET_AT, TestSpec, UpgradeRemediation, UpgradeSpec,
+    };
+
+    /// The time of every decision.
+    fn now() -> Timestamp {
+        "2026-01-01T12:00:00Z".parse().unwrap()
+    }
+
+    /// `hr` with the status of failed attempts at `generation`: `(install, upgrade)` failures, a
+    /// retry due at `retry` (RFC 3339).
+    fn failing(
+        hr: HelmRelease,
+        reason: Reason,
+        generation: i64,
+        (install, upgrade): (u32, u32),
+        retry: Option<&str>,
+    ) -> HelmRelease {
+        let mut hr = with_ready(hr, reason, generation);
+        let s = hr.status.as_mut().unwrap();
+        s.failures = install + upgrade;
+        s.install_failures = install;
+        s.upgrade_failures = upgrade;
+        s.next_retry_at = retry.map(str::to_string);
+        hr
+    }
+
+    /// `hr` with the annotations `pairs`.
+    fn annotated(mut hr: HelmRelease, pairs: &[(&str, &str)]) -> HelmRelease {
+        hr.metadata.annotations = Some(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        hr
+    }
+
+    /// `hr` with `spec.install.remediation.retries` and `spec.upgrade.remediation`.
+    fn retrying(hr: HelmRelease, install: u32, upgrade: UpgradeRemediation) -> HelmRelease {
+        let mut hr = hr;
+        hr.spec.install = Some(InstallSpec {
+            remediation: Some(InstallRemediation {
+                retries: Some(install),
+            }),
+        });
+        hr.spec.upgrade = Some(UpgradeSpec {
+            remediation: Some(upgrade),
+            ..UpgradeSpec::default()
+        });
+        hr
+    }
+
+    fn upgrade_retries(retries: u32) -> UpgradeRemediation {
+        UpgradeRemediation {
+            retries: Some(retries),
+            ..UpgradeRemediation::default()
+        }
+    }
 
     /// The spec of every case: chart `webapp` 1.0.0 with `message: a`, generation 2.
     fn hr() -> HelmRelease {
@@ -450,6 +758,7 @@ mod tests {
             release: current(revision, status::DEPLOYED),
             hooks: Vec::new(),
             tested,
+            left: Vec::new(),
         }))
     }
 
@@ -459,6 +768,11 @@ mod tests {
             release: current(revision, status::FAILED),
             why: "timed out".into(),
         }))
+    }
+
+    fn edit_status(mut hr: HelmRelease, f: impl FnOnce(&mut HelmReleaseStatus)) -> HelmRelease {
+        f(hr.status.as_mut().unwrap());
+        hr
     }
 
     fn edit(f: impl FnOnce(&mut HelmRelease)) -> HelmRelease {
@@ -473,6 +787,17 @@ mod tests {
         use ReleaseState::*;
         let facts = |progress: Progress| Facts {
             progress,
+            ..Facts::default()
+        };
+        // This reconcile's failure, counted: `(install, upgrade)` failures so far.
+        let after = |progress: Progress, (install, upgrade): (u32, u32)| Facts {
+            progress,
+            failures: Failures {
+                total: install + upgrade,
+                install,
+                upgrade,
+            },
+            retry_at: Some("2026-01-01T12:00:04Z".parse().unwrap()),
             ..Facts::default()
         };
         let none = Facts::default;
@@ -526,6 +851,9 @@ mod tests {
             ("a timeout that is no duration", bad_timeout, installed(), none(), Invalid { reason: Reason::InvalidSpec, message: "spec.timeout: \"5 minutes\" is not a duration: write it as Go does, like 5m, 1h30m or 90s".into() }),
             ("a test timeout that is no duration", bad_test_timeout, vec![], none(), Invalid { reason: Reason::InvalidSpec, message: "spec.test.timeout: \"soon\" is not a duration: write it as Go does, like 5m, 1h30m or 90s".into() }),
             ("validation findings", hr(), vec![current(1, status::PENDING_UPGRADE)], findings(), Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
+            ("another cluster", hr(), installed(), Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..Facts::default() }, Invalid { reason: Reason::TargetClusterUnresolvable, message: "elsewhere".into() }),
+            ("a namespace reference", hr(), vec![], Facts { unresolvable: Some((Unresolvable::Namespace, "value_from".into())), ..Facts::default() }, Invalid { reason: Reason::NamespaceUnresolvable, message: "value_from".into() }),
+            ("findings before another cluster", hr(), vec![], Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..findings() }, Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
             ("pending-install left by a crash", hr(), vec![current(1, status::PENDING_INSTALL)], none(), Locked { revision: 1 }),
             ("pending-upgrade left by a crash", hr(), vec![current(1, status::SUPERSEDED), current(2, status::PENDING_UPGRADE)], none(), Locked { revision: 2 }),
             ("pending-rollback left by a crash", atomic.clone(), vec![current(1, status::SUPERSEDED), current(2, status::FAILED), current(3, status::PENDING_ROLLBACK)], none(), Locked { revision: 3 }),
@@ -546,28 +874,75 @@ mod tests {
             ("chart name changed", hr(), vec![Release { chart: Some(json!({"metadata": {"name": "other", "version": "1.0.0"}})), ..current(1, status::DEPLOYED) }], none(), NeedsUpgrade { from: 1 }),
             ("the spec's revision failed after a deployed one", hr(), vec![rev(1, status::DEPLOYED, "0.9.0", "a"), current(2, status::FAILED)], none(), NeedsUpgrade { from: 1 }),
             ("a rollback deployed an older revision", hr(), upgraded_failed(), none(), NeedsUpgrade { from: 2 }),
-            ("upgrade failed this generation", with_ready(hr(), Reason::UpgradeFailed, 2), upgraded_failed(), none(), RetriesExhausted),
-            ("install failed this generation", with_ready(hr(), Reason::InstallFailed, 2), vec![current(1, status::FAILED)], none(), RetriesExhausted),
+            ("upgrade failed this generation, no retries", failing(hr(), Reason::UpgradeFailed, 2, (0, 1), None), upgraded_failed(), none(), RetriesExhausted),
+            ("install failed this generation, no retries", failing(hr(), Reason::InstallFailed, 2, (1, 0), None), vec![current(1, status::FAILED)], none(), RetriesExhausted),
+            ("install failed, a retry left, backoff running", failing(retrying(hr(), 2, upgrade_retries(0)), Reason::InstallFailed, 2, (2, 0), Some("2026-01-01T12:00:30Z")), vec![], none(), AwaitingRetry { until: "2026-01-01T12:00:30Z".parse().unwrap() }),
+            ("install failed, a retry left, backoff over", failing(retrying(hr(), 2, upgrade_retries(0)), Reason::InstallFailed, 2, (2, 0), Some("2026-01-01T11:59:00Z")), vec![], none(), NeedsInstall),
+            ("install retries exhausted", failing(retrying(hr(), 2, upgrade_retries(0)), Reason::InstallFailed, 2, (3, 0), None), vec![], none(), RetriesExhausted),
+            ("upgrade retries exhausted", failing(retrying(hr(), 0, upgrade_retries(1)), Reason::UpgradeFailed, 2, (0, 2), None), upgraded_failed(), none(), RetriesExhausted),
+            ("upgrade failed, a retry left, backoff running", failing(retrying(hr(), 0, upgrade_retries(1)), Reason::UpgradeFailed, 2, (0, 1), Some("2026-01-01T12:05:00Z")), upgraded_failed(), none(), AwaitingRetry { until: "2026-01-01T12:05:00Z".parse().unwrap() }),
+            ("a fetch failure waits for its backoff", failing(hr(), Reason::ChartFetchFailed, 2, (0, 0), Some("2026-01-01T12:00:10Z")), vec![], none(), AwaitingRetry { until: "2026-01-01T12:00:10Z".parse().unwrap() }),
+            ("requestedAt skips the backoff", annotated(failing(hr(), Reason::ChartFetchFailed, 2, (0, 0), Some("2026-01-01T12:00:10Z")), &[(REQUESTED_AT, "now")]), vec![], none(), NeedsInstall),
+            ("resetAt starts over", annotated(failing(hr(), Reason::InstallFailed, 2, (1, 0), None), &[(REQUESTED_AT, "r1"), (RESET_AT, "r1")]), vec![current(1, status::FAILED)], none(), NeedsInstall),
+            ("resetAt without the same requestedAt is no request", annotated(failing(hr(), Reason::InstallFailed, 2, (1, 0), None), &[(REQUESTED_AT, "r2"), (RESET_AT, "r1")]), vec![current(1, status::FAILED)], none(), RetriesExhausted),
+            ("resetAt already handled", annotated(edit_status(failing(hr(), Reason::InstallFailed, 2, (1, 0), None), |s| { s.last_handled_reset_at = Some("r1".into()); s.last_handled_reconcile_at = Some("r1".into()) }), &[(REQUESTED_AT, "r1"), (RESET_AT, "r1")]), vec![current(1, status::FAILED)], none(), RetriesExhausted),
+            ("resetAt also retries a chart that did not render", annotated(with_ready(hr(), Reason::RenderFailed, 2), &[(REQUESTED_AT, "r1"), (RESET_AT, "r1")]), vec![], none(), NeedsInstall),
+            ("forceAt upgrades an in-sync release", annotated(hr(), &[(REQUESTED_AT, "f1"), (FORCE_AT, "f1")]), installed(), none(), NeedsUpgrade { from: 1 }),
+            ("forceAt upgrades over exhausted retries", annotated(failing(hr(), Reason::UpgradeFailed, 2, (0, 1), None), &[(REQUESTED_AT, "f1"), (FORCE_AT, "f1")]), upgraded_failed(), none(), NeedsUpgrade { from: 2 }),
+            ("forceAt already handled", annotated(edit_status(with_ready(hr(), Reason::InstallSucceeded, 2), |s| s.last_handled_force_at = Some("f1".into())), &[(REQUESTED_AT, "f1"), (FORCE_AT, "f1")]), installed(), none(), InSync { revision: 1 }),
+            ("a new generation starts the counts over", failing(hr(), Reason::UpgradeFailed, 1, (0, 5), Some("2026-01-01T13:00:00Z")), upgraded_failed(), none(), NeedsUpgrade { from: 2 }),
+            ("an interval of 0s", edit(|hr| hr.spec.interval = Some("0s".into())), installed(), none(), Invalid { reason: Reason::InvalidSpec, message: "spec.interval: \"0s\" is shorter than 1s: the release would be reconciled in a tight loop; write at least 1s (the default is 10m)".into() }),
             ("render failed this generation", with_ready(hr(), Reason::RenderFailed, 2), vec![], none(), RetriesExhausted),
             ("failed at an older generation: try again", with_ready(hr(), Reason::UpgradeFailed, 1), upgraded_failed(), none(), NeedsUpgrade { from: 2 }),
             ("a fetch failure is retried", with_ready(hr(), Reason::ChartFetchFailed, 2), vec![], none(), NeedsInstall),
             ("deployed this reconcile", hr(), installed(), facts(deployed(1, false)), InSync { revision: 1 }),
             ("deployed this reconcile, tests to run", tests.clone(), installed(), facts(deployed(1, false)), Untested { revision: 1 }),
             ("deployed and tested", tests, installed(), facts(deployed(1, true)), InSync { revision: 1 }),
-            ("upgrade failed, not atomic", hr(), upgraded_failed(), facts(failed(ReleaseAction::Upgrade, 3)), FailedThisGeneration { action: ReleaseAction::Upgrade, remediation: None }),
-            ("upgrade failed, atomic: roll back", atomic.clone(), upgraded_failed(), facts(failed(ReleaseAction::Upgrade, 3)), FailedThisGeneration { action: ReleaseAction::Upgrade, remediation: Some(Remediation::Rollback { to: 2 }) }),
-            ("install failed, atomic: uninstall", atomic.clone(), vec![current(1, status::FAILED)], facts(failed(ReleaseAction::Install, 1)), FailedThisGeneration { action: ReleaseAction::Install, remediation: Some(Remediation::Uninstall) }),
-            ("install failed, not atomic", hr(), vec![current(1, status::FAILED)], facts(failed(ReleaseAction::Install, 1)), FailedThisGeneration { action: ReleaseAction::Install, remediation: None }),
-            ("failure handled", atomic.clone(), vec![], facts(Progress::FailureHandled), RetriesExhausted),
-            ("failure handled, rolled back", atomic, vec![current(1, status::SUPERSEDED), current(2, status::FAILED), current(3, status::DEPLOYED)], facts(Progress::FailureHandled), RetriesExhausted),
+            ("upgrade failed, not atomic", hr(), upgraded_failed(), after(failed(ReleaseAction::Upgrade, 3), (0, 1)), FailedThisGeneration { action: ReleaseAction::Upgrade, remediation: None }),
+            ("upgrade failed, atomic: roll back", atomic.clone(), upgraded_failed(), after(failed(ReleaseAction::Upgrade, 3), (0, 1)), FailedThisGeneration { action: ReleaseAction::Upgrade, remediation: Some(Remediation::Rollback { to: 2 }) }),
+            ("install failed, atomic: uninstall", atomic.clone(), vec![current(1, status::FAILED)], after(failed(ReleaseAction::Install, 1), (1, 0)), FailedThisGeneration { action: ReleaseAction::Install, remediation: Some(Remediation::Uninstall) }),
+            ("install failed, not atomic", hr(), vec![current(1, status::FAILED)], after(failed(ReleaseAction::Install, 1), (1, 0)), FailedThisGeneration { action: ReleaseAction::Install, remediation: None }),
+            ("install failed, a retry left: uninstall before it", retrying(hr(), 1, upgrade_retries(0)), vec![current(1, status::FAILED)], after(failed(ReleaseAction::Install, 1), (1, 0)), FailedThisGeneration { action: ReleaseAction::Install, remediation: Some(Remediation::Uninstall) }),
+            ("install failed, the last retry, not atomic", retrying(hr(), 1, upgrade_retries(0)), vec![current(1, status::FAILED)], after(failed(ReleaseAction::Install, 1), (2, 0)), FailedThisGeneration { action: ReleaseAction::Install, remediation: None }),
+            ("upgrade failed, a retry left: roll back before it", retrying(hr(), 0, upgrade_retries(1)), upgraded_failed(), after(failed(ReleaseAction::Upgrade, 3), (0, 1)), FailedThisGeneration { action: ReleaseAction::Upgrade, remediation: Some(Remediation::Rollback { to: 2 }) }),
+            ("upgrade failed, the last retry: retries imply remediateLastFailure", retrying(hr(), 0, upgrade_retries(1)), upgraded_failed(), after(failed(ReleaseAction::Upgrade, 3), (0, 2)), FailedThisGeneration { action: ReleaseAction::Upgrade, remediation: Some(Remediation::Rollback { to: 2 }) }),
+            ("upgrade failed, the last retry, remediateLastFailure: false", retrying(hr(), 0, UpgradeRemediation { retries: Some(1), remediate_last_failure: Some(false), ..UpgradeRemediation::default() }), upgraded_failed(), after(failed(ReleaseAction::Upgrade, 3), (0, 2)), FailedThisGeneration { action: ReleaseAction::Upgrade, remediation: None }),
+            ("upgrade failed, strategy uninstall", retrying(atomic.clone(), 0, UpgradeRemediation { strategy: Some(RemediationStrategy::Uninstall), ..UpgradeRemediation::default() }), upgraded_failed(), after(failed(ReleaseAction::Upgrade, 3), (0, 1)), FailedThisGeneration { action: ReleaseAction::Upgrade, remediation: Some(Remediation::Uninstall) }),
+            ("failure handled", atomic.clone(), vec![], after(Progress::FailureHandled, (1, 0)), RetriesExhausted),
+            ("failure handled, rolled back", atomic, vec![current(1, status::SUPERSEDED), current(2, status::FAILED), current(3, status::DEPLOYED)], after(Progress::FailureHandled, (0, 1)), RetriesExhausted),
+            ("failure handled, a retry left: wait for it", retrying(hr(), 1, upgrade_retries(0)), vec![], after(Progress::FailureHandled, (1, 0)), AwaitingRetry { until: "2026-01-01T12:00:04Z".parse().unwrap() }),
+            ("a fetch failure handled: wait for its retry", hr(), vec![], Facts { progress: Progress::FailureHandled, failures: Failures { total: 1, ..Failures::default() }, retry_at: Some("2026-01-01T12:00:02Z".parse().unwrap()), ..Facts::default() }, AwaitingRetry { until: "2026-01-01T12:00:02Z".parse().unwrap() }),
         ];
         let mut seen = std::collections::HashSet::new();
         for (name, hr, history, facts, want) in cases {
+            // What load() adds: the counts and retry time the status gives, the time.
+            let facts = Facts {
+                failures: match facts.progress {
+                    Progress::Start => Failures::of(&hr),
+                    _ => facts.failures,
+                },
+                retry_at: match facts.progress {
+                    Progress::Start => retry_at(&hr),
+                    _ => facts.retry_at,
+                },
+                now: now(),
+                ..facts
+            };
             let got = ReleaseState::of(&hr, &history, &facts);
             assert_eq!(got, want, "{name}");
             seen.insert(std::mem::discriminant(&got));
         }
-        assert_eq!(seen.len(), 11, "every state has a case");
+        assert_eq!(seen.len(), 12, "every state has a case");
+    }
+
+    #[test]
+    fn a_deployed_revision_after_a_superseded_one_is_an_upgrade() {
+        let installed = [current(1, status::DEPLOYED)];
+        assert_eq!(deployed_reason(&installed, 1), Reason::InstallSucceeded);
+        let upgraded = [current(1, status::SUPERSEDED), current(2, status::DEPLOYED)];
+        assert_eq!(deployed_reason(&upgraded, 2), Reason::UpgradeSucceeded);
+        let reinstalled = [current(1, status::FAILED), current(2, status::DEPLOYED)];
+        assert_eq!(deployed_reason(&reinstalled, 2), Reason::InstallSucceeded);
     }
 
     #[test]

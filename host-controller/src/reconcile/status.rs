@@ -17,8 +17,22 @@ use crate::release::Release;
 
 use super::condition::{ConditionStatus, ConditionType, Reason};
 use super::error::Error;
-use super::state::{ReleaseAction, last_deployed};
+use super::state::{Facts, ReleaseAction, last_deployed};
 use super::{Context, RETRY};
+
+/// The first retry after a failure waits this long; each further failure doubles it.
+const BACKOFF_BASE: Duration = Duration::from_secs(2);
+/// The longest wait between retries.
+const BACKOFF_CAP: Duration = Duration::from_secs(300);
+
+/// The wait before the attempt after the `failures`-th failure: [`BACKOFF_BASE`] doubled per
+/// failure, capped at [`BACKOFF_CAP`], plus up to 20% random jitter (so that releases that failed
+/// together, on a registry outage say, do not retry in lockstep).
+pub fn backoff(failures: u32) -> Duration {
+    let exponent = failures.saturating_sub(1).min(16) as i32;
+    let delay = (BACKOFF_BASE.as_secs_f64() * 2f64.powi(exponent)).min(BACKOFF_CAP.as_secs_f64());
+    Duration::from_secs_f64(delay * (1.0 + 0.2 * fastrand::f64()))
+}
 
 /// What one action did, for the status, the Events and the metrics.
 #[derive(Debug)]
@@ -41,6 +55,10 @@ pub enum Outcome {
         release: String,
         /// The deployed revision.
         revision: u32,
+        /// How it was deployed ([`Reason::InstallSucceeded`] or [`Reason::UpgradeSucceeded`]).
+        reason: Reason,
+        /// Fields other field managers hold (left alone).
+        held: Vec<String>,
     },
     /// `drift`: objects drifted; the release is otherwise in sync.
     Drift {
@@ -48,10 +66,14 @@ pub enum Outcome {
         release: String,
         /// The deployed revision.
         revision: u32,
+        /// How it was deployed.
+        reason: Reason,
         /// The drifted objects, `Kind ns/name (deleted|modified), ...`.
         objects: String,
         /// What was done about it.
         correction: Correction,
+        /// Fields other field managers hold (left alone, not corrected).
+        held: Vec<String>,
     },
     /// An install or upgrade ended before making a revision ([`Error::Fetch`],
     /// [`Error::Render`]).
@@ -66,6 +88,8 @@ pub enum Outcome {
         release: String,
         /// The new revision.
         revision: u32,
+        /// Fields left to other field managers.
+        left: Vec<String>,
     },
     /// `test`: the chart's tests ran.
     Tested {
@@ -83,7 +107,14 @@ pub enum Outcome {
         /// What failed and what was remediated.
         message: String,
     },
-    /// Nothing changed (suspended, retries exhausted, deletion pending): only requeue.
+    /// No retry is left: `Stalled=True`, reason [`Reason::RetriesExhausted`].
+    Exhausted {
+        /// Why, and how to start over.
+        note: String,
+        /// Whether the last retry failed in this reconcile (then an Event says so).
+        fresh: bool,
+    },
+    /// Nothing changed (suspended, a retry not due, deletion pending): only requeue.
     Wait(Requeue),
     /// `uninstall`: the release is gone.
     Uninstalled {
@@ -115,6 +146,8 @@ pub enum Requeue {
     Interval,
     /// Soon (a failure that may go away by itself).
     Retry,
+    /// At the time given (the backoff after a failure).
+    At(Timestamp),
     /// Only when the HelmRelease changes.
     AwaitChange,
 }
@@ -134,52 +167,80 @@ struct Summary {
     ready: ConditionStatus,
     reason: Reason,
     message: String,
-    stalled: bool,
+    /// `Stalled=True` with this reason and message; `None` is `Stalled=False`.
+    stalled: Option<(Reason, String)>,
     /// Whether the release's history, revision and chart version are refreshed too (not when
     /// nothing was looked at, as for a spec that cannot be acted on).
     history: bool,
 }
 
 impl Outcome {
-    /// The Event to publish: type, reason, message.
-    fn event(&self) -> Option<(EventType, Reason, String)> {
+    /// The Events to publish: type, reason, message.
+    fn events(&self) -> Vec<(EventType, Reason, String)> {
         use EventType::{Normal, Warning};
-        Some(match self {
+        let left = |fields: &[String]| {
+            (!fields.is_empty()).then(|| {
+                (
+                    Warning,
+                    Reason::FieldManagerConflict,
+                    format!(
+                        "left to other field managers (spec.upgrade.force takes them): {}",
+                        fields.join(", ")
+                    ),
+                )
+            })
+        };
+        let event = match self {
             Outcome::Unlocked { message } => (Warning, Reason::Recovered, message.clone()),
             Outcome::Stalled { reason, message } => (Warning, *reason, message.clone()),
             Outcome::Drift {
                 objects,
                 correction,
+                held,
                 ..
-            } => match correction {
-                Correction::Corrected => (
-                    Warning,
-                    Reason::DriftCorrected,
-                    format!("corrected drift of {objects}"),
-                ),
-                Correction::Failed(e) => (
-                    Warning,
-                    Reason::DriftCorrected,
-                    format!("drift of {objects} could not be corrected: {e}"),
-                ),
-                Correction::Reported => (
-                    Warning,
-                    Reason::DriftDetected,
-                    format!("drift detected (not corrected, mode warn): {objects}"),
-                ),
-            },
+            } => {
+                let main = match correction {
+                    _ if objects.is_empty() => None,
+                    Correction::Corrected => Some((
+                        Warning,
+                        Reason::DriftCorrected,
+                        format!("corrected drift of {objects}"),
+                    )),
+                    Correction::Failed(e) => Some((
+                        Warning,
+                        Reason::DriftCorrected,
+                        format!("drift of {objects} could not be corrected: {e}"),
+                    )),
+                    Correction::Reported => Some((
+                        Warning,
+                        Reason::DriftDetected,
+                        format!("drift detected (not corrected, mode warn): {objects}"),
+                    )),
+                };
+                return main.into_iter().chain(left(held)).collect();
+            }
             Outcome::Aborted(e) => (Warning, e.reason(), e.to_string()),
-            Outcome::Deployed { action, .. } => {
-                (Normal, action.succeeded(), self.summary()?.message)
+            Outcome::Deployed {
+                action, left: l, ..
+            } => {
+                let Some(summary) = self.summary() else {
+                    return Vec::new();
+                };
+                return std::iter::once((Normal, action.succeeded(), summary.message))
+                    .chain(left(l))
+                    .collect();
             }
             Outcome::Tested { .. } => match self.test() {
                 TestCondition::Set(ConditionStatus::True, reason, message) => {
                     (Normal, reason, message)
                 }
                 TestCondition::Set(_, reason, message) => (Warning, reason, message),
-                TestCondition::Keep | TestCondition::Clear => return None,
+                TestCondition::Keep | TestCondition::Clear => return Vec::new(),
             },
             Outcome::Failed { action, message } => (Warning, action.failed(), message.clone()),
+            Outcome::Exhausted { note, fresh: true } => {
+                (Warning, Reason::RetriesExhausted, note.clone())
+            }
             Outcome::Uninstalled { release } => (
                 Normal,
                 Reason::UninstallSucceeded,
@@ -188,61 +249,90 @@ impl Outcome {
             Outcome::UninstallFailed { message } => {
                 (Warning, Reason::UninstallFailed, message.clone())
             }
-            Outcome::InSync { .. } | Outcome::Wait(_) => return None,
-        })
+            Outcome::InSync { .. } | Outcome::Wait(_) | Outcome::Exhausted { .. } => {
+                return Vec::new();
+            }
+        };
+        vec![event]
     }
 
     /// The `Ready` condition the outcome sets, if any.
     fn summary(&self) -> Option<Summary> {
+        let with_held = |mut message: String, held: &[String]| {
+            if !held.is_empty() {
+                message.push_str(&format!(
+                    "; left to other field managers: {}",
+                    held.join(", ")
+                ));
+            }
+            message
+        };
         let (ready, reason, message, stalled) = match self {
             Outcome::Stalled { reason, message } => {
                 return Some(Summary {
                     ready: ConditionStatus::False,
                     reason: *reason,
                     message: message.clone(),
-                    stalled: true,
+                    stalled: Some((*reason, message.clone())),
                     history: false,
                 });
             }
-            Outcome::InSync { release, revision }
+            Outcome::InSync {
+                release,
+                revision,
+                reason,
+                held,
+            }
             | Outcome::Drift {
-                release, revision, ..
+                release,
+                revision,
+                reason,
+                held,
+                ..
             } => (
                 ConditionStatus::True,
-                Reason::InstallSucceeded,
-                format!("release {release} revision {revision} is deployed"),
-                false,
+                *reason,
+                with_held(
+                    format!("release {release} revision {revision} is deployed"),
+                    held,
+                ),
+                None,
             ),
             Outcome::Aborted(e) => (
                 ConditionStatus::False,
                 e.reason(),
                 e.to_string(),
-                matches!(e, Error::Render(_)),
+                matches!(e, Error::Render(_)).then(|| (e.reason(), e.to_string())),
             ),
             Outcome::Deployed {
                 action,
                 chart: (chart, version),
                 release,
                 revision,
+                left,
             } => (
                 ConditionStatus::True,
                 action.succeeded(),
-                format!(
-                    "{} of chart {chart} {version} succeeded: release {release} revision \
-                     {revision}",
-                    action.verb()
+                with_held(
+                    format!(
+                        "{} of chart {chart} {version} succeeded: release {release} revision \
+                         {revision}",
+                        action.verb()
+                    ),
+                    left,
                 ),
-                false,
+                None,
             ),
             Outcome::Failed { action, message } => (
                 ConditionStatus::False,
                 action.failed(),
                 message.clone(),
-                true,
+                None,
             ),
             Outcome::Unlocked { .. }
             | Outcome::Tested { .. }
             | Outcome::Wait(_)
+            | Outcome::Exhausted { .. }
             | Outcome::Uninstalled { .. }
             | Outcome::UninstallFailed { .. } => return None,
         };
@@ -283,7 +373,7 @@ impl Outcome {
     fn requeue(&self) -> Requeue {
         match self {
             Outcome::Stalled { .. } | Outcome::Uninstalled { .. } => Requeue::AwaitChange,
-            Outcome::Aborted(Error::Fetch(_)) | Outcome::UninstallFailed { .. } => Requeue::Retry,
+            Outcome::UninstallFailed { .. } => Requeue::Retry,
             Outcome::Wait(requeue) => *requeue,
             _ => Requeue::Interval,
         }
@@ -309,7 +399,7 @@ impl<'a> Writer<'a> {
 
     /// Publishes the outcome's Event and counts its metrics now; keeps it for [`Writer::finish`].
     pub async fn record(&mut self, outcome: Outcome) {
-        if let Some((kind, reason, message)) = outcome.event() {
+        for (kind, reason, message) in outcome.events() {
             self.publish(kind, reason, &message).await;
         }
         if let Outcome::Drift { correction, .. } = &outcome {
@@ -357,16 +447,37 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes the status the recorded outcomes leave (when one of them sets `Ready`), with
-    /// `history` as the release's, and returns when to reconcile again.
-    pub async fn finish(self, history: &[Release], interval: Duration) -> Result<Action, Error> {
+    /// `history` as the release's and the failure counts and retry time of `facts`, and returns
+    /// when to reconcile again (`interval` when healthy).
+    pub async fn finish(
+        self,
+        history: &[Release],
+        interval: Duration,
+        facts: &Facts,
+    ) -> Result<Action, Error> {
         let requeue = self
             .outcomes
             .last()
             .map(Outcome::requeue)
             .unwrap_or(Requeue::Interval);
         // The last outcome that says something about a condition has the last word on it.
-        let summary = self.outcomes.iter().rev().find_map(Outcome::summary);
-        if let Some(summary) = summary {
+        let mut summary = self.outcomes.iter().rev().find_map(Outcome::summary);
+        if let Some(Outcome::Exhausted { note, .. }) = self.outcomes.last() {
+            // Ready keeps what the last failure said (now, or as the status has it).
+            let mut s = summary.unwrap_or_else(|| self.current_ready());
+            s.stalled = Some((Reason::RetriesExhausted, note.clone()));
+            summary = Some(s);
+        }
+        if let Some(mut summary) = summary {
+            if summary.ready == ConditionStatus::False
+                && summary.stalled.is_none()
+                && let Some(until) = facts.retry_at
+            {
+                summary.message.push_str(&format!(
+                    "; failure {} of this generation, retrying at {until}",
+                    facts.failures.total
+                ));
+            }
             let test = self
                 .outcomes
                 .iter()
@@ -374,13 +485,39 @@ impl<'a> Writer<'a> {
                 .map(Outcome::test)
                 .find(|t| !matches!(t, TestCondition::Keep))
                 .unwrap_or(TestCondition::Keep);
-            self.write(&summary, test, history).await?;
+            self.write(&summary, test, history, facts).await?;
         }
         Ok(match requeue {
             Requeue::Interval => Action::requeue(interval),
             Requeue::Retry => Action::requeue(RETRY),
+            Requeue::At(until) => {
+                let wait = until.duration_since(Timestamp::now());
+                Action::requeue(
+                    Duration::try_from(wait)
+                        .unwrap_or_default()
+                        .max(Duration::from_millis(100)),
+                )
+            }
             Requeue::AwaitChange => Action::await_change(),
         })
+    }
+
+    /// The `Ready` condition as the status has it (after a failure of an earlier reconcile).
+    fn current_ready(&self) -> Summary {
+        let ready = self.hr.status.as_ref().and_then(|s| {
+            s.conditions
+                .iter()
+                .find(|c| c.type_ == ConditionType::Ready.as_str())
+        });
+        Summary {
+            ready: ConditionStatus::False,
+            reason: ready
+                .and_then(|c| Reason::parse(&c.reason))
+                .unwrap_or(Reason::ReconcileFailed),
+            message: ready.map(|c| c.message.clone()).unwrap_or_default(),
+            stalled: None,
+            history: true,
+        }
     }
 
     async fn write(
@@ -388,11 +525,24 @@ impl<'a> Writer<'a> {
         summary: &Summary,
         test: TestCondition,
         history: &[Release],
+        facts: &Facts,
     ) -> Result<(), Error> {
         let hr = self.hr;
         let generation = hr.metadata.generation;
         let mut status = hr.status.clone().unwrap_or_default();
         status.observed_generation = generation;
+        status.failures = facts.failures.total;
+        status.install_failures = facts.failures.install;
+        status.upgrade_failures = facts.failures.upgrade;
+        status.next_retry_at = facts.retry_at.map(|t| t.to_string());
+        let (requested, force, reset) = hr.requests();
+        if hr.force_requested() {
+            status.last_handled_force_at = force;
+        }
+        if hr.reset_requested() {
+            status.last_handled_reset_at = reset;
+        }
+        status.last_handled_reconcile_at = requested;
         let c = &mut status.conditions;
         let (reason, message) = (summary.reason, summary.message.as_str());
         set_condition(
@@ -411,13 +561,16 @@ impl<'a> Writer<'a> {
             "",
             generation,
         );
-        let stalled = ConditionStatus::from_bool(summary.stalled);
+        let (stalled, stalled_reason, stalled_message) = match &summary.stalled {
+            Some((r, m)) => (ConditionStatus::True, *r, m.as_str()),
+            None => (ConditionStatus::False, reason, ""),
+        };
         set_condition(
             c,
             ConditionType::Stalled,
             stalled,
-            reason,
-            message,
+            stalled_reason,
+            stalled_message,
             generation,
         );
         match test {
@@ -460,6 +613,19 @@ impl<'a> Writer<'a> {
     }
 
     async fn patch(&self, status: &HelmReleaseStatus) -> Result<(), Error> {
+        // A merge patch leaves fields it does not name: counters back at zero and a retry time
+        // that is gone are written as nulls, which remove them.
+        let mut body = serde_json::to_value(status).expect("a status serializes");
+        if let Some(fields) = body.as_object_mut() {
+            for key in [
+                "failures",
+                "installFailures",
+                "upgradeFailures",
+                "nextRetryAt",
+            ] {
+                fields.entry(key).or_insert(serde_json::Value::Null);
+            }
+        }
         let api: Api<HelmRelease> = Api::namespaced(
             self.ctx.cluster.client().clone(),
             &self.hr.namespace().unwrap_or_default(),
@@ -467,7 +633,7 @@ impl<'a> Writer<'a> {
         api.patch_status(
             &self.hr.name_any(),
             &PatchParams::default(),
-            &Patch::Merge(json!({"status": status})),
+            &Patch::Merge(json!({"status": body})),
         )
         .await?;
         Ok(())
@@ -524,5 +690,29 @@ fn set_condition(
         }
         Some(c) => *c = fresh,
         None => conditions.push(fresh),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_up_to_its_cap() {
+        for (failures, base) in [
+            (0, 2),
+            (1, 2),
+            (2, 4),
+            (3, 8),
+            (7, 128),
+            (9, 300),
+            (40, 300),
+        ] {
+            for _ in 0..50 {
+                let d = backoff(failures).as_secs_f64();
+                let base = base as f64;
+                assert!(d >= base && d <= base * 1.2, "{failures}: {d}");
+            }
+        }
     }
 }

@@ -82,6 +82,83 @@ async fn a_valid_spec_is_admitted_without_warnings() {
 }
 
 #[tokio::test]
+async fn project_planton_manifests_are_admitted_with_their_warnings() {
+    let planton = |extra: Value| {
+        let mut spec = json!({
+            "target_cluster": {"cluster_name": "my-cluster"},
+            "namespace": {"value": "wordpress"},
+            "create_namespace": true,
+            "repo": "https://charts.example.com/stable",
+            "name": "wordpress",
+            "version": "19.0.0",
+            "values": {"wordpressUsername": "admin", "service.type": "ClusterIP"},
+        });
+        for (k, v) in extra.as_object().expect("a map") {
+            spec[k] = v.clone();
+        }
+        spec
+    };
+    let hook = webhook(Policies::default());
+
+    let r = response(&hook, &review("CREATE", planton(json!({})), None)).await;
+    assert_eq!(r["allowed"], true, "{r}");
+    assert!(r.get("warnings").is_none(), "{r}");
+
+    let values = json!({"values": {"ingress": {"enabled": "false"},
+                                   "auth": {"password": "super-secret-password"}}});
+    let r = response(&hook, &review("CREATE", planton(values), None)).await;
+    assert_eq!(r["allowed"], true, "{r}");
+    let warnings: Vec<&str> = r["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{r}");
+    for prefix in [
+        "[PH052] spec.values.auth.password: ",
+        "[PH051] spec.values.ingress.enabled: ",
+    ] {
+        assert!(warnings.iter().any(|w| w.starts_with(prefix)), "{r}");
+    }
+    assert!(
+        !r.to_string().contains("super-secret"),
+        "the secret leaked: {r}"
+    );
+
+    let r = response(
+        &hook,
+        &review("CREATE", planton(json!({"createNamespace": false})), None),
+    )
+    .await;
+    assert_eq!(r["allowed"], false, "{r}");
+    let message = r["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("spec.createNamespace and spec.create_namespace"),
+        "{message}"
+    );
+
+    let r = response(
+        &hook,
+        &review(
+            "CREATE",
+            planton(
+                json!({"namespace": {"value_from": {"kind": "KubernetesNamespace", "name": "x"}}}),
+            ),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r["allowed"], false, "{r}");
+    let message = r["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("[PH070] spec.namespace.value_from: ")
+            && message.contains("not resolvable outside Project Planton"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
 async fn every_error_is_in_the_denial() {
     let spec = json!({"repo": "http://charts.example.com", "name": "webapp", "version": "^1.2"});
     let r = response(&webhook(Policies::default()), &review("CREATE", spec, None)).await;
