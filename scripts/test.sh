@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/install-shells.sh
 PLANTON_HELM=$(scripts/install-helm.sh)
 export PLANTON_HELM
 PLANTON_CONTROL_PLANE=$(scripts/install-control-plane.sh)

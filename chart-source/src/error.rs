@@ -91,6 +91,21 @@ pub enum Error {
         /// The transport's reason (connection refused, TLS, DNS, ...).
         reason: String,
     },
+    /// The TLS handshake failed in a way the client can fix: a server certificate that is not
+    /// trusted, or a server that wants a client certificate.
+    #[error("{url}: TLS: {reason}; {hint}")]
+    Tls {
+        /// The URL.
+        url: String,
+        /// What TLS reported.
+        reason: String,
+        /// What to do about it.
+        hint: String,
+    },
+    /// Credentials that cannot be used: a malformed Docker config, one without an entry for the
+    /// chart's registry. The message names registries and keys, never their values.
+    #[error("{0}")]
+    Credentials(String),
     /// Any other unexpected HTTP answer.
     #[error("{url}: unexpected {status}: {body}")]
     Status {

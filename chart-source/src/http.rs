@@ -11,7 +11,7 @@ use reqwest::{Client, StatusCode};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::{Credentials, Progress};
+use crate::{ClientCert, Credentials, Progress};
 
 /// The client, its timeout and the tokens obtained so far (per realm, service and scope).
 pub(crate) struct Http {
@@ -48,6 +48,7 @@ impl Http {
     pub fn new(
         timeout: Duration,
         ca_pem: Option<&[u8]>,
+        client_cert: Option<&ClientCert>,
         progress: Option<Arc<dyn Progress>>,
     ) -> Result<Self> {
         let mut builder = Client::builder()
@@ -56,18 +57,42 @@ impl Http {
             .read_timeout(timeout)
             .user_agent(concat!("planton-helm/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::Client(format!("the CA file is not PEM certificates: {e}")))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::Client(format!("the CA certificates are not PEM certificates: {e}"))
+            })?;
             if certs.is_empty() {
                 return Err(Error::Client(
-                    "the CA file holds no PEM certificate".to_string(),
+                    "the CA certificates hold no PEM certificate".to_string(),
                 ));
             }
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        let client = builder.build().map_err(|e| Error::Client(e.to_string()))?;
+        if let Some(c) = client_cert {
+            let mut pem = c.cert_pem.clone();
+            pem.push(b'\n');
+            pem.extend_from_slice(&c.key_pem);
+            // The parser's own error is not passed on: it could quote what it failed to read.
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|_| {
+                Error::Client(
+                    "the client certificate and key are not a PEM certificate chain and a PEM \
+                     private key (PKCS#8, PKCS#1 or SEC1)"
+                        .to_string(),
+                )
+            })?;
+            builder = builder.identity(identity);
+        }
+        let client = builder.build().map_err(|e| {
+            Error::Client(if client_cert.is_some() {
+                format!(
+                    "the client certificate and key cannot be used: {}",
+                    chain(&e)
+                )
+            } else {
+                chain(&e)
+            })
+        })?;
         Ok(Http {
             client,
             timeout,
@@ -250,7 +275,8 @@ impl Http {
                         c.username
                     ),
                     None => "the server needs credentials; pass --username and --password \
-                             (or set PLANTON_HELM_USERNAME and PLANTON_HELM_PASSWORD)"
+                             (or set PLANTON_HELM_USERNAME and PLANTON_HELM_PASSWORD; for a \
+                             HelmRelease, name a Secret in spec.credentialsRef)"
                         .to_string(),
                 },
             },
@@ -277,25 +303,90 @@ impl Http {
                 url: redact(url),
                 after: self.timeout,
             }
-        } else {
-            let mut reason = String::new();
-            let mut source: Option<&dyn std::error::Error> = Some(&e);
-            while let Some(s) = source {
-                let text = s.to_string();
-                if !reason.contains(&text) {
-                    if !reason.is_empty() {
-                        reason.push_str(": ");
-                    }
-                    reason.push_str(&text);
-                }
-                source = s.source();
-            }
-            Error::Connect {
+        } else if let Some((reason, hint)) = tls_problem(&e) {
+            Error::Tls {
                 url: redact(url),
                 reason,
+                hint: hint.to_string(),
+            }
+        } else {
+            Error::Connect {
+                url: redact(url),
+                reason: chain(&e),
             }
         }
     }
+}
+
+/// An error and its causes, each once, joined with `: `.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut reason = String::new();
+    let mut source = Some(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !reason.contains(&text) {
+            if !reason.is_empty() {
+                reason.push_str(": ");
+            }
+            reason.push_str(&text);
+        }
+        source = s.source();
+    }
+    reason
+}
+
+/// The rustls error `e` is or wraps. rustls errors arrive wrapped in `std::io::Error`s (twice,
+/// through hyper-rustls), whose `source()` skips the wrapped error itself, so I/O errors are
+/// unwrapped here.
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut node = e;
+    loop {
+        if let Some(r) = node.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        let inner = node.downcast_ref::<std::io::Error>()?.get_ref()?;
+        node = inner;
+    }
+}
+
+/// A TLS failure the user can fix, found in `e`'s chain of causes: what rustls said and what to
+/// do.
+fn tls_problem(e: &(dyn std::error::Error + 'static)) -> Option<(String, &'static str)> {
+    use rustls::AlertDescription as Alert;
+    let mut source = Some(e);
+    while let Some(s) = source {
+        match rustls_error(s) {
+            Some(r @ rustls::Error::InvalidCertificate(_)) => {
+                return Some((
+                    r.to_string(),
+                    "the server's certificate is not trusted or not valid for this host: if a \
+                     private CA signed it, trust that CA (--ca-file; for a HelmRelease, key \
+                     ca.crt of the Secret spec.certSecretRef names)",
+                ));
+            }
+            Some(
+                r @ rustls::Error::AlertReceived(
+                    Alert::CertificateRequired
+                    | Alert::BadCertificate
+                    | Alert::UnknownCA
+                    | Alert::CertificateUnknown
+                    | Alert::CertificateExpired
+                    | Alert::CertificateRevoked
+                    | Alert::AccessDenied,
+                ),
+            ) => {
+                return Some((
+                    r.to_string(),
+                    "the server wants a client certificate it trusts: give one (for a \
+                     HelmRelease, keys tls.crt and tls.key of the Secret spec.certSecretRef \
+                     names)",
+                ));
+            }
+            _ => {}
+        }
+        source = s.source();
+    }
+    None
 }
 
 fn too_large(url: &Url, limit: u64) -> Error {

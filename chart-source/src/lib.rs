@@ -16,6 +16,7 @@
 //! its digest), else the highest version matching each range.
 
 mod archive;
+mod auth;
 mod cache;
 mod error;
 mod http;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use archive::{ChartMeta, Dependency, Lock};
+pub use auth::{ClientCert, Credentials, DockerConfig, registry_host};
 pub use cache::{Cache, sha256_digest};
 pub use error::{Error, Result};
 pub use oci::{CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, tag as oci_tag};
@@ -67,24 +69,6 @@ impl std::fmt::Display for ChartRef {
     }
 }
 
-/// A username and password (or token) for a repository or registry.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    /// The username.
-    pub username: String,
-    /// The password or token.
-    pub password: String,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
-}
-
 /// Receives download progress. Implementations must be cheap: they are called per chunk.
 pub trait Progress: Send + Sync {
     /// `done` of `total` bytes (when the server said) of the download `label`.
@@ -104,8 +88,15 @@ pub struct Options {
     pub timeout: Duration,
     /// Extra CA certificates (PEM) trusted besides the system's.
     pub ca_pem: Option<Vec<u8>>,
+    /// A client certificate presented to servers that ask for one.
+    pub client_cert: Option<ClientCert>,
     /// Credentials sent to the chart's repository or registry (not to dependencies elsewhere).
     pub credentials: Option<Credentials>,
+    /// Registry credentials per host, for the chart's `oci://` registry and its dependencies'
+    /// (a chart in a registry the config has no entry for is an error; a dependency there is
+    /// fetched anonymously). [`Options::credentials`], when also given, win for the chart's own
+    /// registry.
+    pub docker_config: Option<DockerConfig>,
     /// Talk to OCI registries over plain HTTP (Helm's `--plain-http`), for local registries.
     pub plain_http: bool,
     /// Where download progress goes; none by default.
@@ -119,7 +110,9 @@ impl Default for Options {
             offline: false,
             timeout: DEFAULT_TIMEOUT,
             ca_pem: None,
+            client_cert: None,
             credentials: None,
+            docker_config: None,
             plain_http: false,
             progress: None,
         }
@@ -158,11 +151,13 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
-    /// A fetcher with these options. Fails only when the CA certificates do not parse.
+    /// A fetcher with these options. Fails only when the CA certificates or the client
+    /// certificate do not parse.
     pub fn new(options: Options) -> Result<Self> {
         let http = http::Http::new(
             options.timeout,
             options.ca_pem.as_deref(),
+            options.client_cert.as_ref(),
             options.progress.clone(),
         )?;
         Ok(Fetcher {
@@ -184,9 +179,23 @@ impl Fetcher {
     /// `chart.version`; a cache entry is re-hashed on every read.
     /// Caveats: HTTP repositories whose index lists no digest are trusted as served.
     pub async fn fetch(&self, chart: &ChartRef) -> Result<FetchedChart> {
-        let (archive, digest, origin) = self
-            .fetch_one(chart, self.options.credentials.as_ref())
-            .await?;
+        let credentials = self.credentials_for(&chart.repo, &chart.repo)?;
+        if credentials.is_none()
+            && let (Some(config), Some(host)) =
+                (&self.options.docker_config, registry_host(&chart.repo))
+        {
+            let known = config.registries();
+            return Err(Error::Credentials(format!(
+                "the registry credentials have no entry for {host} (they have {}): add one \
+                 for it",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        let (archive, digest, origin) = self.fetch_one(chart, credentials.as_ref()).await?;
         let inspected = archive::inspect(&archive).map_err(|reason| Error::Malformed {
             url: chart.to_string(),
             reason,
@@ -334,14 +343,11 @@ impl Fetcher {
                     })?,
             };
             let dep_ref = ChartRef::new(repository.clone(), dep.name.clone(), version.clone());
-            // Credentials go only to the chart's own repository, as Helm keeps them per repository.
             let credentials = self
-                .options
-                .credentials
-                .as_ref()
-                .filter(|_| same_host(&repository, &chart.repo));
+                .credentials_for(&repository, &chart.repo)
+                .map_err(|e| fail(e.to_string()))?;
             let (data, _, _) = self
-                .fetch_one(&dep_ref, credentials)
+                .fetch_one(&dep_ref, credentials.as_ref())
                 .await
                 .map_err(|e| fail(e.to_string()))?;
             files.push((format!("charts/{}-{}.tgz", dep.name, version), data));
@@ -364,11 +370,8 @@ impl Fetcher {
         dep: &Dependency,
         chart_repo: &str,
     ) -> Result<String> {
-        let credentials = self
-            .options
-            .credentials
-            .as_ref()
-            .filter(|_| same_host(repository, chart_repo));
+        let credentials = self.credentials_for(repository, chart_repo)?;
+        let credentials = credentials.as_ref();
         let constraint =
             version::Constraint::parse(&dep.version).map_err(|reason| Error::Dependency {
                 chart: String::new(),
@@ -417,6 +420,23 @@ impl Fetcher {
                     reason,
                 }
             })
+    }
+}
+
+impl Fetcher {
+    /// What to present to `repo` while fetching a chart from `chart_repo`: for an `oci://`
+    /// registry, [`Options::credentials`] when it is the chart's own, else the Docker config's
+    /// entry for it; for an HTTP repository, [`Options::credentials`] when it is on the chart's
+    /// repository's host (Helm keeps credentials per repository).
+    fn credentials_for(&self, repo: &str, chart_repo: &str) -> Result<Option<Credentials>> {
+        let own = same_host(repo, chart_repo);
+        if own && let Some(c) = &self.options.credentials {
+            return Ok(Some(c.clone()));
+        }
+        match (&self.options.docker_config, registry_host(repo)) {
+            (Some(config), Some(host)) => config.credentials_for(&host),
+            _ => Ok(None),
+        }
     }
 }
 

@@ -2,12 +2,17 @@
 //! `helm push`, and a static server holding an index made by `helm repo index`.
 
 mod support;
+#[path = "support/tls.rs"]
+mod tls;
 
 use std::path::Path;
 use std::time::Duration;
 
-use chart_source::{ChartRef, Credentials, Error, Fetcher, Options, Origin, sha256_digest};
+use chart_source::{
+    ChartRef, ClientCert, Credentials, DockerConfig, Error, Fetcher, Options, Origin, sha256_digest,
+};
 use support::{Helm, Registry, ServeOptions, StaticServer, TempDir, TokenFront, write_chart};
+use tls::{TestPki, TlsFront};
 
 const USER: &str = "ci-bot";
 const PASSWORD: &str = "s3cret-pull";
@@ -486,4 +491,209 @@ fn tar_listing(archive: &[u8]) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+/// The server's certificate is checked against the CA given for the fetch (not only the
+/// system's), and a server that wants a client certificate gets the one given; each failure says
+/// what is missing.
+#[test]
+fn https_repository_with_a_private_ca_and_a_client_certificate() {
+    let helm = Helm::new();
+    let work = TempDir::new("https");
+    let pki = TestPki::new("chart-source-test-ca", &work.path().join("pki"));
+    let repo = http_repo(&helm, &["1.0.0"], false, ServeOptions::default());
+    let front = TlsFront::start(repo.server.addr, &pki, false);
+    let mutual = TlsFront::start(repo.server.addr, &pki, true);
+    let fetch = |url: String, ca: bool, client: bool| {
+        Fetcher::new(Options {
+            ca_pem: ca.then(|| pki.ca.cert_pem().into_bytes()),
+            client_cert: client.then(|| ClientCert {
+                cert_pem: pki.client.cert_pem.clone().into_bytes(),
+                key_pem: pki.client.key_pem.clone().into_bytes(),
+            }),
+            plain_http: false,
+            ..options(&work.path().join(format!("cache-{ca}-{client}")))
+        })
+        .expect("fetcher")
+        .fetch_blocking(&ChartRef::new(format!("{url}/pkgs"), "web", "1.0.0"))
+    };
+    let err = fetch(front.url(), false, false).expect_err("untrusted CA");
+    assert!(matches!(err, Error::Tls { .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("invalid peer certificate"), "{text}");
+    assert!(text.contains("spec.certSecretRef"), "{text}");
+    let got = fetch(front.url(), true, false).expect("trusted through the given CA");
+    assert_eq!(
+        got.archive,
+        std::fs::read(&repo.archives[0]).expect("archive")
+    );
+
+    let err = fetch(mutual.url(), true, false).expect_err("no client certificate");
+    assert!(matches!(err, Error::Tls { .. }), "{err}");
+    assert!(
+        err.to_string().contains("wants a client certificate"),
+        "{err}"
+    );
+    fetch(mutual.url(), true, true).expect("client certificate presented");
+
+    let err = Fetcher::new(Options {
+        client_cert: Some(ClientCert {
+            cert_pem: pki.client.cert_pem.clone().into_bytes(),
+            key_pem: b"-----BEGIN PRIVATE KEY-----\nS3CRET\n-----END PRIVATE KEY-----\n".to_vec(),
+        }),
+        ..options(&work.path().join("cache"))
+    })
+    .err()
+    .expect("a key that is not a key");
+    assert!(err.to_string().contains("client certificate"), "{err}");
+    assert!(!err.to_string().contains("S3CRET"), "{err}");
+}
+
+fn docker_config(registry: &str, user: &str, password: &str) -> DockerConfig {
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    DockerConfig::parse(
+        format!(
+            r#"{{"auths":{{"{registry}":{{"auth":"{auth}"}},"other.example":{{"auth":"eDp5"}}}}}}"#
+        )
+        .as_bytes(),
+    )
+    .expect("docker config")
+}
+
+/// The real registry serving TLS with the test's CA and requiring client certificates, behind
+/// htpasswd: a Docker config (as a `kubernetes.io/dockerconfigjson` Secret holds it) supplies the
+/// credentials for the registry's host; a config without an entry for it, no credentials, no CA
+/// and no client certificate each fail with their own clear error.
+#[test]
+fn oci_registry_over_tls_with_docker_config_credentials() {
+    let helm = Helm::new();
+    let work = TempDir::new("oci-tls");
+    let pki = TestPki::new("chart-source-registry-ca", &work.path().join("pki"));
+    let registry = Registry::start_with(Some((USER, PASSWORD)), Some(pki.registry_tls(true)));
+    for a in package_web(&helm, work.path(), &["4.0.0"], &work.path().join("pkg")) {
+        registry.push(&helm, &a, Some((USER, PASSWORD)));
+    }
+    let host = format!("127.0.0.1:{}", registry.port);
+    let chart = ChartRef::new(registry.repo(), "web", "4.0.0");
+    let client = || ClientCert {
+        cert_pem: pki.client.cert_pem.clone().into_bytes(),
+        key_pem: pki.client.key_pem.clone().into_bytes(),
+    };
+    let fetch = |docker: Option<DockerConfig>, ca: bool, cert: bool| {
+        Fetcher::new(Options {
+            ca_pem: ca.then(|| pki.ca.cert_pem().into_bytes()),
+            client_cert: cert.then(client),
+            docker_config: docker,
+            plain_http: false,
+            ..options(&work.path().join(format!("cache-{}", support::free_port())))
+        })
+        .expect("fetcher")
+        .fetch_blocking(&chart)
+    };
+    let got = fetch(
+        Some(docker_config(
+            &format!("https://{host}/v1/"),
+            USER,
+            PASSWORD,
+        )),
+        true,
+        true,
+    )
+    .expect("the config's entry for the registry");
+    assert_eq!(got.origin, Origin::Network);
+
+    let err = fetch(
+        Some(docker_config("registry.example", USER, PASSWORD)),
+        true,
+        true,
+    )
+    .expect_err("no entry for this registry");
+    assert!(matches!(err, Error::Credentials(_)), "{err}");
+    assert!(
+        err.to_string().contains(&format!("no entry for {host}"))
+            && err.to_string().contains("other.example, registry.example"),
+        "{err}"
+    );
+    let err = fetch(None, true, true).expect_err("anonymous");
+    assert!(matches!(err, Error::Denied { status: 401, .. }), "{err}");
+    let err = fetch(Some(docker_config(&host, USER, "wrong-pw")), true, true)
+        .expect_err("wrong password");
+    assert!(matches!(err, Error::Denied { status: 401, .. }), "{err}");
+    assert!(!err.to_string().contains("wrong-pw"), "{err}");
+    let err =
+        fetch(Some(docker_config(&host, USER, PASSWORD)), false, true).expect_err("untrusted CA");
+    assert!(matches!(err, Error::Tls { .. }), "{err}");
+    let err = fetch(Some(docker_config(&host, USER, PASSWORD)), true, false)
+        .expect_err("no client certificate");
+    assert!(matches!(err, Error::Tls { .. }), "{err}");
+    assert!(
+        err.to_string().contains("wants a client certificate"),
+        "{err}"
+    );
+}
+
+/// A Docker config holds credentials per registry: an `oci://` dependency in another registry
+/// gets that registry's entry, while basic credentials stay with the chart's own registry.
+#[test]
+fn docker_config_credentials_reach_a_dependency_in_another_registry() {
+    let helm = Helm::new();
+    let work = TempDir::new("oci-deps-auth");
+    let public = Registry::start(None);
+    let private = Registry::start(Some((USER, PASSWORD)));
+    let dep_src = work.path().join("src/cache");
+    write_chart(&dep_src, "cache", "");
+    let dep = helm.package(&dep_src, "0.3.0", &work.path().join("pkg"));
+    private.push(&helm, &dep, Some((USER, PASSWORD)));
+    let app = work.path().join("src/app");
+    write_chart(
+        &app,
+        "app",
+        &format!(
+            "dependencies:\n- name: cache\n  version: 0.3.0\n  repository: {}\n",
+            private.repo()
+        ),
+    );
+    // Vendored only so that `helm package` accepts the chart; the archive pushed lacks it.
+    std::fs::create_dir_all(app.join("charts")).expect("mkdir");
+    std::fs::copy(&dep, app.join("charts/cache-0.3.0.tgz")).expect("vendor");
+    let app_archive = unvendored(&helm.package(&app, "1.0.0", &work.path().join("pkg")));
+    public.push(&helm, &app_archive, None);
+    let chart = ChartRef::new(public.repo(), "app", "1.0.0");
+    let fetch = |options: Options| {
+        Fetcher::new(options)
+            .expect("fetcher")
+            .fetch_blocking(&chart)
+    };
+
+    let err = fetch(Options {
+        credentials: creds(USER, PASSWORD),
+        ..options(&work.path().join("cache-basic"))
+    })
+    .expect_err("basic credentials are for the chart's own registry only");
+    assert!(matches!(err, Error::Dependency { .. }), "{err}");
+    assert!(err.to_string().contains("401"), "{err}");
+
+    let config = docker_config(&format!("127.0.0.1:{}", private.port), USER, PASSWORD);
+    let err = fetch(Options {
+        docker_config: Some(config.clone()),
+        ..options(&work.path().join("cache-docker-missing"))
+    })
+    .expect_err("the config has no entry for the chart's own registry");
+    assert!(matches!(err, Error::Credentials(_)), "{err}");
+
+    let both = DockerConfig::parse(
+        format!(
+            r#"{{"auths":{{"127.0.0.1:{}":{{"username":"anon","password":"x"}},"127.0.0.1:{}":{{"username":"{USER}","password":"{PASSWORD}"}}}}}}"#,
+            public.port, private.port
+        )
+        .as_bytes(),
+    )
+    .expect("config");
+    let got = fetch(Options {
+        docker_config: Some(both),
+        ..options(&work.path().join("cache-docker"))
+    })
+    .expect("each registry gets its own entry");
+    assert_eq!(got.added_dependencies.len(), 1);
 }

@@ -34,6 +34,12 @@ impl Host for WitHost {
         let t = imports::now();
         (t.seconds, t.nanoseconds)
     }
+    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Result<Vec<u8>, String> {
+        imports::generate_rsa_key(bits, seed)
+    }
+    fn generate_dsa_key(&mut self, seed: &[u8; 32]) -> Result<Vec<u8>, String> {
+        imports::generate_dsa_key(seed)
+    }
 }
 
 fn file(f: wit::SourceFile) -> render::SourceFile {
@@ -117,6 +123,10 @@ impl Guest for Component {
             .collect())
     }
 
+    fn template_name(template: String) -> Result<String, String> {
+        render::template_name(&template, &mut WitHost)
+    }
+
     fn render(req: wit::RenderRequest) -> Result<wit::RenderOutput, wit::RenderError> {
         let chart = match req.chart {
             wit::ChartSource::Archive(bytes) => render::ChartSource::Archive(bytes),
@@ -149,6 +159,7 @@ impl Guest for Component {
             capabilities: render::Capabilities {
                 kube_version: req.capabilities.kube_version,
                 api_versions: req.capabilities.api_versions,
+                live: req.capabilities.live,
             },
             options: render::RenderOptions {
                 include_crds: req.options.include_crds,

@@ -14,7 +14,9 @@ pub mod yaml;
 use crate::sprig;
 use crate::template::func::Func;
 
-pub use crate::api::host::{FixedHost, Host};
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::api::host::FixedHost;
+pub use crate::api::host::Host;
 pub use crate::template::func::{Ctx, FuncMap};
 
 impl FuncMap {
@@ -22,34 +24,49 @@ impl FuncMap {
     pub fn helm() -> FuncMap {
         FuncMap::from_funcs(all())
     }
+
+    /// Sprig's own map (`sprig.TxtFuncMap`: `env` and `expandenv` in, Helm's functions out),
+    /// which Helm gives `--name-template`.
+    pub fn sprig() -> FuncMap {
+        let mut out = Vec::new();
+        for register in SPRIG {
+            register(&mut out);
+        }
+        sprig::env::register(&mut out);
+        FuncMap::from_funcs(out)
+    }
 }
+
+/// Sprig v3's families, in Helm's registration order.
+const SPRIG: &[fn(&mut Vec<Func>)] = &[
+    sprig::conv::register,
+    sprig::strings::register,
+    sprig::encoding::register,
+    sprig::regex::register,
+    sprig::semver::register,
+    sprig::date::register,
+    sprig::url::register,
+    sprig::paths::register,
+    sprig::lists::register,
+    sprig::dicts::register,
+    sprig::math::register,
+    sprig::reflect::register,
+    sprig::defaults::register,
+    sprig::crypto::register,
+    sprig::network::register,
+];
 
 /// Every function Helm gives chart templates, in registration order.
 fn all() -> Vec<Func> {
     let mut out = Vec::new();
-    let families: &[fn(&mut Vec<Func>)] = &[
-        // Sprig v3.
-        sprig::conv::register,
-        sprig::strings::register,
-        sprig::encoding::register,
-        sprig::regex::register,
-        sprig::semver::register,
-        sprig::date::register,
-        sprig::url::register,
-        sprig::paths::register,
-        sprig::lists::register,
-        sprig::dicts::register,
-        sprig::math::register,
-        sprig::reflect::register,
-        sprig::defaults::register,
-        sprig::crypto::register,
-        sprig::network::register,
+    let own: &[fn(&mut Vec<Func>)] = &[
         // Helm's, overriding Sprig's of the same name.
         yaml::register,
         json::register,
         toml::register,
         helm::register,
     ];
+    let families = SPRIG.iter().chain(own);
     for register in families {
         register(&mut out);
     }

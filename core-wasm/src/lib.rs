@@ -10,6 +10,7 @@ pub mod bench_support;
 pub mod chart;
 pub mod funcs;
 #[doc(hidden)]
+#[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
 pub mod go;
 pub mod json;

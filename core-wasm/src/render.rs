@@ -96,7 +96,13 @@ fn render_logging(
             kube.git_version
         )));
     }
-    let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+    // `helm template` adds `--api-versions` to its defaults; `helm install` sees only the
+    // cluster's discovery.
+    let mut apis: Vec<String> = if req.capabilities.live {
+        Vec::new()
+    } else {
+        DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect()
+    };
     apis.extend(req.capabilities.api_versions.iter().cloned());
     let caps = Value::Object(Rc::new(CapsObject {
         kube,
@@ -173,6 +179,22 @@ fn render_logging(
     rendered.retain(|(n, _)| !n.ends_with("NOTES.txt"));
     rendered.sort_by(|a, b| a.0.cmp(&b.0));
     assemble(&chart, rendered, notes, &req.options)
+}
+
+/// Helm's `--name-template`: `template` parsed as "name-template" and executed with Sprig's
+/// function map (not Helm's: no `include`, `tpl` or `toYaml`) and no data. The error is Go's
+/// text (`template: name-template:1: function "x" not defined`); the name itself is checked
+/// later, by the render, as any release name.
+pub fn template_name(template: &str, host: &mut dyn Host) -> Result<String, String> {
+    let funcs = FuncMap::sprig();
+    let mut set = TreeSet::new();
+    let is_func = |n: &str| crate::template::exec::is_builtin(n) || funcs.contains(n);
+    parse_into(&mut set, "name-template", template, &is_func)?;
+    let mut ctx = Ctx::new(host);
+    let mut shared = Shared::new(&funcs, &mut ctx, MAX_OUTPUT);
+    shared
+        .execute(&Scope::new(set), "name-template", Value::Nil)
+        .map_err(|e| e.text().to_string())
 }
 
 /// Helm's `ValidateReleaseName`: a DNS-1123 subdomain of at most 53 characters.

@@ -9,6 +9,7 @@ pub(crate) mod date;
 pub(crate) mod defaults;
 pub(crate) mod dicts;
 pub(crate) mod encoding;
+pub(crate) mod env;
 pub(crate) mod lists;
 pub(crate) mod math;
 pub(crate) mod network;

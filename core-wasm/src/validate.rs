@@ -24,7 +24,7 @@ use minijinja::value::Value as JinjaValue;
 use serde_json::Value as Json;
 
 pub use crate::api::validate::{Diagnostic, Input, Request, RuleInfo, Severity};
-use policy::Pack;
+use policy::{Pack, Rules};
 use schema::Schema;
 use source::{Chunk, Positions};
 
@@ -34,12 +34,12 @@ pub const GROUP: &str = "kubernetes.project-planton.org";
 /// Validates every HelmRelease document of `req.documents`. `Err` means the request itself is
 /// unusable (a policy file that does not load, an unknown code to disable), not the documents.
 pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
-    let pack = Pack::load(&req.policies, &req.disabled)?;
-    let helmrelease = Schema::compile(schema::HELMRELEASE_V1)?;
-    let planton = Schema::compile(schema::PLANTON)?;
+    let extra = Pack::parse(req.policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
+    let rules = Rules::new(&extra, &req.disabled)?;
+    let (helmrelease, planton) = schema::builtin()?;
     let mut out = Vec::new();
     for input in &req.documents {
-        let mut diags = check_file(input, &pack, &helmrelease, &planton);
+        let mut diags = check_file(input, &rules, helmrelease, planton);
         for d in &mut diags {
             d.file = Some(input.path.clone());
         }
@@ -53,7 +53,8 @@ pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
 
 /// The rules in force for these policy files and disabled codes, core checks first.
 pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<RuleInfo>, String> {
-    let pack = Pack::load(policies, disabled)?;
+    let extra = Pack::parse(policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
+    let rules = Rules::new(&extra, disabled)?;
     let mut out: Vec<RuleInfo> = policy::CORE_CHECKS
         .iter()
         .map(|(code, doc)| RuleInfo {
@@ -69,7 +70,7 @@ pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<R
             definition: String::new(),
         })
         .collect();
-    for r in &pack.rules {
+    for r in rules.all() {
         let mut def = String::new();
         if let Some(each) = &r.each {
             def.push_str(&format!("each: {each}\n"));
@@ -86,7 +87,7 @@ pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<R
             severity: r.severity,
             doc: r.doc.clone(),
             source: format!("{}:{}", r.file, r.line),
-            enabled: !pack.is_disabled(&r.code),
+            enabled: !rules.is_disabled(&r.code),
             definition: def,
         });
     }
@@ -108,7 +109,7 @@ fn input_error(message: String, line: Option<u32>, column: Option<u32>) -> Diagn
 
 fn check_file(
     input: &Input,
-    pack: &Pack,
+    pack: &Rules<'_>,
     helmrelease: &Schema,
     planton: &Schema,
 ) -> Vec<Diagnostic> {
@@ -154,7 +155,7 @@ fn check_file(
 /// Diagnostics of one document, and whether it was a HelmRelease.
 fn check_document(
     chunk: &Chunk<'_>,
-    pack: &Pack,
+    pack: &Rules<'_>,
     helmrelease: &Schema,
     planton: &Schema,
 ) -> (Vec<Diagnostic>, bool) {

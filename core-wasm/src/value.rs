@@ -413,6 +413,13 @@ pub trait Object {
         None
     }
 
+    /// `len` of a map- or slice-kinded type (Helm's `engine.files`, `common.VersionSet`);
+    /// `None` for structs and pointers. It also decides truthiness and Sprig's `empty`, as
+    /// reflect's length does in Go.
+    fn collection_len(&self) -> Option<usize> {
+        None
+    }
+
     /// For downcasting to the concrete type.
     fn as_any(&self) -> &dyn Any;
 }
@@ -517,7 +524,7 @@ impl Value {
     }
 
     /// text/template's truth: false for nil, false, zero numbers and empty strings, lists and
-    /// maps. Structs are always true.
+    /// maps (map- and slice-kinded objects included). Structs and pointers are always true.
     pub fn truthy(&self) -> bool {
         match self {
             Value::Nil => false,
@@ -528,7 +535,7 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.is_empty(),
-            Value::Object(_) => true,
+            Value::Object(o) => o.collection_len().is_none_or(|n| n > 0),
         }
     }
 

@@ -1,14 +1,23 @@
-//! `planton-helm template` against `helm template` on the chart suite (tests/charts-suite).
+//! `planton-helm template` against `helm template`, chart by chart, in one run.
 //!
-//! For the first successful case of every chart in `cases.txt` it prints:
-//! - whole-process time of our release CLI and of the oracle helm (median of `RUNS` runs each,
-//!   after one warm-up run), and their ratio;
-//! - the in-process render time of the same request (`host_runtime::Runtime::render`, median of
-//!   `RENDERS` calls on one runtime, excluding process start, chart reading and core loading).
+//! The charts: the first successful case of every chart of the chart suite (`tests/charts-suite`,
+//! `cases.txt`: public-style charts of our own, including ones that mint CAs, certificates and
+//! signing keys as public charts do), then three probes written to a temporary directory: a
+//! one-template chart (the process floor), `genPrivateKey "rsa"` and `genCA` alone.
+//!
+//! For each it prints the whole-process time of our release CLI and of the oracle helm (median
+//! of `BENCH_RUNS` runs each after one warm-up, the two run in turn so that both see the same
+//! machine), their ratio, and the in-process render time of the same request
+//! (`host_runtime::Runtime::render` on one runtime, median of `RENDERS` calls: no process start,
+//! no chart reading, no core loading) with helm's process time over it. Then the totals: the
+//! ratio of the summed medians, the median and the least of the per-chart ratios, and how many
+//! charts were slower than helm.
 //!
 //! `cargo bench -p host-cli --bench template`. Needs helm (env PLANTON_HELM, else
 //! ~/.cache/planton-helm/helm-v4.3.1/helm; `scripts/install-helm.sh`). `BENCH_RUNS=N` changes the
-//! number of process runs.
+//! number of process runs (key-generation cases get three times as many: Go's prime search makes
+//! helm's time vary by 4x from run to run); `BENCH_FILTER=WORD` keeps the cases whose name
+//! contains WORD.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,6 +50,10 @@ struct Case {
     name: String,
     chart: String,
     args: Vec<String>,
+    /// Directory the chart path in `args[2]` is relative to.
+    dir: PathBuf,
+    /// Mints RSA keys: more runs, since helm's time varies widely.
+    keys: bool,
 }
 
 /// Whitespace-separated words with '...' quoting (enough for cases.txt).
@@ -83,7 +96,7 @@ fn cases() -> Vec<Case> {
         let w = words(line);
         let ok = std::fs::read_to_string(suite().join(format!("goldens/{}.exit", w[0])))
             .is_ok_and(|c| c.trim() == "0");
-        if !ok || out.iter().any(|c| c.chart == w[1]) {
+        if !ok || w[2] == "-" || out.iter().any(|c| c.chart == w[1]) {
             continue;
         }
         let mut args = vec![
@@ -94,13 +107,76 @@ fn cases() -> Vec<Case> {
             w[3].clone(),
         ];
         args.extend(w[4..].iter().filter(|a| !a.starts_with("@mask=")).cloned());
+        let keys = chart_mints_rsa_keys(&suite().join(&w[1]));
         out.push(Case {
             name: w[0].clone(),
             chart: w[1].clone(),
             args,
+            dir: suite(),
+            keys,
         });
     }
     out
+}
+
+/// Whether a chart's templates call a Sprig function that makes an RSA key.
+fn chart_mints_rsa_keys(dir: &Path) -> bool {
+    let mut files = Vec::new();
+    collect(dir, dir, &mut files);
+    files.iter().any(|f| {
+        let text = String::from_utf8_lossy(&f.data);
+        [
+            "genPrivateKey",
+            "genCA ",
+            "genSelfSignedCert ",
+            "genSignedCert ",
+        ]
+        .iter()
+        .any(|call| text.contains(call))
+    })
+}
+
+/// The probes: tiny charts of one template each, written under `dir`.
+fn probes(dir: &Path) -> Vec<Case> {
+    let probes = [
+        (
+            "probe-one-template",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  a: b\n",
+            false,
+        ),
+        (
+            "probe-genprivatekey-rsa",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  key: {{ genPrivateKey \"rsa\" | quote }}\n",
+            true,
+        ),
+        (
+            "probe-genca",
+            "{{- $ca := genCA \"probe-ca\" 365 }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  ca.crt: {{ $ca.Cert | quote }}\n  ca.key: {{ $ca.Key | quote }}\n",
+            true,
+        ),
+    ];
+    probes
+        .into_iter()
+        .map(|(name, template, keys)| {
+            let chart = dir.join(name);
+            std::fs::create_dir_all(chart.join("templates")).expect("probe dir");
+            std::fs::write(
+                chart.join("Chart.yaml"),
+                format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
+            )
+            .expect("probe Chart.yaml");
+            std::fs::write(chart.join("templates/t.yaml"), template).expect("probe template");
+            Case {
+                name: name.to_string(),
+                chart: name.to_string(),
+                args: ["template", "probe", name, "--namespace", "default"]
+                    .map(String::from)
+                    .to_vec(),
+                dir: dir.to_path_buf(),
+                keys,
+            }
+        })
+        .collect()
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -108,23 +184,39 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn time_process(bin: &Path, args: &[String], runs: usize) -> Duration {
-    let run = || {
-        let start = Instant::now();
-        let out = Command::new(bin)
-            .args(args)
-            .current_dir(suite())
-            .env("TZ", "UTC")
-            .output()
-            .expect("run");
-        assert!(out.status.success(), "{} {args:?} failed", bin.display());
-        start.elapsed()
-    };
-    run();
-    median((0..runs).map(|_| run()).collect())
+/// One run of `bin args` from `dir`: its wall time.
+fn run_once(bin: &Path, args: &[String], dir: &Path) -> Duration {
+    let start = Instant::now();
+    let out = Command::new(bin)
+        .args(args)
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        .output()
+        .expect("run");
+    let t = start.elapsed();
+    assert!(
+        out.status.success(),
+        "{} {args:?} failed: {}",
+        bin.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t
 }
 
-fn files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) {
+/// Medians of `runs` runs of ours and of helm, taken in turn (ours, helm, ours, ...) after one
+/// warm-up each, so that a change in the machine's load hits both alike.
+fn time_pair(ours: &Path, helm: &Path, case: &Case, runs: usize) -> (Duration, Duration) {
+    run_once(ours, &case.args, &case.dir);
+    run_once(helm, &case.args, &case.dir);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        a.push(run_once(ours, &case.args, &case.dir));
+        b.push(run_once(helm, &case.args, &case.dir));
+    }
+    (median(a), median(b))
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .expect("read dir")
         .map(|e| e.expect("entry").path())
@@ -132,7 +224,7 @@ fn files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            files(root, &path, out);
+            collect(root, &path, out);
         } else {
             out.push(SourceFile {
                 path: path
@@ -147,15 +239,17 @@ fn files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) {
 }
 
 /// The request the CLI would build for `args` (the flags the suite uses).
-fn request(args: &[String]) -> RenderRequest {
-    let chart_dir = suite().join(&args[2]);
+fn request(case: &Case) -> RenderRequest {
+    let args = &case.args;
+    let chart_dir = case.dir.join(&args[2]);
     let mut chart = Vec::new();
-    files(&chart_dir, &chart_dir, &mut chart);
+    collect(&chart_dir, &chart_dir, &mut chart);
     let mut values = Vec::new();
     let (mut set_json, mut set, mut set_string) = (vec![], vec![], vec![]);
     let mut caps = Capabilities {
         kube_version: String::new(),
         api_versions: vec![],
+        live: false,
     };
     let mut options = RenderOptions {
         include_crds: false,
@@ -170,7 +264,7 @@ fn request(args: &[String]) -> RenderRequest {
             "-f" | "--values" => {
                 let path = val();
                 values.push(ValuesLayer::YamlFile(SourceFile {
-                    data: std::fs::read(suite().join(&path)).expect("values file"),
+                    data: std::fs::read(case.dir.join(&path)).expect("values file"),
                     path,
                 }));
             }
@@ -208,11 +302,17 @@ fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
+fn median_f64(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
 fn main() {
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(7);
+    let filter = std::env::var("BENCH_FILTER").unwrap_or_default();
     let ours = PathBuf::from(env!("CARGO_BIN_EXE_planton-helm"));
     let helm = helm();
     assert!(
@@ -220,27 +320,34 @@ fn main() {
         "helm not found at {}; run scripts/install-helm.sh or set PLANTON_HELM",
         helm.display()
     );
+    let probe_dir =
+        std::env::temp_dir().join(format!("planton-helm-probes-{}", std::process::id()));
+    let mut all = cases();
+    all.extend(probes(&probe_dir));
+    all.retain(|c| c.name.contains(&filter));
     let runtime = Runtime::new(Config::default()).expect("runtime");
     println!(
-        "chart suite: median of {runs} process runs (after 1 warm-up), in-process median of {RENDERS} renders\n"
+        "{} charts: median of {runs} process runs each (x3 for charts that make RSA keys), after 1 warm-up; in-process median of {RENDERS} renders\n",
+        all.len()
     );
     println!(
-        "| case | output | planton-helm (ms) | helm (ms) | helm / ours | in-process render (ms) |"
+        "| case | output | planton-helm (ms) | helm (ms) | helm / ours | in-process render (ms) | helm / in-process |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     let (mut sum_ours, mut sum_helm, mut sum_render) = (0.0, 0.0, 0.0);
-    let all = cases();
+    let (mut ratios, mut in_process_ratios) = (Vec::new(), Vec::new());
     for case in &all {
-        let t_ours = time_process(&ours, &case.args, runs);
-        let t_helm = time_process(&helm, &case.args, runs);
-        let req = request(&case.args);
+        let n = if case.keys { runs * 3 } else { runs };
+        let (t_ours, t_helm) = time_pair(&ours, &helm, case, n);
+        let req = request(case);
         let mut size = 0;
+        let renders = if case.keys { RENDERS / 3 } else { RENDERS };
         let t_render = median(
-            (0..RENDERS)
+            (0..renders)
                 .map(|_| {
                     let start = Instant::now();
                     let out = runtime
-                        .render(&req, OfflineHost::default().with_seed(1))
+                        .render(&req, OfflineHost::default())
                         .unwrap_or_else(|e| panic!("{}: {e}", case.name));
                     let t = start.elapsed();
                     size = out.text.len();
@@ -251,23 +358,50 @@ fn main() {
         sum_ours += t_ours.as_secs_f64();
         sum_helm += t_helm.as_secs_f64();
         sum_render += t_render.as_secs_f64();
+        let ratio = t_helm.as_secs_f64() / t_ours.as_secs_f64();
+        let in_process = t_helm.as_secs_f64() / t_render.as_secs_f64();
+        ratios.push(ratio);
+        in_process_ratios.push(in_process);
         println!(
-            "| {} | {:.1} KB | {} | {} | {:.1}x | {} |",
+            "| {} | {:.1} KB | {} | {} | {:.1}x | {} | {:.0}x |",
             case.name,
             size as f64 / 1000.0,
             ms(t_ours),
             ms(t_helm),
-            t_helm.as_secs_f64() / t_ours.as_secs_f64(),
-            ms(t_render)
+            ratio,
+            ms(t_render),
+            in_process
         );
     }
+    let _ = std::fs::remove_dir_all(&probe_dir);
     let n = all.len() as f64;
     println!(
-        "| mean of {} charts | | {:.1} | {:.1} | {:.1}x | {:.2} |",
+        "| total of {} charts | | {:.1} | {:.1} | {:.1}x | {:.1} | {:.0}x |",
         all.len(),
+        sum_ours * 1000.0,
+        sum_helm * 1000.0,
+        sum_helm / sum_ours,
+        sum_render * 1000.0,
+        sum_helm / sum_render
+    );
+    println!(
+        "| mean per chart | | {:.1} | {:.1} | | {:.2} | |",
         sum_ours / n * 1000.0,
         sum_helm / n * 1000.0,
-        sum_helm / sum_ours,
         sum_render / n * 1000.0
+    );
+    let slower = ratios.iter().filter(|r| **r < 1.0).count();
+    let least = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "\nhelm / ours: total {:.2}x, median {:.2}x, least {:.2}x; {slower} of {} charts slower than helm; helm / in-process: median {:.0}x, least {:.0}x",
+        sum_helm / sum_ours,
+        median_f64(ratios.clone()),
+        least,
+        all.len(),
+        median_f64(in_process_ratios.clone()),
+        in_process_ratios
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
     );
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use host_runtime::Config;
 
-use crate::{sources, status, template, units, validate};
+use crate::{diff, sources, status, template, units, validate};
 
 /// Exit status of `diff` when it could not compare (1 means "there are changes").
 const DIFF_ERROR: u8 = 2;
@@ -46,7 +46,7 @@ enum Command {
     /// live objects (exit 0: no change, 1: changes, 2: error)
     #[command(override_usage = "planton-helm diff BEFORE AFTER [OPTIONS]\n       \
                                 planton-helm diff --cluster FILE... [OPTIONS]")]
-    Diff(Box<sources::DiffArgs>),
+    Diff(Box<diff::DiffArgs>),
     /// Show the HelmReleases of a cluster: chart, version, Ready, reason, revisions, as the
     /// controller reports them
     #[command(visible_alias = "get")]
@@ -70,6 +70,8 @@ impl Cli {
         let config = Config {
             max_memory: self.max_memory,
             deadline: self.timeout,
+            // One call per process: mapping the artifact is most of the start-up saved.
+            map_artifact: true,
             ..Config::default()
         };
         let print = |text: &str| -> anyhow::Result<ExitCode> {
@@ -107,7 +109,7 @@ impl Cli {
                 stdout.flush()?;
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Diff(args) => Ok(match sources::diff(&args, config) {
+            Command::Diff(args) => Ok(match diff::diff(&args, config) {
                 Ok(d) => {
                     print(&d.stdout)?;
                     ExitCode::from(u8::from(d.changed))

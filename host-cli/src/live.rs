@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::connect::ClusterArgs;
-use crate::sources::{DiffArgs, Diffed, Plan, Release, render_files_with};
+use crate::sources::{Diffed, Plan, Release, RenderSettings, render_files_with};
 
 /// `diff`'s flags for comparing with a cluster.
 #[derive(Debug, Args)]
@@ -154,8 +154,13 @@ struct Report<'a> {
 
 /// Renders the files against the cluster and reports, per release, the objects the apply would
 /// add, change or remove, and the drift of the deployed objects.
-pub fn diff(files: &[PathBuf], args: &DiffArgs, config: Config) -> anyhow::Result<Diffed> {
-    let live = &args.live;
+pub fn diff(
+    files: &[PathBuf],
+    live: &LiveArgs,
+    context: usize,
+    settings: &RenderSettings,
+    config: Config,
+) -> anyhow::Result<Diffed> {
     let tokio = crate::connect::tokio()?;
     let connection = tokio.block_on(live.connection.connect())?;
     let cluster = Cluster::new(connection.client.clone());
@@ -165,7 +170,7 @@ pub fn diff(files: &[PathBuf], args: &DiffArgs, config: Config) -> anyhow::Resul
     let specs = helmreleases(files)?;
     let runtime = Runtime::new(config)?;
     let mut deployed: BTreeMap<(String, String), (Option<release::Release>, u32)> = BTreeMap::new();
-    let rendered = render_files_with(files, &args.settings, &runtime, |r: &Release| {
+    let rendered = render_files_with(files, settings, &runtime, |r: &Release| {
         let store = Store::new(connection.client.clone(), &r.namespace, &r.release_name);
         let history = tokio.block_on(store.history()).with_context(|| {
             format!(
@@ -210,7 +215,7 @@ pub fn diff(files: &[PathBuf], args: &DiffArgs, config: Config) -> anyhow::Resul
             next,
             &ignore,
             &View {
-                context: args.context,
+                context,
                 show_secrets: live.show_secrets,
             },
         ))?;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod connect;
+mod diff;
 mod live;
 mod sources;
 mod status;

@@ -362,6 +362,7 @@ fn render_files(
                     .clone()
                     .unwrap_or_default(),
                 api_versions: settings.capabilities.api_versions.clone(),
+                live: false,
             },
             host: OfflineHost::default(),
         })
@@ -439,37 +440,6 @@ pub(crate) fn render_files_with<H: HostServices + 'static>(
     Ok(out)
 }
 
-/// `planton-helm diff BEFORE AFTER`, or `planton-helm diff --cluster FILE...`
-#[derive(Debug, Args)]
-pub struct DiffArgs {
-    /// BEFORE AFTER: the HelmRelease file as it is now (for example from the main branch) and
-    /// with the change (from a pull request). With --cluster: the HelmRelease files, compared
-    /// with what is deployed
-    #[arg(value_name = "FILE", required = true)]
-    files: Vec<PathBuf>,
-
-    /// Lines of context around each change
-    #[arg(short = 'U', long, value_name = "N", default_value_t = 3, value_parser = context_lines)]
-    pub(crate) context: usize,
-
-    #[command(flatten)]
-    pub(crate) live: crate::live::LiveArgs,
-
-    #[command(flatten)]
-    pub(crate) settings: RenderSettings,
-}
-
-/// `--context N`: a number of lines. The cluster's context is `--kube-context`, as helm spells
-/// it; say so to whoever reaches for kubectl's spelling.
-fn context_lines(text: &str) -> Result<usize, String> {
-    text.parse().map_err(|_| {
-        format!(
-            "--context is the number of context lines around each change; to choose the \
-             kubeconfig context {text:?}, write --kube-context {text}"
-        )
-    })
-}
-
 /// What `diff` found: the report for stdout and whether anything changed.
 pub struct Diffed {
     pub stdout: String,
@@ -495,22 +465,18 @@ fn objects(release: &Release, out: &RenderOutput) -> std::collections::BTreeMap<
     map
 }
 
-/// Renders both sides and prints, per release and per object, what would change: objects
-/// added, removed, and unified diffs of the changed ones.
-pub fn diff(args: &DiffArgs, config: Config) -> anyhow::Result<Diffed> {
-    if args.live.cluster {
-        return crate::live::diff(&args.files, args, config);
-    }
-    args.live.check_offline()?;
-    let [before, after] = args.files.as_slice() else {
-        bail!(
-            "diff takes two files, BEFORE and AFTER (or --cluster and the files to compare with \
-             the cluster)"
-        );
-    };
+/// Renders both files and prints, per release and per object, what would change: objects
+/// added, removed, and unified diffs (`context` lines around each change) of the changed ones.
+pub fn diff_files(
+    before: &Path,
+    after: &Path,
+    context: usize,
+    settings: &RenderSettings,
+    config: Config,
+) -> anyhow::Result<Diffed> {
     let runtime = Runtime::new(config)?;
-    let side = |file: &PathBuf| -> anyhow::Result<std::collections::BTreeMap<String, (Release, RenderOutput)>> {
-        Ok(render_files(std::slice::from_ref(file), &args.settings, &runtime)?
+    let side = |file: &Path| -> anyhow::Result<std::collections::BTreeMap<String, (Release, RenderOutput)>> {
+        Ok(render_files(&[file.to_path_buf()], settings, &runtime)?
             .into_iter()
             .map(|(r, o)| (format!("{}/{}", r.namespace, r.release_name), (r, o)))
             .collect())
@@ -549,7 +515,7 @@ pub fn diff(args: &DiffArgs, config: Config) -> anyhow::Result<Diffed> {
             let (a, b) = (a.map_or("", String::as_str), b.map_or("", String::as_str));
             let text = similar::TextDiff::from_lines(a, b)
                 .unified_diff()
-                .context_radius(args.context)
+                .context_radius(context)
                 .header(&format!("before/{key}"), &format!("after/{key}"))
                 .to_string();
             report.push_str(&text);

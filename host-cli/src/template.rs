@@ -28,6 +28,16 @@ pub struct TemplateArgs {
     #[arg(short = 'n', long, default_value = "default")]
     namespace: String,
 
+    /// Generate the name (and omit the NAME parameter); as helm template, the name is then
+    /// "release-name"
+    #[arg(short = 'g', long)]
+    generate_name: bool,
+
+    /// Specify template used to name the release (Sprig functions, no data; `env` sees an
+    /// empty environment inside the sandbox)
+    #[arg(long, value_name = "TEMPLATE")]
+    name_template: Option<String>,
+
     /// Values from a YAML file, `-` for stdin (can specify multiple, or separate with commas)
     #[arg(
         short = 'f',
@@ -85,7 +95,8 @@ pub struct TemplateArgs {
     #[arg(long)]
     is_upgrade: bool,
 
-    /// Seed of the random functions (randAlphaNum, uuidv4, genCA, ...) for reproducible output
+    /// Seed of the random functions (randAlphaNum, uuidv4, genPrivateKey, genCA, ...) for
+    /// reproducible output (certificates also need --now: they are valid from now)
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
 
@@ -128,7 +139,8 @@ pub fn print_logs(result: &Result<RenderOutput, Error>) {
 /// Renders the chart and returns exactly what `helm template` prints on stdout. Input errors
 /// (a missing chart or values file) are reported before the core is loaded.
 pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
-    let request = request(args)?;
+    let (name, chart) = name_and_chart(args)?;
+    let mut request = request(args, chart)?;
     let runtime = Runtime::new(config)?;
     let mut host = OfflineHost::default();
     if let Some(seed) = args.seed {
@@ -137,6 +149,10 @@ pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
     if let Some(now) = args.now {
         host = host.with_now(now);
     }
+    request.release.name = match name {
+        ReleaseName::Given(name) => name.to_string(),
+        ReleaseName::Template(template) => runtime.template_name(template, host)?,
+    };
     let result = runtime.render(&request, host);
     print_logs(&result);
     match result {
@@ -150,17 +166,42 @@ pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
     }
 }
 
-fn request(args: &TemplateArgs) -> anyhow::Result<RenderRequest> {
-    let (name, chart) = match args.args.as_slice() {
-        [chart] => ("release-name", chart),
-        [name, chart] => (name.as_str(), chart),
+/// Where the release name comes from.
+#[derive(Debug, PartialEq, Eq)]
+enum ReleaseName<'a> {
+    Given(&'a str),
+    /// `--name-template`, executed in the sandbox.
+    Template(&'a str),
+}
+
+/// Helm's `NameAndChart` for `helm template`, whose release name defaults to "release-name"
+/// (so `--generate-name` changes nothing there): a NAME argument excludes both naming flags.
+fn name_and_chart(args: &TemplateArgs) -> anyhow::Result<(ReleaseName<'_>, &str)> {
+    let template = args.name_template.as_deref().filter(|t| !t.is_empty());
+    match args.args.as_slice() {
+        [name, chart] => {
+            if args.generate_name {
+                bail!("cannot set --generate-name and also specify a name");
+            }
+            if template.is_some() {
+                bail!("cannot set --name-template and also specify a name");
+            }
+            Ok((ReleaseName::Given(name), chart))
+        }
+        [chart] => Ok((
+            template.map_or(ReleaseName::Given("release-name"), ReleaseName::Template),
+            chart,
+        )),
         _ => bail!("expected [NAME] CHART"),
-    };
+    }
+}
+
+fn request(args: &TemplateArgs, chart: &str) -> anyhow::Result<RenderRequest> {
     Ok(RenderRequest {
         chart: load_chart(Path::new(chart))?,
         values: values_layers(args)?,
         release: ReleaseInfo {
-            name: name.to_string(),
+            name: String::new(),
             namespace: args.namespace.clone(),
             revision: 1,
             is_install: !args.is_upgrade,
@@ -169,6 +210,7 @@ fn request(args: &TemplateArgs) -> anyhow::Result<RenderRequest> {
         capabilities: Capabilities {
             kube_version: args.capabilities.kube_version.clone().unwrap_or_default(),
             api_versions: args.capabilities.api_versions.clone(),
+            live: false,
         },
         options: RenderOptions {
             include_crds: args.include_crds,
@@ -407,6 +449,38 @@ mod tests {
         assert_eq!(args.capabilities.api_versions, ["x/v1", "y/v2", "z/v1"]);
         assert!(T::try_parse_from(["template", "a", "b", "c"]).is_err());
         assert!(T::try_parse_from(["template"]).is_err());
+    }
+
+    #[test]
+    fn naming_flags_follow_helm_template() {
+        let name = |argv: &[&str]| {
+            let args = parse(argv);
+            name_and_chart(&args)
+                .map(|(n, c)| format!("{n:?} {c}"))
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(name(&["c"]).unwrap(), r#"Given("release-name") c"#);
+        assert_eq!(name(&["-g", "c"]).unwrap(), r#"Given("release-name") c"#);
+        assert_eq!(
+            name(&["c", "--name-template", "x-{{ 1 }}"]).unwrap(),
+            r#"Template("x-{{ 1 }}") c"#
+        );
+        assert_eq!(
+            name(&["c", "--name-template", "", "--generate-name"]).unwrap(),
+            r#"Given("release-name") c"#
+        );
+        assert_eq!(
+            name(&["n", "c", "--generate-name", "--name-template", "t"]).unwrap_err(),
+            "cannot set --generate-name and also specify a name"
+        );
+        assert_eq!(
+            name(&["n", "c", "--name-template", "t"]).unwrap_err(),
+            "cannot set --name-template and also specify a name"
+        );
+        assert_eq!(
+            name(&["n", "c", "--name-template", ""]).unwrap(),
+            r#"Given("n") c"#
+        );
     }
 
     #[test]

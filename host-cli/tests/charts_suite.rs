@@ -182,13 +182,10 @@ fn run_case(case: &Case) -> Result<(), String> {
     let golden = golden(&case.name)?;
     let out = Command::new(env!("CARGO_BIN_EXE_planton-helm"))
         .current_dir(suite_dir())
-        .args([
-            "template",
-            &case.release,
-            &case.chart,
-            "--namespace",
-            &case.namespace,
-        ])
+        .arg("template")
+        // RELEASE `-`: no NAME argument (for --generate-name and --name-template).
+        .args((case.release != "-").then_some(&case.release))
+        .args([&case.chart, "--namespace", &case.namespace])
         .args(&case.flags)
         .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
         .env("TZ", "UTC")

@@ -228,3 +228,55 @@ fn completion_scripts_parse_in_their_shells() {
     println!("completion scripts parsed by: {checked:?}");
     assert!(checked.iter().any(|s| s == "bash"), "{checked:?}");
 }
+
+#[test]
+fn template_with_a_seed_is_reproducible_keys_and_certificates_included() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("chart-seed");
+    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    std::fs::write(
+        dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: certs\nversion: 0.1.0\n",
+    )
+    .expect("write");
+    // A webhook's CA and serving certificate, a signing key of each type, and plain randomness.
+    std::fs::write(
+        dir.join("templates/secret.yaml"),
+        concat!(
+            "{{- $ca := genCA \"webhook-ca\" 365 }}\n",
+            "{{- $cert := genSignedCert \"webhook\" nil (list \"webhook.default.svc\") 365 $ca }}\n",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n",
+            "  ca.crt: {{ $ca.Cert | b64enc }}\n",
+            "  tls.crt: {{ $cert.Cert | b64enc }}\n",
+            "  tls.key: {{ $cert.Key | b64enc }}\n",
+            "  rsa.key: {{ genPrivateKey \"rsa\" | b64enc }}\n",
+            "  ecdsa.key: {{ genPrivateKey \"ecdsa\" | b64enc }}\n",
+            "  ed25519.key: {{ genPrivateKey \"ed25519\" | b64enc }}\n",
+            "  token: {{ randAlphaNum 32 | b64enc }}\n",
+        ),
+    )
+    .expect("write");
+    let chart = dir.to_str().expect("UTF-8 path");
+    const NOW: &str = "2026-05-01T12:00:00Z";
+    let render = |seed: &str| {
+        // Certificates are valid from `now`, so reproducing them takes a fixed time too.
+        let out = planton_helm(&["template", chart, "--seed", seed, "--now", NOW]);
+        assert_eq!(text(&out.stderr), "");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    };
+    let first = render("7");
+    assert_eq!(render("7"), first, "the same seed, the same output");
+    let other = render("8");
+    let data = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip_while(|l| *l != "data:")
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (data(&first), data(&other));
+    assert_eq!(a.len(), 7, "{first}");
+    for (a, b) in a.iter().zip(&b) {
+        assert_ne!(a, b, "another seed changes every key and certificate");
+    }
+}

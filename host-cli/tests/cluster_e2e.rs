@@ -53,7 +53,7 @@ fn release_file(repo: &str, version: &str, greeting: &str, password: &str) -> St
     format!(
         "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
          metadata:\n  name: web\n  namespace: {NS}\n\
-         spec:\n  repo: {repo}\n  name: shop\n  version: {version}\n\
+         spec:\n  repo: {repo}\n  plainHttp: true\n  name: shop\n  version: {version}\n\
          \x20 values:\n    greeting: {greeting}\n    password: {password}\n"
     )
 }
@@ -158,7 +158,6 @@ async fn diff_cluster_lists_what_helm_says_will_change_and_reports_drift() {
     let charts = Arc::new(
         SourceCharts::new(SourceOptions {
             cache_dir: Some(controller_cache.path().to_path_buf()),
-            plain_http: true,
             ..SourceOptions::default()
         })
         .expect("chart provider"),

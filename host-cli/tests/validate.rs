@@ -290,8 +290,8 @@ fn policies_lists_and_explains_the_rules_in_force() {
     let list = text(&out.stdout);
     for code in [
         "PH001", "PH002", "PH003", "PH004", "PH010", "PH011", "PH020", "PH021", "PH022", "PH023",
-        "PH024", "PH025", "PH030", "PH031", "PH040", "PH041", "PH050", "PH051", "PH052", "PH060",
-        "PH061", "PH062", "PH063", "PH070",
+        "PH024", "PH025", "PH026", "PH030", "PH031", "PH040", "PH041", "PH050", "PH051", "PH052",
+        "PH060", "PH061", "PH062", "PH063", "PH070",
     ] {
         assert!(
             list.contains(&format!("\n{code} ")) || list.starts_with(code),

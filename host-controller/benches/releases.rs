@@ -119,7 +119,7 @@ async fn measure(n: usize, repo: &str) -> Row {
     let cache = TempDir::new("bench-cache");
     let log = std::fs::File::create(cp.dir().join("controller.log")).expect("log");
     let mut controller = Command::new(env!("CARGO_BIN_EXE_planton-helm-controller"))
-        .args(["run", "--metrics-addr", "127.0.0.1:0", "--plain-http"])
+        .args(["run", "--metrics-addr", "127.0.0.1:0"])
         .arg("--chart-cache")
         .arg(cache.path())
         .env("KUBECONFIG", cp.kubeconfig_path())
@@ -155,7 +155,7 @@ async fn measure(n: usize, repo: &str) -> Row {
                     "kind": "HelmRelease",
                     "metadata": {"name": name, "namespace": ns},
                     "spec": {"repo": repo, "name": "tiny", "version": "0.1.0", "wait": true,
-                             "timeout": "10m", "interval": "1h",
+                             "timeout": "10m", "interval": "1h", "plainHttp": true,
                              "values": {"greeting": format!("hello {i}")}},
                 });
                 hrs.patch(&name, &PatchParams::apply("bench"), &Patch::Apply(body))

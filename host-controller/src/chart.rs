@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-pub use chart_source::Credentials;
+pub use chart_source::{ClientCert, Credentials, DockerConfig};
 use serde_json::{Map, Value, json};
 
 /// The files of an unpacked chart, paths relative to the chart root, `/`-separated.
@@ -28,16 +28,34 @@ pub struct FetchError(pub String);
 /// The future [`ChartProvider::fetch`] returns.
 pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<Chart, FetchError>> + Send + 'a>>;
 
+/// What one HelmRelease presents to its chart's repository, read from the Secrets it names
+/// (see [`crate::credentials`]). `Debug` shows no secret.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RepoAccess {
+    /// Basic credentials (`spec.credentialsRef` with `username` and `password`).
+    pub credentials: Option<Credentials>,
+    /// Registry credentials per host (`spec.credentialsRef`, a `kubernetes.io/dockerconfigjson`
+    /// Secret).
+    pub docker_config: Option<DockerConfig>,
+    /// CA certificates trusted for this release besides the system's and `--ca-file`'s
+    /// (`ca.crt` of `spec.certSecretRef`).
+    pub ca_pem: Option<Vec<u8>>,
+    /// The client certificate (`tls.crt` and `tls.key` of `spec.certSecretRef`).
+    pub client_cert: Option<ClientCert>,
+    /// Talk to the `oci://` registry over plain HTTP (`spec.plainHttp`).
+    pub plain_http: bool,
+}
+
 /// Fetches a chart by repository, name and exact version.
 pub trait ChartProvider: Send + Sync {
-    /// The chart `name` at `version` from `repo` (`https://...` or `oci://...`), with the
-    /// HelmRelease's `credentialsRef` credentials when it has them.
+    /// The chart `name` at `version` from `repo` (`https://...` or `oci://...`), reached with
+    /// what the HelmRelease gives in `access` and nothing of any other release.
     fn fetch<'a>(
         &'a self,
         repo: &'a str,
         name: &'a str,
         version: &'a str,
-        credentials: Option<&'a Credentials>,
+        access: &'a RepoAccess,
     ) -> FetchFuture<'a>;
 }
 
@@ -70,7 +88,7 @@ impl ChartProvider for LocalCharts {
         repo: &'a str,
         name: &'a str,
         version: &'a str,
-        _credentials: Option<&'a Credentials>,
+        _access: &'a RepoAccess,
     ) -> FetchFuture<'a> {
         Box::pin(async move {
             let key = (repo.to_string(), name.to_string(), version.to_string());

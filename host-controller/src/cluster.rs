@@ -1,6 +1,8 @@
 //! The controller's view of the cluster: resolving `apiVersion`/`kind` to API paths, server-side
 //! apply with the `planton-helm` field manager, deletes, and the read-only `lookup` the core's
-//! templates may call.
+//! templates may call; the live `.Capabilities` (`capabilities.rs`).
+
+mod capabilities;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -83,6 +85,7 @@ pub struct Resolved {
 pub struct Cluster {
     client: Client,
     kinds: Arc<Mutex<HashMap<(String, String), Resolved>>>,
+    capabilities: Arc<tokio::sync::Mutex<Option<capabilities::Cached>>>,
     name: Option<String>,
 }
 
@@ -92,8 +95,34 @@ impl Cluster {
         Cluster {
             client,
             kinds: Arc::default(),
+            capabilities: Arc::default(),
             name: None,
         }
+    }
+
+    /// The live `.Capabilities` (server version, discovery), from a cache of at most
+    /// [`capabilities::TTL`] that [`Cluster::invalidate_discovery`] empties.
+    pub async fn capabilities(&self) -> Result<Capabilities, kube::Error> {
+        // Held across the discovery, so concurrent reconciles make one discovery, not several.
+        let mut cached = self.capabilities.lock().await;
+        if let Some(c) = cached
+            .as_ref()
+            .filter(|c| c.fresh(tokio::time::Instant::now()))
+        {
+            return Ok(c.capabilities.clone());
+        }
+        let found = capabilities::discover(&self.client).await?;
+        *cached = Some(capabilities::Cached {
+            at: tokio::time::Instant::now(),
+            capabilities: found.clone(),
+        });
+        Ok(found)
+    }
+
+    /// Forgets what discovery said (capabilities and resolved kinds): CRDs changed.
+    pub async fn invalidate_discovery(&self) {
+        *self.capabilities.lock().await = None;
+        self.kinds.lock().expect("not poisoned").clear();
     }
 
     /// The same cluster, known by `name` to Project Planton manifests
@@ -286,34 +315,6 @@ impl Cluster {
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
             Err(e) => Err(e),
         }
-    }
-
-    /// `.Capabilities` as `helm install` reads them from this cluster: the API server's version,
-    /// and every served `group/version` and `group/version/Kind` (discovery, subresources left
-    /// out).
-    pub async fn capabilities(&self) -> Result<Capabilities, kube::Error> {
-        let info = self.client.apiserver_version().await?;
-        let discovery = kube::discovery::Discovery::new(self.client.clone())
-            .run()
-            .await?;
-        let mut versions = std::collections::BTreeSet::new();
-        for group in discovery.groups() {
-            for version in group.versions() {
-                let gv = if group.name().is_empty() {
-                    version.to_string()
-                } else {
-                    format!("{}/{version}", group.name())
-                };
-                for (resource, _) in group.versioned_resources(version) {
-                    versions.insert(format!("{gv}/{}", resource.kind));
-                }
-                versions.insert(gv);
-            }
-        }
-        Ok(Capabilities {
-            kube_version: info.git_version,
-            api_versions: versions.into_iter().collect(),
-        })
     }
 
     /// Helm's `lookup`: the object as JSON, a list (`name` empty) as `{kind: XList, items}`,

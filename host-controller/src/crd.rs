@@ -78,9 +78,18 @@ pub struct HelmReleaseSpec {
     /// Stop reconciling the release.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub suspend: bool,
-    /// A Secret in the HelmRelease's namespace with the repository's credentials.
+    /// A Secret with the repository's credentials: keys username and password, or a
+    /// kubernetes.io/dockerconfigjson Secret for an oci:// registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credentials_ref: Option<LocalObjectReference>,
+    pub credentials_ref: Option<SecretRef>,
+    /// A Secret with TLS material for the repository (as Flux's certSecretRef): ca.crt, a CA
+    /// trusted besides the system's; tls.crt and tls.key, a client certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_secret_ref: Option<SecretRef>,
+    /// Talk to the oci:// registry over plain HTTP (Helm's --plain-http), for a registry inside
+    /// the cluster.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plain_http: bool,
     /// The service account the release is installed as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
@@ -115,6 +124,18 @@ pub struct HelmReleaseSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub target_cluster: Option<TargetCluster>,
+}
+
+/// What an install or upgrade does with the CRDs of the chart's `crds/` directories (Flux's
+/// values; Helm itself creates missing ones on install and never touches them on upgrade).
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
+pub enum CrdPolicy {
+    /// Neither create nor update them.
+    Skip,
+    /// Create those that do not exist; leave existing ones as they are.
+    Create,
+    /// Create those that do not exist and update existing ones to the chart's.
+    CreateReplace,
 }
 
 /// Project Planton's `StringValueOrRef` for the namespace.
@@ -156,6 +177,13 @@ pub struct InstallSpec {
     /// What happens after a failed install.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<InstallRemediation>,
+    /// The chart's CRDs (its `crds/` directories) on install: `Skip`, `Create` (the default) or
+    /// `CreateReplace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crds: Option<CrdPolicy>,
+    /// With wait, do not wait for the chart's Jobs to complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
 }
 
 /// `spec.install.remediation`.
@@ -176,6 +204,13 @@ pub struct UpgradeSpec {
     /// What happens after a failed upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<UpgradeRemediation>,
+    /// The chart's CRDs (its `crds/` directories) on upgrade: `Skip` (the default), `Create` or
+    /// `CreateReplace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crds: Option<CrdPolicy>,
+    /// With wait, do not wait for the chart's Jobs to complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_wait_for_jobs: bool,
     /// Take fields that other field managers own (server-side apply with forced conflicts), in
     /// upgrades, rollbacks and drift corrections. Off: such fields are left alone and reported.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -342,11 +377,15 @@ pub enum DriftMode {
     Disabled,
 }
 
-/// A reference to an object in the HelmRelease's namespace.
+/// A Secret, in the HelmRelease's namespace unless another is named.
 #[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-pub struct LocalObjectReference {
-    /// The object's name.
+pub struct SecretRef {
+    /// The Secret's name.
     pub name: String,
+    /// Its namespace, when not the HelmRelease's; refused when the controller runs with
+    /// --no-cross-namespace-refs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
 }
 
 /// What the controller observed, written through the status subresource.
@@ -528,6 +567,24 @@ impl HelmRelease {
             })
             .or_else(|| self.metadata.namespace.clone())
             .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// `spec.install.crds`, `Create` by default (as Flux and `helm install`).
+    pub fn install_crds(&self) -> CrdPolicy {
+        self.spec
+            .install
+            .as_ref()
+            .and_then(|i| i.crds)
+            .unwrap_or(CrdPolicy::Create)
+    }
+
+    /// `spec.upgrade.crds`, `Skip` by default (as Flux and `helm upgrade`).
+    pub fn upgrade_crds(&self) -> CrdPolicy {
+        self.spec
+            .upgrade
+            .as_ref()
+            .and_then(|u| u.crds)
+            .unwrap_or(CrdPolicy::Skip)
     }
 
     /// Whether to create the target namespace: `spec.createNamespace` or Project Planton's
@@ -752,6 +809,45 @@ mod tests {
                 "!(has(self.createNamespace) && has(self.create_namespace))"
             ]
         );
+    }
+
+    /// Every field of a schema with its type and required children, one line each, sorted.
+    fn shape(schema: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        let mut required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        required.sort();
+        out.push(format!("{path}: {} required {required:?}", schema["type"]));
+        if let Some(props) = schema["properties"].as_object() {
+            for (k, v) in props {
+                shape(v, &format!("{path}.{k}"), out);
+            }
+        }
+        if let Some(items) = schema.get("items") {
+            shape(items, &format!("{path}[]"), out);
+        }
+        out.sort();
+    }
+
+    /// The CRD and the core's schema (`policies/schema/helmrelease.v1.json`, what `validate`
+    /// and the webhook check) name the same fields with the same types and required fields, so
+    /// that they accept the same documents.
+    #[test]
+    fn crd_and_core_schema_name_the_same_fields() {
+        let crd = serde_json::to_value(HelmRelease::crd()).unwrap();
+        let mut ours = Vec::new();
+        shape(
+            &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"],
+            "spec",
+            &mut ours,
+        );
+        let core: serde_json::Value =
+            serde_json::from_str(include_str!("../../policies/schema/helmrelease.v1.json"))
+                .unwrap();
+        let mut theirs = Vec::new();
+        shape(&core["properties"]["spec"], "spec", &mut theirs);
+        assert_eq!(ours, theirs);
     }
 
     #[test]

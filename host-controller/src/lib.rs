@@ -13,6 +13,7 @@ pub mod chart;
 pub mod cli;
 pub mod cluster;
 pub mod crd;
+pub mod credentials;
 pub mod drift;
 pub mod duration;
 pub mod leader;
@@ -37,11 +38,21 @@ pub use chart::{ChartProvider, LocalCharts};
 pub use crd::{HelmRelease, HelmReleaseSpec, HelmReleaseStatus};
 pub use leader::LeaderElection;
 pub use metrics::Metrics;
-pub use reconcile::Context;
+pub use reconcile::{Context, Tenancy};
 pub use source::{SourceCharts, SourceOptions};
 
 /// The controller's name in Events and as the field manager.
 pub const CONTROLLER_NAME: &str = "planton-helm-controller";
+
+/// What the `run` flags say about the releases this controller takes on.
+#[derive(Clone, Debug, Default)]
+pub struct ControllerOptions {
+    /// This cluster's name in Project Planton manifests (`spec.target_cluster.cluster_name`,
+    /// `--cluster-name`); releases that name another cluster are stalled as unresolvable.
+    pub cluster_name: Option<String>,
+    /// How tenants are kept apart (`--no-cross-namespace-refs`).
+    pub tenancy: Tenancy,
+}
 
 /// Reconciles every HelmRelease in the cluster until `shutdown` completes, then finishes the
 /// reconciles in flight and returns.
@@ -51,22 +62,28 @@ pub async fn run(
     charts: Arc<dyn ChartProvider>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
-    run_with_metrics(client, runtime, charts, Arc::default(), None, shutdown).await
+    run_with_metrics(
+        client,
+        runtime,
+        charts,
+        Arc::default(),
+        ControllerOptions::default(),
+        shutdown,
+    )
+    .await
 }
 
-/// [`run`], recording into `metrics` (which the caller may serve). `cluster_name` is this
-/// cluster's name in Project Planton manifests (`spec.target_cluster.cluster_name`); releases
-/// that name another cluster are stalled as unresolvable.
+/// [`run`], recording into `metrics` (which the caller may serve), with `options`.
 pub async fn run_with_metrics(
     client: Client,
     runtime: Arc<Runtime>,
     charts: Arc<dyn ChartProvider>,
     metrics: Arc<Metrics>,
-    cluster_name: Option<String>,
+    options: ControllerOptions,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
     let ctx = Arc::new(Context {
-        cluster: cluster::Cluster::new(client.clone()).named(cluster_name),
+        cluster: cluster::Cluster::new(client.clone()).named(options.cluster_name),
         runtime,
         charts,
         reporter: Reporter {
@@ -74,6 +91,7 @@ pub async fn run_with_metrics(
             instance: std::env::var("POD_NAME").ok(),
         },
         metrics: metrics.clone(),
+        tenancy: options.tenancy,
     });
     let api: Api<HelmRelease> = Api::all(client);
     metrics.set_ready(true);
@@ -113,7 +131,7 @@ pub async fn run_elected(
     charts: Arc<dyn ChartProvider>,
     metrics: Arc<Metrics>,
     election: LeaderElection,
-    cluster_name: Option<String>,
+    options: ControllerOptions,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) -> Result<(), LeaderLost> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -161,7 +179,7 @@ pub async fn run_elected(
         runtime,
         charts,
         metrics.clone(),
-        cluster_name,
+        options,
         stopped(stop_rx),
     );
     tokio::pin!(controller);

@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
-use host_controller::chart::{ChartProvider, Credentials};
+use host_controller::chart::ChartProvider;
 use host_controller::leader::{LeaderElection, default_identity};
-use host_controller::{Metrics, SourceCharts, SourceOptions, crd, webhook};
+use host_controller::{
+    ControllerOptions, Metrics, SourceCharts, SourceOptions, Tenancy, crd, webhook,
+};
 use host_runtime::{Config, Runtime};
 
 /// Reconciles Project Planton HelmRelease objects into Helm releases that `helm` can read.
@@ -39,8 +41,9 @@ enum Command {
 }
 
 const RUN_AFTER_HELP: &str = "Environment:
-  PLANTON_HELM_USERNAME, PLANTON_HELM_PASSWORD
-          repository credentials for HelmReleases without spec.credentialsRef (both or neither)
+  PLANTON_HELM_USERNAME, PLANTON_HELM_PASSWORD, PLANTON_HELM_PLAIN_HTTP
+          no longer read: run refuses to start while they are set. Repository access is per
+          release (spec.credentialsRef, spec.certSecretRef, spec.plainHttp)
   POD_NAMESPACE   the default --leader-election-namespace
   POD_NAME        this instance's leader election identity and the Events' reportingInstance
   RUST_LOG        log filter (default info); logs are JSON lines on stdout";
@@ -71,7 +74,8 @@ struct RunArgs {
     )]
     chart_cache: Option<PathBuf>,
 
-    /// Trust the PEM certificates in FILE besides the system's
+    /// Trust the PEM certificates in FILE besides the system's, for every release (a release
+    /// adds its own: spec.certSecretRef)
     #[arg(
         long,
         env = "PLANTON_HELM_CA_FILE",
@@ -80,15 +84,16 @@ struct RunArgs {
     )]
     ca_file: Option<PathBuf>,
 
-    /// Talk to OCI registries over plain HTTP (registries inside the cluster)
-    #[arg(long, env = "PLANTON_HELM_PLAIN_HTTP", action = ArgAction::SetTrue,
-          value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Charts")]
-    plain_http: bool,
-
     /// Timeout to connect and for each read (Go duration: 30s, 2m)
     #[arg(long, env = "PLANTON_HELM_FETCH_TIMEOUT", value_name = "DURATION",
           value_parser = go_duration, default_value = "60s", help_heading = "Charts")]
     fetch_timeout: Duration,
+
+    /// Refuse spec.credentialsRef and spec.certSecretRef naming a Secret in another namespace
+    /// than the HelmRelease's (the release is stalled, reason AccessDenied)
+    #[arg(long, env = "PLANTON_HELM_NO_CROSS_NAMESPACE_REFS", action = ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Tenancy")]
+    no_cross_namespace_refs: bool,
 
     /// The Lease's namespace [default: $POD_NAMESPACE, else default]
     #[arg(
@@ -193,6 +198,7 @@ fn webhook_flag(flag: &'static str) -> impl Fn(&str) -> Result<String, String> +
 }
 
 fn main() -> ExitCode {
+    refuse_removed_flags(&std::env::args().skip(1).collect::<Vec<_>>());
     let cli: Cli = host_controller::cli::parse();
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -230,6 +236,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
+    refuse_removed_settings()?;
     let ca_pem = args
         .ca_file
         .as_ref()
@@ -238,10 +245,8 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         })
         .transpose()?;
     let source = SourceOptions {
-        credentials: env_credentials()?,
         cache_dir: args.chart_cache,
         ca_pem,
-        plain_http: args.plain_http,
         timeout: args.fetch_timeout,
     };
     let election = (!args.no_leader_election).then(|| {
@@ -290,45 +295,89 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             _ = term.recv() => {}
         }
     };
-    let cluster_name = args.cluster_name;
+    let options = ControllerOptions {
+        cluster_name: args.cluster_name,
+        tenancy: Tenancy {
+            no_cross_namespace_refs: args.no_cross_namespace_refs,
+        },
+    };
     match election {
         Some(election) => {
             host_controller::run_elected(
-                client,
-                runtime,
-                charts,
-                metrics,
-                election,
-                cluster_name,
-                shutdown,
+                client, runtime, charts, metrics, election, options, shutdown,
             )
             .await?
         }
         None => {
-            host_controller::run_with_metrics(
-                client,
-                runtime,
-                charts,
-                metrics,
-                cluster_name,
-                shutdown,
-            )
-            .await
+            host_controller::run_with_metrics(client, runtime, charts, metrics, options, shutdown)
+                .await
         }
     }
     Ok(())
 }
 
-/// Default repository credentials from `$PLANTON_HELM_USERNAME` and `$PLANTON_HELM_PASSWORD` (as
-/// the CLI), both or neither.
-fn env_credentials() -> anyhow::Result<Option<Credentials>> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (env("PLANTON_HELM_USERNAME"), env("PLANTON_HELM_PASSWORD")) {
-        (Some(username), Some(password)) => Ok(Some(Credentials { username, password })),
-        (None, None) => Ok(None),
-        _ => bail!(
-            "$PLANTON_HELM_USERNAME and $PLANTON_HELM_PASSWORD go together: set both or neither"
-        ),
+/// The controller once sent `$PLANTON_HELM_USERNAME` / `$PLANTON_HELM_PASSWORD` to every
+/// repository any HelmRelease named, and `$PLANTON_HELM_PLAIN_HTTP` spoke plain HTTP to every
+/// registry; a deployment that still sets them must learn that they are not read, rather than see
+/// releases fail with 401s or TLS errors. The message names the variables, never their values.
+fn refuse_removed_settings() -> anyhow::Result<()> {
+    let set: Vec<&str> = REMOVED_VARIABLES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
+        .collect();
+    if set.is_empty() {
+        return Ok(());
+    }
+    let mut instead: Vec<&str> = REMOVED_VARIABLES
+        .iter()
+        .filter(|(name, _)| set.contains(name))
+        .map(|(_, instead)| *instead)
+        .collect();
+    instead.dedup();
+    bail!(
+        "${} {} set, but the controller has no controller-wide repository access (it would reach \
+         every repository any HelmRelease names): {}; then unset it",
+        set.join(" and $"),
+        if set.len() == 1 { "is" } else { "are" },
+        instead.join("; ")
+    )
+}
+
+/// Environment variables `run` no longer reads, and what replaces each.
+const REMOVED_VARIABLES: [(&str, &str); 3] = [
+    (
+        "PLANTON_HELM_USERNAME",
+        "put credentials in a Secret in each release's namespace and name it in \
+         spec.credentialsRef",
+    ),
+    (
+        "PLANTON_HELM_PASSWORD",
+        "put credentials in a Secret in each release's namespace and name it in \
+         spec.credentialsRef",
+    ),
+    (
+        "PLANTON_HELM_PLAIN_HTTP",
+        "set spec.plainHttp: true on the releases whose oci:// registry speaks plain HTTP",
+    ),
+];
+
+/// `run --plain-http` was a controller flag; it is a usage error that says what replaced it
+/// (clap alone would only call it unexpected).
+fn refuse_removed_flags(args: &[String]) {
+    if args.first().map(String::as_str) != Some("run") {
+        return;
+    }
+    if args
+        .iter()
+        .any(|a| a == "--plain-http" || a.starts_with("--plain-http="))
+    {
+        eprintln!(
+            "Error: --plain-http is no longer a controller flag: plain HTTP is chosen per \
+             release, set spec.plainHttp: true on the HelmReleases whose oci:// registry speaks \
+             plain HTTP; run 'planton-helm-controller run --help' for the usage"
+        );
+        std::process::exit(host_controller::cli::USAGE_ERROR);
     }
 }
 

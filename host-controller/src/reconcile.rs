@@ -26,6 +26,7 @@
 
 mod apply;
 mod condition;
+mod crds;
 mod drift;
 mod error;
 mod hooks;
@@ -79,6 +80,23 @@ pub struct Context {
     pub reporter: Reporter,
     /// Counters and histograms for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// How releases of different tenants are kept apart.
+    pub tenancy: Tenancy,
+}
+
+/// How the controller keeps tenants (the namespaces of HelmReleases) apart: the `run` flags.
+#[derive(Clone, Debug, Default)]
+pub struct Tenancy {
+    /// Refuse references (`spec.credentialsRef`, `spec.certSecretRef`) to Secrets in another
+    /// namespace than the HelmRelease's (`--no-cross-namespace-refs`).
+    pub no_cross_namespace_refs: bool,
+}
+
+impl Tenancy {
+    /// Whether references to another namespace than the HelmRelease's are allowed.
+    pub fn cross_namespace_refs(&self) -> bool {
+        !self.no_cross_namespace_refs
+    }
 }
 
 /// The controller's entry point for one HelmRelease.
@@ -248,8 +266,9 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                         facts.retry_at = Some(retry_time(&facts));
                         facts.progress = Progress::Failed(failure);
                     }
-                    Err(e @ Error::Fetch(_)) => {
-                        // Counted and retried with backoff: a registry that is down comes back.
+                    Err(e @ (Error::Fetch(_) | Error::Crds(_))) => {
+                        // Counted and retried with backoff: a registry that is down comes back,
+                        // and so does an API server that refused a CRD for a while.
                         facts.failures.count(None);
                         facts.retry_at = Some(retry_time(&facts));
                         status.record(Outcome::Aborted(e)).await;

@@ -8,28 +8,29 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chart_source::{ChartRef, Credentials, Fetcher, Options};
+use chart_source::{ChartRef, Fetcher, Options, sha256_digest};
 
-use crate::chart::{Chart, ChartProvider, FetchError, FetchFuture};
+use crate::chart::{Chart, ChartProvider, FetchError, FetchFuture, RepoAccess};
 
 /// The largest chart, unpacked, that the controller accepts (Helm's own loader stops at 100 MiB
 /// for the archive; unpacked charts of that size do not exist in practice).
 const MAX_UNPACKED: u64 = 256 << 20;
 
-/// How the controller reaches chart repositories (the `run` flags).
+/// How many fetchers (HTTP clients with their token caches) are kept; past it they are all
+/// dropped and made again on use, so rotated or abandoned Secrets do not pile up.
+const MAX_FETCHERS: usize = 256;
+
+/// How the controller reaches chart repositories (the `run` flags). What a release presents to
+/// its repository (credentials, its own CA and client certificate, plain HTTP) comes from the
+/// release ([`RepoAccess`]), never from here.
 #[derive(Clone, Debug)]
 pub struct SourceOptions {
     /// The chart cache (`--chart-cache`); default `$XDG_CACHE_HOME/planton-helm/charts`.
     pub cache_dir: Option<PathBuf>,
-    /// Extra CA certificates, PEM (`--ca-file`).
+    /// CA certificates, PEM, trusted for every release besides the system's (`--ca-file`).
     pub ca_pem: Option<Vec<u8>>,
-    /// OCI registries over plain HTTP (`--plain-http`), for registries inside the cluster.
-    pub plain_http: bool,
     /// Timeout for connecting and for each read (`--fetch-timeout`).
     pub timeout: Duration,
-    /// Credentials for HelmReleases without `credentialsRef`
-    /// (`$PLANTON_HELM_USERNAME` / `$PLANTON_HELM_PASSWORD`).
-    pub credentials: Option<Credentials>,
 }
 
 impl Default for SourceOptions {
@@ -37,21 +38,18 @@ impl Default for SourceOptions {
         SourceOptions {
             cache_dir: None,
             ca_pem: None,
-            plain_http: false,
             timeout: chart_source::DEFAULT_TIMEOUT,
-            credentials: None,
         }
     }
 }
 
-/// A username and password, `None` for anonymous access: what a [`Fetcher`] is kept per.
-type CredentialsKey = Option<(String, String)>;
-
-/// Fetches through `chart-source`. One [`Fetcher`] (one HTTP client, one token cache) per set of
-/// credentials, all sharing the one cache directory.
+/// Fetches through `chart-source`. One [`Fetcher`] (one HTTP client, one token cache) per
+/// [`RepoAccess`], each with its own part of the cache directory: a chart one release fetched
+/// with its credentials (or its client certificate) is not served from the cache to a release
+/// without them, which must ask the repository itself.
 pub struct SourceCharts {
     options: SourceOptions,
-    fetchers: Mutex<HashMap<CredentialsKey, Arc<Fetcher>>>,
+    fetchers: Mutex<HashMap<String, Arc<Fetcher>>>,
 }
 
 impl SourceCharts {
@@ -61,35 +59,67 @@ impl SourceCharts {
             options,
             fetchers: Mutex::new(HashMap::new()),
         };
-        provider.fetcher(None)?;
+        provider.fetcher(&RepoAccess::default())?;
         Ok(provider)
     }
 
-    /// The fetcher for `credentials` (the default ones when `None`), made on first use.
-    fn fetcher(
-        &self,
-        credentials: Option<&Credentials>,
-    ) -> Result<Arc<Fetcher>, chart_source::Error> {
-        let credentials = credentials.or(self.options.credentials.as_ref());
-        let key = credentials.map(|c| (c.username.clone(), c.password.clone()));
+    /// The fetcher for `access`, made on first use.
+    fn fetcher(&self, access: &RepoAccess) -> Result<Arc<Fetcher>, chart_source::Error> {
+        let key = partition(access);
         let mut fetchers = self.fetchers.lock().expect("not poisoned");
         if let Some(f) = fetchers.get(&key) {
             return Ok(f.clone());
         }
+        let ca_pem = match (&self.options.ca_pem, &access.ca_pem) {
+            (Some(a), Some(b)) => Some([a.as_slice(), &b"\n"[..], b.as_slice()].concat()),
+            (a, b) => a.clone().or_else(|| b.clone()),
+        };
         let mut options = Options {
             timeout: self.options.timeout,
-            ca_pem: self.options.ca_pem.clone(),
-            credentials: credentials.cloned(),
-            plain_http: self.options.plain_http,
+            ca_pem,
+            client_cert: access.client_cert.clone(),
+            credentials: access.credentials.clone(),
+            docker_config: access.docker_config.clone(),
+            plain_http: access.plain_http,
             ..Options::default()
         };
-        if let Some(dir) = &self.options.cache_dir {
-            options.cache_dir = dir.clone();
-        }
+        let root = self.options.cache_dir.clone().unwrap_or(options.cache_dir);
+        options.cache_dir = root.join(&key);
         let fetcher = Arc::new(Fetcher::new(options)?);
+        if fetchers.len() >= MAX_FETCHERS {
+            fetchers.clear();
+        }
         fetchers.insert(key, fetcher.clone());
         Ok(fetcher)
     }
+}
+
+/// The cache directory (under the root) and fetcher key of `access`: `anonymous`, or a digest of
+/// everything it presents, so that the key reveals nothing and equal access shares one.
+fn partition(access: &RepoAccess) -> String {
+    if *access == RepoAccess::default() {
+        return "anonymous".to_string();
+    }
+    let mut material = Vec::new();
+    let mut add = |part: Option<&[u8]>| match part {
+        None => material.push(0u8),
+        Some(bytes) => {
+            material.push(1);
+            material.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            material.extend_from_slice(bytes);
+        }
+    };
+    let c = access.credentials.as_ref();
+    add(c.map(|c| c.username.as_bytes()));
+    add(c.map(|c| c.password.as_bytes()));
+    let docker = access.docker_config.as_ref().map(|d| d.digest());
+    add(docker.as_deref().map(str::as_bytes));
+    add(access.ca_pem.as_deref());
+    add(access.client_cert.as_ref().map(|k| k.cert_pem.as_slice()));
+    add(access.client_cert.as_ref().map(|k| k.key_pem.as_slice()));
+    add(Some(&[u8::from(access.plain_http)]));
+    let digest = sha256_digest(&material);
+    format!("access-{}", &digest["sha256:".len().."sha256:".len() + 32])
 }
 
 impl ChartProvider for SourceCharts {
@@ -98,12 +128,14 @@ impl ChartProvider for SourceCharts {
         repo: &'a str,
         name: &'a str,
         version: &'a str,
-        credentials: Option<&'a Credentials>,
+        access: &'a RepoAccess,
     ) -> FetchFuture<'a> {
         Box::pin(async move {
-            let fetcher = self
-                .fetcher(credentials)
-                .map_err(|e| FetchError(e.to_string()))?;
+            let fetcher = self.fetcher(access).map_err(|e| {
+                FetchError(format!(
+                    "the CA or client certificate of spec.certSecretRef: {e}"
+                ))
+            })?;
             let fetched = fetcher
                 .fetch(&ChartRef::new(repo, name, version))
                 .await
@@ -196,21 +228,40 @@ mod tests {
     }
 
     #[test]
-    fn one_fetcher_per_credentials() {
+    fn one_fetcher_and_one_cache_per_access() {
         let dir = std::env::temp_dir().join(format!("planton-source-{}", std::process::id()));
         let charts = SourceCharts::new(SourceOptions {
             cache_dir: Some(dir),
             ..SourceOptions::default()
         })
         .unwrap();
-        let alice = Credentials {
-            username: "alice".into(),
-            password: "pw".into(),
+        let alice = RepoAccess {
+            credentials: Some(crate::chart::Credentials {
+                username: "alice".into(),
+                password: "pw-SECRET".into(),
+            }),
+            ..RepoAccess::default()
         };
-        let a = charts.fetcher(Some(&alice)).unwrap();
-        let b = charts.fetcher(Some(&alice)).unwrap();
-        let anonymous = charts.fetcher(None).unwrap();
+        let a = charts.fetcher(&alice).unwrap();
+        let b = charts.fetcher(&alice.clone()).unwrap();
+        let anonymous = charts.fetcher(&RepoAccess::default()).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &anonymous));
+        assert_ne!(a.cache().dir(), anonymous.cache().dir());
+        let key = partition(&alice);
+        assert!(!key.contains("alice") && !key.contains("SECRET"), "{key}");
+        let plain = RepoAccess {
+            plain_http: true,
+            ..alice.clone()
+        };
+        assert_ne!(partition(&plain), key);
+        let other = RepoAccess {
+            credentials: Some(crate::chart::Credentials {
+                username: "alicepw".into(),
+                password: "-SECRET".into(),
+            }),
+            ..RepoAccess::default()
+        };
+        assert_ne!(partition(&other), key);
     }
 }

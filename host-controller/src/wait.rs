@@ -21,51 +21,172 @@ pub enum Readiness {
     Failed(String),
 }
 
-/// Readiness of `obj` (the live object as JSON) of kind `kind`: Deployments, StatefulSets,
-/// DaemonSets, Jobs, Pods, PVCs, Services of type LoadBalancer and CRDs; every other kind is
-/// ready once it exists.
+/// What a wait waits for, besides the rules of each kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitRules {
+    /// Wait for Jobs to complete (Helm's `--wait-for-jobs`; `false` with
+    /// `disableWaitForJobs`): without it a Job is ready once it exists and has not failed.
+    pub jobs: bool,
+}
+
+impl Default for WaitRules {
+    fn default() -> WaitRules {
+        WaitRules { jobs: true }
+    }
+}
+
+/// Readiness of `obj` (the live object as JSON) of kind `kind`, waiting for Jobs.
 pub fn readiness(kind: &str, obj: &Value) -> Readiness {
+    readiness_with(kind, obj, WaitRules::default())
+}
+
+/// Readiness of `obj` (the live object as JSON) of kind `kind`, with kstatus's semantics (what
+/// Helm 4's waiter computes) and the exceptions Helm makes.
+///
+/// Every kind: an object being deleted is not ready; a `status.observedGeneration` behind
+/// `metadata.generation` is not ready; `Reconciling=True` is not ready and `Stalled=True` has
+/// failed. Then, for the built-in kinds: Deployments (all replicas updated, ready and
+/// available, no old ones left; paused ones are ready, as Helm skips them), StatefulSets
+/// (`OnDelete` ones are ready; with a partition, the replicas above it updated), DaemonSets
+/// (`OnDelete` ones are ready), ReplicaSets, Jobs (Complete; Failed fails at once), Pods (Ready
+/// or Succeeded), PVCs (Bound), Services of type LoadBalancer (an address), PodDisruptionBudgets
+/// (budget met) and CRDs (Established). Every other kind, custom resources included: ready
+/// unless it has a `Ready` condition that is not `True` (or that describes an older
+/// generation).
+pub fn readiness_with(kind: &str, obj: &Value, rules: WaitRules) -> Readiness {
     let int = |p: &str| obj.pointer(p).and_then(Value::as_i64);
-    let generation_seen =
-        int("/status/observedGeneration").unwrap_or(0) >= int("/metadata/generation").unwrap_or(0);
+    let text = |p: &str| obj.pointer(p).and_then(Value::as_str).unwrap_or("");
     let pending = |what: String| Readiness::Pending(what);
+
+    if obj
+        .pointer("/metadata/deletionTimestamp")
+        .is_some_and(|t| !t.is_null())
+    {
+        return pending("it is being deleted".into());
+    }
+    let generation = int("/metadata/generation").unwrap_or(0);
+    if let Some(observed) = int("/status/observedGeneration")
+        && observed != generation
+    {
+        return pending(format!(
+            "generation {generation} is not observed yet (observed {observed})"
+        ));
+    }
+    if let Some(c) = find_condition(obj, RECONCILING)
+        && c["status"] == TRUE
+    {
+        return pending(format!("reconciling: {}", describe(c)));
+    }
+    if let Some(c) = find_condition(obj, STALLED)
+        && c["status"] == TRUE
+    {
+        return Readiness::Failed(format!("stalled: {}", describe(c)));
+    }
+
+    // The built-in rules apply to the built-in groups only: a custom resource may be called
+    // `Deployment` too. Objects without an apiVersion (unit tests) are taken as built-in.
+    let group = match obj.pointer("/apiVersion").and_then(Value::as_str) {
+        Some(v) => v.rsplit_once('/').map(|(g, _)| g).unwrap_or(""),
+        None => builtin_group(kind).unwrap_or(""),
+    };
+    if builtin_group(kind) != Some(group) {
+        return custom(obj, generation);
+    }
     match kind {
         "Deployment" => {
+            if obj.pointer("/spec/paused") == Some(&Value::Bool(true)) {
+                return Readiness::Ready;
+            }
             let want = int("/spec/replicas").unwrap_or(1);
-            let updated = int("/status/updatedReplicas").unwrap_or(0);
-            let available = int("/status/availableReplicas").unwrap_or(0);
-            // Pods of the old ReplicaSets still count in `replicas` during a rollout.
             let total = int("/status/replicas").unwrap_or(0);
-            if !generation_seen {
-                pending("the new generation is not observed yet".into())
-            } else if updated < want || available < want || total > want {
+            let updated = int("/status/updatedReplicas").unwrap_or(0);
+            let ready = int("/status/readyReplicas").unwrap_or(0);
+            let available = int("/status/availableReplicas").unwrap_or(0);
+            if int("/status/observedGeneration").is_none() {
+                pending("the deployment controller has not seen it yet".into())
+            } else if want > total || want > updated || want > ready || updated > available {
                 pending(format!(
-                    "{updated} of {want} replicas updated, {available} available, {total} in total"
+                    "{updated} of {want} replicas updated, {ready} ready, {available} available"
                 ))
+            } else if total > want {
+                // Pods of the old ReplicaSets still count in `replicas` during a rollout.
+                pending(format!("{} old replicas still terminating", total - want))
             } else {
                 Readiness::Ready
             }
         }
         "StatefulSet" => {
+            if text("/spec/updateStrategy/type") == "OnDelete" {
+                // Its Pods are replaced only when someone deletes them: nothing to wait for.
+                return Readiness::Ready;
+            }
             let want = int("/spec/replicas").unwrap_or(1);
+            let total = int("/status/replicas").unwrap_or(0);
             let ready = int("/status/readyReplicas").unwrap_or(0);
+            let current = int("/status/currentReplicas").unwrap_or(0);
             let updated = int("/status/updatedReplicas").unwrap_or(0);
-            if !generation_seen {
-                pending("the new generation is not observed yet".into())
-            } else if ready < want || updated < want {
+            let partition = int("/spec/updateStrategy/rollingUpdate/partition");
+            if int("/status/observedGeneration").is_none() {
+                pending("the statefulset controller has not seen it yet".into())
+            } else if want > total || want > ready {
                 pending(format!("{ready} of {want} replicas ready"))
+            } else if total > want {
+                pending(format!("{} replicas still terminating", total - want))
+            } else if let Some(partition) = partition.filter(|p| *p > 0) {
+                // Only the ordinals at or above the partition are updated.
+                let expected = (want - partition).max(0);
+                if updated < expected {
+                    pending(format!(
+                        "{updated} of {expected} replicas above the partition updated"
+                    ))
+                } else {
+                    Readiness::Ready
+                }
+            } else if want > current {
+                pending(format!(
+                    "{current} of {want} replicas current, {updated} updated"
+                ))
+            } else if !text("/status/updateRevision").is_empty()
+                && text("/status/currentRevision") != text("/status/updateRevision")
+            {
+                pending(format!("{updated} of {want} replicas at the new revision"))
             } else {
                 Readiness::Ready
             }
         }
         "DaemonSet" => {
-            let want = int("/status/desiredNumberScheduled").unwrap_or(0);
-            let ready = int("/status/numberReady").unwrap_or(0);
+            if text("/spec/updateStrategy/type") == "OnDelete" {
+                return Readiness::Ready;
+            }
+            let Some(want) = int("/status/desiredNumberScheduled") else {
+                return pending("the daemonset controller has not seen it yet".into());
+            };
+            let current = int("/status/currentNumberScheduled").unwrap_or(0);
             let updated = int("/status/updatedNumberScheduled").unwrap_or(0);
-            if !generation_seen {
-                pending("the new generation is not observed yet".into())
-            } else if ready < want || updated < want {
-                pending(format!("{ready} of {want} pods ready"))
+            let available = int("/status/numberAvailable").unwrap_or(0);
+            let ready = int("/status/numberReady").unwrap_or(0);
+            if want > current || want > updated || want > available || want > ready {
+                pending(format!(
+                    "{updated} of {want} pods updated, {ready} ready, {available} available"
+                ))
+            } else {
+                Readiness::Ready
+            }
+        }
+        "ReplicaSet" => {
+            let want = int("/spec/replicas").unwrap_or(1);
+            let total = int("/status/replicas").unwrap_or(0);
+            let labelled = int("/status/fullyLabeledReplicas").unwrap_or(0);
+            let ready = int("/status/readyReplicas").unwrap_or(0);
+            let available = int("/status/availableReplicas").unwrap_or(0);
+            if condition(obj, "ReplicaFailure") {
+                pending(condition_message(obj, "ReplicaFailure"))
+            } else if want > labelled || want > available || want > ready {
+                pending(format!(
+                    "{ready} of {want} replicas ready, {available} available"
+                ))
+            } else if total > want {
+                pending(format!("{} replicas still terminating", total - want))
             } else {
                 Readiness::Ready
             }
@@ -73,7 +194,7 @@ pub fn readiness(kind: &str, obj: &Value) -> Readiness {
         "Job" => {
             if condition(obj, "Failed") {
                 Readiness::Failed(condition_message(obj, "Failed"))
-            } else if condition(obj, "Complete") {
+            } else if condition(obj, "Complete") || !rules.jobs {
                 Readiness::Ready
             } else {
                 pending("not complete".into())
@@ -90,13 +211,26 @@ pub fn readiness(kind: &str, obj: &Value) -> Readiness {
             phase => pending(format!("phase {}", phase.unwrap_or("unknown"))),
         },
         "Service" => {
-            let lb = obj.pointer("/spec/type").and_then(Value::as_str) == Some("LoadBalancer");
-            let ingress = obj
-                .pointer("/status/loadBalancer/ingress")
-                .and_then(Value::as_array)
-                .is_some_and(|a| !a.is_empty());
-            if lb && !ingress {
+            let lb = text("/spec/type") == "LoadBalancer";
+            let has = |p: &str| {
+                obj.pointer(p)
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| !a.is_empty())
+            };
+            // Helm takes a LoadBalancer with external IPs as reachable without an address.
+            if lb && !has("/spec/externalIPs") && !has("/status/loadBalancer/ingress") {
                 pending("no load balancer address yet".into())
+            } else {
+                Readiness::Ready
+            }
+        }
+        "PodDisruptionBudget" => {
+            let healthy = int("/status/currentHealthy").unwrap_or(0);
+            let desired = int("/status/desiredHealthy").unwrap_or(0);
+            if desired > healthy {
+                pending(format!(
+                    "budget not met: {healthy} of {desired} pods healthy"
+                ))
             } else {
                 Readiness::Ready
             }
@@ -108,7 +242,63 @@ pub fn readiness(kind: &str, obj: &Value) -> Readiness {
                 pending("not established".into())
             }
         }
-        _ => Readiness::Ready,
+        _ => custom(obj, generation),
+    }
+}
+
+/// kstatus's conditions that say more than `Ready`.
+const RECONCILING: &str = "Reconciling";
+const STALLED: &str = "Stalled";
+const READY: &str = "Ready";
+const TRUE: &str = "True";
+
+/// The group of a built-in kind with a rule of its own (so that a custom resource of the same
+/// kind name is not judged by it).
+fn builtin_group(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => "apps",
+        "Job" => "batch",
+        "Pod" | "PersistentVolumeClaim" | "Service" => "",
+        "PodDisruptionBudget" => "policy",
+        "CustomResourceDefinition" => "apiextensions.k8s.io",
+        _ => return None,
+    })
+}
+
+/// Any other kind, custom resources included: ready unless a `Ready` condition says otherwise
+/// (an operator's way of saying that what the resource asks for is in place).
+fn custom(obj: &Value, generation: i64) -> Readiness {
+    let Some(c) = find_condition(obj, READY) else {
+        return Readiness::Ready;
+    };
+    let seen = c["observedGeneration"].as_i64();
+    if let Some(seen) = seen
+        && seen != generation
+    {
+        return Readiness::Pending(format!(
+            "its Ready condition is about generation {seen}, not {generation}"
+        ));
+    }
+    if c["status"] == TRUE {
+        Readiness::Ready
+    } else {
+        Readiness::Pending(format!("not Ready: {}", describe(c)))
+    }
+}
+
+fn find_condition<'a>(obj: &'a Value, kind: &str) -> Option<&'a Value> {
+    conditions(obj).find(|c| c["type"] == kind)
+}
+
+/// A condition's reason and message, for people.
+fn describe(c: &Value) -> String {
+    let reason = c["reason"].as_str().unwrap_or("");
+    let message = c["message"].as_str().unwrap_or("");
+    match (reason.is_empty(), message.is_empty()) {
+        (false, false) => format!("{reason}: {message}"),
+        (false, true) => reason.to_string(),
+        (true, false) => message.to_string(),
+        (true, true) => format!("status {}", c["status"].as_str().unwrap_or("Unknown")),
     }
 }
 
@@ -141,15 +331,27 @@ pub async fn wait_ready(
     namespace: &str,
     deadline: Instant,
 ) -> Result<(), String> {
+    wait_ready_with(cluster, objects, namespace, deadline, WaitRules::default()).await
+}
+
+/// [`wait_ready`] with `rules`.
+pub async fn wait_ready_with(
+    cluster: &Cluster,
+    objects: &[ObjectRef],
+    namespace: &str,
+    deadline: Instant,
+    rules: WaitRules,
+) -> Result<(), String> {
     let mut remaining: Vec<ObjectRef> = objects.to_vec();
     loop {
         let mut still = Vec::new();
         let mut reasons = Vec::new();
         for obj in remaining {
             let state = match cluster.get(&obj, namespace).await {
-                Ok(Some(live)) => readiness(
+                Ok(Some(live)) => readiness_with(
                     &obj.kind,
                     &serde_json::to_value(&live).unwrap_or(Value::Null),
+                    rules,
                 ),
                 Ok(None) => Readiness::Pending("it does not exist".into()),
                 Err(e) => Readiness::Pending(format!("reading it failed: {e}")),
@@ -182,34 +384,117 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn pending(r: Readiness) -> bool {
+        matches!(r, Readiness::Pending(_))
+    }
+
     #[test]
     fn deployments_need_the_new_generation_and_all_replicas() {
-        let d = |gen_seen: i64, avail: i64| {
-            json!({"metadata": {"generation": 2}, "spec": {"replicas": 2},
-                   "status": {"observedGeneration": gen_seen, "updatedReplicas": 2,
-                              "replicas": 2, "availableReplicas": avail}})
+        let d = |seen: i64, ready: i64, avail: i64| {
+            json!({"apiVersion": "apps/v1", "metadata": {"generation": 2}, "spec": {"replicas": 2},
+                   "status": {"observedGeneration": seen, "updatedReplicas": 2, "replicas": 2,
+                              "readyReplicas": ready, "availableReplicas": avail}})
         };
         // Mid-rollout: the new Pods exist, the old ones are still the available ones.
         let rolling = json!({"metadata": {"generation": 2}, "spec": {"replicas": 2},
             "status": {"observedGeneration": 2, "updatedReplicas": 2, "replicas": 4,
-                       "availableReplicas": 2}});
-        assert!(matches!(
-            readiness("Deployment", &rolling),
-            Readiness::Pending(_)
-        ));
-        assert!(matches!(
-            readiness("Deployment", &d(1, 2)),
-            Readiness::Pending(_)
-        ));
-        assert!(matches!(
-            readiness("Deployment", &d(2, 1)),
-            Readiness::Pending(_)
-        ));
-        assert_eq!(readiness("Deployment", &d(2, 2)), Readiness::Ready);
+                       "readyReplicas": 2, "availableReplicas": 2}});
+        assert!(pending(readiness("Deployment", &rolling)));
+        assert!(pending(readiness("Deployment", &d(1, 2, 2))));
+        assert!(pending(readiness("Deployment", &d(2, 2, 1))));
+        assert!(pending(readiness("Deployment", &d(2, 1, 2))));
+        assert_eq!(readiness("Deployment", &d(2, 2, 2)), Readiness::Ready);
+        // Never seen by the controller yet.
+        let fresh = json!({"metadata": {"generation": 1}, "spec": {"replicas": 1}});
+        assert!(pending(readiness("Deployment", &fresh)));
     }
 
     #[test]
-    fn jobs_fail_and_complete() {
+    fn paused_deployments_are_ready_as_helm_skips_them() {
+        let paused = json!({"metadata": {"generation": 3}, "spec": {"replicas": 2, "paused": true},
+            "status": {"observedGeneration": 3, "replicas": 2, "updatedReplicas": 0}});
+        assert_eq!(readiness("Deployment", &paused), Readiness::Ready);
+    }
+
+    #[test]
+    fn statefulsets_roll_out_all_replicas_unless_on_delete_or_partitioned() {
+        let sts = |strategy: Value, current: i64, updated: i64, revs: (&str, &str)| {
+            json!({"metadata": {"generation": 4},
+                   "spec": {"replicas": 3, "updateStrategy": strategy},
+                   "status": {"observedGeneration": 4, "replicas": 3, "readyReplicas": 3,
+                              "currentReplicas": current, "updatedReplicas": updated,
+                              "currentRevision": revs.0, "updateRevision": revs.1}})
+        };
+        let rolling = json!({"type": "RollingUpdate"});
+        assert_eq!(
+            readiness("StatefulSet", &sts(rolling.clone(), 3, 3, ("r2", "r2"))),
+            Readiness::Ready
+        );
+        // Mid-rollout: one replica at the new revision.
+        assert!(pending(readiness(
+            "StatefulSet",
+            &sts(rolling.clone(), 2, 1, ("r1", "r2"))
+        )));
+        assert!(pending(readiness(
+            "StatefulSet",
+            &sts(rolling, 3, 3, ("r1", "r2"))
+        )));
+        // Partition 2: only ordinal 2 is updated, and that is the whole rollout.
+        let part = json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 2}});
+        assert_eq!(
+            readiness("StatefulSet", &sts(part.clone(), 2, 1, ("r1", "r2"))),
+            Readiness::Ready
+        );
+        assert!(pending(readiness(
+            "StatefulSet",
+            &sts(part, 3, 0, ("r1", "r2"))
+        )));
+        // OnDelete: Pods change only when deleted; nothing to wait for.
+        let on_delete = json!({"type": "OnDelete"});
+        assert_eq!(
+            readiness("StatefulSet", &sts(on_delete, 0, 0, ("r1", "r2"))),
+            Readiness::Ready
+        );
+        let unready = json!({"metadata": {"generation": 1}, "spec": {"replicas": 2},
+            "status": {"observedGeneration": 1, "replicas": 2, "readyReplicas": 1}});
+        assert!(pending(readiness("StatefulSet", &unready)));
+    }
+
+    #[test]
+    fn daemonsets_need_every_scheduled_pod_updated_and_ready() {
+        let ds = |ready: i64, strategy: &str| {
+            json!({"metadata": {"generation": 1}, "spec": {"updateStrategy": {"type": strategy}},
+                   "status": {"observedGeneration": 1, "desiredNumberScheduled": 3,
+                              "currentNumberScheduled": 3, "updatedNumberScheduled": 3,
+                              "numberAvailable": ready, "numberReady": ready}})
+        };
+        assert_eq!(
+            readiness("DaemonSet", &ds(3, "RollingUpdate")),
+            Readiness::Ready
+        );
+        assert!(pending(readiness("DaemonSet", &ds(2, "RollingUpdate"))));
+        assert_eq!(readiness("DaemonSet", &ds(0, "OnDelete")), Readiness::Ready);
+        assert!(pending(readiness("DaemonSet", &json!({"spec": {}}))));
+    }
+
+    #[test]
+    fn replicasets_need_their_replicas_ready_and_available() {
+        let rs = |ready: i64| {
+            json!({"spec": {"replicas": 2}, "status": {"replicas": 2,
+                   "fullyLabeledReplicas": 2, "readyReplicas": ready, "availableReplicas": ready}})
+        };
+        assert_eq!(readiness("ReplicaSet", &rs(2)), Readiness::Ready);
+        assert!(pending(readiness("ReplicaSet", &rs(1))));
+        let failing = json!({"spec": {"replicas": 1}, "status": {"conditions": [
+            {"type": "ReplicaFailure", "status": "True", "message": "quota exceeded"}]}});
+        assert_eq!(
+            readiness("ReplicaSet", &failing),
+            Readiness::Pending("quota exceeded".into())
+        );
+    }
+
+    #[test]
+    fn jobs_fail_and_complete_and_need_not_be_waited_for() {
         let failed = json!({"status": {"conditions": [
             {"type": "Failed", "status": "True", "message": "BackoffLimitExceeded"}]}});
         assert_eq!(
@@ -218,8 +503,116 @@ mod tests {
         );
         let done = json!({"status": {"conditions": [{"type": "Complete", "status": "True"}]}});
         assert_eq!(readiness("Job", &done), Readiness::Ready);
-        assert_eq!(readiness("ConfigMap", &json!({})), Readiness::Ready);
+        let running = json!({"status": {"active": 1, "startTime": "2026-01-01T00:00:00Z"}});
+        assert!(pending(readiness("Job", &running)));
+        let no_jobs = WaitRules { jobs: false };
+        assert_eq!(readiness_with("Job", &running, no_jobs), Readiness::Ready);
+        assert!(matches!(
+            readiness_with("Job", &failed, no_jobs),
+            Readiness::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn pods_are_ready_or_succeeded() {
+        let pod = |phase: &str, ready: &str| json!({"status": {"phase": phase, "conditions": [{"type": "Ready", "status": ready}]}});
+        assert_eq!(readiness("Pod", &pod("Running", "True")), Readiness::Ready);
+        assert!(pending(readiness("Pod", &pod("Running", "False"))));
+        assert_eq!(
+            readiness("Pod", &pod("Succeeded", "False")),
+            Readiness::Ready
+        );
+        assert!(matches!(
+            readiness("Pod", &pod("Failed", "False")),
+            Readiness::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn claims_are_bound_and_load_balancers_have_an_address() {
+        let pvc = |phase: &str| json!({"status": {"phase": phase}});
+        assert_eq!(
+            readiness("PersistentVolumeClaim", &pvc("Bound")),
+            Readiness::Ready
+        );
+        assert!(pending(readiness("PersistentVolumeClaim", &pvc("Pending"))));
         let lb = json!({"spec": {"type": "LoadBalancer"}, "status": {}});
-        assert!(matches!(readiness("Service", &lb), Readiness::Pending(_)));
+        assert!(pending(readiness("Service", &lb)));
+        let lb_up = json!({"spec": {"type": "LoadBalancer"},
+            "status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.1"}]}}});
+        assert_eq!(readiness("Service", &lb_up), Readiness::Ready);
+        let external = json!({"spec": {"type": "LoadBalancer", "externalIPs": ["10.0.0.2"]}});
+        assert_eq!(readiness("Service", &external), Readiness::Ready);
+        let cluster_ip = json!({"spec": {"type": "ClusterIP"}});
+        assert_eq!(readiness("Service", &cluster_ip), Readiness::Ready);
+        assert_eq!(readiness("ConfigMap", &json!({})), Readiness::Ready);
+    }
+
+    #[test]
+    fn disruption_budgets_and_crds() {
+        let pdb = |healthy: i64| {
+            json!({"metadata": {"generation": 1}, "status": {"observedGeneration": 1,
+                   "currentHealthy": healthy, "desiredHealthy": 2}})
+        };
+        assert_eq!(readiness("PodDisruptionBudget", &pdb(2)), Readiness::Ready);
+        assert!(pending(readiness("PodDisruptionBudget", &pdb(1))));
+        let crd = |established: &str| {
+            json!({"apiVersion": "apiextensions.k8s.io/v1", "status": {"conditions": [
+                {"type": "Established", "status": established}]}})
+        };
+        assert_eq!(
+            readiness("CustomResourceDefinition", &crd("True")),
+            Readiness::Ready
+        );
+        assert!(pending(readiness(
+            "CustomResourceDefinition",
+            &crd("False")
+        )));
+    }
+
+    #[test]
+    fn custom_resources_follow_kstatus_and_their_ready_condition() {
+        let cr = |generation: i64, status: Value| {
+            json!({"apiVersion": "example.com/v1", "kind": "Widget",
+                   "metadata": {"generation": generation}, "status": status})
+        };
+        // No status at all: nothing says it is not ready (kstatus: Current).
+        assert_eq!(readiness("Widget", &cr(1, json!(null))), Readiness::Ready);
+        let ready = |s: &str, seen: i64| {
+            json!({"observedGeneration": seen, "conditions": [
+                {"type": "Ready", "status": s, "reason": "Provisioning", "message": "wait"}]})
+        };
+        assert_eq!(
+            readiness("Widget", &cr(2, ready("True", 2))),
+            Readiness::Ready
+        );
+        assert_eq!(
+            readiness("Widget", &cr(2, ready("False", 2))),
+            Readiness::Pending("not Ready: Provisioning: wait".into())
+        );
+        // The operator has not seen the new spec yet.
+        assert!(pending(readiness("Widget", &cr(3, ready("True", 2)))));
+        // A Ready condition about an older generation does not count.
+        let stale = json!({"conditions": [
+            {"type": "Ready", "status": "True", "observedGeneration": 1}]});
+        assert!(pending(readiness("Widget", &cr(2, stale))));
+        let reconciling = json!({"conditions": [{"type": "Reconciling", "status": "True"}]});
+        assert!(pending(readiness("Widget", &cr(1, reconciling))));
+        let stalled = json!({"conditions": [
+            {"type": "Stalled", "status": "True", "reason": "BadSpec"}]});
+        assert_eq!(
+            readiness("Widget", &cr(1, stalled)),
+            Readiness::Failed("stalled: BadSpec".into())
+        );
+        // A custom kind named like a built-in one is judged as a custom resource.
+        let mut own = cr(
+            1,
+            json!({"conditions": [{"type": "Ready", "status": "True"}]}),
+        );
+        own["kind"] = "Deployment".into();
+        assert_eq!(readiness("Deployment", &own), Readiness::Ready);
+        let mut deleting = cr(1, json!(null));
+        deleting["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z".into();
+        assert!(pending(readiness("Widget", &deleting)));
     }
 }

@@ -65,6 +65,7 @@ fn ours(values: &str) -> Result<String, String> {
         capabilities: Capabilities {
             kube_version: String::new(),
             api_versions: Vec::new(),
+            live: false,
         },
         options: RenderOptions {
             include_crds: true,
@@ -130,6 +131,7 @@ fn chart_renders_as_helm_template_with_cert_manager() {
     assert!(out.contains("kind: Issuer"));
     assert!(out.contains("kind: CustomResourceDefinition"));
     assert!(out.contains("name: cluster-admin"));
+    assert!(out.contains("- --no-cross-namespace-refs"), "on by default");
 
     let out = assert_same(
         "cert-manager, given issuer, narrowed RBAC, policies",
@@ -180,9 +182,11 @@ fn chart_renders_as_helm_template_with_an_own_secret_and_without_the_webhook() {
     let out = assert_same(
         "no webhook",
         "webhook: {enabled: false}\nmetrics: {service: {enabled: false}}\n\
-         serviceAccount: {create: false, name: ops}\nnameOverride: hc\n",
+         serviceAccount: {create: false, name: ops}\nnameOverride: hc\n\
+         tenancy: {noCrossNamespaceRefs: false}\n",
     );
     assert!(!out.contains("ValidatingWebhookConfiguration"));
+    assert!(!out.contains("- --no-cross-namespace-refs"));
     assert!(!out.contains("--webhook-addr"));
     // Bad values fail the same way in both.
     assert_same("bad scope", "rbac: {scope: everywhere}\n");

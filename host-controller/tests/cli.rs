@@ -63,8 +63,8 @@ fn run_help_names_every_flag_and_its_environment_variable() {
         "metrics-addr",
         "chart-cache",
         "ca-file",
-        "plain-http",
         "fetch-timeout",
+        "no-cross-namespace-refs",
         "leader-election-namespace",
         "leader-election-id",
         "lease-duration",
@@ -96,6 +96,58 @@ fn an_unknown_flag_is_a_one_line_error_with_what_to_do() {
         err,
         "Error: unexpected argument '--metrics-adress' found; a similar argument exists: \
          '--metrics-addr'; run 'planton-helm-controller run --help' for the usage"
+    );
+}
+
+/// `--plain-http` was a controller flag until plain HTTP became per release: it is a usage error
+/// that says what replaced it.
+#[test]
+fn the_removed_plain_http_flag_says_what_replaced_it() {
+    for flag in ["--plain-http", "--plain-http=true"] {
+        let out = controller(&["run", flag]);
+        let err = usage_error(&out);
+        assert!(
+            err.starts_with("Error: --plain-http is no longer a controller flag")
+                && err.contains("spec.plainHttp: true"),
+            "{err}"
+        );
+    }
+}
+
+/// Controller-wide credentials are gone: a Deployment that still sets them does not start, and
+/// the error names the variables and what replaces them, never their values.
+#[test]
+fn controller_wide_credentials_are_refused_without_showing_them() {
+    let out = Command::new(env!("CARGO_BIN_EXE_planton-helm-controller"))
+        .args(["run", "--no-leader-election"])
+        .env("PLANTON_HELM_USERNAME", "ci-bot-name")
+        .env("PLANTON_HELM_PASSWORD", "Sup3r-s3cret-value")
+        .env("KUBECONFIG", "/no/such/kubeconfig")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = text(&out.stderr).to_string() + text(&out.stdout);
+    assert_eq!(err.lines().count(), 1, "not one line:\n{err}");
+    assert!(
+        err.contains("$PLANTON_HELM_USERNAME and $PLANTON_HELM_PASSWORD are set")
+            && err.contains("spec.credentialsRef"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Sup3r-s3cret-value") && !err.contains("ci-bot-name"),
+        "{err}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_planton-helm-controller"))
+        .args(["run", "--no-leader-election"])
+        .env("PLANTON_HELM_PLAIN_HTTP", "true")
+        .env("KUBECONFIG", "/no/such/kubeconfig")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("$PLANTON_HELM_PLAIN_HTTP is set") && err.contains("spec.plainHttp: true"),
+        "{err}"
     );
 }
 

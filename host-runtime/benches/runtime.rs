@@ -140,6 +140,7 @@ fn one_template_chart() -> RenderRequest {
         capabilities: Capabilities {
             kube_version: String::new(),
             api_versions: Vec::new(),
+            live: false,
         },
         options: RenderOptions {
             include_crds: false,

@@ -21,8 +21,18 @@ pub(crate) fn artifact_path(dir: &Path, engine: &Engine, wasm_sha256: &str) -> P
     dir.join(format!("{hex}.cwasm"))
 }
 
-/// Loads the artifact at `path`, if there is a usable one.
-pub(crate) fn load(engine: &Engine, path: &Path) -> Option<Component> {
+/// Loads the artifact at `path`, if there is a usable one: mapped from the file when `map`
+/// (see [`crate::Config::map_artifact`]), else read into memory.
+pub(crate) fn load(engine: &Engine, path: &Path, map: bool) -> Option<Component> {
+    if map {
+        // SAFETY: as below, the file is one wasmtime wrote (through `store`, or `precompile` for
+        // the baked artifact); and mapping it is safe while no one truncates it in place, which
+        // `store` never does (it renames a new file over the old one, and a mapping keeps the
+        // old file's pages) and no one can do to the baked one in the image's read-only layer.
+        #[allow(unsafe_code)]
+        let component = unsafe { Component::deserialize_file(engine, path) };
+        return component.ok();
+    }
     // Read into memory rather than `deserialize_file`'s mmap: a mapped file that someone
     // truncates in place kills the process with SIGBUS, and a controller keeps its component
     // for days. The copy costs about a millisecond per megabyte.

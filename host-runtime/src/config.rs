@@ -35,6 +35,12 @@ pub struct Config {
     /// baseline), named by [`precompiled_file_name`](crate::precompiled_file_name); searched
     /// before `cache_dir`. The container image bakes one in, so a pod never compiles the core.
     pub precompiled_dir: Option<PathBuf>,
+    /// Map the cached artifact instead of reading it: a short-lived process then starts in
+    /// a fraction of the time (the code and the initial memory image are paged in as used,
+    /// not copied; numbers in docs/benchmarks.md), but a process holding the mapping dies of
+    /// SIGBUS if someone truncates the file in place. Off by default, for long-lived embedders;
+    /// the CLI turns it on.
+    pub map_artifact: bool,
     /// Instances come from wasmtime's pooling allocator (pre-reserved slots) instead of fresh
     /// mappings per call; `max_instances` bounds how many calls can be in flight at once.
     pub pooling: Option<Pooling>,
@@ -56,6 +62,7 @@ impl Default for Config {
             epoch_tick: DEFAULT_EPOCH_TICK,
             cache_dir: default_cache_dir(),
             precompiled_dir: default_precompiled_dir(),
+            map_artifact: false,
             pooling: None,
         }
     }

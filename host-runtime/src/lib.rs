@@ -38,6 +38,11 @@ mod bindings {
     wasmtime::component::bindgen!({
         world: "core",
         path: "../wit",
+        // Key generation may outlast the call's deadline; it then traps like the guest would.
+        imports: {
+            "planton:helm/host.generate-rsa-key": trappable,
+            "planton:helm/host.generate-dsa-key": trappable,
+        },
     });
 }
 

@@ -11,7 +11,7 @@ use crate::bindings::{Core, CorePre};
 use crate::sandbox::State;
 use crate::{
     CORE_COMPONENT, CORE_COMPONENT_SHA256, Config, Diagnostic, Error, HostServices, PolicyFile,
-    RenderOutput, RenderRequest, RuleInfo, ValidateRequest, cache,
+    RenderError, RenderOutput, RenderRequest, RuleInfo, ValidateRequest, cache,
 };
 
 /// Whether a trap is the guest's shadow stack running out. rustc places that stack first in
@@ -64,13 +64,14 @@ impl Runtime {
         let setup = |e: wasmtime::Error| Error::Setup(format!("{e:#}"));
         let engine = Engine::new(&engine_config(&config)).map_err(setup)?;
 
+        let mut linker = Linker::<State>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(setup)?;
+        Core::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state).map_err(setup)?;
+
         let started = Instant::now();
         let (component, compile_source) = load_component(&engine, &config).map_err(setup)?;
         let compile_time = started.elapsed();
 
-        let mut linker = Linker::<State>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(setup)?;
-        Core::add_to_linker::<State, HasSelf<State>>(&mut linker, |state| state).map_err(setup)?;
         let pre =
             CorePre::new(linker.instantiate_pre(&component).map_err(setup)?).map_err(setup)?;
 
@@ -136,6 +137,26 @@ impl Runtime {
         .map_err(Error::Validate)
     }
 
+    /// Helm's `--name-template`: the release name `template` gives (Sprig functions, no data),
+    /// with the same guarantees as [`Runtime::render`]. Fails with [`Error::Render`] carrying Go's
+    /// text when the template does not parse or run.
+    pub fn template_name(
+        &self,
+        template: &str,
+        host: impl HostServices + 'static,
+    ) -> Result<String, Error> {
+        self.call("template-name", Box::new(host), |core, store| {
+            core.call_template_name(store, template)
+        })?
+        .map_err(|message| {
+            Error::Render(RenderError {
+                message,
+                during_render: false,
+                logs: Vec::new(),
+            })
+        })
+    }
+
     /// The engine, for embedders that inspect the component's types.
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -191,7 +212,11 @@ impl Runtime {
         host: Box<dyn HostServices>,
         f: impl FnOnce(&Core, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<R, Error> {
-        let mut store = Store::new(&self.engine, State::new(self.config.max_memory, host));
+        let deadline = Instant::now() + self.config.deadline;
+        let mut store = Store::new(
+            &self.engine,
+            State::new(self.config.max_memory, host, deadline),
+        );
         store.limiter(|state| &mut state.limiter);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(self.deadline_ticks);
@@ -317,8 +342,10 @@ fn load_component(
     engine: &Engine,
     config: &Config,
 ) -> wasmtime::Result<(Component, CompileSource)> {
+    // The baked artifact is mapped rather than read: it sits in the image's read-only layer,
+    // where no one can truncate it under the mapping.
     if let Some(dir) = &config.precompiled_dir
-        && let Some(component) = cache::load(engine, &dir.join(precompiled_file_name()))
+        && let Some(component) = cache::load(engine, &dir.join(precompiled_file_name()), true)
     {
         return Ok((component, CompileSource::Precompiled));
     }
@@ -329,7 +356,7 @@ fn load_component(
         ));
     };
     let path = cache::artifact_path(dir, engine, CORE_COMPONENT_SHA256);
-    if let Some(component) = cache::load(engine, &path) {
+    if let Some(component) = cache::load(engine, &path, config.map_artifact) {
         return Ok((component, CompileSource::Cache));
     }
     let component = Component::new(engine, CORE_COMPONENT)?;

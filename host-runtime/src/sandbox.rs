@@ -1,10 +1,10 @@
 //! The per-call store data: a WASI context that grants nothing, the memory limiter and the
 //! embedder's [`HostServices`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder, Trap};
 use wasmtime_wasi::{
     Deterministic, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView,
     WasiView,
@@ -19,15 +19,19 @@ pub(crate) struct State {
     table: ResourceTable,
     pub(crate) limiter: Limiter,
     host: Box<dyn HostServices>,
+    /// When the call's deadline passes: host work the guest asks for (key generation) stops
+    /// there too, since epoch interruption only reaches wasm code.
+    deadline: Instant,
 }
 
 impl State {
-    pub(crate) fn new(max_memory: usize, host: Box<dyn HostServices>) -> Self {
+    pub(crate) fn new(max_memory: usize, host: Box<dyn HostServices>, deadline: Instant) -> Self {
         State {
             wasi: empty_wasi(),
             table: ResourceTable::new(),
             limiter: Limiter::new(max_memory),
             host,
+            deadline,
         }
     }
 }
@@ -99,6 +103,28 @@ impl helm::host::Host for State {
 
     fn now(&mut self) -> Datetime {
         self.host.now()
+    }
+
+    fn generate_rsa_key(
+        &mut self,
+        bits: u32,
+        seed: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, String>> {
+        key_result(keygen::rsa_pkcs1_der(bits, &seed, Some(self.deadline)))
+    }
+
+    fn generate_dsa_key(&mut self, seed: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, String>> {
+        key_result(keygen::dsa_der(&seed, Some(self.deadline)))
+    }
+}
+
+/// A key for the guest, an error for its template, or the deadline's trap: the time spent here
+/// counts against the call's deadline as the guest's own would.
+fn key_result(key: Result<Vec<u8>, keygen::Error>) -> wasmtime::Result<Result<Vec<u8>, String>> {
+    match key {
+        Ok(der) => Ok(Ok(der)),
+        Err(keygen::Error::Request(message)) => Ok(Err(message)),
+        Err(keygen::Error::Deadline) => Err(Trap::Interrupt.into()),
     }
 }
 

@@ -37,6 +37,7 @@ fn request(chart: ChartSource) -> RenderRequest {
         capabilities: Capabilities {
             kube_version: String::new(),
             api_versions: Vec::new(),
+            live: false,
         },
         options: RenderOptions {
             include_crds: false,
@@ -274,4 +275,98 @@ fn a_native_stack_overflow_is_a_clear_error_and_the_next_call_succeeds() {
          look for a template that includes itself without an end condition"
     );
     assert_next_call_succeeds(&runtime);
+}
+
+fn render_text(runtime: &Runtime, template: &str, host: OfflineHost) -> Result<String, Error> {
+    let req = request(chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("templates/t.yaml", template),
+    ]));
+    runtime.render(&req, host).map(|out| out.text)
+}
+
+#[test]
+fn rsa_and_dsa_keys_come_from_the_host_sized_as_sprig_asks_and_follow_the_seed() {
+    let runtime = runtime(256 << 20, Duration::from_secs(120));
+    // The first bytes of the DER say the key's size.
+    let template = concat!(
+        "k: {{ genPrivateKey \"rsa\" | quote }}\n",
+        "ca: {{ (genCA \"c\" 1).Key | quote }}\n",
+        "dsa: {{ genPrivateKey \"dsa\" | quote }}\n",
+    );
+    let seeded = |seed| render_text(&runtime, template, OfflineHost::default().with_seed(seed));
+    let first = seeded(7).expect("render");
+    assert_eq!(
+        seeded(7).expect("render"),
+        first,
+        "a fixed seed gives the same keys"
+    );
+    let other = seeded(8).expect("render");
+    let keys = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains("PRIVATE KEY"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(keys(&first).len(), 3, "{first}");
+    for (a, b) in keys(&first).iter().zip(&keys(&other)) {
+        assert_ne!(a, b, "another seed, other keys");
+    }
+    // PKCS#1 of a 4096-bit key begins `MIIJ` (a 2.3 KB SEQUENCE), of a 2048-bit one `MIIE`;
+    // an L2048N256 DSA key (six INTEGERs, 0.8 KB) `MIID`.
+    assert!(
+        first.contains("k: \"-----BEGIN RSA PRIVATE KEY-----\\nMIIJ"),
+        "{first}"
+    );
+    assert!(
+        first.contains("ca: \"-----BEGIN RSA PRIVATE KEY-----\\nMIIE"),
+        "{first}"
+    );
+    assert!(
+        first.contains("dsa: \"-----BEGIN DSA PRIVATE KEY-----\\nMIID"),
+        "{first}"
+    );
+}
+
+#[test]
+fn key_generation_counts_against_the_deadline() {
+    let deadline = Duration::from_millis(300);
+    let runtime = runtime(256 << 20, deadline);
+    for kind in ["rsa", "dsa"] {
+        let started = Instant::now();
+        let err = render_text(
+            &runtime,
+            &format!(
+                "{{{{ range until 1000 }}}}{{{{ genPrivateKey {kind:?} | len }}}}{{{{ end }}}}"
+            ),
+            host(),
+        )
+        .expect_err("a thousand keys cannot fit in 300 ms");
+        assert!(matches!(err, Error::Deadline { .. }), "{kind}: {err:?}");
+        assert!(
+            started.elapsed() < deadline * 20,
+            "{kind}: stopped only after {:?}",
+            started.elapsed()
+        );
+        assert_next_call_succeeds(&runtime);
+    }
+}
+
+#[test]
+fn name_templates_run_with_sprig_and_no_data() {
+    let runtime = runtime(256 << 20, Duration::from_secs(30));
+    let name = |t: &str| runtime.template_name(t, host()).map_err(|e| e.to_string());
+    assert_eq!(
+        name("app-{{ \"X\" | lower }}-{{ add 1 2 }}").unwrap(),
+        "app-x-3"
+    );
+    assert_eq!(name("{{ .Foo }}").unwrap(), "<no value>");
+    assert_eq!(
+        name("{{ env \"HOME\" }}|{{ expandenv \"$HOME/x\" }}").unwrap(),
+        "|/x"
+    );
+    assert_eq!(
+        name("{{ include \"x\" . }}").unwrap_err(),
+        "template: name-template:1: function \"include\" not defined"
+    );
 }

@@ -167,6 +167,7 @@ fn request(args: &[String]) -> RenderRequest {
         capabilities: Capabilities {
             kube_version,
             api_versions,
+            live: false,
         },
         options,
     }

@@ -142,18 +142,35 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Debian's docker-registry on loopback, storage in a temp dir, optionally behind htpasswd.
+/// Debian's docker-registry on loopback, storage in a temp dir, optionally behind htpasswd and
+/// serving TLS.
 pub struct Registry {
     pub port: u16,
     pub storage: PathBuf,
+    tls: Option<RegistryTls>,
     child: Child,
     bin: PathBuf,
     config: PathBuf,
     _dir: TempDir,
 }
 
+/// The registry's own TLS (`http.tls`): its certificate and key, the CA that signed them (which
+/// `helm push` trusts), and, when it requires client certificates signed by that CA, the client
+/// certificate and key `helm push` presents.
+#[derive(Clone, Debug)]
+pub struct RegistryTls {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+    pub ca_file: PathBuf,
+    pub client: Option<(PathBuf, PathBuf)>,
+}
+
 impl Registry {
     pub fn start(auth: Option<(&str, &str)>) -> Self {
+        Registry::start_with(auth, None)
+    }
+
+    pub fn start_with(auth: Option<(&str, &str)>, tls: Option<RegistryTls>) -> Self {
         let bin = tool(
             "PLANTON_REGISTRY",
             "registry/usr/bin/docker-registry",
@@ -168,6 +185,19 @@ impl Registry {
              http:\n  addr: 127.0.0.1:{port}\n  secret: planton-helm-tests\n",
             storage.display()
         );
+        if let Some(t) = &tls {
+            config.push_str(&format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                t.cert_file.display(),
+                t.key_file.display()
+            ));
+            if t.client.is_some() {
+                config.push_str(&format!(
+                    "    clientcas:\n      - {}\n",
+                    t.ca_file.display()
+                ));
+            }
+        }
         if let Some((user, password)) = auth {
             let hash = bcrypt::hash(password, 4).expect("bcrypt");
             let file = dir.path().join("htpasswd");
@@ -183,6 +213,7 @@ impl Registry {
         let registry = Registry {
             port,
             storage,
+            tls,
             child,
             bin,
             config: config_path,
@@ -241,18 +272,28 @@ impl Registry {
         format!("oci://127.0.0.1:{}/charts", self.port)
     }
 
-    /// `helm push ARCHIVE oci://.../charts --plain-http [--username --password]`.
+    /// `helm push ARCHIVE oci://.../charts [--username --password]`, over plain HTTP or, for a
+    /// registry serving TLS, trusting its CA (and presenting the client certificate).
     pub fn push(&self, helm: &Helm, archive: &Path, auth: Option<(&str, &str)>) {
-        let mut args = vec![
-            "push",
-            archive.to_str().expect("utf-8 path"),
-            Box::leak(self.repo().into_boxed_str()),
-            "--plain-http",
+        let mut args: Vec<String> = vec![
+            "push".into(),
+            archive.to_str().expect("utf-8 path").into(),
+            self.repo(),
         ];
-        if let Some((u, p)) = auth {
-            args.extend(["--username", u, "--password", p]);
+        match &self.tls {
+            None => args.push("--plain-http".into()),
+            Some(t) => {
+                args.extend(["--ca-file".into(), t.ca_file.display().to_string()]);
+                if let Some((cert, key)) = &t.client {
+                    args.extend(["--cert-file".into(), cert.display().to_string()]);
+                    args.extend(["--key-file".into(), key.display().to_string()]);
+                }
+            }
         }
-        helm.run(&args);
+        if let Some((u, p)) = auth {
+            args.extend(["--username".into(), u.into(), "--password".into(), p.into()]);
+        }
+        helm.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
     /// The path of a blob in the registry's filesystem storage.

@@ -15,15 +15,25 @@ pub trait Host {
     fn random_seed(&mut self) -> u64;
     /// Seconds and nanoseconds since the Unix epoch, UTC.
     fn now(&mut self) -> (i64, u32);
+    /// An RSA private key of `bits` bits as PKCS#1 DER, derived from `seed` alone (WIT
+    /// `generate-rsa-key`: every host generates keys natively, with the `keygen` crate).
+    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Result<Vec<u8>, String>;
+    /// A DSA private key over fresh L2048N256 parameters as Sprig's `DSAKeyFormat` DER, derived
+    /// from `seed` alone (WIT `generate-dsa-key`).
+    fn generate_dsa_key(&mut self, seed: &[u8; 32]) -> Result<Vec<u8>, String>;
 }
 
-/// A host for pure unit tests: fixed seed and time, `lookup` answers nothing (as `helm template`).
+/// A host for pure unit tests: fixed seed and time, `lookup` answers nothing (as `helm template`),
+/// keys from the `keygen` crate as the product's hosts make them. Native only: the component's
+/// host is the WIT import.
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug, Clone)]
 pub struct FixedHost {
     pub seed: u64,
     pub now: (i64, u32),
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Default for FixedHost {
     fn default() -> Self {
         // 2026-01-02T03:04:05.123456789Z: every field distinct, so date layouts are checkable.
@@ -34,6 +44,7 @@ impl Default for FixedHost {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Host for FixedHost {
     fn lookup(&mut self, _: &str, _: &str, _: &str, _: &str) -> Option<String> {
         None
@@ -43,5 +54,11 @@ impl Host for FixedHost {
     }
     fn now(&mut self) -> (i64, u32) {
         self.now
+    }
+    fn generate_rsa_key(&mut self, bits: u32, seed: &[u8; 32]) -> Result<Vec<u8>, String> {
+        keygen::rsa_pkcs1_der(bits, seed, None).map_err(|e| e.to_string())
+    }
+    fn generate_dsa_key(&mut self, seed: &[u8; 32]) -> Result<Vec<u8>, String> {
+        keygen::dsa_der(seed, None).map_err(|e| e.to_string())
     }
 }

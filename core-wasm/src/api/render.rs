@@ -40,6 +40,8 @@ pub struct ReleaseInfo {
 pub struct Capabilities {
     pub kube_version: String,
     pub api_versions: Vec<String>,
+    /// `api_versions` is a live cluster's discovery, replacing the default set.
+    pub live: bool,
 }
 
 /// `helm template` switches.

@@ -239,6 +239,9 @@ impl Object for VersionSet {
     fn format_v(&self) -> String {
         format!("[{}]", self.0.join(" "))
     }
+    fn collection_len(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
     fn to_data(&self) -> Value {
         Value::string_list(self.0.clone())
     }
@@ -419,18 +422,12 @@ impl Object for Files {
                     Value::string_list(s.split('\n').map(str::to_string).collect())
                 }
             },
-            "AsConfig" => {
-                if self.0.is_empty() {
-                    return Ok(Value::str(""));
-                }
-                Value::from(crate::yaml::to_yaml(
-                    &self.as_map(|b| String::from_utf8_lossy(b).into_owned()),
-                )?)
-            }
+            // Helm returns "" only for a nil map, which templates never see (`.Files` and every
+            // `Glob` result are made maps): an empty set prints `{}`.
+            "AsConfig" => Value::from(crate::yaml::to_yaml(
+                &self.as_map(|b| String::from_utf8_lossy(b).into_owned()),
+            )?),
             "AsSecrets" => {
-                if self.0.is_empty() {
-                    return Ok(Value::str(""));
-                }
                 Value::from(crate::yaml::to_yaml(&self.as_map(crate::json::base64_std))?)
             }
             _ => return Err(format!("{name} is not a method of engine.files")),
@@ -454,6 +451,9 @@ impl Object for Files {
                 .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
                 .collect(),
         )
+    }
+    fn collection_len(&self) -> Option<usize> {
+        Some(self.0.len())
     }
     fn as_any(&self) -> &dyn Any {
         self

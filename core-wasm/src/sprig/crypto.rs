@@ -326,8 +326,8 @@ fn derive_password(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 fn gen_private_key(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     let kind = text(&args[0]);
     let key = match kind {
-        "" | "rsa" => PrivateKey::generate_rsa(&mut ctx.rng, 4096),
-        "dsa" => Ok(PrivateKey::generate_dsa(&mut ctx.rng)),
+        "" | "rsa" => PrivateKey::generate_rsa(ctx, 4096),
+        "dsa" => PrivateKey::generate_dsa(ctx),
         "ecdsa" => Ok(PrivateKey::generate_ec(&mut ctx.rng)),
         "ed25519" => Ok(PrivateKey::generate_ed25519(&mut ctx.rng)),
         _ => return Ok(Value::from(format!("Unknown type {kind}"))),
@@ -472,7 +472,7 @@ fn ca_template(ctx: &Ctx<'_>, args: &[Value]) -> Result<Template, String> {
 /// `genCA cn days`: a self-signed CA with a new RSA-2048 key.
 fn gen_ca(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     let t = ca_template(ctx, &args)?;
-    let key = PrivateKey::generate_rsa(&mut ctx.rng, 2048)?;
+    let key = PrivateKey::generate_rsa(ctx, 2048)?;
     self_signed(ctx, &t, &key)
 }
 
@@ -484,7 +484,7 @@ fn gen_ca_with_key(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String>
 
 fn gen_self_signed_cert(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
     let t = template(ctx, &args[0], &args[1], &args[2], &args[3])?;
-    let key = PrivateKey::generate_rsa(&mut ctx.rng, 2048)?;
+    let key = PrivateKey::generate_rsa(ctx, 2048)?;
     self_signed(ctx, &t, &key)
 }
 
@@ -514,9 +514,7 @@ fn signed(
 }
 
 fn gen_signed_cert(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    signed(ctx, &args, |ctx| {
-        PrivateKey::generate_rsa(&mut ctx.rng, 2048)
-    })
+    signed(ctx, &args, |ctx| PrivateKey::generate_rsa(ctx, 2048))
 }
 
 fn gen_signed_cert_with_key(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {

@@ -16,11 +16,11 @@ pub(crate) fn register(out: &mut Vec<Func>) {
     ]);
 }
 
-/// Sprig's `empty`: nil, false, zero numbers and empty strings, slices and maps. Structs and
-/// non-nil pointers are never empty.
+/// Sprig's `empty`: nil, false, zero numbers and empty strings, slices and maps (an empty
+/// `.Files.Glob` result too). Structs and non-nil pointers are never empty.
 pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
-        Value::Object(_) => false,
+        Value::Object(o) => o.collection_len() == Some(0),
         other => !other.truthy(),
     }
 }

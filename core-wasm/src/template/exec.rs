@@ -17,7 +17,8 @@ use super::parse::{Arg, Command, Node, Pipe, Tree, TreeSet};
 use crate::go;
 use crate::template::func::{Ctx, FuncMap};
 use crate::value::{Elem, IntKind, Sig, Ty, Value};
-use builtins::{Builtin, fmt_builtin, is_builtin};
+pub(crate) use builtins::is_builtin;
+use builtins::{Builtin, fmt_builtin};
 
 /// Helm's limit on nested `include`s of one name.
 const INCLUDE_LIMIT: usize = 1000;
@@ -398,13 +399,18 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                     .map(|(k, v)| (Slot::val(Value::from(k)), Slot { v, iface }))
                     .collect()
             }
-            // A named map type such as Helm's `Files` ranges like its map; its values have the
-            // map's element type, not `interface {}`.
-            Value::Object(o) if o.kind_name() == "map" => match o.to_data() {
+            // A named map or slice type (Helm's `Files`, `VersionSet`) ranges like its data; the
+            // elements have the type's element type, not `interface {}`.
+            Value::Object(o) if o.collection_len().is_some() => match o.to_data() {
                 Value::Map(m) => m
                     .entries()
                     .into_iter()
                     .map(|(k, v)| (Slot::val(Value::from(k)), Slot::val(v)))
+                    .collect(),
+                Value::List(l) => l
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (Slot::val(Value::int(i as i64)), Slot::val(e.clone())))
                     .collect(),
                 _ => Vec::new(),
             },
@@ -422,15 +428,6 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                     })
                     .collect()
             }
-            // A map-kinded object (`.Files.Glob`'s `map[string][]byte`): its entries in key order.
-            Value::Object(o) if o.kind_name() == "map" => match o.to_data() {
-                Value::Map(m) => m
-                    .entries()
-                    .into_iter()
-                    .map(|(k, v)| (Slot::val(Value::from(k)), Slot { v, iface: false }))
-                    .collect(),
-                _ => Vec::new(),
-            },
             Value::Nil => Vec::new(),
             other => {
                 return self.errorf(format!("range can't iterate over {}", go::format_v(other)));

@@ -2,10 +2,11 @@
 //! expressions and templates, evaluated over one HelmRelease at a time, each evaluation bounded
 //! by minijinja's fuel so that no rule can hang the sandbox.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use minijinja::value::{Value, ValueKind};
-use minijinja::{Environment, Error as JinjaError, UndefinedBehavior};
+use minijinja::{Environment, Error as JinjaError, Expression, Template, UndefinedBehavior};
 use serde_json::Value as Json;
 
 use super::checks;
@@ -97,10 +98,9 @@ pub const CORE_CHECKS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The rules in force: the built-in pack, then the user's files, less the disabled codes.
+/// Rules parsed from policy files, with the environment their expressions compile in.
 pub struct Pack {
     pub rules: Vec<Rule>,
-    pub disabled: Vec<String>,
     env: Environment<'static>,
 }
 
@@ -300,19 +300,113 @@ fn string_of(v: &Value) -> String {
 }
 
 impl Pack {
-    /// The built-in pack plus `extra` files, less `disabled`. Fails (naming the file, line and
-    /// fix) when a file cannot be read, a code is duplicated or unknown, or an expression or
-    /// template does not compile.
-    pub fn load(extra: &[(String, String)], disabled: &[String]) -> Result<Pack, String> {
+    /// The rules of `files` (name, content), in order. Fails, naming the file, line and fix,
+    /// when a file cannot be read.
+    pub fn parse<'f>(files: impl IntoIterator<Item = (&'f str, &'f str)>) -> Result<Pack, String> {
         let mut rules = Vec::new();
-        for (name, content) in BUILTIN {
+        for (name, content) in files {
             rules.extend(parse_rules(name, content)?);
         }
-        for (name, content) in extra {
-            rules.extend(parse_rules(name, content)?);
+        Ok(Pack {
+            rules,
+            env: environment(),
+        })
+    }
+
+    /// Every rule's expressions and templates, compiled once for all the documents of a call.
+    /// Fails, naming the file, line and rule, when one does not compile.
+    pub fn compile(&self) -> Result<Compiled<'_>, String> {
+        let mut rules = Vec::with_capacity(self.rules.len());
+        for r in &self.rules {
+            rules.push(compile_rule(&self.env, r)?);
         }
+        Ok(Compiled { pack: self, rules })
+    }
+}
+
+fn compile_rule<'p>(
+    env: &'p Environment<'static>,
+    r: &'p Rule,
+) -> Result<CompiledRule<'p>, String> {
+    let error = |what: &str, e: JinjaError| {
+        format!(
+            "{}:{}: rule {}: `{what}` does not compile: {}",
+            r.file,
+            r.line,
+            r.code,
+            e.detail().unwrap_or(&e.to_string())
+        )
+    };
+    let expression = |what: &str, src: &'p str| -> Result<Expression<'p, 'p>, String> {
+        env.compile_expression(src).map_err(|e| error(what, e))
+    };
+    let template = |what: &str, src: &'p str| -> Result<Template<'p, 'p>, String> {
+        env.template_from_str(src).map_err(|e| error(what, e))
+    };
+    Ok(CompiledRule {
+        rule: r,
+        when: expression("when", &r.when)?,
+        each: r
+            .each
+            .as_deref()
+            .map(|e| expression("each", e))
+            .transpose()?,
+        message: template("message", &r.message)?,
+        path: template("path", &r.path)?,
+        hint: r.hint.as_deref().map(|h| template("hint", h)).transpose()?,
+    })
+}
+
+/// A pack ready to check documents: see [`Pack::compile`].
+pub struct Compiled<'p> {
+    pack: &'p Pack,
+    rules: Vec<CompiledRule<'p>>,
+}
+
+struct CompiledRule<'p> {
+    rule: &'p Rule,
+    when: Expression<'p, 'p>,
+    each: Option<Expression<'p, 'p>>,
+    message: Template<'p, 'p>,
+    path: Template<'p, 'p>,
+    hint: Option<Template<'p, 'p>>,
+}
+
+thread_local! {
+    /// The built-in pack, parsed and compiled once per instance: every call of a process (or of
+    /// a pre-initialised component snapshot) shares it.
+    static BUILTIN_PACK: OnceCell<Result<&'static Compiled<'static>, String>> =
+        const { OnceCell::new() };
+}
+
+/// The built-in pack (`policies/`), compiled.
+pub fn builtin() -> Result<&'static Compiled<'static>, String> {
+    BUILTIN_PACK.with(|cell| {
+        cell.get_or_init(|| {
+            // Leaked once per thread (the guest has one): the pack lives as long as the instance.
+            let pack: &'static Pack = Box::leak(Box::new(Pack::parse(BUILTIN.iter().copied())?));
+            Ok(&*Box::leak(Box::new(pack.compile()?)))
+        })
+        .clone()
+    })
+}
+
+/// The rules in force for one call: the built-in pack, then the user's files, less the
+/// disabled codes.
+pub struct Rules<'a> {
+    builtin: &'static Compiled<'static>,
+    extra: Compiled<'a>,
+    disabled: &'a [String],
+}
+
+impl<'a> Rules<'a> {
+    /// The built-in pack plus `extra`, less `disabled`. Fails (naming the file, line and fix)
+    /// when a code is reserved, duplicated or unknown, or an expression or template does not
+    /// compile.
+    pub fn new(extra: &'a Pack, disabled: &'a [String]) -> Result<Rules<'a>, String> {
+        let builtin = builtin()?;
         let mut seen: BTreeMap<&str, &Rule> = BTreeMap::new();
-        for r in &rules {
+        for r in builtin.pack.rules.iter().chain(&extra.rules) {
             if let Some(&(code, _)) = CORE_CHECKS.iter().find(|(c, _)| *c == r.code) {
                 return Err(format!(
                     "{}:{}: rule code {code} is reserved for a core check; pick another code",
@@ -338,39 +432,16 @@ impl Pack {
                 ));
             }
         }
-        let env = environment();
-        for r in &rules {
-            let compile = |what: &str, src: &str, expr: bool| -> Result<(), String> {
-                let res = if expr {
-                    env.compile_expression(src).map(|_| ())
-                } else {
-                    env.template_from_str(src).map(|_| ())
-                };
-                res.map_err(|e| {
-                    format!(
-                        "{}:{}: rule {}: `{what}` does not compile: {}",
-                        r.file,
-                        r.line,
-                        r.code,
-                        e.detail().unwrap_or(&e.to_string())
-                    )
-                })
-            };
-            compile("when", &r.when, true)?;
-            if let Some(each) = &r.each {
-                compile("each", each, true)?;
-            }
-            compile("message", &r.message, false)?;
-            compile("path", &r.path, false)?;
-            if let Some(h) = &r.hint {
-                compile("hint", h, false)?;
-            }
-        }
-        Ok(Pack {
-            rules,
-            disabled: disabled.to_vec(),
-            env,
+        Ok(Rules {
+            builtin,
+            extra: extra.compile()?,
+            disabled,
         })
+    }
+
+    /// Every rule, built-in first, in file order.
+    pub fn all(&self) -> impl Iterator<Item = &Rule> {
+        self.builtin.pack.rules.iter().chain(&self.extra.pack.rules)
     }
 
     /// Whether a rule is switched off.
@@ -382,8 +453,10 @@ impl Pack {
     /// `apiVersion` and `kind`. Paths and positions are filled in by the caller.
     pub fn check(&self, ctx: &BTreeMap<String, Value>) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        for rule in self.rules.iter().filter(|r| !self.is_disabled(&r.code)) {
-            if let Err(e) = self.check_rule(rule, ctx, &mut out) {
+        let compiled = self.builtin.rules.iter().chain(&self.extra.rules);
+        for compiled in compiled.filter(|r| !self.is_disabled(&r.rule.code)) {
+            let rule = compiled.rule;
+            if let Err(e) = check_rule(compiled, ctx, &mut out) {
                 out.push(Diagnostic {
                     code: "PH003".to_string(),
                     severity: Severity::Error,
@@ -402,89 +475,83 @@ impl Pack {
         }
         out
     }
+}
 
-    fn check_rule(
-        &self,
-        rule: &Rule,
-        ctx: &BTreeMap<String, Value>,
-        out: &mut Vec<Diagnostic>,
-    ) -> Result<(), String> {
-        let err = |what: &str, e: JinjaError| format!("`{what}`: {e}");
-        let items: Vec<Option<Value>> = match &rule.each {
-            None => vec![None],
-            Some(each) => {
-                let list = self
-                    .env
-                    .compile_expression(each)
-                    .and_then(|x| x.eval(ctx))
-                    .map_err(|e| err("each", e))?;
-                match list.kind() {
-                    ValueKind::Undefined | ValueKind::None => Vec::new(),
-                    ValueKind::Seq | ValueKind::Iterable => list
-                        .try_iter()
-                        .map_err(|e| err("each", e))?
-                        .map(Some)
-                        .collect(),
-                    other => return Err(format!("`each` gave a {other}, not a list")),
-                }
+/// One rule's findings for one document.
+fn check_rule(
+    compiled: &CompiledRule<'_>,
+    ctx: &BTreeMap<String, Value>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<(), String> {
+    let rule = compiled.rule;
+    let err = |what: &str, e: JinjaError| format!("`{what}`: {e}");
+    let items: Vec<Option<Value>> = match &compiled.each {
+        None => vec![None],
+        Some(each) => {
+            let list = each.eval(ctx).map_err(|e| err("each", e))?;
+            match list.kind() {
+                ValueKind::Undefined | ValueKind::None => Vec::new(),
+                ValueKind::Seq | ValueKind::Iterable => list
+                    .try_iter()
+                    .map_err(|e| err("each", e))?
+                    .map(Some)
+                    .collect(),
+                other => return Err(format!("`each` gave a {other}, not a list")),
             }
-        };
-        let total = items.len();
-        if total > MAX_ITEMS {
-            return Err(format!(
-                "`each` gave {total} items, more than the {MAX_ITEMS} a rule may check per document"
-            ));
         }
-        let when = self
-            .env
-            .compile_expression(&rule.when)
-            .map_err(|e| err("when", e))?;
-        let mut found = 0;
-        for item in items {
-            let mut ctx = ctx.clone();
-            if let Some(item) = item {
-                ctx.insert("item".to_string(), item);
-            }
-            if !when.eval(&ctx).map_err(|e| err("when", e))?.is_true() {
-                continue;
-            }
-            found += 1;
-            if found > MAX_FINDINGS {
-                continue;
-            }
-            let render = |what: &str, src: &str| {
-                self.env
-                    .render_str(src, &ctx)
-                    .map_err(|e| err(what, e))
-                    .map(|s| s.trim().to_string())
-            };
-            let hint = match &rule.hint {
-                Some(h) => Some(render("hint", h)?).filter(|h| !h.is_empty()),
-                None => None,
-            };
-            out.push(Diagnostic {
-                code: rule.code.clone(),
-                severity: rule.severity,
-                path: render("path", &rule.path)?,
-                message: render("message", &rule.message)?,
-                hint,
-                ..Diagnostic::default()
-            });
-        }
-        if found > MAX_FINDINGS {
-            out.push(Diagnostic {
-                code: rule.code.clone(),
-                severity: rule.severity,
-                path: "spec".to_string(),
-                message: format!(
-                    "{} more findings of {} not shown (of {total} checked)",
-                    found - MAX_FINDINGS,
-                    rule.code
-                ),
-                hint: None,
-                ..Diagnostic::default()
-            });
-        }
-        Ok(())
+    };
+    let total = items.len();
+    if total > MAX_ITEMS {
+        return Err(format!(
+            "`each` gave {total} items, more than the {MAX_ITEMS} a rule may check per document"
+        ));
     }
+    let when = &compiled.when;
+    let mut found = 0;
+    for item in items {
+        let mut ctx = ctx.clone();
+        if let Some(item) = item {
+            ctx.insert("item".to_string(), item);
+        }
+        if !when.eval(&ctx).map_err(|e| err("when", e))?.is_true() {
+            continue;
+        }
+        found += 1;
+        if found > MAX_FINDINGS {
+            continue;
+        }
+        let render = |what: &str, template: &Template<'_, '_>| {
+            template
+                .render(&ctx)
+                .map_err(|e| err(what, e))
+                .map(|s| s.trim().to_string())
+        };
+        let hint = match &compiled.hint {
+            Some(h) => Some(render("hint", h)?).filter(|h| !h.is_empty()),
+            None => None,
+        };
+        out.push(Diagnostic {
+            code: rule.code.clone(),
+            severity: rule.severity,
+            path: render("path", &compiled.path)?,
+            message: render("message", &compiled.message)?,
+            hint,
+            ..Diagnostic::default()
+        });
+    }
+    if found > MAX_FINDINGS {
+        out.push(Diagnostic {
+            code: rule.code.clone(),
+            severity: rule.severity,
+            path: "spec".to_string(),
+            message: format!(
+                "{} more findings of {} not shown (of {total} checked)",
+                found - MAX_FINDINGS,
+                rule.code
+            ),
+            hint: None,
+            ..Diagnostic::default()
+        });
+    }
+    Ok(())
 }

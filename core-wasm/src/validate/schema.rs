@@ -1,6 +1,8 @@
 //! The HelmRelease JSON Schema (the CRD's `openAPIV3Schema`, kept in `policies/schema/`),
 //! checked with `jsonschema`, and its failures turned into diagnostics with a fix each.
 
+use std::cell::OnceCell;
+
 use jsonschema::Validator;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
@@ -19,6 +21,24 @@ pub const PLANTON: &str = include_str!("../../../policies/schema/planton-helm-re
 pub struct Schema {
     validator: Validator,
     source: Json,
+}
+
+thread_local! {
+    /// The two built-in schemas, compiled once per instance (see `policy::builtin`).
+    static BUILTIN: OnceCell<Result<&'static (Schema, Schema), String>> = const { OnceCell::new() };
+}
+
+/// The HelmRelease schema and the Project Planton manifest schema, compiled.
+pub fn builtin() -> Result<(&'static Schema, &'static Schema), String> {
+    BUILTIN
+        .with(|cell| {
+            cell.get_or_init(|| {
+                let both = (Schema::compile(HELMRELEASE_V1)?, Schema::compile(PLANTON)?);
+                Ok(&*Box::leak(Box::new(both)))
+            })
+            .clone()
+        })
+        .map(|both| (&both.0, &both.1))
 }
 
 impl Schema {

@@ -680,3 +680,18 @@ fn a_rule_that_loops_runs_out_of_fuel_and_fails_closed() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn a_bad_crd_policy_names_its_line_column_and_the_choices() {
+    let doc = "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: web}\nspec:\n  repo: https://charts.example.com\n  name: web\n  version: 1.2.3\n  install:\n    crds: Create\n  upgrade:\n    crds: Replace\n";
+    let diags = run(doc);
+    assert_eq!(codes(&diags), ["PH002"], "{diags:?}");
+    assert_eq!(diags[0].path, "spec.upgrade.crds");
+    assert_eq!((diags[0].line, diags[0].column), (Some(11), Some(5)));
+    let said = format!(
+        "{} {}",
+        diags[0].message,
+        diags[0].hint.clone().unwrap_or_default()
+    );
+    assert!(said.contains("CreateReplace"), "{said}");
+}

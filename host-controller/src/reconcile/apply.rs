@@ -3,22 +3,29 @@
 //! `helm.sh/resource-policy: keep`. Shared by install, upgrade, rollback and uninstall.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use kube::api::PropagationPolicy;
 use serde_json::Value;
+use tokio::time::Instant;
 
 use crate::cluster::manifest_objects;
 use crate::release::helm_metadata;
 
-use super::Context;
+use super::{Context, crds};
+
+/// Bound on the wait for a release's own CRDs to be `Established` (the API server takes
+/// moments; the release's `timeout` still bounds the whole action).
+const ESTABLISHED_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `helm.sh/resource-policy: keep` keeps an object when it leaves the chart or the release is
 /// uninstalled.
 const RESOURCE_POLICY: &str = "helm.sh/resource-policy";
 
-/// Applies every object of `manifest` and deletes those of `previous` that are not in it.
-/// Returns the fields left to other field managers (see [`crate::cluster::Cluster::apply`];
-/// `force` takes them instead).
+/// Applies every object of `manifest` and deletes those of `previous` that are not in it. The
+/// manifest's CRDs go first and are waited for until `Established`, so that its custom
+/// resources of those kinds can be applied. Returns the fields left to other field managers
+/// (see [`crate::cluster::Cluster::apply`]; `force` takes them instead).
 ///
 /// Guarantees: idempotent (server-side apply; deleting what is gone is fine).
 pub async fn deploy(
@@ -29,10 +36,18 @@ pub async fn deploy(
     namespace: &str,
     force: bool,
 ) -> Result<Vec<String>, String> {
-    let objects = manifest_objects(manifest);
+    let (defs, others): (Vec<_>, Vec<_>) = manifest_objects(manifest)
+        .into_iter()
+        .partition(|(o, _)| crds::is_crd(o));
+    let defined: Vec<_> = defs.iter().map(|(o, _)| o.clone()).collect();
     let mut keys = BTreeSet::new();
     let mut left = Vec::new();
-    for (obj, mut body) in objects {
+    let mut waited = false;
+    for (i, (obj, mut body)) in defs.into_iter().chain(others).enumerate() {
+        if i == defined.len() {
+            crds::established(ctx, &defined, Instant::now() + ESTABLISHED_TIMEOUT).await?;
+            waited = true;
+        }
         keys.insert(obj.key(namespace));
         helm_metadata(&mut body, name, namespace);
         let applied = ctx
@@ -41,6 +56,9 @@ pub async fn deploy(
             .await
             .map_err(|e| format!("applying {obj}: {e}"))?;
         left.extend(applied.left);
+    }
+    if !waited {
+        crds::established(ctx, &defined, Instant::now() + ESTABLISHED_TIMEOUT).await?;
     }
     for (obj, body) in manifest_objects(previous).into_iter().rev() {
         if !keys.contains(&obj.key(namespace)) && !keep(&body) {

@@ -78,6 +78,8 @@ pub enum Reason {
     UpgradeFailed,
     /// The chart did not render.
     RenderFailed,
+    /// The chart's CRDs could not be applied or did not become established.
+    CrdsFailed,
     /// The chart (or its repository's credentials) could not be fetched.
     ChartFetchFailed,
     /// The core's validation found errors in the spec.
@@ -88,6 +90,9 @@ pub enum Reason {
     NamespaceUnresolvable,
     /// `spec.target_cluster.cluster_name` names a cluster this controller cannot reach.
     TargetClusterUnresolvable,
+    /// The spec names a Secret in another namespace and the controller runs with
+    /// `--no-cross-namespace-refs`.
+    AccessDenied,
     /// A release left `pending-*` by an interrupted operation was marked failed.
     Recovered,
     /// Drifted objects were applied again.
@@ -120,11 +125,13 @@ impl Reason {
             Reason::InstallFailed => "InstallFailed",
             Reason::UpgradeFailed => "UpgradeFailed",
             Reason::RenderFailed => "RenderFailed",
+            Reason::CrdsFailed => "CRDsFailed",
             Reason::ChartFetchFailed => "ChartFetchFailed",
             Reason::ValidationFailed => "ValidationFailed",
             Reason::InvalidSpec => "InvalidSpec",
             Reason::NamespaceUnresolvable => "NamespaceUnresolvable",
             Reason::TargetClusterUnresolvable => "TargetClusterUnresolvable",
+            Reason::AccessDenied => "AccessDenied",
             Reason::Recovered => "Recovered",
             Reason::DriftCorrected => "DriftCorrected",
             Reason::DriftDetected => "DriftDetected",
@@ -145,18 +152,20 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 21] = [
+const ALL: [Reason; 23] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
     Reason::InstallFailed,
     Reason::UpgradeFailed,
     Reason::RenderFailed,
+    Reason::CrdsFailed,
     Reason::ChartFetchFailed,
     Reason::ValidationFailed,
     Reason::InvalidSpec,
     Reason::NamespaceUnresolvable,
     Reason::TargetClusterUnresolvable,
+    Reason::AccessDenied,
     Reason::Recovered,
     Reason::DriftCorrected,
     Reason::DriftDetected,

@@ -8,7 +8,7 @@ use super::condition::Reason;
 
 /// Why a reconcile, or a step of one, did not finish.
 ///
-/// `Fetch` and `Render` end an install or upgrade before a revision exists: the reconciler turns
+/// `Fetch`, `Render` and `Crds` end an install or upgrade before a revision exists: the reconciler turns
 /// them into the status (`Ready=False` with [`Error::reason`]). The others end the reconcile
 /// itself, which is retried after [`crate::reconcile::error_policy`]'s delay.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,9 @@ pub enum Error {
     /// The chart did not render.
     #[error("{0}")]
     Render(String),
+    /// The chart's CRDs (`crds/`) could not be applied or did not become established.
+    #[error("the chart's CRDs: {0}")]
+    Crds(String),
     /// Uninstalling the release failed: the finalizer stays, the uninstall is retried.
     #[error("uninstall failed: {0}")]
     Uninstall(String),
@@ -46,6 +49,7 @@ impl Error {
             Error::NoNamespace(_) => "no_namespace",
             Error::Fetch(_) => "fetch",
             Error::Render(_) => "render",
+            Error::Crds(_) => "crds",
             Error::Uninstall(_) => "uninstall",
         }
     }
@@ -55,6 +59,7 @@ impl Error {
         match self {
             Error::Fetch(_) => Reason::ChartFetchFailed,
             Error::Render(_) => Reason::RenderFailed,
+            Error::Crds(_) => Reason::CrdsFailed,
             Error::Uninstall(_) => Reason::UninstallFailed,
             Error::Kube(_) | Error::Store(_) | Error::Finalizer(_) | Error::NoNamespace(_) => {
                 Reason::ReconcileFailed

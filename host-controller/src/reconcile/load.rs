@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::cluster::FIELD_MANAGER;
 use crate::crd::{DriftMode, HelmRelease};
+use crate::credentials;
 use crate::release::{Release, Store};
 
 use super::Context;
@@ -88,7 +89,13 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
         return Ok(loaded);
     }
     loaded.facts.findings = validate(hr, ctx).await;
-    if !loaded.facts.findings.is_empty() || loaded.facts.unresolvable.is_some() {
+    loaded.facts.denied = credentials::check_references(hr, ctx.tenancy.cross_namespace_refs())
+        .err()
+        .map(|e| e.to_string());
+    if !loaded.facts.findings.is_empty()
+        || loaded.facts.unresolvable.is_some()
+        || loaded.facts.denied.is_some()
+    {
         return Ok(loaded);
     }
     if hr.create_namespace() {

@@ -12,21 +12,20 @@ use host_runtime::{
     SourceFile, ValuesLayer,
 };
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Secret;
-use kube::{Api, ResourceExt};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::chart::{Chart, Credentials, FetchError};
+use crate::chart::{Chart, FetchError};
 use crate::cluster::{ClusterLookup, ObjectRef, manifest_objects};
-use crate::crd::HelmRelease;
+use crate::crd::{CrdPolicy, HelmRelease};
+use crate::credentials;
 use crate::release::{Info, Release, zero_time};
-use crate::wait::wait_ready;
+use crate::wait::{WaitRules, wait_ready_with};
 
 use super::error::Error;
 use super::load::Target;
 use super::state::{Deployed, Failure, ReleaseAction};
-use super::{Context, apply, hooks};
+use super::{Context, apply, crds, hooks};
 
 /// What an install or an upgrade does differently.
 pub struct Plan {
@@ -53,34 +52,57 @@ pub enum Attempt {
 }
 
 /// Makes the next revision after `history` as `plan` says. `Err` before a revision exists
-/// ([`Error::Fetch`], [`Error::Render`], or the API); after that, the revision's fate is in the
-/// [`Attempt`].
+/// ([`Error::Fetch`], [`Error::Render`], [`Error::Crds`], or the API); after that, the
+/// revision's fate is in the [`Attempt`].
+///
+/// As `helm install` does, the chart's `crds/` are applied (as the CRD policy says) before its
+/// templates are rendered, with `.Capabilities` from the live cluster's discovery refreshed
+/// after them. (The core renders the chart once to list its CRDs; when they changed anything,
+/// it renders again with the new capabilities.)
 pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Attempt, Error> {
     let (ctx, hr) = (t.ctx, t.hr);
-    let credentials = credentials(hr, ctx).await?;
+    // Read at each attempt: a rotated Secret is used at the next install or upgrade.
+    let access = credentials::access(ctx.cluster.client(), hr, ctx.tenancy.cross_namespace_refs())
+        .await
+        .map_err(|e| FetchError(e.to_string()))?;
     let chart = ctx
         .charts
-        .fetch(
-            &hr.spec.repo,
-            &hr.spec.name,
-            &hr.spec.version,
-            credentials.as_ref(),
-        )
+        .fetch(&hr.spec.repo, &hr.spec.name, &hr.spec.version, &access)
         .await?;
     let values = hr.values();
     let revision = history.last().map(|r| r.version).unwrap_or(0) + 1;
     let is_upgrade = plan.action == ReleaseAction::Upgrade;
-    let rendered = render(
-        ctx,
-        &chart,
-        &values,
-        &t.name,
-        &t.namespace,
-        revision,
-        is_upgrade,
-    )
-    .await
-    .map_err(Error::Render)?;
+    let policy = if is_upgrade {
+        hr.upgrade_crds()
+    } else {
+        hr.install_crds()
+    };
+    let include_crds = policy != CrdPolicy::Skip;
+    let request = |capabilities: Capabilities| {
+        render(
+            ctx,
+            &chart,
+            &values,
+            (&t.name, &t.namespace, revision, is_upgrade),
+            capabilities,
+            include_crds,
+        )
+    };
+    let mut rendered = request(ctx.cluster.capabilities().await?)
+        .await
+        .map_err(Error::Render)?;
+    if include_crds {
+        let defs = crds::chart_crds(&rendered.text);
+        let crd_deadline = Instant::now() + t.settings.timeout;
+        if crds::apply(ctx, &defs, policy, crd_deadline)
+            .await
+            .map_err(Error::Crds)?
+        {
+            rendered = request(ctx.cluster.capabilities().await?)
+                .await
+                .map_err(Error::Render)?;
+        }
+    }
 
     let now = Timestamp::now().to_string();
     let mut release = Release {
@@ -134,7 +156,10 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
                 .into_iter()
                 .map(|(o, _)| o)
                 .collect();
-            wait_ready(&ctx.cluster, &objects, &t.namespace, deadline).await?;
+            let rules = WaitRules {
+                jobs: !disable_wait_for_jobs(hr, plan.action),
+            };
+            wait_ready_with(&ctx.cluster, &objects, &t.namespace, deadline, rules).await?;
         }
         hooks::run(ctx, &rendered.hooks, post, &t.namespace, deadline, None).await
     };
@@ -191,14 +216,30 @@ fn helm_manifest(manifests: &[Manifest]) -> String {
     out
 }
 
+/// `spec.install.disableWaitForJobs` or `spec.upgrade.disableWaitForJobs`, as `action` is.
+fn disable_wait_for_jobs(hr: &HelmRelease, action: ReleaseAction) -> bool {
+    match action {
+        ReleaseAction::Install => hr
+            .spec
+            .install
+            .as_ref()
+            .is_some_and(|i| i.disable_wait_for_jobs),
+        ReleaseAction::Upgrade => hr
+            .spec
+            .upgrade
+            .as_ref()
+            .is_some_and(|u| u.disable_wait_for_jobs),
+    }
+}
+
+/// Renders `chart` in the sandbox for release `(name, namespace, revision, is_upgrade)`.
 async fn render(
     ctx: &Context,
     chart: &Chart,
     values: &serde_json::Map<String, Value>,
-    name: &str,
-    namespace: &str,
-    revision: u32,
-    is_upgrade: bool,
+    (name, namespace, revision, is_upgrade): (&str, &str, u32, bool),
+    capabilities: Capabilities,
+    include_crds: bool,
 ) -> Result<RenderOutput, String> {
     let values_yaml = serde_json::to_string(values).expect("JSON values serialize");
     let request = RenderRequest {
@@ -224,12 +265,10 @@ async fn render(
             is_install: !is_upgrade,
             is_upgrade,
         },
-        capabilities: Capabilities {
-            kube_version: String::new(),
-            api_versions: Vec::new(),
-        },
+        capabilities,
         options: RenderOptions {
-            include_crds: false,
+            // Only to list them: the CRDs are applied by `crds::apply`, not as release objects.
+            include_crds,
             // Kept in the record (as Helm keeps them) and run only with spec.test.enable.
             skip_tests: false,
             no_hooks: false,
@@ -245,38 +284,4 @@ async fn render(
         .map_err(|e| e.to_string());
     ctx.metrics.observe_render(started.elapsed());
     out
-}
-
-/// The credentials of `spec.credentialsRef`: keys `username` and `password` of that Secret in the
-/// HelmRelease's namespace (as Flux's `secretRef`). `None` without a reference.
-async fn credentials(hr: &HelmRelease, ctx: &Context) -> Result<Option<Credentials>, FetchError> {
-    let Some(reference) = &hr.spec.credentials_ref else {
-        return Ok(None);
-    };
-    let ns = hr.namespace().unwrap_or_default();
-    let secrets: Api<Secret> = Api::namespaced(ctx.cluster.client().clone(), &ns);
-    let where_ = format!("Secret {ns}/{} (spec.credentialsRef)", reference.name);
-    let secret = secrets
-        .get_opt(&reference.name)
-        .await
-        .map_err(|e| FetchError(format!("reading {where_}: {e}")))?
-        .ok_or_else(|| {
-            FetchError(format!(
-                "{where_} not found: create it with keys username and password"
-            ))
-        })?;
-    let data = secret.data.unwrap_or_default();
-    let key = |k: &str| -> Result<String, FetchError> {
-        let bytes = data.get(k).ok_or_else(|| {
-            FetchError(format!(
-                "{where_} has no key {k:?}: it needs username and password"
-            ))
-        })?;
-        String::from_utf8(bytes.0.clone())
-            .map_err(|_| FetchError(format!("{where_}: key {k:?} is not UTF-8")))
-    };
-    Ok(Some(Credentials {
-        username: key("username")?,
-        password: key("password")?,
-    }))
 }

@@ -374,6 +374,9 @@ pub struct Facts {
     /// A Project Planton field this controller cannot resolve (another cluster, a namespace
     /// reference), with what to do.
     pub unresolvable: Option<(Unresolvable, String)>,
+    /// A reference the controller refuses (a Secret in another namespace under
+    /// `--no-cross-namespace-refs`), with what to do.
+    pub denied: Option<String>,
     /// Objects of the deployed revision that someone else changed or deleted. Only looked for
     /// when the release is in sync and drift detection is not disabled.
     pub drift: Vec<Drifted>,
@@ -402,7 +405,8 @@ pub enum ReleaseState {
     /// that cannot be resolved here): stall, apply nothing.
     Invalid {
         /// [`Reason::InvalidSpec`], [`Reason::ValidationFailed`],
-        /// [`Reason::NamespaceUnresolvable`] or [`Reason::TargetClusterUnresolvable`].
+        /// [`Reason::NamespaceUnresolvable`], [`Reason::TargetClusterUnresolvable`] or
+        /// [`Reason::AccessDenied`].
         reason: Reason,
         /// What is wrong.
         message: String,
@@ -483,6 +487,12 @@ impl ReleaseState {
         if let Some((what, message)) = &facts.unresolvable {
             return ReleaseState::Invalid {
                 reason: Reason::from(*what),
+                message: message.clone(),
+            };
+        }
+        if let Some(message) = &facts.denied {
+            return ReleaseState::Invalid {
+                reason: Reason::AccessDenied,
                 message: message.clone(),
             };
         }
@@ -670,6 +680,7 @@ mod tests {
             remediation: Some(InstallRemediation {
                 retries: Some(install),
             }),
+            ..InstallSpec::default()
         });
         hr.spec.upgrade = Some(UpgradeSpec {
             remediation: Some(upgrade),
@@ -853,6 +864,8 @@ mod tests {
             ("validation findings", hr(), vec![current(1, status::PENDING_UPGRADE)], findings(), Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
             ("another cluster", hr(), installed(), Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..Facts::default() }, Invalid { reason: Reason::TargetClusterUnresolvable, message: "elsewhere".into() }),
             ("a namespace reference", hr(), vec![], Facts { unresolvable: Some((Unresolvable::Namespace, "value_from".into())), ..Facts::default() }, Invalid { reason: Reason::NamespaceUnresolvable, message: "value_from".into() }),
+            ("a Secret in another namespace, refused", hr(), installed(), Facts { denied: Some("spec.credentialsRef names Secret platform/pull".into()), ..Facts::default() }, Invalid { reason: Reason::AccessDenied, message: "spec.credentialsRef names Secret platform/pull".into() }),
+            ("findings before a refused reference", hr(), vec![], Facts { denied: Some("refused".into()), ..findings() }, Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
             ("findings before another cluster", hr(), vec![], Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..findings() }, Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
             ("pending-install left by a crash", hr(), vec![current(1, status::PENDING_INSTALL)], none(), Locked { revision: 1 }),
             ("pending-upgrade left by a crash", hr(), vec![current(1, status::SUPERSEDED), current(2, status::PENDING_UPGRADE)], none(), Locked { revision: 2 }),

@@ -58,6 +58,7 @@ pub fn request(case: &Case) -> RenderRequest {
         capabilities: Capabilities {
             kube_version: case.flags.kube_version.clone().unwrap_or_default(),
             api_versions: case.flags.api_versions.clone(),
+            live: false,
         },
         options: RenderOptions {
             include_crds: case.flags.include_crds,

@@ -9,7 +9,7 @@ use rsa::traits::PublicKeyParts as _;
 use sha2_10::{Digest as _, Sha256};
 
 use super::der::{self, Reader, bits, oid, seq, tlv, uint};
-use crate::template::func::Rng;
+use crate::template::func::{Ctx, Rng};
 
 const OID_RSA: &[u64] = &[1, 2, 840, 113_549, 1, 1, 1];
 const OID_SHA256_RSA: &[u64] = &[1, 2, 840, 113_549, 1, 1, 11];
@@ -51,9 +51,13 @@ pub(super) enum PrivateKey {
 }
 
 impl PrivateKey {
-    pub(super) fn generate_rsa(rng: &mut Rng, bits: usize) -> Result<PrivateKey, String> {
-        rsa::RsaPrivateKey::new(&mut RngAdapter(rng), bits)
-            .map(|k| PrivateKey::Rsa(Box::new(k)))
+    /// An RSA key from 32 bytes of the render's random source, made by the host (natively,
+    /// reproducibly from those bytes: the sandbox takes tens of seconds for a 4096-bit key).
+    pub(super) fn generate_rsa(ctx: &mut Ctx<'_>, bits: u32) -> Result<PrivateKey, String> {
+        let seed = key_seed(ctx);
+        ctx.host
+            .generate_rsa_key(bits, &seed)
+            .and_then(|der| parse_pkcs1(&der))
             .map_err(|e| format!("error generating rsa key: {e}"))
     }
 
@@ -68,22 +72,13 @@ impl PrivateKey {
     }
 
     /// Go's `dsa.GenerateParameters(L2048N256)` then `dsa.GenerateKey`, in Sprig's
-    /// `DSAKeyFormat` (version, P, Q, G, Y, X).
-    pub(super) fn generate_dsa(rng: &mut Rng) -> PrivateKey {
-        let mut adapter = RngAdapter(rng);
-        let components = dsa::Components::generate(&mut adapter, dsa::KeySize::DSA_2048_256);
-        let key = dsa::SigningKey::generate(&mut adapter, components);
-        let vk = key.verifying_key();
-        let c = vk.components();
-        let der = seq(&[
-            uint(&[0]),
-            uint(&c.p().to_bytes_be()),
-            uint(&c.q().to_bytes_be()),
-            uint(&c.g().to_bytes_be()),
-            uint(&vk.y().to_bytes_be()),
-            uint(&key.x().to_bytes_be()),
-        ]);
-        PrivateKey::Dsa(der)
+    /// `DSAKeyFormat` (version, P, Q, G, Y, X), made by the host as RSA keys are (the parameter
+    /// search takes the sandbox 30 s and more).
+    pub(super) fn generate_dsa(ctx: &mut Ctx<'_>) -> Result<PrivateKey, String> {
+        let seed = key_seed(ctx);
+        ctx.host
+            .generate_dsa_key(&seed)
+            .and_then(|der| parse_dsa(&der))
     }
 
     /// Sprig's `pemBlockForKey`.
@@ -189,6 +184,14 @@ impl PrivateKey {
             }
         }
     }
+}
+
+/// The 32 bytes a host derives a key from: the next ones of the render's seeded random source,
+/// so a fixed seed gives the same keys.
+fn key_seed(ctx: &mut Ctx<'_>) -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    ctx.rng.fill(&mut seed);
+    seed
 }
 
 /// SEC1 `ECPrivateKey` with the curve and public key, as Go's `MarshalECPrivateKey`.

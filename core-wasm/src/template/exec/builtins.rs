@@ -4,7 +4,7 @@
 
 use super::*;
 
-pub(super) fn is_builtin(name: &str) -> bool {
+pub(crate) fn is_builtin(name: &str) -> bool {
     matches!(
         name,
         "and"
@@ -274,6 +274,9 @@ fn builtin_len(s: &Slot) -> Result<i64, String> {
         Value::Bytes(b) => Ok(b.len() as i64),
         Value::List(l) => Ok(l.len() as i64),
         Value::Map(m) => Ok(m.len() as i64),
+        Value::Object(o) if o.collection_len().is_some() => {
+            Ok(o.collection_len().unwrap_or_default() as i64)
+        }
         other => Err(format!("len of type {}", other.go_type())),
     }
 }

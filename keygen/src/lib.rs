@@ -1,0 +1,58 @@
+//! Key generation for the Sprig functions of planton-helm's core, natively and reproducibly.
+//!
+//! Sprig's `genPrivateKey "rsa"` makes a 4096-bit RSA key, `genCA`, `genSelfSignedCert` and
+//! `genSignedCert` 2048-bit ones, and `genPrivateKey "dsa"` a DSA key over fresh L2048N256
+//! parameters. Finding the primes is the whole cost, and it is the one computation the sandbox
+//! is too slow for: in the wasm core (32-bit, a portable bignum) one 4096-bit RSA key took 35
+//! to 50 s and one DSA key 30 to 100 s, against 1 to 3 s for Helm. The core therefore asks its
+//! host for these keys (the WIT imports `generate-rsa-key` and `generate-dsa-key`), and every
+//! host answers with this crate: the CLI and the controller through `host-runtime`, the native
+//! test hosts (`core_wasm::funcs::FixedHost`) directly, so that the differential suite runs the
+//! same code as the product. ECDSA P-256 and Ed25519 keys cost the guest well under a
+//! millisecond and stay there.
+//!
+//! The primes come from maintained crates rather than code of our own: RSA from `crypto-primes`
+//! over `crypto-bigint` (a small-factor sieve, then Baillie-PSW per candidate: Miller-Rabin base
+//! 2 and a strong Lucas test, FIPS 186-5), the two primes searched on two threads, with `rsa`
+//! building and encoding the key; DSA from RustCrypto's `dsa` (FIPS 186-4's construction of
+//! `p = k·2q + 1`, as Go's `dsa.GenerateParameters` does).
+//!
+//! Guarantees:
+//! - **Reproducible.** A key depends only on what is asked and on the caller's 32-byte seed
+//!   (ChaCha20 streams of it), never on the machine or on thread timing, so a render with a
+//!   fixed `--seed` gives the same keys every time and on every host.
+//! - **Bounded.** Only the sizes Sprig uses are served, and the search stops once `deadline`
+//!   passes (checked before every candidate), so the time counts against the render's deadline.
+//!
+//! Keys are exactly as unpredictable as the seed the caller passes: the core derives it from the
+//! render's random source (OS randomness unless the embedder fixed a seed).
+
+mod dsa;
+mod rsa;
+
+use std::time::Instant;
+
+pub use crate::dsa::dsa_der;
+pub use crate::rsa::rsa_pkcs1_der;
+
+/// Why no key came back.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A request this crate does not serve (for the template to print, as Go's error would be).
+    #[error("{0}")]
+    Request(String),
+    /// The deadline passed during the search.
+    #[error("the deadline passed while generating a key")]
+    Deadline,
+}
+
+/// The 32-byte seed, or the error for a caller that sent something else.
+fn seed(seed: &[u8]) -> Result<[u8; 32], Error> {
+    seed.try_into()
+        .map_err(|_| Error::Request(format!("the key seed must be 32 bytes, not {}", seed.len())))
+}
+
+/// Whether `deadline` (none: never) has passed.
+fn passed(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
+}
