@@ -12,9 +12,9 @@
 # workspace version (one version for the chart and the binaries). --insecure talks plain HTTP to
 # the registry. The last line printed on stdout is REPOSITORY:TAG@sha256:DIGEST. Registry
 # credentials come from the usual docker config (`crane auth login`), never from arguments.
-# --profile picks the Cargo profile: `release` (the default, what ships) or `image-test`
-# (unoptimised, no debug info: what host-controller/tests/image.rs builds, to keep the test suite
-# cheap on a cold machine; docs/install.md has the build times of both).
+# --profile: `release` (the default: what ships, optimised, in its own target dir) or `dev` (what
+# host-controller/tests/image.rs builds: the test build's dependencies, only the link made static;
+# docs/testing.md has what each costs).
 #
 # What the image holds (docs/install.md):
 #   /usr/bin/planton-helm-controller (or /usr/bin/planton-helm)   static (static-pie) ELF
@@ -26,17 +26,17 @@
 # OCI labels source, version, revision, created, title, description, licenses.
 #
 # Reproducible: timestamps come from SOURCE_DATE_EPOCH, else the last commit's time; files are
-# sorted and owned by root (but /home/nonroot); gzip stores no name or time. Builds go to
-# ${PLANTON_IMAGE_TARGET_DIR:-target/image} (its own target dir: a test that runs this script from
-# `cargo test` must not wait on the test build's lock), so a warm rebuild is a no-op for cargo;
-# the root filesystem and the OCI layout to <that dir>/<controller|cli>/<profile>/{rootfs,oci}.
+# sorted and owned by root (but /home/nonroot); gzip stores no name or time. `release` builds in
+# ${PLANTON_IMAGE_TARGET_DIR:-target/image}, `dev` in the workspace's target dir; either way a warm
+# rebuild is a no-op for cargo. The root filesystem and the OCI layout go to
+# target/image/<controller|cli>/<profile>/{rootfs,oci} (release: under PLANTON_IMAGE_TARGET_DIR).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 die() { echo "build-image: $*" >&2; exit 1; }
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 kind=controller
 insecure=()
@@ -104,7 +104,6 @@ case "$triple" in
   aarch64-unknown-linux-gnu) arch=arm64 ;;
   *) die "building images is supported on x86_64 and aarch64 Linux (gnu) hosts, not $triple" ;;
 esac
-target_dir="${PLANTON_IMAGE_TARGET_DIR:-$root/target/image}"
 scripts/setup.sh
 # Static glibc (crt-static) rather than musl: it keeps glibc's allocator (musl's is a known
 # bottleneck for multi-threaded, allocation-heavy programs; not measured here) and needs no second
@@ -112,28 +111,53 @@ scripts/setup.sh
 # since 2.34 glibc has its `files` and `dns` NSS modules built in, so a static binary resolves
 # through /etc/hosts and /etc/resolv.conf (which the kubelet provides) without loading any shared
 # module; /etc/nsswitch.conf below asks for exactly those two. (Checked with a static binary in a
-# bare chroot against a DNS server on loopback.) The explicit --target keeps RUSTFLAGS off build
-# scripts and proc macros, and host-runtime's build script drops them for the wasm component.
-echo "build-image: cargo build --profile $profile $bin (static, $triple)" >&2
-# The encoded form would take precedence over RUSTFLAGS (a caller's, e.g. a test's cargo).
-unset CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS
-RUSTFLAGS="-C target-feature=+crt-static" cargo build --profile "$profile" --locked -q \
-  --target "$triple" --target-dir "$target_dir" \
-  -p "$package" --bin "$bin" -p host-runtime --bin planton-helm-precompile
+# bare chroot against a DNS server on loopback.)
 case "$profile" in
-  dev | test) out="$target_dir/$triple/debug" ;;
-  bench) out="$target_dir/$triple/release" ;;
-  *) out="$target_dir/$triple/$profile" ;;
+  dev)
+    # The test suite's image: the test build's own target directory and compiled dependencies,
+    # only the final link static (scripts/rustc-static-bin.sh says how). `--workspace` keeps the
+    # dependencies' features those of `cargo test --workspace`, so none of them is rebuilt.
+    target_dir="${CARGO_TARGET_DIR:-$root/target}"
+    out="$target_dir/debug"
+    echo "build-image: cargo build (dev) $bin, linked static" >&2
+    RUSTC_WORKSPACE_WRAPPER="$root/scripts/rustc-static-bin.sh" \
+      PLANTON_STATIC_BINS="${bin//-/_}" \
+      cargo build --locked -q --workspace --bin "$bin" --bin planton-helm-precompile
+    # Both builds uplift to the same $out/$bin: keep the static one, then give the path back to
+    # the ordinary build (both are compiled: cargo only links the file again).
+    work_dir="$target_dir/image"
+    kept="$work_dir/$kind/dev/bin"
+    mkdir -p "$kept"
+    cp "$out/$bin" "$out/planton-helm-precompile" "$kept/"
+    cargo build --locked -q --workspace --bin "$bin" --bin planton-helm-precompile
+    bin_path="$kept/$bin" precompile_path="$kept/planton-helm-precompile"
+    ;;
+  release)
+    target_dir="${PLANTON_IMAGE_TARGET_DIR:-$root/target/image}"
+    # The explicit --target keeps RUSTFLAGS off build scripts and proc macros, and host-runtime's
+    # build script drops them for the wasm component. A target dir of its own: the flags change
+    # every crate, so they would evict the test build's artifacts.
+    echo "build-image: cargo build --release $bin (static, $triple)" >&2
+    # The encoded form would take precedence over RUSTFLAGS (a caller's, e.g. a test's cargo).
+    unset CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS
+    RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked -q \
+      --target "$triple" --target-dir "$target_dir" \
+      -p "$package" --bin "$bin" -p host-runtime --bin planton-helm-precompile
+    out="$target_dir/$triple/release"
+    bin_path="$out/$bin" precompile_path="$out/planton-helm-precompile"
+    work_dir="$target_dir"
+    ;;
+  *) die "--profile is release or dev, not $profile" ;;
 esac
 
 # --- root filesystem ----------------------------------------------------------------------------
 # Per profile, so that the test's image never overwrites the release image a benchmark reads.
-work="$target_dir/$kind/$profile"
+work="$work_dir/$kind/$profile"
 rootfs="${rootfs_only:-$work/rootfs}"
 rm -rf "$rootfs"
 mkdir -p "$rootfs"/{usr/bin,usr/lib/planton-helm,etc/ssl/certs,home/nonroot,tmp}
-install -m 0755 "$out/$bin" "$rootfs/usr/bin/$bin"
-"$out/planton-helm-precompile" "$rootfs/usr/lib/planton-helm" >/dev/null
+install -m 0755 "$bin_path" "$rootfs/usr/bin/$bin"
+"$precompile_path" "$rootfs/usr/lib/planton-helm" >/dev/null
 chmod 0644 "$rootfs"/usr/lib/planton-helm/*.cwasm
 printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
   'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >"$rootfs/etc/passwd"

@@ -281,6 +281,13 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
     let _webhook = webhook_flags.start(&client).await?;
     let runtime = Arc::new(Runtime::new(Config::default())?);
+    // Where the core came from: `Precompiled` in the image (PLANTON_HELM_PRECOMPILED_DIR), else a
+    // pod compiles it at start; docs/install.md and tests/image.rs read this line.
+    tracing::info!(
+        source = ?runtime.compile_source(),
+        millis = runtime.compile_time().as_millis() as u64,
+        "core component loaded"
+    );
     let metrics = Arc::new(Metrics::default());
     let listener = tokio::net::TcpListener::bind(&metrics_addr)
         .await

@@ -1,29 +1,37 @@
 //! The controller's container image, built and pushed by `scripts/build-image.sh` into the real
 //! registry (Debian's docker-registry), then pulled back with `crane` and checked: its manifest
 //! and config (entrypoint, non-root user, OCI labels), and its one layer, extracted and run: the
-//! controller binary is static and starts from the image's root filesystem, and the baked
-//! precompiled core is the one this source tree builds.
+//! controller binary is static, starts from the image's root filesystem (`--version`, then `run`
+//! until `/readyz` answers against the real API server), and loads the baked precompiled core
+//! instead of compiling it.
 //!
-//! The image is built exactly as a release builds it, with one difference: the Cargo profile is
-//! `image-test` (unoptimised, no debug info) instead of `release`, because a cold static release
-//! build of the whole dependency tree would add far more to `scripts/test.sh` on a fresh 2-core
-//! machine than the suite's budget allows (build times of both in docs/install.md). Warm, cargo
-//! has nothing to do and the test takes seconds.
+//! The image is built as a release builds it, with one difference: `--profile dev` instead of
+//! `release`. That build reuses the dependencies `cargo test --workspace` has already compiled and
+//! makes only the final link static (scripts/rustc-static-bin.sh), where a release build would
+//! compile the whole dependency tree again, optimised (costs in docs/testing.md).
 
 #[path = "../../chart-source/tests/support/mod.rs"]
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
+use host_controller::HelmRelease;
 use host_runtime::{CompileSource, Config, Runtime, precompiled_file_name};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::PostParams;
+use kube::{Api, CustomResourceExt};
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use support::{Registry, TempDir};
+use support::{Registry, TempDir, free_port};
+use testenv::ControlPlane;
 
 const NAME: &str = "planton-helm-controller";
 const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -51,7 +59,7 @@ fn crane() -> PathBuf {
         return PathBuf::from(path);
     }
     let out = Command::new(workspace().join("scripts/install-crane.sh"))
-        .stderr(std::process::Stdio::inherit())
+        .stderr(Stdio::inherit())
         .output()
         .expect("run scripts/install-crane.sh");
     assert!(out.status.success(), "scripts/install-crane.sh failed");
@@ -72,6 +80,18 @@ fn pull(crane: &Path, args: &[&str]) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// `repository` of the workspace's `[workspace.package]` (this crate does not inherit it).
+fn workspace_repository() -> String {
+    let manifest = std::fs::read_to_string(workspace().join("Cargo.toml")).expect("Cargo.toml");
+    manifest
+        .lines()
+        .skip_while(|l| l.trim() != "[workspace.package]")
+        .find_map(|l| l.strip_prefix("repository = "))
+        .expect("a repository in [workspace.package]")
+        .trim_matches('"')
+        .to_string()
 }
 
 fn git_head() -> String {
@@ -165,10 +185,10 @@ fn the_image_runs_the_static_controller_as_non_root_with_the_core_baked_in() {
 
     // Build and push, as a release does (but for the profile; see the module's doc).
     let out = Command::new(workspace().join("scripts/build-image.sh"))
-        .args(["--profile", "image-test", "--insecure", &repository])
+        .args(["--profile", "dev", "--insecure", &repository])
         .env("PLANTON_CRANE", &crane)
         .current_dir(workspace())
-        .stderr(std::process::Stdio::inherit())
+        .stderr(Stdio::inherit())
         .output()
         .expect("run scripts/build-image.sh");
     assert!(out.status.success(), "scripts/build-image.sh failed");
@@ -215,7 +235,7 @@ fn the_image_runs_the_static_controller_as_non_root_with_the_core_baked_in() {
     let labels = &config["config"]["Labels"];
     assert_eq!(
         labels["org.opencontainers.image.source"],
-        env!("CARGO_PKG_REPOSITORY")
+        workspace_repository().as_str()
     );
     assert_eq!(labels["org.opencontainers.image.version"], version);
     assert_eq!(
@@ -272,21 +292,14 @@ fn the_image_runs_the_static_controller_as_non_root_with_the_core_baked_in() {
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
-    let mut run = if as_root {
-        // A chroot into the extracted layer as the image's user: nothing of the host is visible.
-        let mut c = Command::new("chroot");
-        c.arg(format!("--userspec={user}"))
-            .arg(rootfs.path())
-            .arg(format!("/usr/bin/{NAME}"));
-        c
-    } else {
-        Command::new(&binary)
+    let image = Image {
+        rootfs: rootfs.path(),
+        user,
+        env: &env,
+        as_root,
     };
-    let started = run
-        .arg("--version")
-        .env_clear()
-        .envs(env.iter().cloned())
-        .current_dir(rootfs.path())
+    let started = image
+        .command(&["--version"])
         .output()
         .expect("run the controller");
     let printed = String::from_utf8_lossy(&started.stdout);
@@ -308,6 +321,13 @@ fn the_image_runs_the_static_controller_as_non_root_with_the_core_baked_in() {
         "`{NAME} --version` printed {printed:?}, not the version {version}"
     );
 
+    // `run` from the image against the real API server: ready, with the baked core loaded.
+    let loaded = run_until_ready(&image);
+    assert_eq!(
+        loaded["source"], "Precompiled",
+        "the controller did not load the baked core: {loaded}"
+    );
+
     // The baked core: where the image's environment points, named for this tree's component,
     // and loaded instead of compiled.
     let (_, dir) = env
@@ -327,4 +347,122 @@ fn the_image_runs_the_static_controller_as_non_root_with_the_core_baked_in() {
     })
     .expect("runtime");
     assert_eq!(runtime.compile_source(), CompileSource::Precompiled);
+}
+
+/// How the test runs the image's controller: in a chroot into the extracted layer as the image's
+/// user when the test runs as root (nothing of the host is visible), else the binary alone with
+/// the image's environment, its absolute paths moved into the extracted root.
+struct Image<'a> {
+    rootfs: &'a Path,
+    user: &'a str,
+    env: &'a [(String, String)],
+    as_root: bool,
+}
+
+impl Image<'_> {
+    /// `path` (absolute, in the image) as the controller sees it.
+    fn path(&self, path: &str) -> String {
+        if self.as_root {
+            path.to_string()
+        } else {
+            self.rootfs
+                .join(path.trim_start_matches('/'))
+                .to_string_lossy()
+                .into_owned()
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let binary = format!("/usr/bin/{NAME}");
+        let mut command = if self.as_root {
+            let mut c = Command::new("chroot");
+            c.arg(format!("--userspec={}", self.user))
+                .arg(self.rootfs)
+                .arg(&binary);
+            c
+        } else {
+            Command::new(self.path(&binary))
+        };
+        command.args(args).env_clear().current_dir(self.rootfs);
+        for (key, value) in self.env {
+            let value = if value.starts_with('/') {
+                self.path(value)
+            } else {
+                value.clone()
+            };
+            command.env(key, value);
+        }
+        command
+    }
+}
+
+/// Whether `GET /readyz` on `port` answers 200 (a refused connection is "not yet").
+fn ready(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if stream
+        .write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
+}
+
+/// Runs the image's controller against a fresh control plane (the HelmRelease CRD installed, the
+/// kubeconfig in the image user's home) until `/readyz` answers 200, then stops it and returns
+/// the fields of its "core component loaded" log line.
+fn run_until_ready(image: &Image<'_>) -> Value {
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let cp = rt
+        .block_on(ControlPlane::start())
+        .expect("the control plane starts");
+    let crds: Api<CustomResourceDefinition> = Api::all(cp.client());
+    rt.block_on(crds.create(&PostParams::default(), &HelmRelease::crd()))
+        .expect("the CRD is created");
+    let kubeconfig = "/home/nonroot/kubeconfig";
+    let copy = image.rootfs.join(kubeconfig.trim_start_matches('/'));
+    std::fs::copy(cp.kubeconfig_path(), &copy).expect("copy the kubeconfig");
+    // Readable by the image's user (the copy is root's when the test runs as root).
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o644))
+        .expect("chmod the kubeconfig");
+    let log_path = image.rootfs.join("controller.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = image
+        .command(&["run", "--no-leader-election", "--metrics-addr", &addr])
+        .env("KUBECONFIG", image.path(kubeconfig))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start the controller");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let outcome = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Err(format!("the controller exited: {status}"));
+        }
+        if ready(port) {
+            break Ok(());
+        }
+        if Instant::now() > deadline {
+            break Err("no /readyz 200 within 120 s".to_string());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(&log_path).expect("read the log");
+    if let Err(e) = outcome {
+        panic!("{e}; its log:\n{log}");
+    }
+    log.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|line| line["fields"]["message"] == "core component loaded")
+        .map(|line| line["fields"].clone())
+        .unwrap_or_else(|| panic!("no \"core component loaded\" line in the log:\n{log}"))
 }
