@@ -119,6 +119,16 @@ case "$profile" in
     # dependencies' features those of `cargo test --workspace`, so none of them is rebuilt.
     target_dir="${CARGO_TARGET_DIR:-$root/target}"
     out="$target_dir/debug"
+    # Run from a test, the environment holds what cargo sets for that test (CARGO_PKG_NAME,
+    # CARGO_MANIFEST_DIR, OUT_DIR, ...). Build scripts watch some of them (ring's does), and
+    # cargo would rerun those and recompile, in place, what the test build compiled.
+    for var in $(compgen -e); do
+      case "$var" in
+        CARGO_PKG_* | CARGO_MANIFEST_* | CARGO_CRATE_NAME | CARGO_BIN_NAME | CARGO_BIN_EXE_* | \
+          CARGO_TARGET_TMPDIR | CARGO_PRIMARY_PACKAGE | CARGO_RUSTC_CURRENT_DIR | OUT_DIR)
+          unset "$var" ;;
+      esac
+    done
     echo "build-image: cargo build (dev) $bin, linked static" >&2
     RUSTC_WORKSPACE_WRAPPER="$root/scripts/rustc-static-bin.sh" \
       PLANTON_STATIC_BINS="${bin//-/_}" \

@@ -292,6 +292,9 @@ fn the_image_runs_the_static_controller_as_non_root_with_the_core_baked_in() {
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if as_root {
+        container_devices(rootfs.path());
+    }
     let image = Image {
         rootfs: rootfs.path(),
         user,
@@ -375,7 +378,15 @@ impl Image<'_> {
     fn command(&self, args: &[&str]) -> Command {
         let binary = format!("/usr/bin/{NAME}");
         let mut command = if self.as_root {
-            let mut c = Command::new("chroot");
+            // Found on the host's PATH: the command's own PATH is the image's.
+            let chroot = std::env::var_os("PATH")
+                .iter()
+                .flat_map(std::env::split_paths)
+                .chain([PathBuf::from("/usr/sbin")])
+                .map(|dir| dir.join("chroot"))
+                .find(|path| path.is_file())
+                .expect("chroot(8) on PATH");
+            let mut c = Command::new(chroot);
             c.arg(format!("--userspec={}", self.user))
                 .arg(self.rootfs)
                 .arg(&binary);
@@ -393,6 +404,30 @@ impl Image<'_> {
             command.env(key, value);
         }
         command
+    }
+}
+
+/// The devices every OCI runtime creates in a container's `/dev` (runtime-spec, "Default
+/// Devices"), which a chroot of the bare layer lacks: the static binary's random numbers come from
+/// `/dev/urandom` (its getrandom cannot find glibc's `getrandom` without a dynamic loader).
+fn container_devices(rootfs: &Path) {
+    let dev = rootfs.join("dev");
+    std::fs::create_dir_all(&dev).expect("mkdir dev");
+    for (name, major, minor) in [
+        ("null", 1, 3),
+        ("zero", 1, 5),
+        ("full", 1, 7),
+        ("random", 1, 8),
+        ("urandom", 1, 9),
+        ("tty", 5, 0),
+    ] {
+        let made = Command::new("mknod")
+            .args(["-m", "666"])
+            .arg(dev.join(name))
+            .args(["c", &major.to_string(), &minor.to_string()])
+            .status()
+            .expect("run mknod");
+        assert!(made.success(), "mknod {name}");
     }
 }
 
@@ -437,7 +472,8 @@ fn run_until_ready(image: &Image<'_>) -> Value {
         .command(&["run", "--no-leader-election", "--metrics-addr", &addr])
         .env("KUBECONFIG", image.path(kubeconfig))
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        // The JSON log goes to stdout; panics to stderr.
+        .stdout(log.try_clone().expect("log file"))
         .stderr(log)
         .spawn()
         .expect("start the controller");
