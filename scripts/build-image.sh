@@ -167,7 +167,15 @@ rootfs="${rootfs_only:-$work/rootfs}"
 rm -rf "$rootfs"
 mkdir -p "$rootfs"/{usr/bin,usr/lib/planton-helm,etc/ssl/certs,home/nonroot,tmp}
 install -m 0755 "$bin_path" "$rootfs/usr/bin/$bin"
-"$precompile_path" "$rootfs/usr/lib/planton-helm" >/dev/null
+# The artifact depends on nothing but the precompile binary (the embedded core, wasmtime and its
+# settings), so it is kept per binary: compiling it again takes Cranelift most of a minute.
+precompiled="$work/precompiled-$(sha256sum "$precompile_path" | cut -c1-16)"
+if [[ ! -d "$precompiled" ]]; then
+  rm -rf "$work"/precompiled-*
+  "$precompile_path" "$precompiled.tmp" >/dev/null
+  mv "$precompiled.tmp" "$precompiled"
+fi
+cp "$precompiled"/*.cwasm "$rootfs/usr/lib/planton-helm/"
 chmod 0644 "$rootfs"/usr/lib/planton-helm/*.cwasm
 printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
   'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >"$rootfs/etc/passwd"
@@ -222,7 +230,14 @@ diff_id=$(sha256sum "$layer_tar" | cut -d' ' -f1)
 layout="${layout:-$work/oci}"
 rm -rf "$layout"
 mkdir -p "$layout/blobs/sha256"
-gzip -n -6 -c "$layer_tar" >"$layout/blobs/sha256/layer"
+# The same layer compresses to the same bytes: keep the last one rather than gzip it again.
+compressed="$work/layer-$diff_id.tar.gz"
+if [[ ! -f "$compressed" ]]; then
+  rm -f "$work"/layer-*.tar.gz
+  gzip -n -6 -c "$layer_tar" >"$compressed.tmp"
+  mv "$compressed.tmp" "$compressed"
+fi
+cp "$compressed" "$layout/blobs/sha256/layer"
 rm -f "$layer_tar"
 blob() { # moves $layout/blobs/sha256/$1 to its digest's name; prints "digest size"
   local digest size

@@ -2,8 +2,9 @@
 # The whole test suite, from a fresh clone: wasm target, the oracle helm, the test control plane
 # (etcd + kube-apiserver + kube-controller-manager, built from source on a cold machine), the OCI
 # registry the chart-source tests push into (Debian's docker-registry), crane (pushes and pulls the
-# container image), then every test. The image's test (host-controller/tests/image.rs) builds the
-# image with its own static build in target/image (the `image-test` profile; docs/install.md).
+# container image), then every test. The image's test (host-controller/tests/image.rs) is one of
+# them: it builds the image from the test build's compiled dependencies, only the final link
+# static (scripts/build-image.sh --profile dev; cost in docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

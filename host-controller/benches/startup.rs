@@ -7,12 +7,13 @@
 //! variants run alternately in one process, each with a fresh empty cache directory, and are
 //! reported as medians and their ratio.
 //!
-//! It runs the release image's own files: any `scripts/build-image.sh` run (for example
-//! `scripts/build-image.sh --layout target/image/controller/release/oci`) leaves the root
-//! filesystem in `target/image/controller/release/rootfs` and the OCI layout in
-//! `target/image/controller/release/oci`. Then, as this harness only spawns that binary and
-//! needs no optimisation itself:
+//! It runs an image's own files: `scripts/build-image.sh --layout target/image/controller/release/oci`
+//! (or any push) leaves the root filesystem and the OCI layout in
+//! `target/image/controller/<profile>/{rootfs,oci}`. Then, as this harness only spawns that binary
+//! and needs no optimisation itself:
 //! `cargo bench --workspace --bench startup --profile dev [-- RUNS]` (default 15 of each).
+//! `PLANTON_IMAGE_PROFILE=dev` measures the test suite's image (`--profile dev`) instead of the
+//! release one.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -37,7 +38,7 @@ fn image_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/image"))
         .join("controller")
-        .join("release")
+        .join(std::env::var("PLANTON_IMAGE_PROFILE").unwrap_or_else(|_| "release".to_string()))
 }
 
 fn free_port() -> u16 {
@@ -209,7 +210,7 @@ fn main() {
     let binary = dir.join("rootfs/usr/bin").join(NAME);
     assert!(
         binary.is_file(),
-        "{} not found: run scripts/build-image.sh --layout {} first (the release profile)",
+        "{} not found: run scripts/build-image.sh [--profile dev] --layout {} first",
         binary.display(),
         dir.join("oci").display()
     );

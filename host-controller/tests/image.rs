@@ -408,8 +408,8 @@ impl Image<'_> {
 }
 
 /// The devices every OCI runtime creates in a container's `/dev` (runtime-spec, "Default
-/// Devices"), which a chroot of the bare layer lacks: the static binary's random numbers come from
-/// `/dev/urandom` (its getrandom cannot find glibc's `getrandom` without a dynamic loader).
+/// Devices"), which a chroot of the bare layer lacks. Without them the static controller panics
+/// at start: the `getrandom` crate falls back to opening `/dev/urandom` (ENOENT).
 fn container_devices(rootfs: &Path) {
     let dev = rootfs.join("dev");
     std::fs::create_dir_all(&dev).expect("mkdir dev");
