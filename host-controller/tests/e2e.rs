@@ -3009,6 +3009,7 @@ async fn a_release_waits_for_its_dependencies_and_a_cycle_is_stalled() {
         host_controller::ControllerOptions {
             tenancy: host_controller::Tenancy {
                 no_cross_namespace_refs: true,
+                default_service_account: None,
             },
             ..Default::default()
         },

@@ -128,7 +128,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
         // A release for a cluster this controller cannot reach was never installed here: its
         // history here (if any) belongs to another release of the same name and is left alone.
         if loaded.facts.unresolvable.is_none() {
-            let history = t.store.history().await?;
+            let history = loaded.target.store.history().await?;
             // Another's release (one this HelmRelease was refused, or never adopted) is not
             // this HelmRelease's to uninstall.
             if not_owned(hr, &history, false).is_none() {
