@@ -3352,3 +3352,80 @@ async fn failed_upgrades_are_cleaned_up_retried_and_uninstalled_as_the_spec_says
     let list = env.helm(&["list", "-n", ns, "-q"]);
     assert!(!list.lines().any(|l| l == "gone"), "{list}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_apiserver_restarted_mid_upgrade_leaves_a_release_that_recovers_by_itself() {
+    let mut env = Env::start().await;
+    let _controller = Controller::start(&env.client);
+    let ns = "default";
+    env.apply_hr(ns, "api", webapp("1.0.0", json!({"message": "v1"})))
+        .await;
+    env.wait_ready(ns, "api", 1).await;
+
+    // The upgrade starts; the apiserver process is killed as soon as revision 2 is recorded
+    // (while the controller applies it or waits for its Pods), and comes back 5 s later.
+    env.apply_hr(ns, "api", webapp("1.0.0", json!({"message": "v2"})))
+        .await;
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), ns);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Ok(Some(s)) = secrets.get_opt("sh.helm.release.v1.api.v2").await {
+            let status = s.metadata.labels.unwrap_or_default()["status"].clone();
+            assert_eq!(status, "pending-upgrade", "killed mid-upgrade");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "revision 2 never came"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    env.cp.kill_apiserver().expect("apiserver killed");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    env.cp.start_apiserver().await.expect("apiserver back");
+
+    // No spec change, no annotation: the release ends deployed with v2, nothing pending, every
+    // revision still there.
+    let hr = env
+        .wait_status(ns, "api", "the release to recover", |hr| {
+            condition(hr, "Ready").as_deref() == Some("True")
+                && hr.status.as_ref().unwrap().last_applied_revision >= Some(2)
+        })
+        .await;
+    let records: Vec<(u32, String)> = env
+        .records(ns, "api")
+        .await
+        .into_iter()
+        .map(|(_, r)| (r.version, r.info.status))
+        .collect();
+    let descriptions: Vec<String> = env
+        .records(ns, "api")
+        .await
+        .into_iter()
+        .map(|(_, r)| r.info.description)
+        .collect();
+    eprintln!(
+        "recovered: {} {records:?} {descriptions:?}",
+        ready_message(&hr)
+    );
+    assert_eq!(records[0], (1, "superseded".into()));
+    assert_eq!(records.last().unwrap().1, "deployed");
+    assert!(
+        records.iter().all(|(_, s)| !s.starts_with("pending")),
+        "{records:?}"
+    );
+    let versions: Vec<u32> = records.iter().map(|(v, _)| *v).collect();
+    assert_eq!(
+        versions,
+        (1..=versions.len() as u32).collect::<Vec<_>>(),
+        "no revision lost"
+    );
+    assert_eq!(
+        env.configmap(ns, "api-webapp").await.unwrap().data.unwrap()["MESSAGE"],
+        "v2"
+    );
+    let history: Value =
+        serde_json::from_str(&env.helm(&["history", "api", "-n", ns, "-o", "json"])).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), records.len());
+    assert_eq!(hr.metadata.generation, Some(2), "no spec change");
+}
