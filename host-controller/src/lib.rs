@@ -15,10 +15,12 @@ pub mod cluster;
 pub mod crd;
 pub mod credentials;
 pub mod drift;
+pub mod identity;
 pub mod leader;
 pub mod metrics;
 pub mod reconcile;
 pub mod release;
+pub mod remote;
 pub mod source;
 pub mod validation;
 pub mod wait;
@@ -51,8 +53,12 @@ pub struct ControllerOptions {
     /// This cluster's name in Project Planton manifests (`spec.target_cluster.cluster_name`,
     /// `--cluster-name`); releases that name another cluster are stalled as unresolvable.
     pub cluster_name: Option<String>,
-    /// How tenants are kept apart (`--no-cross-namespace-refs`).
+    /// How tenants are kept apart (`--no-cross-namespace-refs`, `--default-service-account`).
     pub tenancy: Tenancy,
+    /// The connection the client was made from: releases that act as a service account
+    /// (`spec.serviceAccountName`, `--default-service-account`) get clients made from it that
+    /// impersonate the account. Without it such releases cannot act (their reconcile fails).
+    pub config: Option<kube::Config>,
     /// The policy rules the webhook validates with too (`--policy-configmap`); `None` is the
     /// built-in rules only.
     pub policies: Option<Arc<PolicyStore>>,
@@ -90,6 +96,12 @@ pub async fn run_with_metrics(
     options: ControllerOptions,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
+    let cluster = cluster::Cluster::new(client.clone()).named(options.cluster_name);
+    let identities = identity::Identities::new(
+        cluster.clone(),
+        options.config,
+        options.tenancy.default_service_account.clone(),
+    );
     let policies = options
         .policies
         .unwrap_or_else(|| PolicyStore::fixed(validation::Policies::default()));
@@ -103,7 +115,9 @@ pub async fn run_with_metrics(
         },
     );
     let ctx = Arc::new(Context {
-        cluster: cluster::Cluster::new(client.clone()).named(options.cluster_name),
+        cluster,
+        identities,
+        remotes: remote::Remotes::default(),
         runtime,
         charts,
         reporter: Reporter {

@@ -96,6 +96,17 @@ struct RunArgs {
           value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Tenancy")]
     no_cross_namespace_refs: bool,
 
+    /// The service account, in each HelmRelease's namespace, that releases without
+    /// spec.serviceAccountName act as (impersonated); without it such releases act as the
+    /// controller's own account
+    #[arg(
+        long,
+        env = "PLANTON_HELM_DEFAULT_SERVICE_ACCOUNT",
+        value_name = "NAME",
+        help_heading = "Tenancy"
+    )]
+    default_service_account: Option<String>,
+
     /// The Lease's namespace [default: $POD_NAMESPACE, else default]
     #[arg(
         long,
@@ -280,8 +291,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let metrics_addr = args.metrics_addr;
     let charts: Arc<dyn ChartProvider> = Arc::new(SourceCharts::new(source).context("--ca-file")?);
-    let client = kube::Client::try_default()
+    let config = kube::Config::infer()
         .await
+        .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
+    let client = kube::Client::try_from(config.clone())
         .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
     let metrics = Arc::new(Metrics::default());
     // One store of the policy rules for the webhook and the reconciler: one verdict.
@@ -318,7 +331,9 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         cluster_name: args.cluster_name,
         tenancy: Tenancy {
             no_cross_namespace_refs: args.no_cross_namespace_refs,
+            default_service_account: args.default_service_account,
         },
+        config: Some(config),
         policies: Some(policies),
     };
     match election {

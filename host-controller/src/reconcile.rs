@@ -34,6 +34,7 @@ mod install;
 mod load;
 mod remediate;
 mod revision;
+mod rights;
 mod state;
 mod status;
 mod test;
@@ -53,7 +54,9 @@ use kube::{Api, ResourceExt};
 use crate::chart::ChartProvider;
 use crate::cluster::Cluster;
 use crate::crd::HelmRelease;
+use crate::identity::Identities;
 use crate::metrics::{Metrics, ReconcileResult};
+use crate::remote::Remotes;
 use crate::validation::Validator;
 
 pub use condition::{ConditionStatus, ConditionType, Reason};
@@ -72,8 +75,13 @@ const RETRY: Duration = Duration::from_secs(15);
 
 /// What a reconcile needs, shared by all of them.
 pub struct Context {
-    /// The cluster.
+    /// The cluster, as the controller itself: for HelmReleases, their status and Events, release
+    /// records and the Secrets specs reference.
     pub cluster: Cluster,
+    /// The identities releases act as, for everything else (`crate::identity`).
+    pub identities: Identities,
+    /// The remote clusters releases are installed in (`spec.kubeConfig`).
+    pub remotes: Remotes,
     /// The sandboxed core.
     pub runtime: Arc<Runtime>,
     /// Where charts come from.
@@ -94,6 +102,10 @@ pub struct Tenancy {
     /// Refuse references (`spec.credentialsRef`, `spec.certSecretRef`) to Secrets in another
     /// namespace than the HelmRelease's (`--no-cross-namespace-refs`).
     pub no_cross_namespace_refs: bool,
+    /// The service account (in the HelmRelease's namespace) that releases without
+    /// `spec.serviceAccountName` act as (`--default-service-account`); `None`: the controller's
+    /// own identity.
+    pub default_service_account: Option<String>,
 }
 
 impl Tenancy {
@@ -257,7 +269,7 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                 };
                 let reason = state::deployed_reason(&history, revision);
                 let outcome = drift::correct(
-                    ctx,
+                    &t.cluster,
                     drift,
                     mode,
                     force,
@@ -305,6 +317,23 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                         facts.retry_at = Some(retry_time(&facts));
                         status.record(Outcome::Aborted(e)).await;
                         facts.progress = Progress::FailureHandled;
+                    }
+                    Err(Error::Forbidden(f)) => {
+                        // Nothing was written: retried at the interval, as a grant heals it.
+                        facts.retry_at = None;
+                        let outcome = Outcome::Stalled {
+                            reason: Reason::Forbidden,
+                            message: format!(
+                                "{} as {}: {f}",
+                                match state {
+                                    ReleaseState::NeedsUpgrade { .. } => "upgrade",
+                                    _ => "install",
+                                },
+                                t.identity
+                            ),
+                        };
+                        status.record(outcome).await;
+                        break;
                     }
                     Err(e @ Error::Render(_)) => {
                         facts.failures.count(None);

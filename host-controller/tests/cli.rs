@@ -65,6 +65,7 @@ fn run_help_names_every_flag_and_its_environment_variable() {
         "ca-file",
         "fetch-timeout",
         "no-cross-namespace-refs",
+        "default-service-account",
         "leader-election-namespace",
         "leader-election-id",
         "lease-duration",

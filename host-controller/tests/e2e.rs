@@ -8,6 +8,8 @@
 
 #[path = "../../chart-source/tests/support/mod.rs"]
 mod support;
+#[path = "e2e/tenancy.rs"]
+mod tenancy;
 #[path = "../../chart-source/tests/support/tls.rs"]
 mod tls;
 
@@ -494,6 +496,16 @@ fn condition(hr: &HelmRelease, kind: &str) -> Option<String> {
         .iter()
         .find(|c| c.type_ == kind)
         .map(|c| c.status.clone())
+}
+
+/// The reason of `Stalled=True`, if the release is stalled.
+fn stalled_reason(hr: &HelmRelease) -> Option<String> {
+    hr.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Stalled" && c.status == "True")
+        .map(|c| c.reason.clone())
 }
 
 fn ready_message(hr: &HelmRelease) -> String {
@@ -1457,7 +1469,7 @@ async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
+async fn a_release_helm_installed_is_adopted_only_with_take_ownership() {
     let env = Env::start().await;
     let ns = "default";
     let chart_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/webapp-1.0.0");
@@ -1474,6 +1486,51 @@ async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
     assert_eq!(records.len(), 1, "helm wrote revision 1");
 
     let _controller = Controller::start(&env.client);
+    // Not this HelmRelease's: refused, and helm's release left as it is.
+    env.apply_hr(
+        ns,
+        "legacy",
+        webapp("1.0.0", json!({"message": "from-controller"})),
+    )
+    .await;
+    let hr = env
+        .wait_status(ns, "legacy", "legacy Stalled (OwnershipConflict)", |hr| {
+            stalled_reason(hr).as_deref() == Some("OwnershipConflict")
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(
+        message.contains(
+            "release legacy in namespace default exists and is not this \
+                          HelmRelease's"
+        ) && message.contains("spec.install.takeOwnership: true"),
+        "{message}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(env.records(ns, "legacy").await.len(), 1, "nothing written");
+    let cm = env.configmap(ns, "legacy-webapp").await.unwrap();
+    assert_eq!(cm.data.unwrap()["MESSAGE"], "from-helm");
+
+    // takeOwnership adopts it.
+    let mut spec = webapp("1.0.0", json!({"message": "from-controller"}));
+    spec["install"] = json!({"takeOwnership": true});
+    env.apply_hr(ns, "legacy", spec).await;
+    env.wait_ready(ns, "legacy", 2).await;
+    let records = env.records(ns, "legacy").await;
+    let owner = |s: &Secret| {
+        let labels = s.metadata.labels.clone().unwrap_or_default();
+        (
+            labels
+                .get(host_controller::release::OWNER_NAMESPACE)
+                .cloned(),
+            labels.get(host_controller::release::OWNER_NAME).cloned(),
+        )
+    };
+    assert_eq!(
+        owner(&records[1].0),
+        (Some(ns.to_string()), Some("legacy".to_string()))
+    );
+    // Adopted, it stays this HelmRelease's without the field.
     env.apply_hr(
         ns,
         "legacy",
@@ -1481,6 +1538,39 @@ async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
     )
     .await;
     env.wait_ready(ns, "legacy", 2).await;
+    // Another HelmRelease naming the same release is refused, naming the owner.
+    let mut spec = webapp("1.0.0", json!({"message": "intruder"}));
+    spec["releaseName"] = json!("legacy");
+    env.apply_hr(ns, "intruder", spec).await;
+    let hr = env
+        .wait_status(
+            ns,
+            "intruder",
+            "intruder Stalled (OwnershipConflict)",
+            |hr| stalled_reason(hr).as_deref() == Some("OwnershipConflict"),
+        )
+        .await;
+    assert!(
+        ready_message(&hr).contains("written by HelmRelease default/legacy"),
+        "{}",
+        ready_message(&hr)
+    );
+    // Deleting it leaves the other's release alone.
+    env.hrs(ns)
+        .delete("intruder", &DeleteParams::default())
+        .await
+        .expect("delete");
+    wait_for("intruder to be gone", || async {
+        env.hrs(ns)
+            .get_opt("intruder")
+            .await
+            .expect("get")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(env.records(ns, "legacy").await.len(), 2);
+    assert!(env.configmap(ns, "legacy-webapp").await.is_some());
     let statuses: Vec<(u32, String)> = env
         .records(ns, "legacy")
         .await

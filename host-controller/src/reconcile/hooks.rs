@@ -10,10 +10,8 @@ use kube::api::PropagationPolicy;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::cluster::ObjectRef;
+use crate::cluster::{Cluster, ObjectRef};
 use crate::wait::{Readiness, readiness};
-
-use super::Context;
 
 /// Runs the hooks for `event` in Helm's order (weight, then name): each is re-created, waited for
 /// (Jobs complete, Pods succeed) and deleted as its delete policies say, when Helm deletes it.
@@ -21,7 +19,7 @@ use super::Context;
 /// With `records` (the release record's hooks), each hook's `last_run` is written there as Helm
 /// writes it: start and completion time, phase `Succeeded` or `Failed`.
 pub async fn run(
-    ctx: &Context,
+    cluster: &Cluster,
     hooks: &[Manifest],
     event: &str,
     namespace: &str,
@@ -50,10 +48,10 @@ pub async fn run(
         let has = |p: &str| policies.iter().any(|x| x == p);
         let started = Timestamp::now().to_string();
         if policies.is_empty() || has("before-hook-creation") {
-            delete_and_wait(ctx, &obj, namespace, deadline).await?;
+            delete_and_wait(cluster, &obj, namespace, deadline).await?;
         }
-        let result = match ctx.cluster.apply(&obj, body, namespace, true).await {
-            Ok(_) => wait_hook(ctx, &obj, namespace, deadline).await,
+        let result = match cluster.apply(&obj, body, namespace, true).await {
+            Ok(_) => wait_hook(cluster, &obj, namespace, deadline).await,
             Err(e) => Err(format!("creating it: {e}")),
         };
         if let Some(records) = records.as_deref_mut() {
@@ -90,7 +88,7 @@ pub async fn run(
                 cleanup.extend(succeeded.iter());
                 for o in cleanup {
                     // The hook's failure is what the caller reports; a failed deletion is added.
-                    if let Err(e) = delete_and_wait(ctx, o, namespace, deadline).await {
+                    if let Err(e) = delete_and_wait(cluster, o, namespace, deadline).await {
                         message.push_str(&format!("; {e}"));
                     }
                 }
@@ -99,13 +97,13 @@ pub async fn run(
         }
     }
     for obj in succeeded.iter().rev() {
-        delete_and_wait(ctx, obj, namespace, deadline).await?;
+        delete_and_wait(cluster, obj, namespace, deadline).await?;
     }
     Ok(())
 }
 
 async fn wait_hook(
-    ctx: &Context,
+    cluster: &Cluster,
     obj: &ObjectRef,
     namespace: &str,
     deadline: Instant,
@@ -114,7 +112,7 @@ async fn wait_hook(
         return Ok(());
     }
     loop {
-        if let Ok(Some(live)) = ctx.cluster.get(obj, namespace).await {
+        if let Ok(Some(live)) = cluster.get(obj, namespace).await {
             match readiness(&obj.kind, &serde_json::to_value(&live).unwrap_or_default()) {
                 Readiness::Ready if obj.kind == "Job" => return Ok(()),
                 Readiness::Ready
@@ -135,16 +133,16 @@ async fn wait_hook(
 }
 
 async fn delete_and_wait(
-    ctx: &Context,
+    cluster: &Cluster,
     obj: &ObjectRef,
     namespace: &str,
     deadline: Instant,
 ) -> Result<(), String> {
-    ctx.cluster
+    cluster
         .delete(obj, namespace, PropagationPolicy::Background)
         .await
         .map_err(|e| format!("deleting hook {obj}: {e}"))?;
-    while let Ok(Some(_)) = ctx.cluster.get(obj, namespace).await {
+    while let Ok(Some(_)) = cluster.get(obj, namespace).await {
         if Instant::now() >= deadline {
             return Err(format!("timed out deleting hook {obj}"));
         }

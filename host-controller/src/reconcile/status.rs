@@ -46,7 +46,7 @@ pub enum Outcome {
     },
     /// The spec cannot be acted on: stalled until it changes.
     Stalled {
-        /// [`Reason::InvalidSpec`] or [`Reason::ValidationFailed`].
+        /// [`Reason::InvalidSpec`], [`Reason::ValidationFailed`], [`Reason::Forbidden`], ...
         reason: Reason,
         /// What is wrong.
         message: String,
@@ -381,6 +381,11 @@ impl Outcome {
 
     fn requeue(&self) -> Requeue {
         match self {
+            // A grant of the missing right changes nothing the controller watches.
+            Outcome::Stalled {
+                reason: Reason::Forbidden | Reason::KubeConfigInvalid,
+                ..
+            } => Requeue::Interval,
             Outcome::Stalled { .. } | Outcome::Uninstalled { .. } | Outcome::Suspended => {
                 Requeue::AwaitChange
             }
