@@ -62,6 +62,12 @@ fn main() {
         .expect("host-runtime lives in the workspace root")
         .to_path_buf();
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
+    // `precompile` names this triple to wasmtime, which then uses the triple's baseline CPU
+    // features instead of detecting the build machine's (see src/runtime.rs).
+    println!(
+        "cargo::rustc-env=HOST_RUNTIME_TARGET={}",
+        env::var("TARGET").expect("set by cargo")
+    );
 
     for input in [
         "wit",

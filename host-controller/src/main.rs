@@ -310,6 +310,13 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .start(policies.clone(), metrics.clone())
         .await?;
     let runtime = Arc::new(Runtime::new(Config::default())?);
+    // Where the core came from: `Precompiled` in the image (PLANTON_HELM_PRECOMPILED_DIR), else a
+    // pod compiles it at start; docs/install.md and tests/image.rs read this line.
+    tracing::info!(
+        source = ?runtime.compile_source(),
+        millis = runtime.compile_time().as_millis() as u64,
+        "core component loaded"
+    );
     let listener = tokio::net::TcpListener::bind(&metrics_addr)
         .await
         .with_context(|| format!("binding --metrics-addr {metrics_addr}"))?;

@@ -25,9 +25,10 @@ pub(crate) fn artifact_path(dir: &Path, engine: &Engine, wasm_sha256: &str) -> P
 /// (see [`crate::Config::map_artifact`]), else read into memory.
 pub(crate) fn load(engine: &Engine, path: &Path, map: bool) -> Option<Component> {
     if map {
-        // SAFETY: as below, the file is one wasmtime wrote through `store`; and mapping it is
-        // safe while no one truncates it in place, which `store` never does (it renames a new
-        // file over the old one, and a mapping keeps the old file's pages).
+        // SAFETY: as below, the file is one wasmtime wrote (through `store`, or `precompile` for
+        // the baked artifact); and mapping it is safe while no one truncates it in place, which
+        // `store` never does (it renames a new file over the old one, and a mapping keeps the
+        // old file's pages) and no one can do to the baked one in the image's read-only layer.
         #[allow(unsafe_code)]
         let component = unsafe { Component::deserialize_file(engine, path) };
         return component.ok();
@@ -37,11 +38,13 @@ pub(crate) fn load(engine: &Engine, path: &Path, map: bool) -> Option<Component>
     // for days. The copy costs about a millisecond per megabyte.
     let bytes = std::fs::read(path).ok()?;
     // SAFETY: `deserialize` runs the artifact's machine code, so it must be an artifact that
-    // wasmtime itself wrote. The file sits in the user's own cache directory under a name derived
-    // from the wasm digest and the engine's compatibility hash, and is only ever created by
-    // `store` below through an atomic rename; wasmtime also checks its header, version and engine
-    // settings and refuses a mismatch. Anyone able to plant a file there can already run code as
-    // this user, so trusting it grants nothing new.
+    // wasmtime itself wrote. The file sits either in the user's own cache directory under a name
+    // derived from the wasm digest and the engine's compatibility hash, only ever created by
+    // `store` below through an atomic rename, or in the precompiled directory the operator named
+    // (in the container image: root-owned, read-only, written by `precompile` at build time);
+    // wasmtime also checks its header, version, engine settings and CPU features and refuses a
+    // mismatch. Anyone able to plant a file in either place can already run code as this user
+    // (or replace the binary), so trusting it grants nothing new.
     #[allow(unsafe_code)]
     let component = unsafe { Component::deserialize(engine, &bytes) };
     component.ok()

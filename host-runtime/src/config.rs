@@ -31,6 +31,10 @@ pub struct Config {
     pub epoch_tick: Duration,
     /// Directory for precompiled component artifacts; `None` compiles in every process.
     pub cache_dir: Option<PathBuf>,
+    /// Read-only directory of artifacts made by [`precompile`](crate::precompile) (a portable CPU
+    /// baseline), named by [`precompiled_file_name`](crate::precompiled_file_name); searched
+    /// before `cache_dir`. The container image bakes one in, so a pod never compiles the core.
+    pub precompiled_dir: Option<PathBuf>,
     /// Map the cached artifact instead of reading it: a short-lived process then starts in
     /// a fraction of the time (the code and the initial memory image are paged in as used,
     /// not copied; numbers in docs/benchmarks.md), but a process holding the mapping dies of
@@ -57,6 +61,7 @@ impl Default for Config {
             max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             epoch_tick: DEFAULT_EPOCH_TICK,
             cache_dir: default_cache_dir(),
+            precompiled_dir: default_precompiled_dir(),
             map_artifact: false,
             pooling: None,
         }
@@ -74,4 +79,14 @@ pub fn default_cache_dir() -> Option<PathBuf> {
                 .map(|h| PathBuf::from(h).join(".cache"))
         })?;
     Some(base.join("planton-helm").join("component"))
+}
+
+/// The environment variable naming [`Config::precompiled_dir`]'s default.
+pub const PRECOMPILED_DIR_ENV: &str = "PLANTON_HELM_PRECOMPILED_DIR";
+
+/// `$PLANTON_HELM_PRECOMPILED_DIR`, when set and not empty.
+pub fn default_precompiled_dir() -> Option<PathBuf> {
+    std::env::var_os(PRECOMPILED_DIR_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }

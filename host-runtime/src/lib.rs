@@ -21,10 +21,12 @@ mod host;
 mod runtime;
 mod sandbox;
 
-pub use config::{Config, DEFAULT_DEADLINE, DEFAULT_EPOCH_TICK, DEFAULT_MAX_MEMORY, Pooling};
+pub use config::{
+    Config, DEFAULT_DEADLINE, DEFAULT_EPOCH_TICK, DEFAULT_MAX_MEMORY, PRECOMPILED_DIR_ENV, Pooling,
+};
 pub use error::Error;
 pub use host::{HostServices, OfflineHost};
-pub use runtime::{CompileSource, Runtime};
+pub use runtime::{CompileSource, Runtime, precompile, precompiled_file_name};
 
 /// The core component's bytes, built by `build.rs` from `core-wasm` for `wasm32-wasip2`.
 pub static CORE_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/core.wasm"));

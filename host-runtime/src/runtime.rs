@@ -37,6 +37,8 @@ const HOST_STACK_MARGIN: usize = 8 << 20;
 /// How the compiled component was obtained, for diagnostics and benchmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompileSource {
+    /// Loaded from [`Config::precompiled_dir`] (the artifact baked into the container image).
+    Precompiled,
     /// Loaded from the precompiled artifact cache.
     Cache,
     /// Compiled with Cranelift in this process (and written to the cache when one is configured).
@@ -60,25 +62,7 @@ impl Runtime {
     /// ticker thread that enforces deadlines.
     pub fn new(config: Config) -> Result<Self, Error> {
         let setup = |e: wasmtime::Error| Error::Setup(format!("{e:#}"));
-        let mut wasm_config = wasmtime::Config::new();
-        wasm_config.epoch_interruption(true);
-        wasm_config.max_wasm_stack(config.max_wasm_stack);
-        // Unused (calls are synchronous) but wasmtime requires it to exceed the wasm stack.
-        wasm_config.async_stack_size(config.max_wasm_stack.saturating_add(HOST_STACK_MARGIN));
-        if let Some(pooling) = config.pooling {
-            // One call is one component instance made of a handful of core instances (the
-            // core module and WASI adapter shims), each with at most one memory and one table;
-            // the factors leave room for that with margin.
-            let n = pooling.max_instances;
-            let mut pool = PoolingAllocationConfig::new();
-            pool.total_component_instances(n)
-                .total_core_instances(n.saturating_mul(16))
-                .total_memories(n.saturating_mul(4))
-                .total_tables(n.saturating_mul(16))
-                .max_memory_size(config.max_memory);
-            wasm_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        }
-        let engine = Engine::new(&wasm_config).map_err(setup)?;
+        let engine = Engine::new(&engine_config(&config)).map_err(setup)?;
 
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(setup)?;
@@ -278,11 +262,93 @@ impl Drop for Runtime {
     }
 }
 
-/// The compiled component: from the cache when possible, else compiled (and cached).
+/// The engine settings of a runtime for `config`, shared by [`Runtime::new`] and [`precompile`]
+/// so that a precompiled artifact matches the engines that load it.
+fn engine_config(config: &Config) -> wasmtime::Config {
+    let mut wasm_config = wasmtime::Config::new();
+    wasm_config.epoch_interruption(true);
+    wasm_config.max_wasm_stack(config.max_wasm_stack);
+    // Unused (calls are synchronous) but wasmtime requires it to exceed the wasm stack.
+    wasm_config.async_stack_size(config.max_wasm_stack.saturating_add(HOST_STACK_MARGIN));
+    if let Some(pooling) = config.pooling {
+        // One call is one component instance made of a handful of core instances (the
+        // core module and WASI adapter shims), each with at most one memory and one table;
+        // the factors leave room for that with margin.
+        let n = pooling.max_instances;
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(n)
+            .total_core_instances(n.saturating_mul(16))
+            .total_memories(n.saturating_mul(4))
+            .total_tables(n.saturating_mul(16))
+            .max_memory_size(config.max_memory);
+        wasm_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    wasm_config
+}
+
+/// CPU features a portable artifact may use: x86-64-v2 (SSE3 to SSE4.2, POPCNT, CMPXCHG16B),
+/// which every x86-64 server CPU since 2009 has; with SSE4.1 float rounding is inline code
+/// rather than calls into the host. Other architectures get their baseline.
+#[cfg(target_arch = "x86_64")]
+const PORTABLE_ISA_FLAGS: &[&str] = &[
+    "has_sse3",
+    "has_ssse3",
+    "has_sse41",
+    "has_sse42",
+    "has_popcnt",
+    "has_cmpxchg16b",
+];
+#[cfg(not(target_arch = "x86_64"))]
+const PORTABLE_ISA_FLAGS: &[&str] = &[];
+
+/// The core component compiled ahead of time for a portable CPU baseline rather than this
+/// machine's CPU, so that an artifact made on a build machine loads on any node: write it as
+/// [`precompiled_file_name`] in the directory that [`Config::precompiled_dir`] names.
+///
+/// The artifact's cache key (see `cache.rs`) cannot be used for this: it covers the engine's
+/// detected CPU features, which differ from machine to machine. Loading instead relies on
+/// wasmtime's own check of the artifact (its version, engine settings, and that the host has
+/// every CPU feature the code uses; a mismatch falls back to compiling), plus the file name,
+/// which names the wasm it was compiled from.
+pub fn precompile(config: &Config) -> Result<Vec<u8>, Error> {
+    let setup = |e: wasmtime::Error| Error::Setup(format!("{e:#}"));
+    let mut wasm_config = engine_config(config);
+    // An explicit target turns off wasmtime's detection of the build machine's CPU features.
+    wasm_config
+        .target(env!("HOST_RUNTIME_TARGET"))
+        .map_err(setup)?;
+    for flag in PORTABLE_ISA_FLAGS {
+        // SAFETY: these flags only tell Cranelift which instructions it may emit. The code is
+        // never run by this engine; an engine that loads the artifact checks that its CPU has
+        // every enabled feature and refuses the artifact otherwise.
+        #[allow(unsafe_code)]
+        unsafe {
+            wasm_config.cranelift_flag_enable(flag);
+        }
+    }
+    let engine = Engine::new(&wasm_config).map_err(setup)?;
+    engine.precompile_component(CORE_COMPONENT).map_err(setup)
+}
+
+/// The file name [`precompile`]'s artifact must have in [`Config::precompiled_dir`]: the
+/// embedded component's SHA-256, so that a binary never loads code compiled from other wasm.
+pub fn precompiled_file_name() -> String {
+    format!("{CORE_COMPONENT_SHA256}.cwasm")
+}
+
+/// The compiled component: the baked artifact when there is a usable one, else from the cache,
+/// else compiled (and cached).
 fn load_component(
     engine: &Engine,
     config: &Config,
 ) -> wasmtime::Result<(Component, CompileSource)> {
+    // The baked artifact is mapped rather than read: it sits in the image's read-only layer,
+    // where no one can truncate it under the mapping.
+    if let Some(dir) = &config.precompiled_dir
+        && let Some(component) = cache::load(engine, &dir.join(precompiled_file_name()), true)
+    {
+        return Ok((component, CompileSource::Precompiled));
+    }
     let Some(dir) = &config.cache_dir else {
         return Ok((
             Component::new(engine, CORE_COMPONENT)?,
