@@ -419,6 +419,41 @@ impl ControlPlane {
         self.keep = true;
     }
 
+    /// Kills kube-apiserver (SIGKILL, as a crash) and returns once it is gone; the other
+    /// processes and etcd's data stay. [`ControlPlane::start_apiserver`] brings it back.
+    pub fn kill_apiserver(&mut self) -> Result<(), Error> {
+        let i = self
+            .procs
+            .iter()
+            .position(|p| p.name == "kube-apiserver")
+            .ok_or_else(|| Error::new("kube-apiserver is not running"))?;
+        let mut p = self.procs.remove(i);
+        let _ = p.child.kill();
+        let _ = p.child.wait();
+        Ok(())
+    }
+
+    /// Starts kube-apiserver again with the arguments (and so the port) it had, and waits until
+    /// it is ready.
+    pub async fn start_apiserver(&mut self) -> Result<(), Error> {
+        let args_file = self.dir.join("kube-apiserver.args");
+        let args: Vec<String> = fs::read_to_string(&args_file)
+            .map_err(|e| Error::new(format!("reading {}: {e}", args_file.display())))?
+            .lines()
+            .map(str::to_string)
+            .collect();
+        self.spawn(&binaries_dir()?, "kube-apiserver", args)?;
+        // Keep the stop order: the apiserver goes before etcd, after the controller-manager.
+        let p = self.procs.pop().expect("just spawned");
+        let at = self
+            .procs
+            .iter()
+            .position(|p| p.name == "kube-controller-manager")
+            .unwrap_or(self.procs.len());
+        self.procs.insert(at, p);
+        self.wait_ready().await
+    }
+
     fn stop_all(&mut self) {
         // Reverse start order: controller-manager, apiserver, then etcd. SIGKILL, then reap, so
         // no process or zombie outlives the instance.

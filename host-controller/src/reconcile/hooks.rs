@@ -11,11 +11,10 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::cluster::{Cluster, ObjectRef};
-use crate::release::zero_time;
 use crate::wait::{Readiness, readiness};
 
 /// Runs the hooks for `event` in Helm's order (weight, then name): each is re-created, waited for
-/// (Jobs complete, Pods succeed) and deleted as its delete policies say.
+/// (Jobs complete, Pods succeed) and deleted as its delete policies say, when Helm deletes it.
 ///
 /// With `records` (the release record's hooks), each hook's `last_run` is written there as Helm
 /// writes it: start and completion time, phase `Succeeded` or `Failed`.
@@ -32,6 +31,10 @@ pub async fn run(
         .filter(|h| h.hook_events.iter().any(|e| e == event))
         .collect();
     selected.sort_by(|a, b| (a.hook_weight, &a.name).cmp(&(b.hook_weight, &b.name)));
+    // As Helm's `execHookWithDelayedShutdown`: `hook-succeeded` hooks are deleted only once every
+    // hook of the event succeeded (in reverse order), or, when one fails, after the failed one's
+    // `hook-failed` deletion (in order); every deletion waits until the object is gone.
+    let mut succeeded: Vec<ObjectRef> = Vec::new();
     for hook in selected {
         let body: Value = serde_saphyr::from_str(&hook.body)
             .map_err(|e| format!("hook {} ({}): {e}", hook.name, hook.source))?;
@@ -64,19 +67,37 @@ pub async fn run(
                     && r["kind"].as_str() == Some(hook.kind.as_str())
             }) {
                 r["last_run"] = last_run.clone();
+                // Helm records the default policy on a hook it ran.
+                if policies.is_empty() {
+                    r["delete_policies"] = json!(["before-hook-creation"]);
+                }
             }
         }
-        let delete = match &result {
-            Ok(()) => has("hook-succeeded"),
-            Err(_) => has("hook-failed"),
-        };
-        if delete {
-            cluster
-                .delete(&obj, namespace, PropagationPolicy::Background)
-                .await
-                .map_err(|e| format!("deleting {event} hook {obj}: {e}"))?;
+        match result {
+            Ok(()) => {
+                if has("hook-succeeded") {
+                    succeeded.push(obj);
+                }
+            }
+            Err(why) => {
+                let mut message = format!("{event} hook {obj} failed: {why}");
+                let mut cleanup = Vec::new();
+                if has("hook-failed") {
+                    cleanup.push(&obj);
+                }
+                cleanup.extend(succeeded.iter());
+                for o in cleanup {
+                    // The hook's failure is what the caller reports; a failed deletion is added.
+                    if let Err(e) = delete_and_wait(cluster, o, namespace, deadline).await {
+                        message.push_str(&format!("; {e}"));
+                    }
+                }
+                return Err(message);
+            }
         }
-        result.map_err(|e| format!("{event} hook {obj} failed: {e}"))?;
+    }
+    for obj in succeeded.iter().rev() {
+        delete_and_wait(cluster, obj, namespace, deadline).await?;
     }
     Ok(())
 }
@@ -120,28 +141,34 @@ async fn delete_and_wait(
     cluster
         .delete(obj, namespace, PropagationPolicy::Background)
         .await
-        .map_err(|e| format!("deleting the previous {obj}: {e}"))?;
+        .map_err(|e| format!("deleting hook {obj}: {e}"))?;
     while let Ok(Some(_)) = cluster.get(obj, namespace).await {
         if Instant::now() >= deadline {
-            return Err(format!("timed out deleting the previous {obj}"));
+            return Err(format!("timed out deleting hook {obj}"));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     Ok(())
 }
 
-/// Helm's `release.Hook` JSON for a rendered hook.
+/// Helm's `release.Hook` JSON for a rendered hook: as Go's `omitempty` / `omitzero` write it, a
+/// weight of 0, no delete policies and a hook that never ran leave their fields out.
 pub fn record(m: &Manifest) -> Value {
-    json!({
+    let mut v = json!({
         "name": m.name,
         "kind": m.kind,
         "path": m.source,
         "manifest": m.body,
         "events": m.hook_events,
-        "last_run": {"started_at": zero_time(), "completed_at": zero_time(), "phase": ""},
-        "weight": m.hook_weight,
-        "delete_policies": m.hook_delete_policies,
-    })
+        "last_run": {"phase": ""},
+    });
+    if m.hook_weight != 0 {
+        v["weight"] = json!(m.hook_weight);
+    }
+    if !m.hook_delete_policies.is_empty() {
+        v["delete_policies"] = json!(m.hook_delete_policies);
+    }
+    v
 }
 
 /// A hook read back from a release record (also one `helm` wrote).

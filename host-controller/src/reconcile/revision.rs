@@ -154,8 +154,18 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
     let (pre, post) = plan.hooks;
     let cluster = &t.cluster;
     let mut left = Vec::new();
+    // Each hook's `last_run` goes into the record, as Helm writes it.
+    let mut records = std::mem::take(&mut release.hooks);
     let run = async {
-        hooks::run(cluster, &rendered.hooks, pre, &t.namespace, deadline, None).await?;
+        hooks::run(
+            cluster,
+            &rendered.hooks,
+            pre,
+            &t.namespace,
+            deadline,
+            Some(&mut records),
+        )
+        .await?;
         left = apply::deploy(
             cluster,
             &release.manifest,
@@ -175,9 +185,18 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             };
             wait_ready_with(cluster, &objects, &t.namespace, deadline, rules).await?;
         }
-        hooks::run(cluster, &rendered.hooks, post, &t.namespace, deadline, None).await
+        hooks::run(
+            cluster,
+            &rendered.hooks,
+            post,
+            &t.namespace,
+            deadline,
+            Some(&mut records),
+        )
+        .await
     };
     let result: Result<(), String> = run.await;
+    release.hooks = records;
 
     let verb = plan.action.verb();
     match result {
@@ -206,7 +225,12 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
                 }
             }
             release.info.status = crate::release::status::FAILED.into();
-            release.info.description = format!("Release \"{}\" failed: {why}", t.name);
+            // Helm's wording: `Release "x" failed` for an install, `Upgrade "x" failed` for an upgrade.
+            let what = match plan.action {
+                ReleaseAction::Install => "Release",
+                ReleaseAction::Upgrade => "Upgrade",
+            };
+            release.info.description = format!("{what} \"{}\" failed: {why}", t.name);
             t.store.update(&release).await?;
             Ok(Attempt::Failed(Box::new(Failure {
                 action: plan.action,

@@ -22,8 +22,8 @@ pub async fn unlock(t: &Target<'_>, history: &mut [Release]) -> Result<Option<Ou
     };
     let was = std::mem::replace(&mut last.info.status, status::FAILED.to_string());
     last.info.description = format!(
-        "{was} was interrupted (the controller stopped mid-operation); marked failed by \
-         planton-helm-controller"
+        "{was} was interrupted (the controller stopped or lost the API server mid-operation); \
+         marked failed by planton-helm-controller"
     );
     t.store.update(last).await?;
     Ok(Some(Outcome::Unlocked {
