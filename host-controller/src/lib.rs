@@ -52,6 +52,8 @@ pub struct ControllerOptions {
     pub cluster_name: Option<String>,
     /// How tenants are kept apart (`--no-cross-namespace-refs`).
     pub tenancy: Tenancy,
+    /// How many releases are reconciled at once (`--concurrent`); 0 means no limit.
+    pub concurrent: u16,
 }
 
 /// Reconciles every HelmRelease in the cluster until `shutdown` completes, then finishes the
@@ -96,6 +98,7 @@ pub async fn run_with_metrics(
     let api: Api<HelmRelease> = Api::all(client);
     metrics.set_ready(true);
     Controller::new(api, watcher::Config::default())
+        .with_config(kube::runtime::controller::Config::default().concurrency(options.concurrent))
         .graceful_shutdown_on(shutdown)
         .run(reconcile::reconcile, reconcile::error_policy, ctx)
         .for_each(|result| async move {

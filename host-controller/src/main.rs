@@ -65,6 +65,16 @@ struct RunArgs {
     #[arg(long, env = "PLANTON_HELM_CLUSTER_NAME", value_name = "NAME")]
     cluster_name: Option<String>,
 
+    /// Reconcile at most N releases at once (a release waiting for its objects to be ready holds
+    /// its slot, as in Flux); 0 means no limit. Memory budget: docs/controller.md
+    #[arg(
+        long,
+        env = "PLANTON_HELM_CONCURRENT",
+        value_name = "N",
+        default_value_t = 10
+    )]
+    concurrent: u16,
+
     /// The chart cache [default: $XDG_CACHE_HOME/planton-helm/charts]
     #[arg(
         long,
@@ -300,6 +310,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         tenancy: Tenancy {
             no_cross_namespace_refs: args.no_cross_namespace_refs,
         },
+        concurrent: args.concurrent,
     };
     match election {
         Some(election) => {
