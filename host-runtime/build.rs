@@ -68,6 +68,8 @@ fn main() {
         "core-wasm/src",
         "core-wasm/Cargo.toml",
         "core-wasm/build.rs",
+        "go-duration/src",
+        "go-duration/Cargo.toml",
         "Cargo.lock",
         "Cargo.toml",
     ] {

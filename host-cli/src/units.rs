@@ -33,63 +33,16 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     }
 }
 
-/// A positive Go duration (`30s`, `1m30s`, `1.5h`, `250ms`), as Helm's `--timeout` takes.
+/// A positive Go duration (`30s`, `1m30s`, `1.5h`, `250ms`), as Helm's `--timeout` takes it, in
+/// the one grammar shared with the core and the controller.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let bad = || format!("{s:?} is not a duration (examples: 30s, 2m, 1m30s, 500ms)");
-    let mut rest = s;
-    let mut total: u128 = 0;
-    if rest.is_empty() {
-        return Err(bad());
+    match go_duration::parse_unsigned(s) {
+        Ok(d) if d.is_zero() => Err("the duration must be more than 0".to_string()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!(
+            "{s:?} is not a duration ({e}; examples: 30s, 2m, 1m30s, 500ms)"
+        )),
     }
-    while !rest.is_empty() {
-        let whole_len = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let whole: u128 = if whole_len == 0 {
-            0
-        } else {
-            rest[..whole_len].parse().map_err(|_| bad())?
-        };
-        rest = &rest[whole_len..];
-        let (mut frac, mut scale) = (0u128, 1u128);
-        if let Some(after) = rest.strip_prefix('.') {
-            let frac_len = after
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(after.len());
-            // Nanoseconds need at most nine fractional digits of the largest unit's 3.6e12.
-            for d in after[..frac_len].bytes().take(18) {
-                frac = frac * 10 + u128::from(d - b'0');
-                scale *= 10;
-            }
-            if whole_len == 0 && frac_len == 0 {
-                return Err(bad());
-            }
-            rest = &after[frac_len..];
-        } else if whole_len == 0 {
-            return Err(bad());
-        }
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let nanos: u128 = match &rest[..unit_len] {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_len..];
-        total = total
-            .checked_add(whole.checked_mul(nanos).ok_or_else(bad)? + frac * nanos / scale)
-            .ok_or_else(bad)?;
-    }
-    let nanos = u64::try_from(total).map_err(|_| bad())?;
-    if nanos == 0 {
-        return Err("the duration must be more than 0".to_string());
-    }
-    Ok(Duration::from_nanos(nanos))
 }
 
 /// An RFC 3339 time (`2024-05-01T12:00:00Z`, `2024-05-01T14:00:00.5+02:00`) as seconds and

@@ -17,7 +17,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use host_controller::webhook::{CertReloader, Limits, PATH, Policies, PolicyStore, Webhook};
+use host_controller::validation::{Policies, PolicyStore};
+use host_controller::webhook::{CertReloader, Limits, PATH, Webhook};
 use host_runtime::{Config, PolicyFile, Runtime};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;

@@ -100,6 +100,14 @@ impl Cluster {
         }
     }
 
+    /// The same cluster through `client` (another identity), sharing what discovery found.
+    pub fn with_client(&self, client: Client) -> Cluster {
+        Cluster {
+            client,
+            ..self.clone()
+        }
+    }
+
     /// The live `.Capabilities` (server version, discovery), from a cache of at most
     /// [`capabilities::TTL`] that [`Cluster::invalidate_discovery`] empties.
     pub async fn capabilities(&self) -> Result<Capabilities, kube::Error> {
@@ -317,8 +325,33 @@ impl Cluster {
         }
     }
 
+    /// Whether deleting `obj` would be allowed, by a server-side dry run: `Ok` also when it
+    /// does not exist (the API server authorizes a request before it looks for the object).
+    pub async fn delete_dry_run(
+        &self,
+        obj: &ObjectRef,
+        default_namespace: &str,
+    ) -> Result<(), kube::Error> {
+        let (api, _) = match self.api_for(obj, default_namespace).await {
+            Ok(x) => x,
+            Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let params = DeleteParams {
+            dry_run: true,
+            ..DeleteParams::default()
+        };
+        match api.delete(&obj.name, &params).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Helm's `lookup`: the object as JSON, a list (`name` empty) as `{kind: XList, items}`,
-    /// `None` when it does not exist or cannot be read.
+    /// `None` when it does not exist or cannot be read. A release's render looks up through its
+    /// own identity (`crate::identity`), so what its account may not read it sees as absent
+    /// (where `helm` would fail the render with the API server's refusal).
     pub async fn lookup(
         &self,
         api_version: &str,

@@ -78,6 +78,11 @@ pub struct HelmReleaseSpec {
     /// Stop reconciling the release.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub suspend: bool,
+    /// The cluster the release is installed in, when not the controller's own: a kubeconfig in a
+    /// Secret of the HelmRelease's namespace. The release's objects and records live there;
+    /// spec.serviceAccountName is impersonated there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_config: Option<KubeConfigRef>,
     /// A Secret with the repository's credentials: keys username and password, or a
     /// kubernetes.io/dockerconfigjson Secret for an oci:// registry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,6 +189,10 @@ pub struct InstallSpec {
     /// With wait, do not wait for the chart's Jobs to complete.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disable_wait_for_jobs: bool,
+    /// Adopt an existing Helm release of the same name that another HelmRelease or the helm
+    /// CLI made (by default such a release is left alone and this HelmRelease is stalled).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub take_ownership: bool,
 }
 
 /// `spec.install.remediation`.
@@ -375,6 +384,24 @@ pub enum DriftMode {
     Warn,
     /// Neither.
     Disabled,
+}
+
+/// `spec.kubeConfig` (Flux's): where the kubeconfig of the release's cluster is.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeConfigRef {
+    /// The Secret holding the kubeconfig.
+    pub secret_ref: KubeConfigSecretRef,
+}
+
+/// `spec.kubeConfig.secretRef`.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct KubeConfigSecretRef {
+    /// The Secret's name, in the HelmRelease's namespace.
+    pub name: String,
+    /// The key holding the kubeconfig; by default value, else value.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// A Secret, in the HelmRelease's namespace unless another is named.
@@ -587,6 +614,12 @@ impl HelmRelease {
             .unwrap_or(CrdPolicy::Skip)
     }
 
+    /// `spec.install.takeOwnership`: adopt a release of the same name that is not this
+    /// HelmRelease's.
+    pub fn take_ownership(&self) -> bool {
+        self.spec.install.as_ref().is_some_and(|i| i.take_ownership)
+    }
+
     /// Whether to create the target namespace: `spec.createNamespace` or Project Planton's
     /// `spec.create_namespace`.
     pub fn create_namespace(&self) -> bool {
@@ -599,8 +632,8 @@ impl HelmRelease {
     ///
     /// A `target_cluster.cluster_name` other than `local_cluster` is a remote cluster, reached by
     /// convention through the kubeconfig in the Secret of that name in the HelmRelease's
-    /// namespace (what `spec.kubeConfig` will read); until the controller supports remote
-    /// clusters it is reported, never ignored.
+    /// namespace (what `spec.kubeConfig` reads); until that convention is resolved to a
+    /// `spec.kubeConfig` it is reported, never ignored.
     pub fn unresolvable(&self, local_cluster: Option<&str>) -> Option<(Unresolvable, String)> {
         if self
             .spec

@@ -15,12 +15,14 @@ pub mod cluster;
 pub mod crd;
 pub mod credentials;
 pub mod drift;
-pub mod duration;
+pub mod identity;
 pub mod leader;
 pub mod metrics;
 pub mod reconcile;
 pub mod release;
+pub mod remote;
 pub mod source;
+pub mod validation;
 pub mod wait;
 pub mod webhook;
 
@@ -40,6 +42,7 @@ pub use leader::LeaderElection;
 pub use metrics::Metrics;
 pub use reconcile::{Context, Tenancy};
 pub use source::{SourceCharts, SourceOptions};
+pub use validation::PolicyStore;
 
 /// The controller's name in Events and as the field manager.
 pub const CONTROLLER_NAME: &str = "planton-helm-controller";
@@ -50,11 +53,22 @@ pub struct ControllerOptions {
     /// This cluster's name in Project Planton manifests (`spec.target_cluster.cluster_name`,
     /// `--cluster-name`); releases that name another cluster are stalled as unresolvable.
     pub cluster_name: Option<String>,
-    /// How tenants are kept apart (`--no-cross-namespace-refs`).
+    /// How tenants are kept apart (`--no-cross-namespace-refs`, `--default-service-account`).
     pub tenancy: Tenancy,
+    /// The connection the client was made from: releases that act as a service account
+    /// (`spec.serviceAccountName`, `--default-service-account`) get clients made from it that
+    /// impersonate the account. Without it such releases cannot act (their reconcile fails).
+    pub config: Option<kube::Config>,
+    /// The policy rules the webhook validates with too (`--policy-configmap`); `None` is the
+    /// built-in rules only.
+    pub policies: Option<Arc<PolicyStore>>,
     /// How many releases are reconciled at once (`--concurrent`); 0 means no limit.
     pub concurrent: u16,
 }
+
+/// How long a reconcile waits for a validation (a slot, the first read of the policy ConfigMap,
+/// the sandbox) before it is retried.
+const VALIDATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Reconciles every HelmRelease in the cluster until `shutdown` completes, then finishes the
 /// reconciles in flight and returns.
@@ -84,8 +98,28 @@ pub async fn run_with_metrics(
     options: ControllerOptions,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
+    let cluster = cluster::Cluster::new(client.clone()).named(options.cluster_name);
+    let identities = identity::Identities::new(
+        cluster.clone(),
+        options.config,
+        options.tenancy.default_service_account.clone(),
+    );
+    let policies = options
+        .policies
+        .unwrap_or_else(|| PolicyStore::fixed(validation::Policies::default()));
+    let validator = validation::Validator::new(
+        runtime.clone(),
+        policies.clone(),
+        validation::Limits {
+            timeout: VALIDATION_TIMEOUT,
+            wait_for_rules: true,
+            ..validation::Limits::default()
+        },
+    );
     let ctx = Arc::new(Context {
-        cluster: cluster::Cluster::new(client.clone()).named(options.cluster_name),
+        cluster,
+        identities,
+        remotes: remote::Remotes::default(),
         runtime,
         charts,
         reporter: Reporter {
@@ -94,10 +128,22 @@ pub async fn run_with_metrics(
         },
         metrics: metrics.clone(),
         tenancy: options.tenancy,
+        validator: Arc::new(validator),
     });
     let api: Api<HelmRelease> = Api::all(client);
     metrics.set_ready(true);
+    // A change of the policy rules may change the verdict on any release: validate all again.
+    let (rules_changed, on_rules_change) = futures::channel::mpsc::unbounded();
+    let mut changes = policies.changes();
+    let forward = tokio::spawn(async move {
+        while changes.changed().await.is_ok() {
+            if rules_changed.unbounded_send(()).is_err() {
+                break;
+            }
+        }
+    });
     Controller::new(api, watcher::Config::default())
+        .reconcile_all_on(on_rules_change)
         .with_config(kube::runtime::controller::Config::default().concurrency(options.concurrent))
         .graceful_shutdown_on(shutdown)
         .run(reconcile::reconcile, reconcile::error_policy, ctx)
@@ -107,6 +153,7 @@ pub async fn run_with_metrics(
             }
         })
         .await;
+    forward.abort();
     metrics.set_ready(false);
 }
 

@@ -12,8 +12,9 @@ use anyhow::{Context as _, bail};
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
 use host_controller::chart::ChartProvider;
 use host_controller::leader::{LeaderElection, default_identity};
+use host_controller::validation::Policies;
 use host_controller::{
-    ControllerOptions, Metrics, SourceCharts, SourceOptions, Tenancy, crd, webhook,
+    ControllerOptions, Metrics, PolicyStore, SourceCharts, SourceOptions, Tenancy, crd, webhook,
 };
 use host_runtime::{Config, Runtime};
 
@@ -105,6 +106,17 @@ struct RunArgs {
           value_parser = clap::builder::BoolishValueParser::new(), help_heading = "Tenancy")]
     no_cross_namespace_refs: bool,
 
+    /// The service account, in each HelmRelease's namespace, that releases without
+    /// spec.serviceAccountName act as (impersonated); without it such releases act as the
+    /// controller's own account
+    #[arg(
+        long,
+        env = "PLANTON_HELM_DEFAULT_SERVICE_ACCOUNT",
+        value_name = "NAME",
+        help_heading = "Tenancy"
+    )]
+    default_service_account: Option<String>,
+
     /// The Lease's namespace [default: $POD_NAMESPACE, else default]
     #[arg(
         long,
@@ -160,16 +172,16 @@ struct RunArgs {
     )]
     webhook_key: Option<String>,
 
-    /// Extra policy rules (and `disabled` codes) from this ConfigMap, watched; reviews are
-    /// denied until it is read
+    /// Extra policy rules (and `disabled` codes) from this ConfigMap, watched, for the webhook
+    /// and the reconciler alike; nothing is admitted or installed until it is read
     #[arg(
         long,
         env = "PLANTON_HELM_POLICY_CONFIGMAP",
-        value_parser = webhook_flag("--policy-configmap"),
+        value_parser = policy_configmap,
         value_name = "NS/NAME",
-        help_heading = "Admission webhook (docs/webhook.md)"
+        help_heading = "Validation (the webhook's and the reconciler's)"
     )]
-    policy_configmap: Option<String>,
+    policy_configmap: Option<(String, String)>,
 
     /// Reviews evaluated at once [default: the CPU count]
     #[arg(
@@ -194,7 +206,11 @@ struct RunArgs {
 }
 
 fn go_duration(text: &str) -> Result<Duration, String> {
-    host_controller::duration::parse(text)
+    host_controller::reconcile::parse_duration(text)
+}
+
+fn policy_configmap(text: &str) -> Result<(String, String), String> {
+    host_controller::validation::policy::configmap_ref(text)
 }
 
 /// A webhook flag's value checked as the webhook reads it, so that a bad one is a usage error.
@@ -276,7 +292,6 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         ("--webhook-addr", args.webhook_addr),
         ("--webhook-cert", args.webhook_cert),
         ("--webhook-key", args.webhook_key),
-        ("--policy-configmap", args.policy_configmap),
         ("--webhook-concurrency", args.webhook_concurrency),
         ("--webhook-timeout", args.webhook_timeout),
     ] {
@@ -286,15 +301,32 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let metrics_addr = args.metrics_addr;
     let charts: Arc<dyn ChartProvider> = Arc::new(SourceCharts::new(source).context("--ca-file")?);
-    let client = kube::Client::try_default()
+    let config = kube::Config::infer()
         .await
         .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
-    let _webhook = webhook_flags.start(&client).await?;
-    let runtime = Arc::new(Runtime::new(Config::default())?);
+    let client = kube::Client::try_from(config.clone())
+        .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
     let metrics = Arc::new(Metrics::default());
+    // One store of the policy rules for the webhook and the reconciler: one verdict.
+    let policies = match args.policy_configmap {
+        Some((ns, name)) => {
+            let store = PolicyStore::configmap(&ns, &name);
+            tokio::spawn(store.clone().watch(client.clone(), ns, name));
+            store
+        }
+        None => PolicyStore::fixed(Policies::default()),
+    };
+    let _webhook = webhook_flags
+        .start(policies.clone(), metrics.clone())
+        .await?;
+    let runtime = Arc::new(Runtime::new(Config::default())?);
     let listener = tokio::net::TcpListener::bind(&metrics_addr)
         .await
         .with_context(|| format!("binding --metrics-addr {metrics_addr}"))?;
+    let local = listener
+        .local_addr()
+        .with_context(|| format!("--metrics-addr {metrics_addr}"))?;
+    tracing::info!(addr = %local, "metrics listening");
     tokio::spawn(metrics.clone().serve(listener));
     // Kubernetes stops a Pod with SIGTERM; a terminal sends SIGINT.
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -309,8 +341,11 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         cluster_name: args.cluster_name,
         tenancy: Tenancy {
             no_cross_namespace_refs: args.no_cross_namespace_refs,
+            default_service_account: args.default_service_account,
         },
         concurrent: args.concurrent,
+        config: Some(config),
+        policies: Some(policies),
     };
     match election {
         Some(election) => {

@@ -7,7 +7,7 @@
 //! | state | action |
 //! | --- | --- |
 //! | `Deleting` | `uninstall.rs` (from the finalizer's cleanup) |
-//! | `Suspended` | none |
+//! | `Suspended` | none: `Ready` keeps its status with reason `Suspended` |
 //! | `Invalid` | none: stalled |
 //! | `Locked` | `unlock.rs`, then decide again |
 //! | `InSync` | none |
@@ -34,6 +34,7 @@ mod install;
 mod load;
 mod remediate;
 mod revision;
+mod rights;
 mod state;
 mod status;
 mod test;
@@ -53,10 +54,14 @@ use kube::{Api, ResourceExt};
 use crate::chart::ChartProvider;
 use crate::cluster::Cluster;
 use crate::crd::HelmRelease;
-use crate::metrics::Metrics;
+use crate::identity::Identities;
+use crate::metrics::{Metrics, ReconcileResult};
+use crate::remote::Remotes;
+use crate::validation::Validator;
 
 pub use condition::{ConditionStatus, ConditionType, Reason};
 pub use error::Error;
+pub use state::duration as parse_duration;
 
 use revision::Attempt;
 use state::{Failures, Progress, ReleaseAction, ReleaseState};
@@ -70,8 +75,13 @@ const RETRY: Duration = Duration::from_secs(15);
 
 /// What a reconcile needs, shared by all of them.
 pub struct Context {
-    /// The cluster.
+    /// The cluster, as the controller itself: for HelmReleases, their status and Events, release
+    /// records and the Secrets specs reference.
     pub cluster: Cluster,
+    /// The identities releases act as, for everything else (`crate::identity`).
+    pub identities: Identities,
+    /// The remote clusters releases are installed in (`spec.kubeConfig`).
+    pub remotes: Remotes,
     /// The sandboxed core.
     pub runtime: Arc<Runtime>,
     /// Where charts come from.
@@ -82,6 +92,8 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// How releases of different tenants are kept apart.
     pub tenancy: Tenancy,
+    /// The validation the webhook runs too (built-in and policy ConfigMap rules).
+    pub validator: Arc<Validator>,
 }
 
 /// How the controller keeps tenants (the namespaces of HelmReleases) apart: the `run` flags.
@@ -90,6 +102,10 @@ pub struct Tenancy {
     /// Refuse references (`spec.credentialsRef`, `spec.certSecretRef`) to Secrets in another
     /// namespace than the HelmRelease's (`--no-cross-namespace-refs`).
     pub no_cross_namespace_refs: bool,
+    /// The service account (in the HelmRelease's namespace) that releases without
+    /// `spec.serviceAccountName` act as (`--default-service-account`); `None`: the controller's
+    /// own identity.
+    pub default_service_account: Option<String>,
 }
 
 impl Tenancy {
@@ -106,6 +122,17 @@ pub async fn reconcile(hr: Arc<HelmRelease>, ctx: Arc<Context>) -> Result<Action
         .ok_or_else(|| Error::NoNamespace(hr.name_any()))?;
     let api: Api<HelmRelease> = Api::namespaced(ctx.cluster.client().clone(), &ns);
     let started = std::time::Instant::now();
+    let name = hr.name_any();
+    let deleting = hr.metadata.deletion_timestamp.is_some();
+    if !deleting && ctx.metrics.status(&ns, &name).is_none() {
+        // First sight (or a restart): the state the stored status tells, until this reconcile
+        // writes its own.
+        ctx.metrics.set_status(
+            &ns,
+            &name,
+            status::release_status(&hr.spec, hr.status.as_ref()),
+        );
+    }
     let result = finalizer(&api, FINALIZER, hr, |event| async {
         match event {
             Event::Apply(hr) => apply(&hr, &ctx).await,
@@ -118,8 +145,21 @@ pub async fn reconcile(hr: Arc<HelmRelease>, ctx: Arc<Context>) -> Result<Action
         | kube::runtime::finalizer::Error::CleanupFailed(e) => e,
         other => Error::Finalizer(other.to_string()),
     });
+    let outcome = match &result {
+        Err(_) => ReconcileResult::Error,
+        // The finalizer is gone (or was never ours): so are the release's series.
+        Ok(_) if deleting => {
+            ctx.metrics.remove_release(&ns, &name);
+            ReconcileResult::Deleted
+        }
+        Ok(_) => ctx
+            .metrics
+            .status(&ns, &name)
+            .map_or(ReconcileResult::Unknown, ReconcileResult::from),
+    };
     ctx.metrics.observe_reconcile(
         started.elapsed(),
+        outcome,
         result.as_ref().err().map(Error::metric_label),
     );
     result
@@ -188,8 +228,12 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                 break;
             }
             // Deleted while this reconcile started: the finalizer's cleanup comes next.
-            ReleaseState::Deleting | ReleaseState::Suspended => {
+            ReleaseState::Deleting => {
                 status.record(Outcome::Wait(Requeue::AwaitChange)).await;
+                break;
+            }
+            ReleaseState::Suspended => {
+                status.record(Outcome::Suspended).await;
                 break;
             }
             ReleaseState::Invalid { reason, message } => {
@@ -225,7 +269,7 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                 };
                 let reason = state::deployed_reason(&history, revision);
                 let outcome = drift::correct(
-                    ctx,
+                    &t.cluster,
                     drift,
                     mode,
                     force,
@@ -273,6 +317,23 @@ async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action
                         facts.retry_at = Some(retry_time(&facts));
                         status.record(Outcome::Aborted(e)).await;
                         facts.progress = Progress::FailureHandled;
+                    }
+                    Err(Error::Forbidden(f)) => {
+                        // Nothing was written: retried at the interval, as a grant heals it.
+                        facts.retry_at = None;
+                        let outcome = Outcome::Stalled {
+                            reason: Reason::Forbidden,
+                            message: format!(
+                                "{} as {}: {f}",
+                                match state {
+                                    ReleaseState::NeedsUpgrade { .. } => "upgrade",
+                                    _ => "install",
+                                },
+                                t.identity
+                            ),
+                        };
+                        status.record(outcome).await;
+                        break;
                     }
                     Err(e @ Error::Render(_)) => {
                         facts.failures.count(None);

@@ -79,6 +79,26 @@ pub struct Release {
     /// Whatever else Helm writes (`apply_method`, ...), kept as read.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The labels of the record's Secret, as read (Helm keeps a release's labels there, not in
+    /// the JSON); [`OWNER_NAME`] and [`OWNER_NAMESPACE`] name the HelmRelease that wrote it.
+    #[serde(skip)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The label of every record the controller writes that names its HelmRelease (with
+/// [`OWNER_NAMESPACE`]): a release is this HelmRelease's when its newest record says so.
+pub const OWNER_NAME: &str = "kubernetes.project-planton.org/helmrelease-name";
+/// The namespace of the HelmRelease that [`OWNER_NAME`] names.
+pub const OWNER_NAMESPACE: &str = "kubernetes.project-planton.org/helmrelease-namespace";
+
+impl Release {
+    /// The HelmRelease (`namespace`, `name`) that wrote this record, if one of ours did.
+    pub fn owner(&self) -> Option<(&str, &str)> {
+        Some((
+            self.labels.get(OWNER_NAMESPACE)?.as_str(),
+            self.labels.get(OWNER_NAME)?.as_str(),
+        ))
+    }
 }
 
 /// Helm's `release.Info`.
@@ -231,6 +251,7 @@ pub fn secret_name(name: &str, revision: u32) -> String {
 pub struct Store {
     api: Api<Secret>,
     name: String,
+    owner: BTreeMap<String, String>,
 }
 
 impl Store {
@@ -239,7 +260,18 @@ impl Store {
         Store {
             api: Api::namespaced(client, namespace),
             name: name.to_string(),
+            owner: BTreeMap::new(),
         }
+    }
+
+    /// The same store, labelling every record it creates or rewrites as HelmRelease
+    /// `namespace/name`'s ([`OWNER_NAME`], [`OWNER_NAMESPACE`]).
+    pub fn owned_by(mut self, namespace: &str, name: &str) -> Store {
+        self.owner = BTreeMap::from([
+            (OWNER_NAMESPACE.to_string(), namespace.to_string()),
+            (OWNER_NAME.to_string(), name.to_string()),
+        ]);
+        self
     }
 
     /// Every revision, oldest first.
@@ -256,10 +288,11 @@ impl Store {
                     secret: secret_name.clone(),
                     reason: "it has no data.release".to_string(),
                 })?;
-            let release = Release::decode(&data.0).map_err(|reason| StoreError::Corrupt {
+            let mut release = Release::decode(&data.0).map_err(|reason| StoreError::Corrupt {
                 secret: secret_name,
                 reason,
             })?;
+            release.labels = secret.metadata.labels.clone().unwrap_or_default();
             out.push(release);
         }
         out.sort_by_key(|r| r.version);
@@ -270,11 +303,9 @@ impl Store {
     /// Labelled `createdAt` (Unix seconds), as Helm's driver does.
     pub async fn create(&self, release: &Release) -> Result<(), StoreError> {
         let mut secret = release.to_secret();
-        secret
-            .metadata
-            .labels
-            .get_or_insert_default()
-            .insert("createdAt".into(), unix_now());
+        let labels = secret.metadata.labels.get_or_insert_default();
+        labels.insert("createdAt".into(), unix_now());
+        labels.extend(self.owner.clone());
         self.api.create(&PostParams::default(), &secret).await?;
         Ok(())
     }
@@ -286,6 +317,7 @@ impl Store {
         let current = self.api.get(&release.secret_name()).await?;
         let mut labels = current.metadata.labels.unwrap_or_default();
         labels.extend(secret.metadata.labels.take().unwrap_or_default());
+        labels.extend(self.owner.clone());
         labels.insert("modifiedAt".into(), unix_now());
         secret.metadata.labels = Some(labels);
         secret.metadata.resource_version = current.metadata.resource_version;

@@ -1,34 +1,37 @@
 //! The validating admission webhook for HelmReleases: the API server sends every CREATE and
 //! UPDATE of a HelmRelease here (an `admission.k8s.io/v1` AdmissionReview over HTTPS) and stores
 //! the object only if the core's `validate` finds no error, with the same built-in rules as
-//! `planton-helm validate` in CI plus the rules of a ConfigMap. See docs/webhook.md.
+//! `planton-helm validate` in CI plus the rules of a ConfigMap: the validation the reconciler
+//! runs too (`validation.rs`, one verdict). See docs/webhook.md.
 //!
 //! Guarantees: every error diagnostic is in the denial (code, path, message, hint); warnings go
 //! back as admission warnings; an evaluation that cannot finish (timeout, sandbox limit, rules
 //! that do not load, rules not read yet) is a denial that says why (fail closed). At most
 //! `concurrency` evaluations run at once, each on a blocking thread under the runtime's deadline,
-//! and a request waits at most `timeout` in all.
+//! and a request waits at most `timeout` in all. Every evaluated review is timed and its denial
+//! codes counted on `/metrics`.
 //! Caveats: the runtime's deadline is per call and set when it is built, so the runtime given to
 //! [`Webhook::new`] should have a deadline no longer than `timeout` (main builds one so).
 
-pub mod policy;
 pub mod tls;
 
 use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use host_runtime::{OfflineHost, Runtime, Severity, SourceFile, ValidateRequest};
+use host_runtime::Runtime;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 
-pub use policy::{Policies, PolicyStore};
+use crate::metrics::{Metrics, ReviewResult};
+use crate::validation::{self, PolicyStore, Validator};
+
 pub use tls::{CertError, CertReloader};
+pub use validation::Limits;
 
 /// The path the API server posts HelmRelease reviews to.
 pub const PATH: &str = "/validate-helmrelease";
@@ -37,75 +40,49 @@ pub const PATH: &str = "/validate-helmrelease";
 /// the API server stores objects of at most ~1.5 MiB.
 const MAX_BODY: usize = 8 << 20;
 
-/// Default bound on one review, queueing included; below the API server's `timeoutSeconds` (10
-/// in the chart), so that the API server gets our clear denial rather than its own timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// How the webhook evaluates requests.
-#[derive(Clone, Debug)]
-pub struct Limits {
-    /// Evaluations that run at once; more wait for a slot.
-    pub concurrency: usize,
-    /// Bound on one review from its arrival, waiting for a slot included.
-    pub timeout: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            concurrency: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
-            timeout: DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-/// The webhook: a runtime, the rules, and the bounds on evaluation.
+/// The webhook: the shared validation, and where its metrics go.
 pub struct Webhook {
-    runtime: Arc<Runtime>,
-    policies: Arc<PolicyStore>,
-    slots: Arc<Semaphore>,
-    limits: Limits,
+    validator: Validator,
+    metrics: Arc<Metrics>,
 }
 
 /// The verdict on one review.
-struct Verdict {
+struct Answer {
     allowed: bool,
     code: u16,
     message: String,
     warnings: Vec<String>,
 }
 
-impl Verdict {
-    fn allow(warnings: Vec<String>) -> Verdict {
-        Verdict {
+impl Answer {
+    fn allow(warnings: Vec<String>) -> Answer {
+        Answer {
             allowed: true,
             code: 200,
             message: String::new(),
             warnings,
         }
     }
-
-    fn deny(code: u16, message: String) -> Verdict {
-        Verdict {
-            allowed: false,
-            code,
-            message,
-            warnings: Vec::new(),
-        }
-    }
 }
 
 impl Webhook {
-    /// A webhook that evaluates with `runtime` and the rules of `policies`.
+    /// A webhook that evaluates with `runtime` and the rules of `policies`; a pending store is a
+    /// denial at once (`limits.wait_for_rules` is ignored: the API server is waiting).
     pub fn new(runtime: Arc<Runtime>, policies: Arc<PolicyStore>, limits: Limits) -> Webhook {
+        let limits = Limits {
+            wait_for_rules: false,
+            ..limits
+        };
         Webhook {
-            runtime,
-            policies,
-            slots: Arc::new(Semaphore::new(limits.concurrency.max(1))),
-            limits,
+            validator: Validator::new(runtime, policies, limits),
+            metrics: Arc::default(),
         }
+    }
+
+    /// Records review latencies and denials into `metrics` (served by the metrics server).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Webhook {
+        self.metrics = metrics;
+        self
     }
 
     /// Answers one AdmissionReview (the request body): the response review, or an HTTP error
@@ -143,11 +120,11 @@ impl Webhook {
         }))
     }
 
-    async fn decide(&self, request: &Value) -> Verdict {
+    async fn decide(&self, request: &Value) -> Answer {
         let operation = request["operation"].as_str().unwrap_or_default();
         let object = &request["object"];
         if !matches!(operation, "CREATE" | "UPDATE") || !object.is_object() {
-            return Verdict::allow(Vec::new());
+            return Answer::allow(Vec::new());
         }
         // An update that leaves the spec alone (a finalizer, a label, deletion in progress)
         // is always let through: the controller must be able to finish with a release whose
@@ -156,104 +133,42 @@ impl Webhook {
             && (object["spec"] == request["oldObject"]["spec"]
                 || !object["metadata"]["deletionTimestamp"].is_null())
         {
-            return Verdict::allow(Vec::new());
+            return Answer::allow(Vec::new());
         }
-        let what = object_name(request);
-        let policies = match self.policies.current() {
-            Ok(p) => p,
-            Err(e) => return Verdict::deny(500, format!("{what} was not validated: {e}")),
-        };
-        let mut doc = object.clone();
-        if let Some(obj) = doc.as_object_mut() {
-            obj.remove("status");
-            if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("managedFields");
+        let started = Instant::now();
+        let verdict = self.validator.validate(&object_name(request), object).await;
+        let (answer, result, codes) = match verdict {
+            validation::Verdict::Valid { warnings } => {
+                (Answer::allow(warnings), ReviewResult::Allowed, Vec::new())
             }
-        }
-        let validate = ValidateRequest {
-            documents: vec![SourceFile {
-                path: what.clone(),
-                data: serde_json::to_vec(&doc).expect("JSON serializes"),
-            }],
-            policies: policies.files,
-            disabled: policies.disabled,
-        };
-        let deadline = tokio::time::Instant::now() + self.limits.timeout;
-        let timed_out = || {
-            Verdict::deny(
-                500,
-                format!(
-                    "{what} was not validated within {:?} ({} evaluations at once); it is refused \
-                     because the webhook fails closed; try again, and if it persists look for a \
-                     slow rule in {}",
-                    self.limits.timeout,
-                    self.limits.concurrency,
-                    self.policies.source()
-                ),
-            )
-        };
-        let Ok(Ok(permit)) =
-            tokio::time::timeout_at(deadline, self.slots.clone().acquire_owned()).await
-        else {
-            return timed_out();
-        };
-        let runtime = self.runtime.clone();
-        // The permit moves into the blocking task, so a request that timed out still holds its
-        // slot until the sandbox stops it: `concurrency` bounds the threads really working.
-        let task = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            runtime.validate(&validate, OfflineHost::default())
-        });
-        let diagnostics = match tokio::time::timeout_at(deadline, task).await {
-            Err(_) => return timed_out(),
-            Ok(Err(join)) => {
-                return Verdict::deny(500, format!("{what} was not validated: {join}"));
-            }
-            Ok(Ok(Err(host_runtime::Error::Validate(m)))) => {
-                return Verdict::deny(
-                    500,
-                    format!(
-                        "{what} was not validated: the rules of {} do not load: {m}",
-                        self.policies.source()
-                    ),
-                );
-            }
-            Ok(Ok(Err(e))) => {
-                return Verdict::deny(500, format!("{what} was not validated: {e}"));
-            }
-            Ok(Ok(Ok(d))) => d,
-        };
-        let line = |d: &host_runtime::Diagnostic| {
-            let mut s = format!("[{}] {}: {}", d.code, d.path, d.message);
-            if let Some(hint) = &d.hint {
-                s.push_str(&format!(" (hint: {hint})"));
-            }
-            s
-        };
-        let errors: Vec<String> = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(line)
-            .collect();
-        let warnings: Vec<String> = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .map(line)
-            .collect();
-        if errors.is_empty() {
-            return Verdict::allow(warnings);
-        }
-        let mut verdict = Verdict::deny(
-            403,
-            format!(
-                "{what} is invalid ({} {}): {}",
-                errors.len(),
-                if errors.len() == 1 { "error" } else { "errors" },
-                errors.join("; ")
+            validation::Verdict::Invalid {
+                message,
+                codes,
+                warnings,
+            } => (
+                Answer {
+                    allowed: false,
+                    code: 403,
+                    message,
+                    warnings,
+                },
+                ReviewResult::Denied,
+                codes,
             ),
-        );
-        verdict.warnings = warnings;
-        verdict
+            validation::Verdict::NotValidated { message, .. } => (
+                Answer {
+                    allowed: false,
+                    code: 500,
+                    message,
+                    warnings: Vec::new(),
+                },
+                ReviewResult::NotValidated,
+                Vec::new(),
+            ),
+        };
+        self.metrics
+            .observe_review(started.elapsed(), result, &codes);
+        answer
     }
 
     /// Answers one HTTP request: `POST` [`PATH`] with a review, `GET /healthz`, else 404.
@@ -354,7 +269,6 @@ pub struct Flags {
     addr: Option<String>,
     cert: Option<PathBuf>,
     key: Option<PathBuf>,
-    configmap: Option<(String, String)>,
     limits: Limits,
     cert_poll: Option<Duration>,
 }
@@ -372,7 +286,6 @@ impl Flags {
             "--webhook-addr"
                 | "--webhook-cert"
                 | "--webhook-key"
-                | "--policy-configmap"
                 | "--webhook-concurrency"
                 | "--webhook-timeout"
         )
@@ -384,18 +297,6 @@ impl Flags {
             "--webhook-addr" => self.addr = Some(value),
             "--webhook-cert" => self.cert = Some(value.into()),
             "--webhook-key" => self.key = Some(value.into()),
-            "--policy-configmap" => {
-                let (ns, name) = value
-                    .split_once('/')
-                    .filter(|(ns, name)| !ns.is_empty() && !name.is_empty() && !name.contains('/'))
-                    .ok_or_else(|| {
-                        FlagError(format!(
-                            "--policy-configmap {value:?}: write NAMESPACE/NAME, for example \
-                             planton-helm-system/planton-helm-policies"
-                        ))
-                    })?;
-                self.configmap = Some((ns.to_string(), name.to_string()));
-            }
             "--webhook-concurrency" => {
                 self.limits.concurrency =
                     value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -405,7 +306,7 @@ impl Flags {
                     })?;
             }
             "--webhook-timeout" => {
-                self.limits.timeout = crate::duration::parse(&value)
+                self.limits.timeout = go_duration::parse_unsigned(&value)
                     .ok()
                     .filter(|d| !d.is_zero())
                     .ok_or_else(|| {
@@ -425,15 +326,19 @@ impl Flags {
         self
     }
 
-    /// Starts the webhook (HTTPS server, certificate reload, policy ConfigMap watch) on tasks
-    /// of the current runtime if `--webhook-addr` was given, and returns once it is listening.
-    /// The webhook runs until the returned handle is dropped.
-    pub async fn start(self, client: &kube::Client) -> Result<Option<Running>, FlagError> {
+    /// Starts the webhook (HTTPS server, certificate reload) on tasks of the current runtime if
+    /// `--webhook-addr` was given, validating with the rules of `policies` (the reconciler's) and
+    /// recording into `metrics`, and returns once it is listening. The webhook runs until the
+    /// returned handle is dropped.
+    pub async fn start(
+        self,
+        policies: Arc<PolicyStore>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Option<Running>, FlagError> {
         let Some(addr) = self.addr else {
-            if self.cert.is_some() || self.key.is_some() || self.configmap.is_some() {
+            if self.cert.is_some() || self.key.is_some() {
                 return Err(FlagError(
-                    "--webhook-cert, --webhook-key and --policy-configmap need --webhook-addr"
-                        .into(),
+                    "--webhook-cert and --webhook-key need --webhook-addr".into(),
                 ));
             }
             return Ok(None);
@@ -453,14 +358,6 @@ impl Flags {
         let runtime =
             Runtime::new(config).map_err(|e| FlagError(format!("the webhook's sandbox: {e}")))?;
         let mut tasks = Vec::new();
-        let policies = match self.configmap {
-            Some((ns, name)) => {
-                let store = PolicyStore::configmap(&ns, &name);
-                tasks.push(tokio::spawn(store.clone().watch(client.clone(), ns, name)));
-                store
-            }
-            None => PolicyStore::fixed(Policies::default()),
-        };
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(|e| FlagError(format!("binding --webhook-addr {addr}: {e}")))?;
@@ -471,13 +368,14 @@ impl Flags {
         tasks.push(tokio::spawn(
             certs.clone().watch(self.cert_poll.unwrap_or(CERT_POLL)),
         ));
-        let webhook = Arc::new(Webhook::new(Arc::new(runtime), policies, self.limits));
+        let webhook =
+            Arc::new(Webhook::new(Arc::new(runtime), policies, self.limits).with_metrics(metrics));
         tasks.push(tokio::spawn(webhook.serve(listener, certs)));
         Ok(Some(Running { addr: local, tasks }))
     }
 }
 
-/// A started webhook; dropping it stops the server, the certificate reload and the watch.
+/// A started webhook; dropping it stops the server and the certificate reload.
 #[derive(Debug)]
 pub struct Running {
     /// The address the server listens on.
@@ -508,7 +406,7 @@ fn object_name(request: &Value) -> String {
         _ => format!("{}*", meta["generateName"].as_str().unwrap_or_default()),
     };
     let kind = request["kind"]["kind"].as_str().unwrap_or("HelmRelease");
-    format!("{kind} {ns}/{name}")
+    validation::name(kind, ns, &name)
 }
 
 fn text(code: StatusCode, body: String) -> Response<Full<Bytes>> {

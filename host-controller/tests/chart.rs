@@ -130,7 +130,10 @@ fn chart_renders_as_helm_template_with_cert_manager() {
     ));
     assert!(out.contains("kind: Issuer"));
     assert!(out.contains("kind: CustomResourceDefinition"));
-    assert!(out.contains("name: cluster-admin"));
+    // Least privilege by default: no cluster-admin, impersonation, a default service account.
+    assert!(!out.contains("cluster-admin"), "{out}");
+    assert!(out.contains("verbs: [\"impersonate\"]"), "{out}");
+    assert!(out.contains("- --default-service-account\n            - \"default\""));
     assert!(out.contains("- --no-cross-namespace-refs"), "on by default");
 
     let out = assert_same(
@@ -140,8 +143,9 @@ fullnameOverride: helm-ctl
 image: {tag: "0.2.0"}
 imagePullSecrets: [{name: regcred}]
 rbac:
-  scope: namespaces
-  namespaces: [apps, web]
+  clusterAdmin: true
+tenancy:
+  defaultServiceAccount: deployer
 webhook:
   failurePolicy: Ignore
   timeoutSeconds: 15
@@ -165,8 +169,8 @@ policies:
           message: "repository {{ spec.repo | tojson }} is not the organisation's registry"
 "#,
     );
-    assert!(!out.contains("cluster-admin"), "narrowed RBAC: {out}");
-    assert!(out.contains("namespace: web"));
+    assert!(out.contains("name: cluster-admin"), "the wide mode: {out}");
+    assert!(out.contains("- \"deployer\""));
     assert!(out.contains("--webhook-concurrency"));
     assert!(out.contains("disabled: \"PH050,PH063\""));
 }
@@ -183,13 +187,13 @@ fn chart_renders_as_helm_template_with_an_own_secret_and_without_the_webhook() {
         "no webhook",
         "webhook: {enabled: false}\nmetrics: {service: {enabled: false}}\n\
          serviceAccount: {create: false, name: ops}\nnameOverride: hc\n\
-         tenancy: {noCrossNamespaceRefs: false}\n",
+         tenancy: {noCrossNamespaceRefs: false, defaultServiceAccount: \"\"}\n",
     );
     assert!(!out.contains("ValidatingWebhookConfiguration"));
     assert!(!out.contains("- --no-cross-namespace-refs"));
+    assert!(!out.contains("- --default-service-account"));
     assert!(!out.contains("--webhook-addr"));
     // Bad values fail the same way in both.
-    assert_same("bad scope", "rbac: {scope: everywhere}\n");
     assert_same(
         "secret mode without a CA",
         "webhook:\n  certificate:\n    mode: secret\n    secretName: my-tls\n",

@@ -65,6 +65,7 @@ fn run_help_names_every_flag_and_its_environment_variable() {
         "ca-file",
         "fetch-timeout",
         "no-cross-namespace-refs",
+        "default-service-account",
         "leader-election-namespace",
         "leader-election-id",
         "lease-duration",
@@ -165,7 +166,10 @@ fn a_flag_without_its_value_is_a_one_line_error() {
 fn a_bad_duration_says_how_to_write_one() {
     let err = usage_error(&controller(&["run", "--lease-duration", "15"]));
     assert!(
-        err.contains("\"15\" is not a duration: write it as Go does"),
+        err.contains(
+            "\"15\" is not a duration (time: missing unit in duration \"15\"): write it as Go \
+             does"
+        ),
         "{err}"
     );
 }

@@ -8,6 +8,8 @@
 
 #[path = "../../chart-source/tests/support/mod.rs"]
 mod support;
+#[path = "e2e/tenancy.rs"]
+mod tenancy;
 #[path = "../../chart-source/tests/support/tls.rs"]
 mod tls;
 
@@ -494,6 +496,16 @@ fn condition(hr: &HelmRelease, kind: &str) -> Option<String> {
         .iter()
         .find(|c| c.type_ == kind)
         .map(|c| c.status.clone())
+}
+
+/// The reason of `Stalled=True`, if the release is stalled.
+fn stalled_reason(hr: &HelmRelease) -> Option<String> {
+    hr.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Stalled" && c.status == "True")
+        .map(|c| c.reason.clone())
 }
 
 fn ready_message(hr: &HelmRelease) -> String {
@@ -1358,7 +1370,7 @@ async fn drift_of_a_modified_and_a_deleted_object_is_corrected_or_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
+async fn a_release_helm_installed_is_adopted_only_with_take_ownership() {
     let env = Env::start().await;
     let ns = "default";
     let chart_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/webapp-1.0.0");
@@ -1375,6 +1387,51 @@ async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
     assert_eq!(records.len(), 1, "helm wrote revision 1");
 
     let _controller = Controller::start(&env.client);
+    // Not this HelmRelease's: refused, and helm's release left as it is.
+    env.apply_hr(
+        ns,
+        "legacy",
+        webapp("1.0.0", json!({"message": "from-controller"})),
+    )
+    .await;
+    let hr = env
+        .wait_status(ns, "legacy", "legacy Stalled (OwnershipConflict)", |hr| {
+            stalled_reason(hr).as_deref() == Some("OwnershipConflict")
+        })
+        .await;
+    let message = ready_message(&hr);
+    assert!(
+        message.contains(
+            "release legacy in namespace default exists and is not this \
+                          HelmRelease's"
+        ) && message.contains("spec.install.takeOwnership: true"),
+        "{message}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(env.records(ns, "legacy").await.len(), 1, "nothing written");
+    let cm = env.configmap(ns, "legacy-webapp").await.unwrap();
+    assert_eq!(cm.data.unwrap()["MESSAGE"], "from-helm");
+
+    // takeOwnership adopts it.
+    let mut spec = webapp("1.0.0", json!({"message": "from-controller"}));
+    spec["install"] = json!({"takeOwnership": true});
+    env.apply_hr(ns, "legacy", spec).await;
+    env.wait_ready(ns, "legacy", 2).await;
+    let records = env.records(ns, "legacy").await;
+    let owner = |s: &Secret| {
+        let labels = s.metadata.labels.clone().unwrap_or_default();
+        (
+            labels
+                .get(host_controller::release::OWNER_NAMESPACE)
+                .cloned(),
+            labels.get(host_controller::release::OWNER_NAME).cloned(),
+        )
+    };
+    assert_eq!(
+        owner(&records[1].0),
+        (Some(ns.to_string()), Some("legacy".to_string()))
+    );
+    // Adopted, it stays this HelmRelease's without the field.
     env.apply_hr(
         ns,
         "legacy",
@@ -1382,6 +1439,39 @@ async fn a_release_helm_installed_is_adopted_as_its_next_revision() {
     )
     .await;
     env.wait_ready(ns, "legacy", 2).await;
+    // Another HelmRelease naming the same release is refused, naming the owner.
+    let mut spec = webapp("1.0.0", json!({"message": "intruder"}));
+    spec["releaseName"] = json!("legacy");
+    env.apply_hr(ns, "intruder", spec).await;
+    let hr = env
+        .wait_status(
+            ns,
+            "intruder",
+            "intruder Stalled (OwnershipConflict)",
+            |hr| stalled_reason(hr).as_deref() == Some("OwnershipConflict"),
+        )
+        .await;
+    assert!(
+        ready_message(&hr).contains("written by HelmRelease default/legacy"),
+        "{}",
+        ready_message(&hr)
+    );
+    // Deleting it leaves the other's release alone.
+    env.hrs(ns)
+        .delete("intruder", &DeleteParams::default())
+        .await
+        .expect("delete");
+    wait_for("intruder to be gone", || async {
+        env.hrs(ns)
+            .get_opt("intruder")
+            .await
+            .expect("get")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(env.records(ns, "legacy").await.len(), 2);
+    assert!(env.configmap(ns, "legacy-webapp").await.is_some());
     let statuses: Vec<(u32, String)> = env
         .records(ns, "legacy")
         .await
@@ -2741,4 +2831,137 @@ async fn per_release_tls_and_registry_credentials_against_real_tls_servers() {
             );
         }
     }
+}
+
+/// The address the controller process serves `/metrics` on (it logs it once bound).
+async fn metrics_addr(process: &Process) -> String {
+    wait_for("the controller to serve /metrics", || async {
+        process.log().lines().find_map(|line| {
+            let entry: Value = serde_json::from_str(line).ok()?;
+            (entry["fields"]["message"] == "metrics listening")
+                .then(|| entry["fields"]["addr"].as_str().map(str::to_string))?
+        })
+    })
+    .await
+}
+
+/// `/metrics` of the controller at `addr`, fetched over HTTP.
+async fn scrape(addr: &str) -> String {
+    let response = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .expect("the metrics server answers");
+    assert_eq!(response.status(), 200);
+    response.text().await.expect("a body")
+}
+
+/// `status -> value` of the `planton_helm_release_reconciliation_status` series of `ns/name`.
+fn status_series(text: &str, ns: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+    let prefix =
+        format!("planton_helm_release_reconciliation_status{{namespace=\"{ns}\",name=\"{name}\",");
+    text.lines()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .filter_map(|rest| {
+            let (status, value) = rest.strip_prefix("status=\"")?.split_once("\"} ")?;
+            Some((status.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+/// Waits until `/metrics` says `ns/name` is in `state` (1) and in no other (0), of all five.
+async fn wait_series(addr: &str, ns: &str, name: &str, state: &str) -> String {
+    wait_for(
+        &format!("{ns}/{name} to be {state} on /metrics"),
+        || async {
+            let text = scrape(addr).await;
+            let series = status_series(&text, ns, name);
+            let want: std::collections::BTreeMap<String, String> =
+                ["Ready", "Reconciling", "Stalled", "Suspended", "Unknown"]
+                    .into_iter()
+                    .map(|s| {
+                        (
+                            s.to_string(),
+                            if s == state { "1" } else { "0" }.to_string(),
+                        )
+                    })
+                    .collect();
+            (series == want).then_some(text)
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn metrics_over_http_follow_a_release_through_install_stall_suspend_and_delete() {
+    let env = Env::start().await;
+    let registry = ChartRegistry::start(None);
+    let ns = "default";
+    let spec = |version: &str| {
+        let mut spec = webapp(version, json!({}));
+        spec["repo"] = json!(registry.repo());
+        spec["plainHttp"] = json!(true);
+        spec
+    };
+    let process = Process::start(&env, &registry, "ctl-metrics");
+    let addr = metrics_addr(&process).await;
+
+    // Install: Ready.
+    env.apply_hr(ns, "web", spec("1.0.0")).await;
+    env.wait_ready(ns, "web", 1).await;
+    let text = wait_series(&addr, ns, "web", "Ready").await;
+    assert!(text.contains("planton_helm_leader 1"), "{text}");
+
+    // A spec the webhook would deny (no webhook here): Stalled.
+    env.apply_hr(ns, "web", spec("^1.0")).await;
+    let hr = env
+        .wait_status(ns, "web", "the release to stall", |hr| {
+            condition(hr, "Stalled").as_deref() == Some("True")
+        })
+        .await;
+    assert!(ready_message(&hr).starts_with("ValidationFailed: HelmRelease default/web is invalid"));
+    wait_series(&addr, ns, "web", "Stalled").await;
+
+    // Suspended: a condition reason, and the series.
+    let mut suspended = spec("^1.0");
+    suspended["suspend"] = json!(true);
+    env.apply_hr(ns, "web", suspended).await;
+    let hr = env
+        .wait_status(ns, "web", "the suspension to show", |hr| {
+            ready_message(hr).starts_with("Suspended: ")
+        })
+        .await;
+    assert_eq!(condition(&hr, "Stalled").as_deref(), Some("False"));
+    assert_eq!(
+        condition(&hr, "Ready").as_deref(),
+        Some("False"),
+        "Ready keeps the status it had (stalled: False)"
+    );
+    wait_series(&addr, ns, "web", "Suspended").await;
+
+    // Deleted: the release is uninstalled and its series are gone.
+    env.hrs(ns)
+        .delete("web", &DeleteParams::default())
+        .await
+        .expect("HelmRelease deleted");
+    let text = wait_for("the series of web to be removed", || async {
+        let gone = env.hrs(ns).get_opt("web").await.expect("get").is_none();
+        let text = scrape(&addr).await;
+        (gone && status_series(&text, ns, "web").is_empty()).then_some(text)
+    })
+    .await;
+    for result in ["Ready", "Stalled", "Suspended", "Deleted"] {
+        assert!(
+            text.contains(&format!(
+                "planton_helm_reconcile_total{{result=\"{result}\"}}"
+            )),
+            "{result} in\n{text}"
+        );
+    }
+    assert!(
+        text.contains("planton_helm_reconcile_duration_seconds_count"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("name=\"web\""),
+        "no series of a deleted release:\n{text}"
+    );
 }

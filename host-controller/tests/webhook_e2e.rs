@@ -1,18 +1,20 @@
 //! The admission webhook against a real control plane (testenv): the API server calls our
 //! webhook over HTTPS on loopback, with a CA generated here as the configuration's caBundle.
-//! One control plane serves every step (each start costs seconds of a shared CPU).
+//! One control plane serves every step of a test (each start costs seconds of a shared CPU).
+//! The second test bypasses the webhook and has the controller binary give the same verdict.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use host_controller::HelmRelease;
-use host_controller::webhook::Flags;
+use host_controller::webhook::{Flags, Running};
+use host_controller::{HelmRelease, Metrics, PolicyStore};
 use k8s_openapi::api::admissionregistration::v1::ValidatingWebhookConfiguration;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Patch, PatchParams, PostParams};
+use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, CustomResourceExt};
 use serde_json::{Value, json};
 use testenv::{Ca, ControlPlane};
@@ -134,8 +136,8 @@ async fn namespace(client: &Client, name: &str) {
         .expect("namespace created");
 }
 
-#[tokio::test]
-async fn the_api_server_asks_our_webhook_and_follows_its_verdict() {
+/// A control plane with the CRD established and namespaces `apps` and `ops`.
+async fn control_plane() -> ControlPlane {
     let cp = ControlPlane::start().await.expect("control plane starts");
     let client = cp.client();
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
@@ -156,28 +158,51 @@ async fn the_api_server_asks_our_webhook_and_follows_its_verdict() {
     .await;
     namespace(&client, "apps").await;
     namespace(&client, "ops").await;
+    cp
+}
 
-    let dir = std::env::temp_dir().join(format!("planton-webhook-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let ca = Ca::new("webhook-test-ca").expect("CA");
-    write_pair(&dir, &ca);
+/// The webhook on `127.0.0.1:0` with the certificate in `dir`, the rules of ConfigMap
+/// `ops/rules` (watched by the returned task) and its metrics in `metrics`.
+async fn start_webhook(
+    client: &Client,
+    dir: &Path,
+    metrics: Arc<Metrics>,
+) -> (Running, tokio::task::JoinHandle<()>) {
     let mut flags = Flags::default();
     for (flag, value) in [
         ("--webhook-addr", "127.0.0.1:0".to_string()),
         ("--webhook-cert", dir.join("tls.crt").display().to_string()),
         ("--webhook-key", dir.join("tls.key").display().to_string()),
-        ("--policy-configmap", "ops/rules".to_string()),
         ("--webhook-timeout", "5s".to_string()),
     ] {
         assert!(Flags::takes(flag));
         flags.set(flag, value).expect("a good flag");
     }
+    let policies = PolicyStore::configmap("ops", "rules");
+    let watch = tokio::spawn(policies.clone().watch(
+        client.clone(),
+        "ops".to_string(),
+        "rules".to_string(),
+    ));
     let running = flags
         .cert_poll(Duration::from_millis(100))
-        .start(&client)
+        .start(policies, metrics)
         .await
         .expect("the webhook starts")
         .expect("the webhook is configured");
+    (running, watch)
+}
+
+#[tokio::test]
+async fn the_api_server_asks_our_webhook_and_follows_its_verdict() {
+    let cp = control_plane().await;
+    let client = cp.client();
+    let dir = std::env::temp_dir().join(format!("planton-webhook-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ca = Ca::new("webhook-test-ca").expect("CA");
+    write_pair(&dir, &ca);
+    let metrics = Arc::new(Metrics::default());
+    let (running, _watch) = start_webhook(&client, &dir, metrics.clone()).await;
     let port = running.addr.port();
     configure(&client, port, &ca).await;
 
@@ -194,6 +219,16 @@ async fn the_api_server_asks_our_webhook_and_follows_its_verdict() {
     assert!(message.contains(" is invalid (2 errors): "), "{message}");
     assert!(message.contains("[PH010] spec.version: "), "{message}");
     assert!(message.contains("[PH020] spec.repo: "), "{message}");
+    // The reviews the API server sent are on the metrics: latency, and the denial by its codes.
+    let text = metrics.render();
+    for want in [
+        "planton_helm_webhook_denials_total{code=\"PH010\"}",
+        "planton_helm_webhook_denials_total{code=\"PH020\"}",
+        "planton_helm_webhook_reviews_total{result=\"Denied\"}",
+        "planton_helm_webhook_review_duration_seconds_count",
+    ] {
+        assert!(text.contains(want), "{want} in\n{text}");
+    }
 
     // Valid: admitted.
     assert_eq!(
@@ -269,6 +304,163 @@ async fn the_api_server_asks_our_webhook_and_follows_its_verdict() {
         message.contains("helmreleases.kubernetes.project-planton.org")
             && message.contains("connection refused"),
         "{message}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The denial prefix the API server puts before the webhook's message.
+const DENIED: &str =
+    "admission webhook \"helmreleases.kubernetes.project-planton.org\" denied the request: ";
+
+#[tokio::test]
+async fn with_the_webhook_bypassed_the_controller_stalls_the_spec_with_the_webhooks_message() {
+    let cp = control_plane().await;
+    let client = cp.client();
+    // An organisation rule that refuses the spec, and a built-in error (PH010, `^1.2` is a
+    // range) switched off: both verdicts must honour both.
+    let rules = "rules:\n  - code: ORG001\n    severity: error\n    doc: org registry\n    \
+                 when: spec.repo is not startingwith('oci://registry.example.com/')\n    \
+                 message: \"repository {{ spec.repo }} is not the organisation's registry\"\n";
+    let configmaps: Api<ConfigMap> = Api::namespaced(client.clone(), "ops");
+    let cm: ConfigMap = serde_json::from_value(json!({
+        "metadata": {"name": "rules", "namespace": "ops"},
+        "data": {"org.yaml": rules, "disabled": "PH010"},
+    }))
+    .expect("ConfigMap");
+    configmaps
+        .create(&PostParams::default(), &cm)
+        .await
+        .expect("ConfigMap created");
+    let bad = || -> HelmRelease {
+        serde_json::from_value(json!({
+            "apiVersion": "kubernetes.project-planton.org/v1",
+            "kind": "HelmRelease",
+            "metadata": {"name": "bad", "namespace": "apps"},
+            "spec": {"repo": "https://charts.example.com", "name": "webapp", "version": "^1.2"},
+        }))
+        .expect("a HelmRelease")
+    };
+    let hrs: Api<HelmRelease> = Api::namespaced(client.clone(), "apps");
+
+    // The webhook's answer, through the API server.
+    let dir = std::env::temp_dir().join(format!("planton-verdict-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ca = Ca::new("verdict-test-ca").expect("CA");
+    write_pair(&dir, &ca);
+    let (running, watch) = start_webhook(&client, &dir, Arc::default()).await;
+    configure(&client, running.addr.port(), &ca).await;
+    let denial = eventually("the webhook to deny with the ConfigMap rule", || async {
+        match hrs.create(&PostParams::default(), &bad()).await {
+            Err(kube::Error::Api(status)) if status.message.contains("[ORG001]") => {
+                Some(status.message)
+            }
+            Err(kube::Error::Api(_)) => None,
+            Ok(_) => {
+                // Admitted before the API server saw the configuration: try again.
+                let _ = hrs.delete("bad", &DeleteParams::default()).await;
+                None
+            }
+            Err(e) => panic!("creating a HelmRelease: {e}"),
+        }
+    })
+    .await;
+    let webhook_message = denial
+        .strip_prefix(DENIED)
+        .unwrap_or_else(|| panic!("a webhook denial: {denial}"))
+        .to_string();
+    assert_eq!(
+        webhook_message,
+        "HelmRelease apps/bad is invalid (1 error): [ORG001] spec: repository \
+         https://charts.example.com is not the organisation's registry"
+    );
+
+    // The webhook bypassed: no configuration, nothing serving. The API server admits the spec.
+    drop(running);
+    watch.abort();
+    Api::<ValidatingWebhookConfiguration>::all(client.clone())
+        .delete(CONFIG, &DeleteParams::default())
+        .await
+        .expect("webhook configuration deleted");
+    eventually("the API server to admit without the webhook", || async {
+        match hrs.create(&PostParams::default(), &bad()).await {
+            Ok(_) => Some(()),
+            Err(kube::Error::Api(status)) if status.reason == "AlreadyExists" => Some(()),
+            Err(_) => None,
+        }
+    })
+    .await;
+
+    // The controller binary without a webhook, with the same ConfigMap: Stalled, with the
+    // webhook's very message.
+    let log = dir.join("controller.log");
+    let file = std::fs::File::create(&log).expect("log file");
+    let mut controller = std::process::Command::new(env!("CARGO_BIN_EXE_planton-helm-controller"))
+        .args([
+            "run",
+            "--metrics-addr",
+            "127.0.0.1:0",
+            "--no-leader-election",
+        ])
+        .args(["--policy-configmap", "ops/rules"])
+        .arg("--chart-cache")
+        .arg(dir.join("charts"))
+        .args(["--fetch-timeout", "5s"])
+        .env("KUBECONFIG", cp.kubeconfig_path())
+        .stdout(file.try_clone().expect("log file"))
+        .stderr(file)
+        .spawn()
+        .expect("the controller starts");
+    let condition = |hr: &HelmRelease, kind: &str| {
+        hr.status
+            .as_ref()?
+            .conditions
+            .iter()
+            .find(|c| c.type_ == kind)
+            .cloned()
+    };
+    let hr = eventually("the controller to stall the release", || async {
+        let hr = hrs.get("bad").await.ok()?;
+        let stalled = condition(&hr, "Stalled")?;
+        (stalled.status == "True").then_some(hr)
+    })
+    .await;
+    let stalled = condition(&hr, "Stalled").expect("Stalled");
+    let ready = condition(&hr, "Ready").expect("Ready");
+    assert_eq!(
+        (
+            stalled.reason.as_str(),
+            ready.status.as_str(),
+            ready.reason.as_str()
+        ),
+        ("ValidationFailed", "False", "ValidationFailed"),
+        "{:?}",
+        hr.status
+    );
+    assert_eq!(stalled.message, webhook_message, "one verdict, one message");
+    assert_eq!(ready.message, webhook_message);
+
+    // Rules change, the verdict follows without a spec change: with ORG001 gone (PH010 still
+    // off) the release is no longer stalled (it goes on to fetch its chart).
+    let mut cm = configmaps.get("rules").await.expect("ConfigMap");
+    cm.data
+        .as_mut()
+        .expect("data")
+        .insert("org.yaml".into(), "rules: []\n".into());
+    configmaps
+        .replace("rules", &PostParams::default(), &cm)
+        .await
+        .expect("ConfigMap replaced");
+    eventually("the release to be validated again and pass", || async {
+        let hr = hrs.get("bad").await.ok()?;
+        (condition(&hr, "Stalled")?.status == "False").then_some(())
+    })
+    .await;
+    let _ = controller.kill();
+    let _ = controller.wait();
+    let output = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        output.contains("policy rules updated"),
+        "the controller read the ConfigMap:\n{output}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

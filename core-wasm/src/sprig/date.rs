@@ -375,84 +375,9 @@ impl Object for Time {
     }
 }
 
-/// Go's `time.ParseDuration`, in nanoseconds.
+/// Go's `time.ParseDuration`, in nanoseconds, with Go's error message (the shared grammar).
 pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
-    let bad = || format!("time: invalid duration {}", crate::go::quote(s));
-    let mut rest = s;
-    let neg = rest.starts_with('-');
-    if neg || rest.starts_with('+') {
-        rest = &rest[1..];
-    }
-    if rest == "0" {
-        return Ok(0);
-    }
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    let mut total: u128 = 0;
-    while !rest.is_empty() {
-        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let int_part = &rest[..int_len];
-        rest = &rest[int_len..];
-        let mut frac_part = "";
-        if let Some(r) = rest.strip_prefix('.') {
-            let n = r.bytes().take_while(u8::is_ascii_digit).count();
-            frac_part = &r[..n];
-            rest = &r[n..];
-        }
-        if int_part.is_empty() && frac_part.is_empty() {
-            return Err(bad());
-        }
-        let unit_len = rest
-            .char_indices()
-            .find(|(_, c)| *c == '.' || c.is_ascii_digit())
-            .map_or(rest.len(), |(i, _)| i);
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let scale: u128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            "" => {
-                return Err(format!(
-                    "time: missing unit in duration {}",
-                    crate::go::quote(s)
-                ));
-            }
-            other => {
-                return Err(format!(
-                    "time: unknown unit {} in duration {}",
-                    crate::go::quote(other),
-                    crate::go::quote(s)
-                ));
-            }
-        };
-        let whole: u128 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().map_err(|_| bad())?
-        };
-        let mut v = whole.checked_mul(scale).ok_or_else(bad)?;
-        if !frac_part.is_empty() {
-            let digits = frac_part.len().min(30) as u32;
-            let f: u128 = frac_part[..digits as usize].parse().map_err(|_| bad())?;
-            v += f * scale / 10u128.pow(digits);
-        }
-        total += v;
-        if total > 1u128 << 63 {
-            return Err(bad());
-        }
-    }
-    if neg {
-        Ok((total as i128).wrapping_neg() as i64)
-    } else if total > i64::MAX as u128 {
-        Err(bad())
-    } else {
-        Ok(total as i64)
-    }
+    go_duration::parse(s).map_err(|e| e.to_string())
 }
 
 /// Go's `Duration.String`: `1h2m3.5s`, `1.5ms`, `0s`.

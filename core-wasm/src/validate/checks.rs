@@ -256,52 +256,21 @@ pub fn url(s: &str) -> Url {
     u
 }
 
-/// Go's `time.ParseDuration`, in seconds: `300ms`, `1.5h`, `2h45m`; a lone `0` is allowed.
+/// Go's `time.ParseDuration` (the shared grammar), in seconds: `300ms`, `1.5h`, `2h45m`; a lone
+/// `0` is allowed.
 pub fn duration(s: &str) -> Result<f64, String> {
-    let bad = || format!("`{s}` is not a duration (write it like 300s, 5m or 1h30m)");
-    let (neg, mut rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if rest == "0" {
-        return Ok(0.0);
-    }
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    let mut total = 0.0;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let num = &rest[..num_len];
-        if num.is_empty() || num == "." || num.matches('.').count() > 1 {
-            return Err(bad());
+    match go_duration::parse(s) {
+        Ok(nanos) => Ok(nanos as f64 / 1e9),
+        Err(go_duration::Error::MissingUnit { .. }) => {
+            Err(format!("`{s}` has a number without a unit (s, m or h)"))
         }
-        let n: f64 = num.parse().map_err(|_| bad())?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            "" => return Err(format!("`{s}` has a number without a unit (s, m or h)")),
-            u => {
-                return Err(format!(
-                    "`{s}` has an unknown unit `{u}` (use ms, s, m or h)"
-                ));
-            }
-        };
-        total += n * scale;
-        rest = &rest[unit_len..];
+        Err(go_duration::Error::UnknownUnit { unit, .. }) => Err(format!(
+            "`{s}` has an unknown unit `{unit}` (use ms, s, m or h)"
+        )),
+        Err(_) => Err(format!(
+            "`{s}` is not a duration (write it like 300s, 5m or 1h30m)"
+        )),
     }
-    Ok(if neg { -total } else { total })
 }
 
 /// Whether a string holds a Go or Jinja template expression.

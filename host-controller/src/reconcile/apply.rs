@@ -9,10 +9,10 @@ use kube::api::PropagationPolicy;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::cluster::manifest_objects;
+use crate::cluster::{Cluster, manifest_objects};
 use crate::release::helm_metadata;
 
-use super::{Context, crds};
+use super::crds;
 
 /// Bound on the wait for a release's own CRDs to be `Established` (the API server takes
 /// moments; the release's `timeout` still bounds the whole action).
@@ -29,7 +29,7 @@ const RESOURCE_POLICY: &str = "helm.sh/resource-policy";
 ///
 /// Guarantees: idempotent (server-side apply; deleting what is gone is fine).
 pub async fn deploy(
-    ctx: &Context,
+    cluster: &Cluster,
     manifest: &str,
     previous: &str,
     name: &str,
@@ -45,24 +45,23 @@ pub async fn deploy(
     let mut waited = false;
     for (i, (obj, mut body)) in defs.into_iter().chain(others).enumerate() {
         if i == defined.len() {
-            crds::established(ctx, &defined, Instant::now() + ESTABLISHED_TIMEOUT).await?;
+            crds::established(cluster, &defined, Instant::now() + ESTABLISHED_TIMEOUT).await?;
             waited = true;
         }
         keys.insert(obj.key(namespace));
         helm_metadata(&mut body, name, namespace);
-        let applied = ctx
-            .cluster
+        let applied = cluster
             .apply(&obj, body, namespace, force)
             .await
             .map_err(|e| format!("applying {obj}: {e}"))?;
         left.extend(applied.left);
     }
     if !waited {
-        crds::established(ctx, &defined, Instant::now() + ESTABLISHED_TIMEOUT).await?;
+        crds::established(cluster, &defined, Instant::now() + ESTABLISHED_TIMEOUT).await?;
     }
     for (obj, body) in manifest_objects(previous).into_iter().rev() {
         if !keys.contains(&obj.key(namespace)) && !keep(&body) {
-            ctx.cluster
+            cluster
                 .delete(&obj, namespace, PropagationPolicy::Background)
                 .await
                 .map_err(|e| format!("pruning {obj}: {e}"))?;
@@ -74,7 +73,7 @@ pub async fn deploy(
 /// Deletes the objects of `manifest` that `previous` does not have (what a failed upgrade
 /// created: `spec.upgrade.cleanupOnFail`), keeping `helm.sh/resource-policy: keep`.
 pub async fn delete_new(
-    ctx: &Context,
+    cluster: &Cluster,
     manifest: &str,
     previous: &str,
     namespace: &str,
@@ -85,7 +84,7 @@ pub async fn delete_new(
         .collect();
     for (obj, body) in manifest_objects(manifest).into_iter().rev() {
         if !before.contains(&obj.key(namespace)) && !keep(&body) {
-            ctx.cluster
+            cluster
                 .delete(&obj, namespace, PropagationPolicy::Background)
                 .await
                 .map_err(|e| format!("deleting {obj}: {e}"))?;

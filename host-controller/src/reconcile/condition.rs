@@ -113,6 +113,17 @@ pub enum Reason {
     RetriesExhausted,
     /// Fields that other field managers own were left to them (not forced).
     FieldManagerConflict,
+    /// The API server refused the release's identity a request it needs (the `Stalled` reason;
+    /// retried at the interval, as a grant heals it).
+    Forbidden,
+    /// A Helm release of the same name exists and is not this HelmRelease's (the `Stalled`
+    /// reason; `spec.install.takeOwnership` adopts it).
+    OwnershipConflict,
+    /// The kubeconfig of `spec.kubeConfig` cannot be read or used (the `Stalled` reason; retried
+    /// at the interval, as the Secret may be fixed).
+    KubeConfigInvalid,
+    /// `spec.suspend`: nothing is done until it is false again (Flux's reason).
+    Suspended,
 }
 
 impl Reason {
@@ -142,6 +153,10 @@ impl Reason {
             Reason::ReconcileFailed => "ReconcileFailed",
             Reason::RetriesExhausted => "RetriesExhausted",
             Reason::FieldManagerConflict => "FieldManagerConflict",
+            Reason::Forbidden => "Forbidden",
+            Reason::OwnershipConflict => "OwnershipConflict",
+            Reason::KubeConfigInvalid => "KubeConfigInvalid",
+            Reason::Suspended => "Suspended",
         }
     }
 
@@ -152,7 +167,7 @@ impl Reason {
 }
 
 /// Every reason, for [`Reason::parse`].
-const ALL: [Reason; 23] = [
+const ALL: [Reason; 27] = [
     Reason::Progressing,
     Reason::InstallSucceeded,
     Reason::UpgradeSucceeded,
@@ -176,6 +191,10 @@ const ALL: [Reason; 23] = [
     Reason::ReconcileFailed,
     Reason::RetriesExhausted,
     Reason::FieldManagerConflict,
+    Reason::Forbidden,
+    Reason::OwnershipConflict,
+    Reason::KubeConfigInvalid,
+    Reason::Suspended,
 ];
 
 impl From<Unresolvable> for Reason {

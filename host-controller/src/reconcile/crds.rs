@@ -10,11 +10,12 @@ use kube::api::{Patch, PatchParams};
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::cluster::{FIELD_MANAGER, ObjectRef, object_ref};
+use crate::cluster::{Cluster, FIELD_MANAGER, ObjectRef, object_ref};
 use crate::crd::CrdPolicy;
+use crate::identity::forbidden;
 use crate::wait::wait_ready;
 
-use super::Context;
+use super::error::Error;
 
 /// The kind, in the API group [`CRD_GROUP`].
 pub const CRD_KIND: &str = "CustomResourceDefinition";
@@ -75,56 +76,63 @@ fn in_crds_dir(path: &str) -> bool {
 /// changed, in which case discovery has been refreshed.
 ///
 /// Guarantees: idempotent; an unchanged CRD is not changed (its resourceVersion stays).
+/// A refusal of the release's identity is [`Error::Forbidden`]; anything else [`Error::Crds`].
 pub async fn apply(
-    ctx: &Context,
+    cluster: &Cluster,
     crds: &[(ObjectRef, Value)],
     policy: CrdPolicy,
     deadline: Instant,
-) -> Result<bool, String> {
+) -> Result<bool, Error> {
     if policy == CrdPolicy::Skip {
         return Ok(false);
     }
+    let failed = |what: String| {
+        move |e: kube::Error| match forbidden(&e) {
+            Some(f) => Error::Forbidden(f),
+            None => Error::Crds(format!("{what}: {e}")),
+        }
+    };
     let mut changed = Vec::new();
     for (obj, body) in crds {
-        let live = ctx
-            .cluster
+        let live = cluster
             .get(obj, "")
             .await
-            .map_err(|e| format!("reading {obj}: {e}"))?;
+            .map_err(failed(format!("reading {obj}")))?;
         let before = live.as_ref().and_then(|l| l.resource_version());
         if before.is_some() && policy == CrdPolicy::Create {
             continue;
         }
-        let (api, _) = ctx
-            .cluster
+        let (api, _) = cluster
             .api_for(obj, "")
             .await
-            .map_err(|e| format!("applying {obj}: {e}"))?;
+            .map_err(failed(format!("applying {obj}")))?;
         let params = PatchParams::apply(FIELD_MANAGER).force();
         let after = api
             .patch(&obj.name, &params, &Patch::Apply(body))
             .await
-            .map_err(|e| format!("applying {obj}: {e}"))?;
+            .map_err(failed(format!("applying {obj}")))?;
         if after.resource_version() != before {
             changed.push(obj.clone());
         }
     }
-    established(ctx, &changed, deadline).await?;
+    established(cluster, &changed, deadline)
+        .await
+        .map_err(Error::Crds)?;
     Ok(!changed.is_empty())
 }
 
 /// Waits until `crds` are `Established`, then drops what discovery said, so that the kinds they
 /// define resolve and show in `.Capabilities`.
 pub async fn established(
-    ctx: &Context,
+    cluster: &Cluster,
     crds: &[ObjectRef],
     deadline: Instant,
 ) -> Result<(), String> {
     if crds.is_empty() {
         return Ok(());
     }
-    wait_ready(&ctx.cluster, crds, "", deadline).await?;
-    ctx.cluster.invalidate_discovery().await;
+    wait_ready(cluster, crds, "", deadline).await?;
+    cluster.invalidate_discovery().await;
     Ok(())
 }
 

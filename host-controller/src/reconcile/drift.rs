@@ -2,12 +2,11 @@
 //! changed or deleted are found with a server-side dry-run apply and applied again (mode
 //! `enabled`) or only reported (`warn`). No new revision is made.
 
-use crate::cluster::manifest_objects;
+use crate::cluster::{Cluster, manifest_objects};
 use crate::crd::{DriftIgnoreRule, DriftMode};
 use crate::drift::{self, Drift, copy_pointer};
 use crate::release::helm_metadata;
 
-use super::Context;
 use super::condition::Reason;
 use super::state::Drifted;
 use super::status::{Correction, Outcome};
@@ -28,7 +27,7 @@ pub struct Found {
 /// left out of the comparison and keep their live values in the correction. An object that
 /// cannot be read or dry-run is not reported (the next check sees it again).
 pub async fn detect(
-    ctx: &Context,
+    cluster: &Cluster,
     manifest: &str,
     name: &str,
     namespace: &str,
@@ -40,7 +39,7 @@ pub async fn detect(
         helm_metadata(&mut body, name, namespace);
         let pointers = drift::ignored(ignore, &obj, namespace);
         let Ok((checked, held)) =
-            drift::check(&ctx.cluster, &obj, &body, namespace, &pointers, force).await
+            drift::check(cluster, &obj, &body, namespace, &pointers, force).await
         else {
             continue;
         };
@@ -64,7 +63,7 @@ pub async fn detect(
 /// them (`warn`); fields other field managers hold stay theirs unless `force`. Idempotent:
 /// applying the same bodies twice changes nothing more.
 pub async fn correct(
-    ctx: &Context,
+    cluster: &Cluster,
     found: Found,
     mode: DriftMode,
     force: bool,
@@ -79,7 +78,7 @@ pub async fn correct(
         .join(", ");
     let mut held = found.held;
     let correction = if mode == DriftMode::Enabled {
-        match apply_all(ctx, found.drifted, namespace, force).await {
+        match apply_all(cluster, found.drifted, namespace, force).await {
             Ok(left) => {
                 held.extend(left);
                 Correction::Corrected
@@ -102,15 +101,14 @@ pub async fn correct(
 }
 
 async fn apply_all(
-    ctx: &Context,
+    cluster: &Cluster,
     drifted: Vec<Drifted>,
     namespace: &str,
     force: bool,
 ) -> Result<Vec<String>, String> {
     let mut left = Vec::new();
     for d in drifted {
-        let applied = ctx
-            .cluster
+        let applied = cluster
             .apply(&d.obj, d.body, namespace, force)
             .await
             .map_err(|e| format!("applying {}: {e}", d.obj))?;

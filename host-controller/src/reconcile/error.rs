@@ -2,13 +2,15 @@
 //! (`planton_helm_reconcile_errors_total{error}`) and the condition reason it is reported with.
 
 use crate::chart::FetchError;
+use crate::identity::{Forbidden, IdentityError};
 use crate::release::StoreError;
+use crate::remote::KubeConfigError;
 
 use super::condition::Reason;
 
 /// Why a reconcile, or a step of one, did not finish.
 ///
-/// `Fetch`, `Render` and `Crds` end an install or upgrade before a revision exists: the reconciler turns
+/// `Fetch`, `Render`, `Crds` and `Forbidden` end an install or upgrade before a revision exists: the reconciler turns
 /// them into the status (`Ready=False` with [`Error::reason`]). The others end the reconcile
 /// itself, which is retried after [`crate::reconcile::error_policy`]'s delay.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +39,20 @@ pub enum Error {
     /// Uninstalling the release failed: the finalizer stays, the uninstall is retried.
     #[error("uninstall failed: {0}")]
     Uninstall(String),
+    /// The release's identity may not do what the release needs (found before anything was
+    /// written).
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    /// The release's identity could not be assumed.
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    /// The cluster `spec.kubeConfig` names cannot be reached.
+    #[error(transparent)]
+    KubeConfig(#[from] KubeConfigError),
+    /// The spec could not be validated for now (the policy ConfigMap not read yet, a timeout):
+    /// retried, nothing is applied meanwhile.
+    #[error("{0}")]
+    NotValidated(String),
 }
 
 impl Error {
@@ -51,6 +67,10 @@ impl Error {
             Error::Render(_) => "render",
             Error::Crds(_) => "crds",
             Error::Uninstall(_) => "uninstall",
+            Error::Forbidden(_) => "forbidden",
+            Error::Identity(_) => "identity",
+            Error::KubeConfig(_) => "kubeconfig",
+            Error::NotValidated(_) => "not_validated",
         }
     }
 
@@ -61,9 +81,14 @@ impl Error {
             Error::Render(_) => Reason::RenderFailed,
             Error::Crds(_) => Reason::CrdsFailed,
             Error::Uninstall(_) => Reason::UninstallFailed,
-            Error::Kube(_) | Error::Store(_) | Error::Finalizer(_) | Error::NoNamespace(_) => {
-                Reason::ReconcileFailed
-            }
+            Error::Forbidden(_) => Reason::Forbidden,
+            Error::KubeConfig(_) => Reason::KubeConfigInvalid,
+            Error::NotValidated(_) => Reason::ValidationFailed,
+            Error::Kube(_)
+            | Error::Identity(_)
+            | Error::Store(_)
+            | Error::Finalizer(_)
+            | Error::NoNamespace(_) => Reason::ReconcileFailed,
         }
     }
 }

@@ -10,11 +10,9 @@ use kube::api::PropagationPolicy;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::cluster::ObjectRef;
+use crate::cluster::{Cluster, ObjectRef};
 use crate::release::zero_time;
 use crate::wait::{Readiness, readiness};
-
-use super::Context;
 
 /// Runs the hooks for `event` in Helm's order (weight, then name): each is re-created, waited for
 /// (Jobs complete, Pods succeed) and deleted as its delete policies say.
@@ -22,7 +20,7 @@ use super::Context;
 /// With `records` (the release record's hooks), each hook's `last_run` is written there as Helm
 /// writes it: start and completion time, phase `Succeeded` or `Failed`.
 pub async fn run(
-    ctx: &Context,
+    cluster: &Cluster,
     hooks: &[Manifest],
     event: &str,
     namespace: &str,
@@ -47,10 +45,10 @@ pub async fn run(
         let has = |p: &str| policies.iter().any(|x| x == p);
         let started = Timestamp::now().to_string();
         if policies.is_empty() || has("before-hook-creation") {
-            delete_and_wait(ctx, &obj, namespace, deadline).await?;
+            delete_and_wait(cluster, &obj, namespace, deadline).await?;
         }
-        let result = match ctx.cluster.apply(&obj, body, namespace, true).await {
-            Ok(_) => wait_hook(ctx, &obj, namespace, deadline).await,
+        let result = match cluster.apply(&obj, body, namespace, true).await {
+            Ok(_) => wait_hook(cluster, &obj, namespace, deadline).await,
             Err(e) => Err(format!("creating it: {e}")),
         };
         if let Some(records) = records.as_deref_mut() {
@@ -73,7 +71,7 @@ pub async fn run(
             Err(_) => has("hook-failed"),
         };
         if delete {
-            ctx.cluster
+            cluster
                 .delete(&obj, namespace, PropagationPolicy::Background)
                 .await
                 .map_err(|e| format!("deleting {event} hook {obj}: {e}"))?;
@@ -84,7 +82,7 @@ pub async fn run(
 }
 
 async fn wait_hook(
-    ctx: &Context,
+    cluster: &Cluster,
     obj: &ObjectRef,
     namespace: &str,
     deadline: Instant,
@@ -93,7 +91,7 @@ async fn wait_hook(
         return Ok(());
     }
     loop {
-        if let Ok(Some(live)) = ctx.cluster.get(obj, namespace).await {
+        if let Ok(Some(live)) = cluster.get(obj, namespace).await {
             match readiness(&obj.kind, &serde_json::to_value(&live).unwrap_or_default()) {
                 Readiness::Ready if obj.kind == "Job" => return Ok(()),
                 Readiness::Ready
@@ -114,16 +112,16 @@ async fn wait_hook(
 }
 
 async fn delete_and_wait(
-    ctx: &Context,
+    cluster: &Cluster,
     obj: &ObjectRef,
     namespace: &str,
     deadline: Instant,
 ) -> Result<(), String> {
-    ctx.cluster
+    cluster
         .delete(obj, namespace, PropagationPolicy::Background)
         .await
         .map_err(|e| format!("deleting the previous {obj}: {e}"))?;
-    while let Ok(Some(_)) = ctx.cluster.get(obj, namespace).await {
+    while let Ok(Some(_)) = cluster.get(obj, namespace).await {
         if Instant::now() >= deadline {
             return Err(format!("timed out deleting the previous {obj}"));
         }

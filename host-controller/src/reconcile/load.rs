@@ -1,35 +1,47 @@
-//! Loading what the decision needs, and no more: the release's history, the core's validation of
-//! the spec, and drift when the release is in sync. A HelmRelease being deleted needs only its
+//! Loading what the decision needs, and no more: the release's history, the verdict of the
+//! validation the webhook gives too (`validate`), and drift when the release is in sync. A HelmRelease being deleted needs only its
 //! history; a suspended one or one whose spec cannot be read needs nothing (and must not touch
 //! the cluster, for example by creating its namespace).
 
-use host_runtime::{Severity, SourceFile, ValidateRequest};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Patch, PatchParams};
 use kube::{Api, ResourceExt};
 use serde_json::json;
 
-use crate::cluster::FIELD_MANAGER;
+use crate::cluster::{Cluster, FIELD_MANAGER};
 use crate::crd::{DriftMode, HelmRelease};
 use crate::credentials;
+use crate::identity::{self, Identity};
 use crate::release::{Release, Store};
+use crate::validation::{self, Unvalidated, Verdict};
 
 use super::Context;
 use super::drift;
 use super::error::Error;
-use super::state::{Facts, Failures, Settings, drift_mode, in_sync, last_deployed, retry_at};
+use super::state::{
+    Facts, Failures, Settings, drift_mode, in_sync, last_deployed, not_owned, retry_at,
+};
 
-/// One reconcile's release: the HelmRelease, where its release lives, and the spec's settings.
+/// One reconcile's release: the HelmRelease, where its release lives, whom it acts as, and the
+/// spec's settings.
 pub struct Target<'a> {
     /// Shared clients.
     pub ctx: &'a Context,
+    /// The cluster as the release's identity: every read and write of its objects, hooks,
+    /// waits, drift checks and lookups goes through it (`crate::identity`).
+    pub cluster: Cluster,
+    /// Whom [`Target::cluster`] acts as.
+    pub identity: Identity,
+    /// The release's cluster as the controller (or, with `spec.kubeConfig`, the kubeconfig's
+    /// user): its records and discovery.
+    pub own: Cluster,
     /// The HelmRelease as loaded.
     pub hr: &'a HelmRelease,
     /// The Helm release name.
     pub name: String,
     /// The target namespace (where the objects and the release records live).
     pub namespace: String,
-    /// The release records.
+    /// The release records (written as the controller, labelled as this HelmRelease's).
     pub store: Store,
     /// The spec's settings (defaults when the spec cannot be read: then the decision stalls it
     /// before any action reads them).
@@ -50,8 +62,31 @@ pub struct Loaded<'a> {
 pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a>, Error> {
     let name = hr.release_name();
     let namespace = hr.target_namespace();
-    let store = Store::new(ctx.cluster.client().clone(), &namespace, &name);
     let deleting = hr.metadata.deletion_timestamp.is_some();
+    let remote = ctx
+        .remotes
+        .resolve(
+            ctx.cluster.client(),
+            hr,
+            ctx.tenancy.default_service_account.clone(),
+        )
+        .await;
+    let (own, identities, unreachable) = match remote {
+        Ok(Some((own, identities))) => (own, identities, None),
+        Ok(None) => (ctx.cluster.clone(), ctx.identities.clone(), None),
+        // The release there is not forgotten: the finalizer stays until it can be uninstalled.
+        Err(e) if deleting => return Err(e.into()),
+        // Nothing is acted on (the state is Invalid): the local clients are never used for it.
+        Err(e) => (
+            ctx.cluster.clone(),
+            ctx.identities.clone(),
+            Some(e.to_string()),
+        ),
+    };
+    let store = Store::new(own.client().clone(), &namespace, &name)
+        .owned_by(&hr.namespace().unwrap_or_default(), &hr.name_any());
+    let identity = identities.of(hr);
+    let cluster = identities.cluster(&identity)?;
     let parsed = Settings::of(&hr.spec);
     let settings = match &parsed {
         _ if deleting => Settings::for_uninstall(&hr.spec),
@@ -61,6 +96,9 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
     let mut loaded = Loaded {
         target: Target {
             ctx,
+            cluster,
+            identity,
+            own,
             hr,
             name,
             namespace,
@@ -71,6 +109,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
         facts: Facts {
             failures: Failures::of(hr),
             retry_at: retry_at(hr),
+            unreachable,
             now: jiff::Timestamp::now(),
             ..Facts::default()
         },
@@ -81,27 +120,40 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
         // A release for a cluster this controller cannot reach was never installed here: its
         // history here (if any) belongs to another release of the same name and is left alone.
         if loaded.facts.unresolvable.is_none() {
-            loaded.history = t.store.history().await?;
+            let history = t.store.history().await?;
+            // Another's release (one this HelmRelease was refused, or never adopted) is not
+            // this HelmRelease's to uninstall.
+            if not_owned(hr, &history, false).is_none() {
+                loaded.history = history;
+            }
         }
         return Ok(loaded);
     }
     if hr.spec.suspend || parsed.is_err() {
         return Ok(loaded);
     }
-    loaded.facts.findings = validate(hr, ctx).await;
+    loaded.facts.findings = validate(hr, ctx).await?;
     loaded.facts.denied = credentials::check_references(hr, ctx.tenancy.cross_namespace_refs())
         .err()
         .map(|e| e.to_string());
     if !loaded.facts.findings.is_empty()
+        || loaded.facts.unreachable.is_some()
         || loaded.facts.unresolvable.is_some()
         || loaded.facts.denied.is_some()
     {
         return Ok(loaded);
     }
     if hr.create_namespace() {
-        ensure_namespace(ctx, &t.namespace).await?;
+        match ensure_namespace(&t.cluster, &t.namespace).await {
+            Err(Error::Forbidden(f)) => {
+                loaded.facts.forbidden = Some(f.to_string());
+                return Ok(loaded);
+            }
+            other => other?,
+        }
     }
     loaded.history = t.store.history().await?;
+    adopt(t, &mut loaded.history).await?;
     let mode = drift_mode(hr);
     if mode != DriftMode::Disabled
         && in_sync(hr, &loaded.history).is_some()
@@ -115,7 +167,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
             .unwrap_or_default();
         let force = t.settings.force || hr.force_requested();
         let found = drift::detect(
-            ctx,
+            &t.cluster,
             &deployed.manifest,
             &t.name,
             &t.namespace,
@@ -129,40 +181,56 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
     Ok(loaded)
 }
 
-/// The error findings of the core's validation of `hr`, as `path: message (code)` lines.
-async fn validate(hr: &HelmRelease, ctx: &Context) -> Vec<String> {
-    let mut doc = serde_json::to_value(hr).expect("a HelmRelease serializes");
-    if let Some(obj) = doc.as_object_mut() {
-        obj.remove("status");
-    }
-    let request = ValidateRequest {
-        documents: vec![SourceFile {
-            path: format!("{}/{}", hr.namespace().unwrap_or_default(), hr.name_any()),
-            data: serde_json::to_vec(&doc).expect("JSON serializes"),
-        }],
-        policies: Vec::new(),
-        disabled: Vec::new(),
-    };
-    let runtime = ctx.runtime.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        runtime.validate(&request, host_runtime::OfflineHost::default())
-    })
-    .await;
-    match result {
-        Ok(Ok(diagnostics)) => diagnostics
-            .into_iter()
-            .filter(|d| matches!(d.severity, Severity::Error))
-            .map(|d| format!("{}: {} ({})", d.path, d.message, d.code))
-            .collect(),
-        Ok(Err(e)) => vec![format!("validation could not run: {e}")],
-        Err(e) => vec![format!("validation could not run: {e}")],
+/// The reconcile's one entry to the validation it shares with the webhook
+/// ([`validation::Validator::validate`]: built-in rules, the policy ConfigMap's rules and disabled
+/// codes): empty when the spec is valid, else the webhook's denial message, which stalls the
+/// release (`ValidationFailed`). Rules that do not load stall it too (the webhook denies then);
+/// a verdict that could not be had for now (rules not read yet, a timeout) is an error, retried.
+pub async fn validate(hr: &HelmRelease, ctx: &Context) -> Result<Vec<String>, Error> {
+    let object = serde_json::to_value(hr).expect("a HelmRelease serializes");
+    let what = validation::name(
+        "HelmRelease",
+        &hr.namespace().unwrap_or_default(),
+        &hr.name_any(),
+    );
+    match ctx.validator.validate(&what, &object).await {
+        Verdict::Valid { .. } => Ok(Vec::new()),
+        Verdict::Invalid { message, .. }
+        | Verdict::NotValidated {
+            cause: Unvalidated::Rules,
+            message,
+        } => Ok(vec![message]),
+        Verdict::NotValidated { message, .. } => Err(Error::NotValidated(message)),
     }
 }
 
-/// Creates the target namespace when it does not exist (`spec.createNamespace`).
-async fn ensure_namespace(ctx: &Context, namespace: &str) -> Result<(), Error> {
-    let api: Api<Namespace> = Api::all(ctx.cluster.client().clone());
-    if api.get_opt(namespace).await?.is_none() {
+/// With `spec.install.takeOwnership`, makes a release that is not the HelmRelease's its own: its
+/// newest record is labelled as the HelmRelease's (no new revision: an adopted release in sync
+/// stays as it is), so that it stays owned once the field is removed, and is uninstalled with
+/// the HelmRelease.
+///
+/// Guarantees: idempotent; nothing changes without `takeOwnership` or for a release already
+/// owned.
+async fn adopt(t: &Target<'_>, history: &mut Vec<Release>) -> Result<(), Error> {
+    if !t.hr.take_ownership() || not_owned(t.hr, history, false).is_none() {
+        return Ok(());
+    }
+    if let Some(newest) = history.last() {
+        t.store.update(newest).await?;
+        *history = t.store.history().await?;
+    }
+    Ok(())
+}
+
+/// Creates the target namespace when it does not exist (`spec.createNamespace`), as the
+/// release's identity.
+async fn ensure_namespace(cluster: &Cluster, namespace: &str) -> Result<(), Error> {
+    let api: Api<Namespace> = Api::all(cluster.client().clone());
+    let forbidden = |e: kube::Error| match identity::forbidden(&e) {
+        Some(f) => Error::Forbidden(f),
+        None => Error::Kube(e),
+    };
+    if api.get_opt(namespace).await.map_err(forbidden)?.is_none() {
         let body =
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}});
         api.patch(
@@ -170,7 +238,8 @@ async fn ensure_namespace(ctx: &Context, namespace: &str) -> Result<(), Error> {
             &PatchParams::apply(FIELD_MANAGER),
             &Patch::Apply(&body),
         )
-        .await?;
+        .await
+        .map_err(forbidden)?;
     }
     Ok(())
 }

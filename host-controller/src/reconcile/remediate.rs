@@ -11,7 +11,7 @@
 use jiff::Timestamp;
 use tokio::time::Instant;
 
-use crate::cluster::{ObjectRef, manifest_objects};
+use crate::cluster::{Cluster, ObjectRef, manifest_objects};
 use crate::release::{Release, Store, status};
 use crate::wait::wait_ready;
 
@@ -19,7 +19,7 @@ use super::error::Error;
 use super::load::Target;
 use super::state::{Failure, Remediation, Settings, last_deployed};
 use super::status::Outcome;
-use super::{Context, apply, hooks, uninstall};
+use super::{apply, hooks, uninstall};
 
 /// Remediates `failure` (when `remediation` says how), keeps the history within its limit and
 /// returns the failure's outcome, whose message says what was remediated.
@@ -44,7 +44,7 @@ pub async fn remediate(
         None => None,
         Some(Remediation::Rollback { to }) => {
             Some(match history.iter().find(|r| r.version == to) {
-                Some(target) => rollback(t.ctx, &t.store, failed, target, &t.settings)
+                Some(target) => rollback(&t.cluster, &t.store, failed, target, &t.settings)
                     .await
                     .map(|rev| format!("; rolled back to revision {to} as revision {rev}")),
                 None => Err(format!("revision {to} is not in the history")),
@@ -56,7 +56,7 @@ pub async fn remediate(
             if let Some(d) = last_deployed(history) {
                 gone.manifest.push_str(&d.manifest);
             }
-            uninstall::uninstall(t.ctx, &t.store, &gone, &t.namespace, &t.settings)
+            uninstall::uninstall(&t.cluster, &t.store, &gone, &t.namespace, &t.settings)
                 .await
                 .map(|()| {
                     format!(
@@ -80,7 +80,7 @@ pub async fn remediate(
 
 /// Rolls back to `target` as a new revision after `failed`; returns the new revision.
 async fn rollback(
-    ctx: &Context,
+    cluster: &Cluster,
     store: &Store,
     failed: &Release,
     target: &Release,
@@ -99,7 +99,7 @@ async fn rollback(
     let mut records = std::mem::take(&mut release.hooks);
     let result = async {
         hooks::run(
-            ctx,
+            cluster,
             &rollback_hooks,
             "pre-rollback",
             &namespace,
@@ -108,7 +108,7 @@ async fn rollback(
         )
         .await?;
         apply::deploy(
-            ctx,
+            cluster,
             &release.manifest,
             &failed.manifest,
             &release.name,
@@ -120,9 +120,9 @@ async fn rollback(
             .into_iter()
             .map(|(o, _)| o)
             .collect();
-        wait_ready(&ctx.cluster, &objects, &namespace, deadline).await?;
+        wait_ready(cluster, &objects, &namespace, deadline).await?;
         hooks::run(
-            ctx,
+            cluster,
             &rollback_hooks,
             "post-rollback",
             &namespace,

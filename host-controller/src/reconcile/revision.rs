@@ -16,7 +16,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::chart::{Chart, FetchError};
-use crate::cluster::{ClusterLookup, ObjectRef, manifest_objects};
+use crate::cluster::{Cluster, ClusterLookup, ObjectRef, manifest_objects};
 use crate::crd::{CrdPolicy, HelmRelease};
 use crate::credentials;
 use crate::release::{Info, Release, zero_time};
@@ -25,7 +25,7 @@ use crate::wait::{WaitRules, wait_ready_with};
 use super::error::Error;
 use super::load::Target;
 use super::state::{Deployed, Failure, ReleaseAction};
-use super::{Context, apply, crds, hooks};
+use super::{Context, apply, crds, hooks, rights};
 
 /// What an install or an upgrade does differently.
 pub struct Plan {
@@ -52,8 +52,12 @@ pub enum Attempt {
 }
 
 /// Makes the next revision after `history` as `plan` says. `Err` before a revision exists
-/// ([`Error::Fetch`], [`Error::Render`], [`Error::Crds`], or the API); after that, the
-/// revision's fate is in the [`Attempt`].
+/// ([`Error::Fetch`], [`Error::Render`], [`Error::Crds`], [`Error::Forbidden`], or the API);
+/// after that, the revision's fate is in the [`Attempt`].
+///
+/// Every request for the release's objects is made as its identity ([`Target::cluster`]),
+/// rendering's `lookup` included; before the revision is recorded, that identity's rights to
+/// everything the revision does are checked (`rights.rs`).
 ///
 /// As `helm install` does, the chart's `crds/` are applied (as the CRD policy says) before its
 /// templates are rendered, with `.Capabilities` from the live cluster's discovery refreshed
@@ -81,6 +85,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
     let request = |capabilities: Capabilities| {
         render(
             ctx,
+            &t.cluster,
             &chart,
             &values,
             (&t.name, &t.namespace, revision, is_upgrade),
@@ -88,21 +93,34 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             include_crds,
         )
     };
-    let mut rendered = request(ctx.cluster.capabilities().await?)
+    let mut rendered = request(t.own.capabilities().await?)
         .await
         .map_err(Error::Render)?;
     if include_crds {
         let defs = crds::chart_crds(&rendered.text);
         let crd_deadline = Instant::now() + t.settings.timeout;
-        if crds::apply(ctx, &defs, policy, crd_deadline)
-            .await
-            .map_err(Error::Crds)?
-        {
-            rendered = request(ctx.cluster.capabilities().await?)
+        if crds::apply(&t.cluster, &defs, policy, crd_deadline).await? {
+            rendered = request(t.own.capabilities().await?)
                 .await
                 .map_err(Error::Render)?;
         }
     }
+
+    let previous = history
+        .iter()
+        .rev()
+        .find(|r| !r.manifest.is_empty())
+        .map(|r| r.manifest.clone())
+        .unwrap_or_default();
+    let manifest = helm_manifest(&rendered.manifests);
+    rights::check(
+        &t.cluster,
+        &manifest,
+        &rendered.hooks,
+        &previous,
+        (&t.name, &t.namespace),
+    )
+    .await?;
 
     let now = Timestamp::now().to_string();
     let mut release = Release {
@@ -111,7 +129,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
         version: revision,
         chart: Some(chart.helm_record()),
         config: values,
-        manifest: helm_manifest(&rendered.manifests),
+        manifest,
         hooks: rendered.hooks.iter().map(hooks::record).collect(),
         info: Info {
             first_deployed: Some(
@@ -128,22 +146,18 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             extra: Default::default(),
         },
         extra: Default::default(),
+        labels: Default::default(),
     };
     t.store.create(&release).await?;
 
     let deadline = Instant::now() + t.settings.timeout;
     let (pre, post) = plan.hooks;
-    let previous = history
-        .iter()
-        .rev()
-        .find(|r| !r.manifest.is_empty())
-        .map(|r| r.manifest.clone())
-        .unwrap_or_default();
+    let cluster = &t.cluster;
     let mut left = Vec::new();
     let run = async {
-        hooks::run(ctx, &rendered.hooks, pre, &t.namespace, deadline, None).await?;
+        hooks::run(cluster, &rendered.hooks, pre, &t.namespace, deadline, None).await?;
         left = apply::deploy(
-            ctx,
+            cluster,
             &release.manifest,
             &previous,
             &t.name,
@@ -159,9 +173,9 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             let rules = WaitRules {
                 jobs: !disable_wait_for_jobs(hr, plan.action),
             };
-            wait_ready_with(&ctx.cluster, &objects, &t.namespace, deadline, rules).await?;
+            wait_ready_with(cluster, &objects, &t.namespace, deadline, rules).await?;
         }
-        hooks::run(ctx, &rendered.hooks, post, &t.namespace, deadline, None).await
+        hooks::run(cluster, &rendered.hooks, post, &t.namespace, deadline, None).await
     };
     let result: Result<(), String> = run.await;
 
@@ -186,7 +200,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
         }
         Err(mut why) => {
             if plan.action == ReleaseAction::Upgrade && t.settings.cleanup_on_fail {
-                match apply::delete_new(ctx, &release.manifest, &previous, &t.namespace).await {
+                match apply::delete_new(cluster, &release.manifest, &previous, &t.namespace).await {
                     Ok(()) => why.push_str(" (cleanupOnFail: the objects it created were deleted)"),
                     Err(e) => why.push_str(&format!(" (cleanupOnFail failed: {e})")),
                 }
@@ -232,9 +246,11 @@ fn disable_wait_for_jobs(hr: &HelmRelease, action: ReleaseAction) -> bool {
     }
 }
 
-/// Renders `chart` in the sandbox for release `(name, namespace, revision, is_upgrade)`.
+/// Renders `chart` in the sandbox for release `(name, namespace, revision, is_upgrade)`, its
+/// `lookup` reading `cluster` (the release's identity).
 async fn render(
     ctx: &Context,
+    cluster: &Cluster,
     chart: &Chart,
     values: &serde_json::Map<String, Value>,
     (name, namespace, revision, is_upgrade): (&str, &str, u32, bool),
@@ -276,7 +292,7 @@ async fn render(
         },
     };
     let runtime = ctx.runtime.clone();
-    let host = ClusterLookup::new(ctx.cluster.clone(), tokio::runtime::Handle::current());
+    let host = ClusterLookup::new(cluster.clone(), tokio::runtime::Handle::current());
     let started = std::time::Instant::now();
     let out = tokio::task::spawn_blocking(move || runtime.render(&request, host))
         .await

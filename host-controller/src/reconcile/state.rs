@@ -16,7 +16,6 @@ use crate::cluster::ObjectRef;
 use crate::crd::{
     DeletionPropagation, DriftMode, HelmRelease, HelmReleaseSpec, RemediationStrategy, Unresolvable,
 };
-use crate::duration;
 use crate::release::{Release, status};
 
 use super::condition::{ConditionType, Reason};
@@ -89,7 +88,7 @@ impl Settings {
     /// Parses the spec; the error names the field and says how to write it.
     pub fn of(spec: &HelmReleaseSpec) -> Result<Settings, String> {
         let parse = |field: &str, text: Option<&str>, default: Duration| {
-            text.map(duration::parse)
+            text.map(duration)
                 .unwrap_or(Ok(default))
                 .map_err(|e| format!("{field}: {e}"))
         };
@@ -166,9 +165,17 @@ impl Settings {
     pub fn uninstall_timeout(spec: &HelmReleaseSpec) -> Duration {
         spec.timeout
             .as_deref()
-            .and_then(|t| duration::parse(t).ok())
+            .and_then(|t| go_duration::parse_unsigned(t).ok())
             .unwrap_or(DEFAULT_TIMEOUT)
     }
+}
+
+/// A Go duration of zero or more (the one grammar, `go-duration`), as the spec's fields and the
+/// `run` flags are written; the error says how to write one.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    go_duration::parse_unsigned(text).map_err(|e| {
+        format!("{text:?} is not a duration ({e}): write it as Go does, like 5m, 1h30m or 90s")
+    })
 }
 
 /// The action that makes a new revision.
@@ -366,10 +373,43 @@ pub fn deployed_reason(history: &[Release], revision: u32) -> Reason {
     }
 }
 
+/// Why `hr` may not act on the release whose records are `history` (oldest first), with what to
+/// do; `None` when it may. A release is `hr`'s when its newest record names `hr` as its owner
+/// (`crate::release::OWNER_NAME`), or names no owner while `hr`'s status says it deployed a
+/// revision (records written before the controller labelled them). With `adopt`
+/// (`spec.install.takeOwnership`) any release is taken.
+pub fn not_owned(hr: &HelmRelease, history: &[Release], adopt: bool) -> Option<String> {
+    let newest = history.last()?;
+    let own = (
+        hr.metadata.namespace.as_deref().unwrap_or_default(),
+        hr.metadata.name.as_deref().unwrap_or_default(),
+    );
+    let legacy = || {
+        hr.status
+            .as_ref()
+            .is_some_and(|s| s.last_applied_revision.is_some())
+    };
+    let by = match newest.owner() {
+        Some(owner) if owner == own => return None,
+        None if legacy() => return None,
+        _ if adopt => return None,
+        Some((ns, name)) => format!("HelmRelease {ns}/{name}"),
+        None => "another tool (the helm CLI?), not a HelmRelease".to_string(),
+    };
+    Some(format!(
+        "release {} in namespace {} exists and is not this HelmRelease's: its newest record \
+         (revision {}, {}) was written by {by}; it is left alone. Set \
+         spec.install.takeOwnership: true to adopt it, or give this HelmRelease another \
+         releaseName",
+        newest.name, newest.namespace, newest.version, newest.info.status
+    ))
+}
+
 /// What the reconcile knows besides the HelmRelease and its history.
 #[derive(Debug, Default)]
 pub struct Facts {
-    /// Error findings of the core's validation of the HelmRelease (`path: message (code)`).
+    /// The validation's refusal of the HelmRelease (the webhook's denial message, see
+    /// `load::validate`); empty when the spec is valid.
     pub findings: Vec<String>,
     /// A Project Planton field this controller cannot resolve (another cluster, a namespace
     /// reference), with what to do.
@@ -377,6 +417,10 @@ pub struct Facts {
     /// A reference the controller refuses (a Secret in another namespace under
     /// `--no-cross-namespace-refs`), with what to do.
     pub denied: Option<String>,
+    /// A request the release's identity was refused before any action (creating its namespace).
+    pub forbidden: Option<String>,
+    /// Why the cluster `spec.kubeConfig` names cannot be reached.
+    pub unreachable: Option<String>,
     /// Objects of the deployed revision that someone else changed or deleted. Only looked for
     /// when the release is in sync and drift detection is not disabled.
     pub drift: Vec<Drifted>,
@@ -405,8 +449,9 @@ pub enum ReleaseState {
     /// that cannot be resolved here): stall, apply nothing.
     Invalid {
         /// [`Reason::InvalidSpec`], [`Reason::ValidationFailed`],
-        /// [`Reason::NamespaceUnresolvable`], [`Reason::TargetClusterUnresolvable`] or
-        /// [`Reason::AccessDenied`].
+        /// [`Reason::NamespaceUnresolvable`], [`Reason::TargetClusterUnresolvable`],
+        /// [`Reason::AccessDenied`], [`Reason::KubeConfigInvalid`], [`Reason::Forbidden`] or
+        /// [`Reason::OwnershipConflict`].
         reason: Reason,
         /// What is wrong.
         message: String,
@@ -494,6 +539,24 @@ impl ReleaseState {
             return ReleaseState::Invalid {
                 reason: Reason::AccessDenied,
                 message: message.clone(),
+            };
+        }
+        if let Some(message) = &facts.unreachable {
+            return ReleaseState::Invalid {
+                reason: Reason::KubeConfigInvalid,
+                message: message.clone(),
+            };
+        }
+        if let Some(message) = &facts.forbidden {
+            return ReleaseState::Invalid {
+                reason: Reason::Forbidden,
+                message: message.clone(),
+            };
+        }
+        if let Some(message) = not_owned(hr, history, hr.take_ownership()) {
+            return ReleaseState::Invalid {
+                reason: Reason::OwnershipConflict,
+                message,
             };
         }
         if let Some(last) = history.last()
@@ -718,6 +781,14 @@ mod tests {
         Release {
             name: "web".into(),
             namespace: "apps".into(),
+            labels: [
+                (
+                    crate::release::OWNER_NAMESPACE.to_string(),
+                    "apps".to_string(),
+                ),
+                (crate::release::OWNER_NAME.to_string(), "web".to_string()),
+            ]
+            .into(),
             version,
             chart: Some(json!({"metadata": {"name": "webapp", "version": chart}})),
             config: json!({"message": message}).as_object().cloned().unwrap(),
@@ -727,6 +798,28 @@ mod tests {
             },
             ..Release::default()
         }
+    }
+
+    /// `release` as another HelmRelease in `apps` wrote it, or without owner (`None`: helm).
+    fn unowned(mut release: Release, owner: Option<&str>) -> Release {
+        match owner {
+            Some(name) => {
+                release
+                    .labels
+                    .insert(crate::release::OWNER_NAME.into(), name.into());
+            }
+            None => release.labels.clear(),
+        }
+        release
+    }
+
+    /// `hr` whose status says it deployed `revision`.
+    fn with_applied(mut hr: HelmRelease, revision: u32) -> HelmRelease {
+        hr.status = Some(HelmReleaseStatus {
+            last_applied_revision: Some(revision),
+            ..HelmReleaseStatus::default()
+        });
+        hr
     }
 
     /// The spec's chart and values: what an in-sync revision has.
@@ -859,14 +952,19 @@ mod tests {
             ("deleting a suspended release", edit(|hr| { hr.spec.suspend = true; hr.metadata.deletion_timestamp = Some(Time(Default::default())) }), installed(), none(), Deleting),
             ("suspended", suspended, vec![current(1, status::PENDING_INSTALL)], none(), Suspended),
             ("suspended with a bad spec", edit(|hr| { hr.spec.suspend = true; hr.spec.interval = Some("x".into()) }), vec![], none(), Suspended),
-            ("a timeout that is no duration", bad_timeout, installed(), none(), Invalid { reason: Reason::InvalidSpec, message: "spec.timeout: \"5 minutes\" is not a duration: write it as Go does, like 5m, 1h30m or 90s".into() }),
-            ("a test timeout that is no duration", bad_test_timeout, vec![], none(), Invalid { reason: Reason::InvalidSpec, message: "spec.test.timeout: \"soon\" is not a duration: write it as Go does, like 5m, 1h30m or 90s".into() }),
+            ("a timeout that is no duration", bad_timeout, installed(), none(), Invalid { reason: Reason::InvalidSpec, message: "spec.timeout: \"5 minutes\" is not a duration (time: unknown unit \" minutes\" in duration \"5 minutes\"): write it as Go does, like 5m, 1h30m or 90s".into() }),
+            ("a test timeout that is no duration", bad_test_timeout, vec![], none(), Invalid { reason: Reason::InvalidSpec, message: "spec.test.timeout: \"soon\" is not a duration (time: invalid duration \"soon\"): write it as Go does, like 5m, 1h30m or 90s".into() }),
             ("validation findings", hr(), vec![current(1, status::PENDING_UPGRADE)], findings(), Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
             ("another cluster", hr(), installed(), Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..Facts::default() }, Invalid { reason: Reason::TargetClusterUnresolvable, message: "elsewhere".into() }),
             ("a namespace reference", hr(), vec![], Facts { unresolvable: Some((Unresolvable::Namespace, "value_from".into())), ..Facts::default() }, Invalid { reason: Reason::NamespaceUnresolvable, message: "value_from".into() }),
             ("a Secret in another namespace, refused", hr(), installed(), Facts { denied: Some("spec.credentialsRef names Secret platform/pull".into()), ..Facts::default() }, Invalid { reason: Reason::AccessDenied, message: "spec.credentialsRef names Secret platform/pull".into() }),
             ("findings before a refused reference", hr(), vec![], Facts { denied: Some("refused".into()), ..findings() }, Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
             ("findings before another cluster", hr(), vec![], Facts { unresolvable: Some((Unresolvable::TargetCluster, "elsewhere".into())), ..findings() }, Invalid { reason: Reason::ValidationFailed, message: "spec.version: not SemVer (PH001)".into() }),
+            ("a release helm made", hr(), vec![unowned(current(1, status::DEPLOYED), None)], none(), Invalid { reason: Reason::OwnershipConflict, message: "release web in namespace apps exists and is not this HelmRelease's: its newest record (revision 1, deployed) was written by another tool (the helm CLI?), not a HelmRelease; it is left alone. Set spec.install.takeOwnership: true to adopt it, or give this HelmRelease another releaseName".into() }),
+            ("another HelmRelease's release", hr(), vec![current(1, status::SUPERSEDED), unowned(current(2, status::PENDING_UPGRADE), Some("other"))], none(), Invalid { reason: Reason::OwnershipConflict, message: "release web in namespace apps exists and is not this HelmRelease's: its newest record (revision 2, pending-upgrade) was written by HelmRelease apps/other; it is left alone. Set spec.install.takeOwnership: true to adopt it, or give this HelmRelease another releaseName".into() }),
+            ("a release helm made, taken over", edit(|hr| hr.spec.install = Some(InstallSpec { take_ownership: true, ..InstallSpec::default() })), vec![unowned(current(1, status::DEPLOYED), None)], none(), InSync { revision: 1 }),
+            ("a release helm upgraded after us", edit(|hr| hr.spec.install = Some(InstallSpec { take_ownership: true, ..InstallSpec::default() })), vec![current(1, status::SUPERSEDED), unowned(rev(2, status::DEPLOYED, "1.0.0", "b"), None)], none(), NeedsUpgrade { from: 2 }),
+            ("records of ours written before they were labelled", with_applied(hr(), 1), vec![unowned(current(1, status::DEPLOYED), None)], none(), InSync { revision: 1 }),
             ("pending-install left by a crash", hr(), vec![current(1, status::PENDING_INSTALL)], none(), Locked { revision: 1 }),
             ("pending-upgrade left by a crash", hr(), vec![current(1, status::SUPERSEDED), current(2, status::PENDING_UPGRADE)], none(), Locked { revision: 2 }),
             ("pending-rollback left by a crash", atomic.clone(), vec![current(1, status::SUPERSEDED), current(2, status::FAILED), current(3, status::PENDING_ROLLBACK)], none(), Locked { revision: 3 }),

@@ -1,7 +1,8 @@
 //! The one place where what a reconcile did becomes visible: every action returns an
 //! [`Outcome`]; the [`Writer`] publishes its Events (at once, so they keep their order and
 //! survive a later failure), counts its metrics, and at the end writes the status conditions
-//! (`Ready`, `Reconciling`, `Stalled`, `TestSuccess`) and the history that the outcomes leave.
+//! (`Ready`, `Reconciling`, `Stalled`, `TestSuccess`) and the history that the outcomes leave,
+//! and sets the release's `planton_helm_release_reconciliation_status` from what it wrote.
 
 use std::time::Duration;
 
@@ -12,7 +13,8 @@ use kube::runtime::events::{Event as KubeEvent, EventType, Recorder};
 use kube::{Api, Resource, ResourceExt};
 use serde_json::json;
 
-use crate::crd::{Condition, HelmRelease, HelmReleaseStatus, Snapshot};
+use crate::crd::{Condition, HelmRelease, HelmReleaseSpec, HelmReleaseStatus, Snapshot};
+use crate::metrics::ReleaseStatus;
 use crate::release::Release;
 
 use super::condition::{ConditionStatus, ConditionType, Reason};
@@ -44,7 +46,7 @@ pub enum Outcome {
     },
     /// The spec cannot be acted on: stalled until it changes.
     Stalled {
-        /// [`Reason::InvalidSpec`] or [`Reason::ValidationFailed`].
+        /// [`Reason::InvalidSpec`], [`Reason::ValidationFailed`], [`Reason::Forbidden`], ...
         reason: Reason,
         /// What is wrong.
         message: String,
@@ -114,8 +116,11 @@ pub enum Outcome {
         /// Whether the last retry failed in this reconcile (then an Event says so).
         fresh: bool,
     },
-    /// Nothing changed (suspended, a retry not due, deletion pending): only requeue.
+    /// Nothing changed (a retry not due, deletion pending): only requeue.
     Wait(Requeue),
+    /// `spec.suspend`: nothing is done; `Ready` keeps its status, with reason
+    /// [`Reason::Suspended`].
+    Suspended,
     /// `uninstall`: the release is gone.
     Uninstalled {
         /// The release name.
@@ -249,7 +254,10 @@ impl Outcome {
             Outcome::UninstallFailed { message } => {
                 (Warning, Reason::UninstallFailed, message.clone())
             }
-            Outcome::InSync { .. } | Outcome::Wait(_) | Outcome::Exhausted { .. } => {
+            Outcome::InSync { .. }
+            | Outcome::Wait(_)
+            | Outcome::Suspended
+            | Outcome::Exhausted { .. } => {
                 return Vec::new();
             }
         };
@@ -332,6 +340,7 @@ impl Outcome {
             Outcome::Unlocked { .. }
             | Outcome::Tested { .. }
             | Outcome::Wait(_)
+            | Outcome::Suspended
             | Outcome::Exhausted { .. }
             | Outcome::Uninstalled { .. }
             | Outcome::UninstallFailed { .. } => return None,
@@ -372,7 +381,14 @@ impl Outcome {
 
     fn requeue(&self) -> Requeue {
         match self {
-            Outcome::Stalled { .. } | Outcome::Uninstalled { .. } => Requeue::AwaitChange,
+            // A grant of the missing right changes nothing the controller watches.
+            Outcome::Stalled {
+                reason: Reason::Forbidden | Reason::KubeConfigInvalid,
+                ..
+            } => Requeue::Interval,
+            Outcome::Stalled { .. } | Outcome::Uninstalled { .. } | Outcome::Suspended => {
+                Requeue::AwaitChange
+            }
             Outcome::UninstallFailed { .. } => Requeue::Retry,
             Outcome::Wait(requeue) => *requeue,
             _ => Requeue::Interval,
@@ -443,7 +459,13 @@ impl<'a> Writer<'a> {
             &message,
             generation,
         );
-        self.patch(&status).await
+        self.patch(&status).await?;
+        self.ctx.metrics.set_status(
+            &self.hr.namespace().unwrap_or_default(),
+            &self.hr.name_any(),
+            ReleaseStatus::Reconciling,
+        );
+        Ok(())
     }
 
     /// Writes the status the recorded outcomes leave (when one of them sets `Ready`), with
@@ -467,6 +489,26 @@ impl<'a> Writer<'a> {
             let mut s = summary.unwrap_or_else(|| self.current_ready());
             s.stalled = Some((Reason::RetriesExhausted, note.clone()));
             summary = Some(s);
+        }
+        if let Some(Outcome::Suspended) = self.outcomes.last() {
+            // As Flux: suspending changes nothing, so Ready keeps its status (a deployed release
+            // stays Ready=True for kstatus and `kubectl wait`); the reason says why nothing moves.
+            let ready = self
+                .ready_condition()
+                .and_then(|c| match c.status.as_str() {
+                    "True" => Some(ConditionStatus::True),
+                    "False" => Some(ConditionStatus::False),
+                    _ => None,
+                });
+            summary = Some(Summary {
+                ready: ready.unwrap_or(ConditionStatus::Unknown),
+                reason: Reason::Suspended,
+                message: "spec.suspend is true: nothing is installed, upgraded, rolled back, \
+                          retried or corrected until it is false again"
+                    .to_string(),
+                stalled: None,
+                history: false,
+            });
         }
         if let Some(mut summary) = summary {
             if summary.ready == ConditionStatus::False
@@ -502,13 +544,18 @@ impl<'a> Writer<'a> {
         })
     }
 
-    /// The `Ready` condition as the status has it (after a failure of an earlier reconcile).
-    fn current_ready(&self) -> Summary {
-        let ready = self.hr.status.as_ref().and_then(|s| {
+    /// The `Ready` condition as the status has it.
+    fn ready_condition(&self) -> Option<&Condition> {
+        self.hr.status.as_ref().and_then(|s| {
             s.conditions
                 .iter()
                 .find(|c| c.type_ == ConditionType::Ready.as_str())
-        });
+        })
+    }
+
+    /// The `Ready` condition as the status has it (after a failure of an earlier reconcile).
+    fn current_ready(&self) -> Summary {
+        let ready = self.ready_condition();
         Summary {
             ready: ConditionStatus::False,
             reason: ready
@@ -603,13 +650,14 @@ impl<'a> Writer<'a> {
                     last_deployed: r.info.last_deployed.clone(),
                 })
                 .collect();
-            self.ctx.metrics.set_status(
-                &hr.namespace().unwrap_or_default(),
-                &hr.name_any(),
-                summary.ready.as_str(),
-            );
         }
-        self.patch(&status).await
+        self.patch(&status).await?;
+        self.ctx.metrics.set_status(
+            &hr.namespace().unwrap_or_default(),
+            &hr.name_any(),
+            release_status(&hr.spec, Some(&status)),
+        );
+        Ok(())
     }
 
     async fn patch(&self, status: &HelmReleaseStatus) -> Result<(), Error> {
@@ -665,6 +713,34 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// The state `planton_helm_release_reconciliation_status` reports for a HelmRelease with `spec`
+/// and `status`: `Suspended` with `spec.suspend`; else `Stalled` with `Stalled=True`; `Reconciling`
+/// with `Reconciling=True` or `Ready=False` (a failure that will be retried); `Ready` with
+/// `Ready=True`; `Unknown` without a status or with `Ready=Unknown`.
+pub fn release_status(spec: &HelmReleaseSpec, status: Option<&HelmReleaseStatus>) -> ReleaseStatus {
+    if spec.suspend {
+        return ReleaseStatus::Suspended;
+    }
+    let is = |kind: ConditionType, value: ConditionStatus| {
+        status.is_some_and(|s| {
+            s.conditions
+                .iter()
+                .any(|c| c.type_ == kind.as_str() && c.status == value.as_str())
+        })
+    };
+    if is(ConditionType::Stalled, ConditionStatus::True) {
+        ReleaseStatus::Stalled
+    } else if is(ConditionType::Reconciling, ConditionStatus::True)
+        || is(ConditionType::Ready, ConditionStatus::False)
+    {
+        ReleaseStatus::Reconciling
+    } else if is(ConditionType::Ready, ConditionStatus::True) {
+        ReleaseStatus::Ready
+    } else {
+        ReleaseStatus::Unknown
+    }
+}
+
 /// Sets condition `kind`, keeping its transition time when its status did not change.
 fn set_condition(
     conditions: &mut Vec<Condition>,
@@ -696,6 +772,64 @@ fn set_condition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_release_status_follows_suspend_then_the_conditions() {
+        let spec: HelmReleaseSpec = serde_json::from_value(json!({
+            "repo": "https://charts.example.com", "name": "webapp", "version": "1.0.0"
+        }))
+        .unwrap();
+        let status = |conditions: &[(&str, &str)]| HelmReleaseStatus {
+            conditions: conditions
+                .iter()
+                .map(|(kind, value)| Condition {
+                    type_: kind.to_string(),
+                    status: value.to_string(),
+                    reason: "Progressing".into(),
+                    message: String::new(),
+                    last_transition_time: String::new(),
+                    observed_generation: None,
+                })
+                .collect(),
+            ..HelmReleaseStatus::default()
+        };
+        let cases = [
+            (vec![], ReleaseStatus::Unknown),
+            (vec![("Ready", "Unknown")], ReleaseStatus::Unknown),
+            (
+                vec![("Ready", "True"), ("Stalled", "False")],
+                ReleaseStatus::Ready,
+            ),
+            (
+                vec![("Ready", "False"), ("Stalled", "False")],
+                ReleaseStatus::Reconciling,
+            ),
+            (
+                vec![("Ready", "Unknown"), ("Reconciling", "True")],
+                ReleaseStatus::Reconciling,
+            ),
+            (
+                vec![("Ready", "False"), ("Stalled", "True")],
+                ReleaseStatus::Stalled,
+            ),
+        ];
+        for (conditions, want) in cases {
+            assert_eq!(
+                release_status(&spec, Some(&status(&conditions))),
+                want,
+                "{conditions:?}"
+            );
+        }
+        assert_eq!(release_status(&spec, None), ReleaseStatus::Unknown);
+        let suspended = HelmReleaseSpec {
+            suspend: true,
+            ..spec.clone()
+        };
+        assert_eq!(
+            release_status(&suspended, Some(&status(&[("Stalled", "True")]))),
+            ReleaseStatus::Suspended
+        );
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_up_to_its_cap() {

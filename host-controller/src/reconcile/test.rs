@@ -32,7 +32,7 @@ pub async fn test(t: &Target<'_>, deployed: &mut Deployed) -> Result<Outcome, Er
         })
         .collect();
     let result = hooks::run(
-        t.ctx,
+        &t.cluster,
         &tests,
         "test",
         &release.namespace,

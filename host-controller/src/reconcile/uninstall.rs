@@ -6,7 +6,7 @@
 use kube::api::PropagationPolicy;
 use tokio::time::Instant;
 
-use crate::cluster::manifest_objects;
+use crate::cluster::{Cluster, manifest_objects};
 use crate::crd::DeletionPropagation;
 use crate::release::{Release, Store, status};
 
@@ -14,7 +14,7 @@ use super::error::Error;
 use super::load::Target;
 use super::state::Settings;
 use super::status::Outcome;
-use super::{Context, apply, hooks};
+use super::{apply, hooks};
 
 /// Uninstalls the release of a HelmRelease being deleted: the newest revision that has objects
 /// is uninstalled (`pre-delete` hooks, its objects in reverse order, `post-delete` hooks) and
@@ -24,7 +24,8 @@ use super::{Context, apply, hooks};
 /// [`Outcome::UninstallFailed`]; the reconciler then keeps the finalizer and tries again.
 pub async fn cleanup(t: &Target<'_>, history: &[Release]) -> Result<Outcome, Error> {
     if let Some(latest) = history.iter().rev().find(|r| !r.manifest.is_empty())
-        && let Err(message) = uninstall(t.ctx, &t.store, latest, &t.namespace, &t.settings).await
+        && let Err(message) =
+            uninstall(&t.cluster, &t.store, latest, &t.namespace, &t.settings).await
     {
         return Ok(Outcome::UninstallFailed { message });
     }
@@ -41,7 +42,7 @@ pub async fn cleanup(t: &Target<'_>, history: &[Release]) -> Result<Outcome, Err
 /// Deletes the release's objects (keeping `helm.sh/resource-policy: keep`), with its delete
 /// hooks, then every release record, or with `keepHistory` marks `release` `uninstalled`.
 pub async fn uninstall(
-    ctx: &Context,
+    cluster: &Cluster,
     store: &Store,
     release: &Release,
     namespace: &str,
@@ -58,16 +59,32 @@ pub async fn uninstall(
         DeletionPropagation::Foreground => PropagationPolicy::Foreground,
         DeletionPropagation::Orphan => PropagationPolicy::Orphan,
     };
-    hooks::run(ctx, &delete_hooks, "pre-delete", namespace, deadline, None).await?;
+    hooks::run(
+        cluster,
+        &delete_hooks,
+        "pre-delete",
+        namespace,
+        deadline,
+        None,
+    )
+    .await?;
     for (obj, body) in manifest_objects(&release.manifest).into_iter().rev() {
         if !apply::keep(&body) {
-            ctx.cluster
+            cluster
                 .delete(&obj, namespace, propagation.clone())
                 .await
                 .map_err(|e| format!("deleting {obj}: {e}"))?;
         }
     }
-    hooks::run(ctx, &delete_hooks, "post-delete", namespace, deadline, None).await?;
+    hooks::run(
+        cluster,
+        &delete_hooks,
+        "post-delete",
+        namespace,
+        deadline,
+        None,
+    )
+    .await?;
     if settings.keep_history {
         let mut kept = release.clone();
         kept.info.status = status::UNINSTALLED.into();

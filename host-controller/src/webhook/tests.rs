@@ -7,6 +7,7 @@ use host_runtime::{Config, PolicyFile};
 use serde_json::{Value, json};
 
 use super::*;
+use crate::validation::Policies;
 
 fn runtime() -> Arc<Runtime> {
     static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
@@ -296,6 +297,7 @@ async fn a_review_past_its_timeout_is_denied() {
         Limits {
             concurrency: 1,
             timeout: Duration::from_millis(1),
+            ..Limits::default()
         },
     );
     let r = response(&hook, &review("CREATE", valid(), None)).await;

@@ -1,4 +1,5 @@
-//! The user's policy rules for the webhook, from a ConfigMap kept up to date by a watch.
+//! The organisation's policy rules, from a ConfigMap kept up to date by a watch: the webhook and
+//! the reconciler read the same store (`--policy-configmap`).
 //!
 //! Every `*.yaml`/`*.yml` key of the ConfigMap is a policy file in the format of
 //! `policies/*.yaml` (docs/validation.md, *Writing rules*), evaluated after the built-in pack in
@@ -12,6 +13,7 @@ use host_runtime::PolicyFile;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
+use tokio::sync::watch;
 
 /// The extra rules and disabled codes in force.
 #[derive(Clone, Debug, Default)]
@@ -30,15 +32,17 @@ enum State {
     Loaded(Policies),
 }
 
-/// The webhook's rules, shared between the watch that updates them and the requests that read
-/// them.
+/// The rules, shared between the watch that updates them and the validations that read them.
 ///
 /// Guarantees: until the first complete read of the ConfigMap, [`PolicyStore::current`] is an
-/// error, so that no request is admitted without the organisation's rules (fail closed).
+/// error, so that nothing is admitted or installed without the organisation's rules (fail
+/// closed). Every change is announced on [`PolicyStore::changes`].
 #[derive(Debug)]
 pub struct PolicyStore {
     source: String,
     state: RwLock<State>,
+    /// Counts the changes of the rules.
+    changes: watch::Sender<u64>,
 }
 
 impl PolicyStore {
@@ -47,6 +51,7 @@ impl PolicyStore {
         Arc::new(PolicyStore {
             source: "built-in".into(),
             state: RwLock::new(State::Loaded(policies)),
+            changes: watch::Sender::new(0),
         })
     }
 
@@ -56,6 +61,7 @@ impl PolicyStore {
         Arc::new(PolicyStore {
             source: format!("ConfigMap {namespace}/{name}"),
             state: RwLock::new(State::Pending(String::new())),
+            changes: watch::Sender::new(0),
         })
     }
 
@@ -79,6 +85,23 @@ impl PolicyStore {
     /// Replaces the rules.
     pub fn set(&self, policies: Policies) {
         *self.state.write().expect("not poisoned") = State::Loaded(policies);
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Whether the rules have been read.
+    pub fn is_read(&self) -> bool {
+        matches!(*self.state.read().expect("not poisoned"), State::Loaded(_))
+    }
+
+    /// Completes once the rules have been read (at once for fixed rules).
+    pub async fn read(&self) {
+        let mut changes = self.changes.subscribe();
+        let _ = changes.wait_for(|_| self.is_read()).await;
+    }
+
+    /// A receiver that sees every change of the rules (the first read included).
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     fn note_error(&self, error: String) {
@@ -118,10 +141,24 @@ impl PolicyStore {
             source = %self.source,
             files = policies.files.len(),
             disabled = ?policies.disabled,
-            "webhook policy rules updated"
+            "policy rules updated"
         );
         self.set(policies);
     }
+}
+
+/// `NAMESPACE/NAME` of `--policy-configmap`, or what to write instead.
+pub fn configmap_ref(value: &str) -> Result<(String, String), String> {
+    value
+        .split_once('/')
+        .filter(|(ns, name)| !ns.is_empty() && !name.is_empty() && !name.contains('/'))
+        .map(|(ns, name)| (ns.to_string(), name.to_string()))
+        .ok_or_else(|| {
+            format!(
+                "--policy-configmap {value:?}: write NAMESPACE/NAME, for example \
+                 planton-helm-system/planton-helm-policies"
+            )
+        })
 }
 
 /// The rules of a ConfigMap: its `*.yaml`/`*.yml` keys in key order, named
@@ -188,5 +225,24 @@ mod tests {
             disabled: vec!["PH050".into()],
         });
         assert_eq!(store.current().unwrap().disabled, ["PH050"]);
+    }
+
+    #[tokio::test]
+    async fn readers_wait_for_the_first_read_and_see_every_change() {
+        let store = PolicyStore::configmap("ops", "rules");
+        let mut changes = store.changes();
+        let waiting = tokio::spawn({
+            let store = store.clone();
+            async move { store.read().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "not read yet");
+        store.set(Policies::default());
+        waiting.await.expect("the reader wakes up");
+        assert!(changes.has_changed().unwrap());
+        changes.mark_unchanged();
+        store.set(Policies::default());
+        assert!(changes.has_changed().unwrap());
+        PolicyStore::fixed(Policies::default()).read().await;
     }
 }
