@@ -62,6 +62,8 @@ pub struct ControllerOptions {
     /// The policy rules the webhook validates with too (`--policy-configmap`); `None` is the
     /// built-in rules only.
     pub policies: Option<Arc<PolicyStore>>,
+    /// How many releases are reconciled at once (`--concurrent`); 0 means no limit.
+    pub concurrent: u16,
 }
 
 /// How long a reconcile waits for a validation (a slot, the first read of the policy ConfigMap,
@@ -140,8 +142,9 @@ pub async fn run_with_metrics(
             }
         }
     });
-    let controller =
-        Controller::new(api, watcher::Config::default()).reconcile_all_on(on_rules_change);
+    let controller = Controller::new(api, watcher::Config::default())
+        .reconcile_all_on(on_rules_change)
+        .with_config(kube::runtime::controller::Config::default().concurrency(options.concurrent));
     let controller = reconcile::watch_references(controller, &client);
     controller
         .graceful_shutdown_on(shutdown)

@@ -66,6 +66,16 @@ struct RunArgs {
     #[arg(long, env = "PLANTON_HELM_CLUSTER_NAME", value_name = "NAME")]
     cluster_name: Option<String>,
 
+    /// Reconcile at most N releases at once (a release waiting for its objects to be ready holds
+    /// its slot, as in Flux); 0 means no limit. Memory budget: docs/controller.md
+    #[arg(
+        long,
+        env = "PLANTON_HELM_CONCURRENT",
+        value_name = "N",
+        default_value_t = 10
+    )]
+    concurrent: u16,
+
     /// The chart cache [default: $XDG_CACHE_HOME/planton-helm/charts]
     #[arg(
         long,
@@ -340,6 +350,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             no_cross_namespace_refs: args.no_cross_namespace_refs,
             default_service_account: args.default_service_account,
         },
+        concurrent: args.concurrent,
         config: Some(config),
         policies: Some(policies),
     };
