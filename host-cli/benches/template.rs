@@ -13,7 +13,11 @@
 //! ratio of the summed medians, the median and the least of the per-chart ratios, and how many
 //! charts were slower than helm.
 //!
-//! `cargo bench -p host-cli --bench template`. Needs helm (env PLANTON_HELM, else
+//! Last, where the whole process's time goes for the one-template probe and a typical chart:
+//! process start and exit, loading the core's artifact, instantiating it, reading the chart, the
+//! render in the guest, and what remains (writing the output, threads, exit).
+//!
+//! `cargo bench --workspace --bench template`. Needs helm (env PLANTON_HELM, else
 //! ~/.cache/planton-helm/helm-v4.3.1/helm; `scripts/install-helm.sh`). `BENCH_RUNS=N` changes the
 //! number of process runs (key-generation cases get three times as many: Go's prime search makes
 //! helm's time vary by 4x from run to run); `BENCH_FILTER=WORD` keeps the cases whose name
@@ -373,7 +377,6 @@ fn main() {
             in_process
         );
     }
-    let _ = std::fs::remove_dir_all(&probe_dir);
     let n = all.len() as f64;
     println!(
         "| total of {} charts | | {:.1} | {:.1} | {:.1}x | {:.1} | {:.0}x |",
@@ -404,4 +407,81 @@ fn main() {
             .copied()
             .fold(f64::INFINITY, f64::min)
     );
+    for case in all
+        .iter()
+        .filter(|c| c.name == "probe-one-template" || c.name == "webapp-default")
+    {
+        breakdown(&ours, case, runs.max(15));
+    }
+    let _ = std::fs::remove_dir_all(&probe_dir);
+}
+
+/// Where one whole-process render of `case` goes, each part the median of `runs`: process start
+/// and exit (`planton-helm --version`: exec, loading the binary, parsing arguments); loading the
+/// core (`Runtime::new` as the CLI configures it, the artifact mapped); instantiating it (the
+/// first call on a fresh runtime that does nothing: a one-word `--name-template`); reading the
+/// chart from disk; the render in the guest (the first render on a fresh runtime, less the
+/// empty call); and the rest of the whole process (writing the output, threads, exit).
+fn breakdown(ours: &Path, case: &Case, runs: usize) {
+    let config = Config {
+        map_artifact: true,
+        ..Config::default()
+    };
+    let timed = |f: &mut dyn FnMut() -> Duration| median((0..runs).map(|_| f()).collect());
+    let version = ["--version".to_string()];
+    let whole = timed(&mut || run_once(ours, &case.args, &case.dir));
+    let start = timed(&mut || run_once(ours, &version, &case.dir));
+    let load = timed(&mut || {
+        let t = Instant::now();
+        let runtime = Runtime::new(config.clone()).expect("runtime");
+        let t = t.elapsed();
+        drop(runtime);
+        t
+    });
+    let fresh_call = |f: &dyn Fn(&Runtime)| {
+        let runtime = Runtime::new(config.clone()).expect("runtime");
+        let t = Instant::now();
+        f(&runtime);
+        t.elapsed()
+    };
+    let instantiate = timed(&mut || {
+        fresh_call(&|r| {
+            r.template_name("x", OfflineHost::default()).expect("name");
+        })
+    });
+    let read = timed(&mut || {
+        let t = Instant::now();
+        std::hint::black_box(request(case));
+        t.elapsed()
+    });
+    let req = request(case);
+    let first_render = timed(&mut || {
+        fresh_call(&|r| {
+            r.render(&req, OfflineHost::default()).expect("render");
+        })
+    });
+    let guest = first_render.saturating_sub(instantiate);
+    let parts = start + load + instantiate + read + guest;
+    println!(
+        "\nWhere the whole process goes, {} (median of {runs} each):\n",
+        case.name
+    );
+    println!("| part | ms |\n| --- | ---: |");
+    for (part, t) in [
+        ("process start and exit (`--version`)", start),
+        ("load the core (mapped artifact)", load),
+        (
+            "instantiate (an empty call on a fresh runtime)",
+            instantiate,
+        ),
+        ("read the chart", read),
+        (
+            "render in the guest (first render, less the empty call)",
+            guest,
+        ),
+        ("rest (output, threads, exit)", whole.saturating_sub(parts)),
+        ("whole process", whole),
+    ] {
+        println!("| {part} | {} |", ms(t));
+    }
 }
