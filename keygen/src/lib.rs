@@ -11,15 +11,15 @@
 //! same code as the product. ECDSA P-256 and Ed25519 keys cost the guest well under a
 //! millisecond and stay there.
 //!
-//! The primes come from maintained crates rather than code of our own: RSA from `crypto-primes`
-//! over `crypto-bigint` (a small-factor sieve, then Baillie-PSW per candidate: Miller-Rabin base
-//! 2 and a strong Lucas test, FIPS 186-5), the two primes searched on two threads, with `rsa`
-//! building and encoding the key; DSA from RustCrypto's `dsa` (FIPS 186-4's construction of
-//! `p = k·2q + 1`, as Go's `dsa.GenerateParameters` does).
+//! The arithmetic comes from maintained crates: RSA primes pass `crypto-primes`' Baillie-PSW test
+//! (Miller-Rabin base 2 and a strong Lucas test, FIPS 186-5) over `crypto-bigint`, with `rsa`
+//! building and encoding the key; the search around it is ours, for speed (a deeper sieve, a
+//! cheaper base-2 test, every core on one prime: see `rsa.rs`). DSA comes from RustCrypto's `dsa`
+//! (FIPS 186-4's construction of `p = k·2q + 1`, as Go's `dsa.GenerateParameters` does).
 //!
 //! Guarantees:
 //! - **Reproducible.** A key depends only on what is asked and on the caller's 32-byte seed
-//!   (ChaCha20 streams of it), never on the machine or on thread timing, so a render with a
+//!   (ChaCha20 streams of it), never on the machine, the number of threads or their timing, so a render with a
 //!   fixed `--seed` gives the same keys every time and on every host.
 //! - **Bounded.** Only the sizes Sprig uses are served, and the search stops once `deadline`
 //!   passes (checked before every candidate), so the time counts against the render's deadline.
