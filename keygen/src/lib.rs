@@ -19,8 +19,8 @@
 //!
 //! Guarantees:
 //! - **Reproducible.** A key depends only on what is asked and on the caller's 32-byte seed
-//!   (ChaCha20 streams of it), never on the machine, the number of threads or their timing, so a render with a
-//!   fixed `--seed` gives the same keys every time and on every host.
+//!   (ChaCha20 streams of it), never on the machine, the number of threads or their timing, so
+//!   a render with a fixed `--seed` gives the same keys every time and on every host.
 //! - **Bounded.** Only the sizes Sprig uses are served, and the search stops once `deadline`
 //!   passes (checked before every candidate), so the time counts against the render's deadline.
 //!
