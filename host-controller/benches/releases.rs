@@ -38,6 +38,10 @@ use testenv::{ControlPlane, FakeKubelet, Options};
 /// Give up on one measurement after this long.
 const LIMIT: Duration = Duration::from_secs(20 * 60);
 const NAMESPACE: &str = "bench";
+/// kube-controller-manager's API rate (`--kcm-qps`): its default of 20 requests/s makes it the
+/// bottleneck of every controller here (a Deployment, its ReplicaSet and its Pod take about
+/// seven of its requests), so it gets enough not to be, as large clusters configure it.
+const KCM_QPS: u32 = 300;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Peer {
@@ -73,12 +77,15 @@ struct Args {
     sizes: Vec<usize>,
     peers: Vec<Peer>,
     concurrent: usize,
+    /// kube-controller-manager's `--kube-api-qps` (its burst twice that).
+    kcm_qps: u32,
 }
 
 fn args() -> Args {
     let mut sizes = Vec::new();
     let mut peers = vec![Peer::Ours, Peer::Flux];
     let mut concurrent = 10;
+    let mut kcm_qps = KCM_QPS;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -95,6 +102,12 @@ fn args() -> Args {
                     .and_then(|v| v.parse().ok())
                     .expect("--concurrent takes a number")
             }
+            "--kcm-qps" => {
+                kcm_qps = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--kcm-qps takes a number")
+            }
             // cargo bench passes --bench to every harness = false target.
             a if a.starts_with("--") => {}
             a => sizes.push(a.parse().expect("sizes are numbers of releases")),
@@ -107,6 +120,7 @@ fn args() -> Args {
         sizes,
         peers,
         concurrent,
+        kcm_qps,
     }
 }
 
@@ -137,6 +151,7 @@ fn main() {
                 n,
                 &registry.repo(),
                 args.concurrent,
+                args.kcm_qps,
                 flux.as_deref(),
             ));
             eprintln!(
@@ -200,7 +215,14 @@ rules:
 - level: None
 ";
 
-async fn measure(peer: Peer, n: usize, repo: &str, concurrent: usize, flux: Option<&Path>) -> Row {
+async fn measure(
+    peer: Peer,
+    n: usize,
+    repo: &str,
+    concurrent: usize,
+    kcm_qps: u32,
+    flux: Option<&Path>,
+) -> Row {
     let audit_dir = TempDir::new("bench-audit");
     let policy = audit_dir.path().join("policy.yaml");
     std::fs::write(&policy, AUDIT_POLICY).expect("audit policy");
@@ -210,7 +232,9 @@ async fn measure(peer: Peer, n: usize, repo: &str, concurrent: usize, flux: Opti
             .controller_manager(true)
             .apiserver_arg(format!("--audit-policy-file={}", policy.display()))
             .apiserver_arg(format!("--audit-log-path={}", audit_log.display()))
-            .apiserver_arg("--audit-log-maxsize=0"),
+            .apiserver_arg("--audit-log-maxsize=0")
+            .controller_manager_arg(format!("--kube-api-qps={kcm_qps}"))
+            .controller_manager_arg(format!("--kube-api-burst={}", 2 * kcm_qps)),
     )
     .await
     .expect("control plane starts");
@@ -393,6 +417,14 @@ async fn measure(peer: Peer, n: usize, repo: &str, concurrent: usize, flux: Opti
         let _ = child.wait();
         let row = processes.last_mut().expect("pushed");
         row.requests = audited_requests(&audit_log, user);
+        eprintln!(
+            "bench:   {name}: {} apiserver requests ({:.1} per release); by verb and resource:",
+            row.requests,
+            row.requests as f64 / n as f64
+        );
+        for (what, count) in request_breakdown(&audit_log, user).iter().take(20) {
+            eprintln!("bench:     {count:>7}  {what}");
+        }
     }
     Row {
         peer,
@@ -549,6 +581,35 @@ fn audited_requests(log: &Path, user: &str) -> u64 {
         .lines()
         .filter(|l| l.contains(&needle))
         .count() as u64
+}
+
+/// USER's requests by verb and resource (`get deployments`, `patch helmreleases/status`), most
+/// frequent first: where a controller's requests go.
+fn request_breakdown(log: &Path, user: &str) -> Vec<(String, u64)> {
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    for line in std::fs::read_to_string(log).unwrap_or_default().lines() {
+        let Ok(event) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if event.pointer("/user/username").and_then(Value::as_str) != Some(user) {
+            continue;
+        }
+        let s = |p: &str| event.pointer(p).and_then(Value::as_str).unwrap_or("");
+        let mut what = format!("{} {}", s("/verb"), s("/objectRef/resource"));
+        if !s("/objectRef/subresource").is_empty() {
+            what = format!("{what}/{}", s("/objectRef/subresource"));
+        }
+        if what.ends_with(' ') {
+            what.push_str(s("/requestURI").split('?').next().unwrap_or(""));
+        }
+        if s("/requestURI").contains("dryRun=") {
+            what.push_str(" (dry run)");
+        }
+        *counts.entry(what).or_default() += 1;
+    }
+    let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
 }
 
 /// A `kB` field of /proc/PID/status, in KiB.
