@@ -5,6 +5,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use kube::api::DynamicObject;
+
 use crate::cluster::{Cluster, ObjectRef};
 
 /// How often objects are re-read while waiting.
@@ -351,11 +353,40 @@ pub async fn wait_ready_with(
     deadline: Instant,
     rules: WaitRules,
 ) -> Result<(), String> {
+    let objects: Vec<(ObjectRef, Option<DynamicObject>)> =
+        objects.iter().map(|o| (o.clone(), None)).collect();
+    wait_known(cluster, &objects, namespace, deadline, rules).await
+}
+
+/// [`wait_ready_with`] for objects just applied, as the apply returned them: what they were then
+/// is their first read.
+pub async fn wait_applied(
+    cluster: &Cluster,
+    applied: Vec<(ObjectRef, DynamicObject)>,
+    namespace: &str,
+    deadline: Instant,
+    rules: WaitRules,
+) -> Result<(), String> {
+    let objects: Vec<(ObjectRef, Option<DynamicObject>)> = applied
+        .into_iter()
+        .map(|(o, live)| (o, Some(live)))
+        .collect();
+    wait_known(cluster, &objects, namespace, deadline, rules).await
+}
+
+async fn wait_known(
+    cluster: &Cluster,
+    known: &[(ObjectRef, Option<DynamicObject>)],
+    namespace: &str,
+    deadline: Instant,
+    rules: WaitRules,
+) -> Result<(), String> {
     use futures::{StreamExt as _, TryStreamExt as _};
 
-    let waits: Vec<_> = objects
+    let objects: Vec<&ObjectRef> = known.iter().map(|(o, _)| o).collect();
+    let waits: Vec<_> = known
         .iter()
-        .map(|obj| wait_boxed(cluster, obj, namespace, deadline, rules))
+        .map(|(obj, first)| wait_boxed(cluster, obj, first.clone(), namespace, deadline, rules))
         .collect();
     let waits = futures::stream::iter(waits).buffer_unordered(WATCHES);
     match waits.try_collect::<Vec<()>>().await {
@@ -388,12 +419,13 @@ pub async fn wait_ready_with(
 fn wait_boxed<'a>(
     cluster: &'a Cluster,
     obj: &'a ObjectRef,
+    first: Option<DynamicObject>,
     namespace: &'a str,
     deadline: Instant,
     rules: WaitRules,
 ) -> futures::future::BoxFuture<'a, Result<(), (&'a ObjectRef, Readiness)>> {
     Box::pin(async move {
-        wait_one(cluster, obj, namespace, deadline, rules)
+        wait_one(cluster, obj, first, namespace, deadline, rules)
             .await
             .map_err(|r| (obj, r))
     })
@@ -407,30 +439,39 @@ async fn read(
     rules: WaitRules,
 ) -> (Readiness, Option<String>) {
     match cluster.get(obj, namespace).await {
-        Ok(Some(live)) => (
-            readiness_with(
-                &obj.kind,
-                &serde_json::to_value(&live).unwrap_or(Value::Null),
-                rules,
-            ),
-            live.metadata.resource_version.clone(),
-        ),
+        Ok(Some(live)) => judge(obj, &live, rules),
         Ok(None) => (Readiness::Pending("it does not exist".into()), None),
         Err(e) => (Readiness::Pending(format!("reading it failed: {e}")), None),
     }
 }
 
+/// The readiness of `live` (the object `obj`), and its resource version.
+fn judge(obj: &ObjectRef, live: &DynamicObject, rules: WaitRules) -> (Readiness, Option<String>) {
+    (
+        readiness_with(
+            &obj.kind,
+            &serde_json::to_value(live).unwrap_or(Value::Null),
+            rules,
+        ),
+        live.metadata.resource_version.clone(),
+    )
+}
+
 /// Waits until `obj` is ready (`Ok`), has failed, or `deadline` passed (`Err` with its last
-/// readiness).
+/// readiness). `first` is the object as it was just read (or applied), if it was.
 async fn wait_one(
     cluster: &Cluster,
     obj: &ObjectRef,
+    mut first: Option<DynamicObject>,
     namespace: &str,
     deadline: Instant,
     rules: WaitRules,
 ) -> Result<(), Readiness> {
     loop {
-        let (state, version) = read(cluster, obj, namespace, rules).await;
+        let (state, version) = match first.take() {
+            Some(live) => judge(obj, &live, rules),
+            None => read(cluster, obj, namespace, rules).await,
+        };
         match state {
             Readiness::Ready => return Ok(()),
             failed @ Readiness::Failed(_) => return Err(failed),
