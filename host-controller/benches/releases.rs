@@ -1,9 +1,10 @@
 //! N HelmReleases of one small chart to Ready: planton-helm-controller and Flux side by side.
 //!
-//! `cargo bench --workspace --bench releases [-- [--only ours|flux] [--concurrent C] N...]`
-//! (default: 100, 500 and 1000, both controllers, concurrency 10). For each N and each
-//! controller, alone: a fresh real control plane (testenv: etcd, kube-apiserver with an audit log,
-//! kube-controller-manager, the fake kubelet), the same registry holding the same small chart of
+//! `cargo bench --workspace --bench releases [-- [--only ours|flux] [--concurrent C]
+//! [--kcm-qps Q] N...]` (default: 100, 500 and 1000, both controllers, concurrency 10,
+//! kube-controller-manager at 300 requests/s). For each N and each controller, alone: a fresh
+//! real control plane (testenv: etcd, kube-apiserver with an audit log, kube-controller-manager,
+//! the fake kubelet), the same registry holding the same small chart of
 //! our own (a ConfigMap and a one-replica Deployment) pushed by the real `helm push`, and the
 //! controller as its own processes:
 //!
@@ -17,7 +18,7 @@
 //! default), both get distinct values per release. The clock starts before the first HelmRelease
 //! is created (all N at once) and stops when every one reports `Ready=True`. Per process: peak RSS
 //! (`VmHWM`) and CPU seconds from /proc; apiserver requests are counted from the audit log, where
-//! each controller process has a user of its own.
+//! each controller process has a user of its own (and printed by verb and resource, to stderr).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
