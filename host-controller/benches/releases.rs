@@ -1,9 +1,10 @@
 //! N HelmReleases of one small chart to Ready: planton-helm-controller and Flux side by side.
 //!
-//! `cargo bench --workspace --bench releases [-- [--only ours|flux] [--concurrent C] N...]`
-//! (default: 100, 500 and 1000, both controllers, concurrency 10). For each N and each
-//! controller, alone: a fresh real control plane (testenv: etcd, kube-apiserver with an audit log,
-//! kube-controller-manager, the fake kubelet), the same registry holding the same small chart of
+//! `cargo bench --workspace --bench releases [-- [--only ours|flux] [--concurrent C]
+//! [--kcm-qps Q] N...]` (default: 100, 500 and 1000, both controllers, concurrency 10,
+//! kube-controller-manager at 300 requests/s). For each N and each controller, alone: a fresh
+//! real control plane (testenv: etcd, kube-apiserver with an audit log, kube-controller-manager,
+//! the fake kubelet), the same registry holding the same small chart of
 //! our own (a ConfigMap and a one-replica Deployment) pushed by the real `helm push`, and the
 //! controller as its own processes:
 //!
@@ -17,7 +18,7 @@
 //! default), both get distinct values per release. The clock starts before the first HelmRelease
 //! is created (all N at once) and stops when every one reports `Ready=True`. Per process: peak RSS
 //! (`VmHWM`) and CPU seconds from /proc; apiserver requests are counted from the audit log, where
-//! each controller process has a user of its own.
+//! each controller process has a user of its own (and printed by verb and resource, to stderr).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -35,6 +36,10 @@ use testenv::{ControlPlane, FakeKubelet, Options};
 /// Give up on one measurement after this long.
 const LIMIT: Duration = Duration::from_secs(20 * 60);
 const NAMESPACE: &str = "bench";
+/// kube-controller-manager's API rate (`--kcm-qps`): its default of 20 requests/s makes it the
+/// bottleneck of every controller here (a Deployment, its ReplicaSet and its Pod take about
+/// seven of its requests), so it gets enough not to be, as large clusters configure it.
+const KCM_QPS: u32 = 300;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Peer {
@@ -70,12 +75,15 @@ struct Args {
     sizes: Vec<usize>,
     peers: Vec<Peer>,
     concurrent: usize,
+    /// kube-controller-manager's `--kube-api-qps` (its burst twice that).
+    kcm_qps: u32,
 }
 
 fn args() -> Args {
     let mut sizes = Vec::new();
     let mut peers = vec![Peer::Ours, Peer::Flux];
     let mut concurrent = 10;
+    let mut kcm_qps = KCM_QPS;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -92,6 +100,12 @@ fn args() -> Args {
                     .and_then(|v| v.parse().ok())
                     .expect("--concurrent takes a number")
             }
+            "--kcm-qps" => {
+                kcm_qps = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--kcm-qps takes a number")
+            }
             // cargo bench passes --bench to every harness = false target.
             a if a.starts_with("--") => {}
             a => sizes.push(a.parse().expect("sizes are numbers of releases")),
@@ -104,6 +118,7 @@ fn args() -> Args {
         sizes,
         peers,
         concurrent,
+        kcm_qps,
     }
 }
 
@@ -134,6 +149,7 @@ fn main() {
                 n,
                 &registry.repo(),
                 args.concurrent,
+                args.kcm_qps,
                 flux.as_deref(),
             ));
             eprintln!(
@@ -197,7 +213,14 @@ rules:
 - level: None
 ";
 
-async fn measure(peer: Peer, n: usize, repo: &str, concurrent: usize, flux: Option<&Path>) -> Row {
+async fn measure(
+    peer: Peer,
+    n: usize,
+    repo: &str,
+    concurrent: usize,
+    kcm_qps: u32,
+    flux: Option<&Path>,
+) -> Row {
     let audit_dir = TempDir::new("bench-audit");
     let policy = audit_dir.path().join("policy.yaml");
     std::fs::write(&policy, AUDIT_POLICY).expect("audit policy");
@@ -207,7 +230,9 @@ async fn measure(peer: Peer, n: usize, repo: &str, concurrent: usize, flux: Opti
             .controller_manager(true)
             .apiserver_arg(format!("--audit-policy-file={}", policy.display()))
             .apiserver_arg(format!("--audit-log-path={}", audit_log.display()))
-            .apiserver_arg("--audit-log-maxsize=0"),
+            .apiserver_arg("--audit-log-maxsize=0")
+            .controller_manager_arg(format!("--kube-api-qps={kcm_qps}"))
+            .controller_manager_arg(format!("--kube-api-burst={}", 2 * kcm_qps)),
     )
     .await
     .expect("control plane starts");
@@ -390,6 +415,14 @@ async fn measure(peer: Peer, n: usize, repo: &str, concurrent: usize, flux: Opti
         let _ = child.wait();
         let row = processes.last_mut().expect("pushed");
         row.requests = audited_requests(&audit_log, user);
+        eprintln!(
+            "bench:   {name}: {} apiserver requests ({:.1} per release); by verb and resource:",
+            row.requests,
+            row.requests as f64 / n as f64
+        );
+        for (what, count) in request_breakdown(&audit_log, user).iter().take(20) {
+            eprintln!("bench:     {count:>7}  {what}");
+        }
     }
     Row {
         peer,
@@ -546,6 +579,35 @@ fn audited_requests(log: &Path, user: &str) -> u64 {
         .lines()
         .filter(|l| l.contains(&needle))
         .count() as u64
+}
+
+/// USER's requests by verb and resource (`get deployments`, `patch helmreleases/status`), most
+/// frequent first: where a controller's requests go.
+fn request_breakdown(log: &Path, user: &str) -> Vec<(String, u64)> {
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    for line in std::fs::read_to_string(log).unwrap_or_default().lines() {
+        let Ok(event) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if event.pointer("/user/username").and_then(Value::as_str) != Some(user) {
+            continue;
+        }
+        let s = |p: &str| event.pointer(p).and_then(Value::as_str).unwrap_or("");
+        let mut what = format!("{} {}", s("/verb"), s("/objectRef/resource"));
+        if !s("/objectRef/subresource").is_empty() {
+            what = format!("{what}/{}", s("/objectRef/subresource"));
+        }
+        if what.ends_with(' ') {
+            what.push_str(s("/requestURI").split('?').next().unwrap_or(""));
+        }
+        if s("/requestURI").contains("dryRun=") {
+            what.push_str(" (dry run)");
+        }
+        *counts.entry(what).or_default() += 1;
+    }
+    let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
 }
 
 /// A `kB` field of /proc/PID/status, in KiB.

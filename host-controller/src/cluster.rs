@@ -101,8 +101,17 @@ pub struct Cluster {
     client: Client,
     kinds: Arc<Mutex<HashMap<(String, String), Resolved>>>,
     capabilities: Arc<tokio::sync::Mutex<Option<capabilities::Cached>>>,
+    /// Rights this client's identity was found to have, and when (never shared with another
+    /// identity's client).
+    granted: Arc<Mutex<HashMap<Right, std::time::Instant>>>,
     name: Option<String>,
 }
+
+/// A right asked of the API server: verb, group, resource (plural), namespace.
+type Right = (&'static str, String, String, Option<String>);
+
+/// How long a right the API server granted is taken as granted without asking again.
+pub const GRANT_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Cluster {
     /// Wraps `client`.
@@ -111,6 +120,7 @@ impl Cluster {
             client,
             kinds: Arc::default(),
             capabilities: Arc::default(),
+            granted: Arc::default(),
             name: None,
         }
     }
@@ -119,8 +129,72 @@ impl Cluster {
     pub fn with_client(&self, client: Client) -> Cluster {
         Cluster {
             client,
+            granted: Arc::default(),
             ..self.clone()
         }
+    }
+
+    /// Whether this client's identity may `verb` (`get`, `list`, ...) objects of `obj`'s kind in
+    /// its namespace, by a `SelfSubjectAccessReview`; a grant is remembered for [`GRANT_TTL`], so
+    /// that N releases of one account and namespace ask once. `false` when the API server did not
+    /// grant it or could not say: the caller then makes the request itself, which gets the API
+    /// server's own refusal.
+    pub async fn granted(
+        &self,
+        verb: &'static str,
+        obj: &ObjectRef,
+        default_namespace: &str,
+    ) -> bool {
+        use k8s_openapi::api::authorization::v1::{
+            ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+        };
+        let Ok(r) = self.resolve(&obj.api_version, &obj.kind).await else {
+            return false;
+        };
+        let namespace = r.namespaced.then(|| {
+            obj.namespace
+                .clone()
+                .unwrap_or_else(|| default_namespace.to_string())
+        });
+        let right: Right = (
+            verb,
+            r.resource.group.clone(),
+            r.resource.plural.clone(),
+            namespace.clone(),
+        );
+        let now = std::time::Instant::now();
+        if let Some(at) = self.granted.lock().expect("not poisoned").get(&right)
+            && now.duration_since(*at) < GRANT_TTL
+        {
+            return true;
+        }
+        let review = SelfSubjectAccessReview {
+            spec: SelfSubjectAccessReviewSpec {
+                resource_attributes: Some(ResourceAttributes {
+                    verb: Some(verb.to_string()),
+                    group: Some(right.1.clone()),
+                    resource: Some(right.2.clone()),
+                    namespace,
+                    ..ResourceAttributes::default()
+                }),
+                ..SelfSubjectAccessReviewSpec::default()
+            },
+            ..SelfSubjectAccessReview::default()
+        };
+        let api: Api<SelfSubjectAccessReview> = Api::all(self.client.clone());
+        let allowed = api
+            .create(&kube::api::PostParams::default(), &review)
+            .await
+            .ok()
+            .and_then(|r| r.status)
+            .is_some_and(|s| s.allowed);
+        let mut granted = self.granted.lock().expect("not poisoned");
+        if allowed {
+            granted.insert(right, now);
+        } else {
+            granted.remove(&right);
+        }
+        allowed
     }
 
     /// The live `.Capabilities` (server version, discovery), from a cache of at most

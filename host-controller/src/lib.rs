@@ -34,7 +34,7 @@ use futures::StreamExt;
 use host_runtime::Runtime;
 use kube::runtime::Controller;
 use kube::runtime::events::Reporter;
-use kube::runtime::watcher;
+use kube::runtime::{WatchStreamExt as _, watcher};
 use kube::{Api, Client};
 
 pub use chart::{ChartProvider, LocalCharts};
@@ -143,7 +143,16 @@ pub async fn run_with_metrics(
             }
         }
     });
-    let controller = Controller::new(api, watcher::Config::default())
+    // Only changes that ask for work reconcile (reconcile::wants_reconcile): not the status
+    // writes of the controller's own reconciles, which would each start one more reconcile per
+    // release for nothing.
+    let (reader, writer) = kube::runtime::reflector::store();
+    let releases = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .reflect(writer)
+        .applied_objects()
+        .predicate_filter(reconcile::wants_reconcile, Default::default());
+    let controller = Controller::for_stream(releases, reader)
         .reconcile_all_on(on_rules_change)
         .with_config(kube::runtime::controller::Config::default().concurrency(options.concurrent));
     let controller = reconcile::watch_references(controller, &client);

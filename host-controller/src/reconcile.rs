@@ -198,6 +198,26 @@ pub fn watch_references(
         .watches_stream(releases, dependents)
 }
 
+/// What of a HelmRelease, when it changes, calls for a reconcile (the controller's trigger
+/// filter): its spec (`metadata.generation`), labels, annotations (`requestedAt`, `forceAt`,
+/// `resetAt`), finalizers and deletion. A change of the status alone (the controller's own
+/// writes) does not: each would cost a reconcile that finds nothing to do.
+pub fn wants_reconcile(hr: &HelmRelease) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+
+    let meta = &hr.metadata;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    meta.generation.hash(&mut hasher);
+    meta.labels.hash(&mut hasher);
+    meta.annotations.hash(&mut hasher);
+    meta.finalizers.hash(&mut hasher);
+    meta.deletion_timestamp
+        .as_ref()
+        .map(|t| t.0.to_string())
+        .hash(&mut hasher);
+    Some(hasher.finish())
+}
+
 /// The controller's entry point for one HelmRelease.
 pub async fn reconcile(hr: Arc<HelmRelease>, ctx: Arc<Context>) -> Result<Action, Error> {
     let ns = hr
@@ -495,4 +515,44 @@ fn retry_time(facts: &state::Facts) -> jiff::Timestamp {
         .max(jiff::Timestamp::now())
         .checked_add(jiff::SignedDuration::try_from(wait).unwrap_or_default())
         .unwrap_or(facts.now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_writes_alone_do_not_call_for_a_reconcile() {
+        let mut hr = HelmRelease::new("web", crate::crd::HelmReleaseSpec::default());
+        hr.metadata.generation = Some(1);
+        let first = wants_reconcile(&hr);
+        hr.status = Some(crate::crd::HelmReleaseStatus {
+            observed_generation: Some(1),
+            ..Default::default()
+        });
+        hr.metadata.resource_version = Some("2".into());
+        assert_eq!(wants_reconcile(&hr), first, "a status write");
+
+        let changed = |f: &dyn Fn(&mut HelmRelease)| {
+            let mut other = hr.clone();
+            f(&mut other);
+            wants_reconcile(&other) != first
+        };
+        assert!(changed(&|hr| hr.metadata.generation = Some(2)));
+        assert!(changed(&|hr| {
+            hr.metadata.annotations =
+                Some([(crate::crd::REQUESTED_AT.to_string(), "now".to_string())].into())
+        }));
+        assert!(changed(
+            &|hr| hr.metadata.finalizers = Some(vec![FINALIZER.into()])
+        ));
+        assert!(changed(&|hr| {
+            hr.metadata.deletion_timestamp = Some(
+                k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(jiff::Timestamp::UNIX_EPOCH),
+            )
+        }));
+        assert!(changed(&|hr| {
+            hr.metadata.labels = Some([("shard".to_string(), "a".to_string())].into())
+        }));
+    }
 }

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -247,11 +248,25 @@ pub fn secret_name(name: &str, revision: u32) -> String {
 }
 
 /// The revisions of one release, kept as Helm's Secrets driver keeps them.
+///
+/// A store reads the records once ([`Store::history`]) and then keeps what it read and what it
+/// wrote itself, with each Secret's resource version: a reconcile's later reads cost no request,
+/// and a rewrite needs no read first. A write that finds the record changed by someone else (a
+/// conflict) reads it again; any failure forgets what the store knew, so the next read lists.
+/// Made for one reconcile (one writer per release: leader election).
 #[derive(Clone)]
 pub struct Store {
     api: Api<Secret>,
     name: String,
     owner: BTreeMap<String, String>,
+    known: Arc<Mutex<Option<Vec<Known>>>>,
+}
+
+/// A record as the store last read or wrote it.
+#[derive(Clone)]
+struct Known {
+    release: Release,
+    resource_version: Option<String>,
 }
 
 impl Store {
@@ -261,6 +276,7 @@ impl Store {
             api: Api::namespaced(client, namespace),
             name: name.to_string(),
             owner: BTreeMap::new(),
+            known: Arc::default(),
         }
     }
 
@@ -274,8 +290,11 @@ impl Store {
         self
     }
 
-    /// Every revision, oldest first.
+    /// Every revision, oldest first: listed the first time, then as the store knows them.
     pub async fn history(&self) -> Result<Vec<Release>, StoreError> {
+        if let Some(known) = self.known.lock().expect("not poisoned").as_ref() {
+            return Ok(known.iter().map(|k| k.release.clone()).collect());
+        }
         let lp = ListParams::default().labels(&format!("owner=helm,name={}", self.name));
         let mut out = Vec::new();
         for secret in self.api.list(&lp).await? {
@@ -293,10 +312,52 @@ impl Store {
                 reason,
             })?;
             release.labels = secret.metadata.labels.clone().unwrap_or_default();
-            out.push(release);
+            out.push(Known {
+                release,
+                resource_version: secret.metadata.resource_version.clone(),
+            });
         }
-        out.sort_by_key(|r| r.version);
-        Ok(out)
+        out.sort_by_key(|k| k.release.version);
+        let releases = out.iter().map(|k| k.release.clone()).collect();
+        *self.known.lock().expect("not poisoned") = Some(out);
+        Ok(releases)
+    }
+
+    /// Runs `f` on what the store knows, if it knows the history.
+    fn with_known(&self, f: impl FnOnce(&mut Vec<Known>)) {
+        if let Some(known) = self.known.lock().expect("not poisoned").as_mut() {
+            f(known);
+        }
+    }
+
+    /// Forgets what the store knew after a failed write: the next read lists.
+    fn forget<T, E>(&self, result: Result<T, E>) -> Result<T, E> {
+        if result.is_err() {
+            *self.known.lock().expect("not poisoned") = None;
+        }
+        result
+    }
+
+    /// Records `secret` (as the API returned it) as what the store knows of `release`.
+    fn remember(&self, release: &Release, secret: &Secret) {
+        let mut release = release.clone();
+        release.labels = secret.metadata.labels.clone().unwrap_or_default();
+        let entry = Known {
+            release,
+            resource_version: secret.metadata.resource_version.clone(),
+        };
+        self.with_known(|known| {
+            match known
+                .iter_mut()
+                .find(|k| k.release.version == entry.release.version)
+            {
+                Some(k) => *k = entry,
+                None => {
+                    known.push(entry);
+                    known.sort_by_key(|k| k.release.version);
+                }
+            }
+        });
     }
 
     /// Stores a new revision; fails if it exists (two writers never take the same revision).
@@ -306,30 +367,65 @@ impl Store {
         let labels = secret.metadata.labels.get_or_insert_default();
         labels.insert("createdAt".into(), unix_now());
         labels.extend(self.owner.clone());
-        self.api.create(&PostParams::default(), &secret).await?;
+        let created = self.forget(self.api.create(&PostParams::default(), &secret).await)?;
+        self.remember(release, &created);
         Ok(())
     }
 
     /// Rewrites an existing revision (its status changed), keeping the labels it had (Helm's
     /// `createdAt`, custom release labels) and setting `modifiedAt`, as Helm's driver does.
     pub async fn update(&self, release: &Release) -> Result<(), StoreError> {
+        let mut known = None;
+        self.with_known(|k| {
+            known = k
+                .iter()
+                .find(|k| k.release.version == release.version)
+                .filter(|k| k.resource_version.is_some())
+                .cloned();
+        });
+        if let Some(known) = known {
+            // As the store last saw it: no read first. A conflict means someone else wrote it
+            // meanwhile: read it, as below.
+            match self
+                .replace(release, known.release.labels, known.resource_version)
+                .await
+            {
+                Err(kube::Error::Api(s)) if s.code == 409 => {}
+                other => return Ok(self.forget(other)?),
+            }
+        }
+        let current = self.forget(self.api.get(&release.secret_name()).await)?;
+        let labels = current.metadata.labels.unwrap_or_default();
+        let replaced = self
+            .replace(release, labels, current.metadata.resource_version)
+            .await;
+        Ok(self.forget(replaced)?)
+    }
+
+    /// Replaces `release`'s Secret, at `resource_version`, with `labels` kept.
+    async fn replace(
+        &self,
+        release: &Release,
+        mut labels: BTreeMap<String, String>,
+        resource_version: Option<String>,
+    ) -> Result<(), kube::Error> {
         let mut secret = release.to_secret();
-        let current = self.api.get(&release.secret_name()).await?;
-        let mut labels = current.metadata.labels.unwrap_or_default();
         labels.extend(secret.metadata.labels.take().unwrap_or_default());
         labels.extend(self.owner.clone());
         labels.insert("modifiedAt".into(), unix_now());
         secret.metadata.labels = Some(labels);
-        secret.metadata.resource_version = current.metadata.resource_version;
-        self.api
+        secret.metadata.resource_version = resource_version;
+        let replaced = self
+            .api
             .replace(&release.secret_name(), &PostParams::default(), &secret)
             .await?;
+        self.remember(release, &replaced);
         Ok(())
     }
 
     /// Deletes one revision; a revision that is already gone is fine.
     pub async fn delete(&self, revision: u32) -> Result<(), StoreError> {
-        match self
+        let result: Result<(), StoreError> = match self
             .api
             .delete(&secret_name(&self.name, revision), &DeleteParams::default())
             .await
@@ -337,7 +433,10 @@ impl Store {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
             Err(e) => Err(e.into()),
-        }
+        };
+        self.forget(result)?;
+        self.with_known(|known| known.retain(|k| k.release.version != revision));
+        Ok(())
     }
 
     /// Keeps the newest `limit` revisions (0 keeps all) and never the last deployed one, as

@@ -16,6 +16,10 @@ use crate::chart::{Chart, ChartProvider, FetchError, FetchFuture, RepoAccess};
 /// for the archive; unpacked charts of that size do not exist in practice).
 const MAX_UNPACKED: u64 = 256 << 20;
 
+/// How many unpacked charts are kept in memory; past it they are all dropped (and read from the
+/// cache directory again on use).
+const MAX_UNPACKED_CHARTS: usize = 16;
+
 /// How many fetchers (HTTP clients with their token caches) are kept; past it they are all
 /// dropped and made again on use, so rotated or abandoned Secrets do not pile up.
 const MAX_FETCHERS: usize = 256;
@@ -47,10 +51,18 @@ impl Default for SourceOptions {
 /// [`RepoAccess`], each with its own part of the cache directory: a chart one release fetched
 /// with its credentials (or its client certificate) is not served from the cache to a release
 /// without them, which must ask the repository itself.
+///
+/// A chart once unpacked is kept in memory (by the same partition, repository, name and version
+/// as the cache directory keeps its archive, which it never fetches again either): N releases of
+/// one chart cost one fetch and one unpacking.
 pub struct SourceCharts {
     options: SourceOptions,
     fetchers: Mutex<HashMap<String, Arc<Fetcher>>>,
+    unpacked: Mutex<HashMap<UnpackedKey, Arc<Chart>>>,
 }
+
+/// Partition, repository, name, version.
+type UnpackedKey = (String, String, String, String);
 
 impl SourceCharts {
     /// A provider with these options; fails when the CA certificates do not parse.
@@ -58,6 +70,7 @@ impl SourceCharts {
         let provider = SourceCharts {
             options,
             fetchers: Mutex::new(HashMap::new()),
+            unpacked: Mutex::new(HashMap::new()),
         };
         provider.fetcher(&RepoAccess::default())?;
         Ok(provider)
@@ -131,6 +144,15 @@ impl ChartProvider for SourceCharts {
         access: &'a RepoAccess,
     ) -> FetchFuture<'a> {
         Box::pin(async move {
+            let key = (
+                partition(access),
+                repo.to_string(),
+                name.to_string(),
+                version.to_string(),
+            );
+            if let Some(chart) = self.unpacked.lock().expect("not poisoned").get(&key) {
+                return Ok(Chart::clone(chart));
+            }
             let fetcher = self.fetcher(access).map_err(|e| {
                 FetchError(format!(
                     "the CA or client certificate of spec.certSecretRef: {e}"
@@ -141,10 +163,16 @@ impl ChartProvider for SourceCharts {
                 .await
                 .map_err(|e| FetchError(e.to_string()))?;
             let label = format!("{name} {version} from {repo}");
-            tokio::task::spawn_blocking(move || unpack(&fetched.archive))
+            let chart = tokio::task::spawn_blocking(move || unpack(&fetched.archive))
                 .await
                 .map_err(|e| FetchError(format!("unpacking {label}: {e}")))?
-                .map_err(|e| FetchError(format!("unpacking {label}: {e}")))
+                .map_err(|e| FetchError(format!("unpacking {label}: {e}")))?;
+            let mut unpacked = self.unpacked.lock().expect("not poisoned");
+            if unpacked.len() >= MAX_UNPACKED_CHARTS {
+                unpacked.clear();
+            }
+            unpacked.insert(key, Arc::new(chart.clone()));
+            Ok(chart)
         })
     }
 }
@@ -225,6 +253,43 @@ mod tests {
         let err = unpack(&tgz(&[("web/values.yaml", "a: 1\n")])).unwrap_err();
         assert!(err.contains("no Chart.yaml"), "{err}");
         assert!(unpack(b"not gzip").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_chart_unpacked_once_is_served_from_memory_to_the_same_access_only() {
+        let dir = std::env::temp_dir().join(format!("planton-unpacked-{}", std::process::id()));
+        let charts = SourceCharts::new(SourceOptions {
+            cache_dir: Some(dir),
+            timeout: Duration::from_secs(2),
+            ..SourceOptions::default()
+        })
+        .unwrap();
+        // Nothing listens there: only the memory can answer.
+        let repo = "oci://127.0.0.1:1/charts";
+        let chart = Chart {
+            files: vec![("Chart.yaml".into(), b"name: web\n".to_vec())],
+        };
+        let plain = RepoAccess {
+            plain_http: true,
+            ..RepoAccess::default()
+        };
+        charts.unpacked.lock().unwrap().insert(
+            (partition(&plain), repo.into(), "web".into(), "1.0.0".into()),
+            Arc::new(chart.clone()),
+        );
+        assert_eq!(
+            charts.fetch(repo, "web", "1.0.0", &plain).await.unwrap(),
+            chart
+        );
+        let alice = RepoAccess {
+            credentials: Some(crate::chart::Credentials {
+                username: "alice".into(),
+                password: "pw".into(),
+            }),
+            ..plain.clone()
+        };
+        assert!(charts.fetch(repo, "web", "1.0.0", &alice).await.is_err());
+        assert!(charts.fetch(repo, "web", "1.0.1", &plain).await.is_err());
     }
 
     #[test]

@@ -5,10 +5,15 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use kube::api::DynamicObject;
+
 use crate::cluster::{Cluster, ObjectRef};
 
 /// How often objects are re-read while waiting.
 const POLL: Duration = Duration::from_millis(500);
+
+/// How many objects of one wait are watched at once (each watch holds a connection).
+const WATCHES: usize = 8;
 
 /// Where an object stands.
 #[derive(Debug, PartialEq, Eq)]
@@ -335,6 +340,12 @@ pub async fn wait_ready(
 }
 
 /// [`wait_ready`] with `rules`.
+///
+/// Each object is read once; one that is not ready yet is then watched (by name, from the
+/// version read, as the same identity), so that its readiness is seen the moment its status
+/// changes, with one request instead of a read every [`POLL`]. When the identity may not watch
+/// (or the watch fails), it is read again every [`POLL`] instead. The objects are waited for at
+/// the same time (up to [`WATCHES`] of them), so that one that fails ends the wait at once.
 pub async fn wait_ready_with(
     cluster: &Cluster,
     objects: &[ObjectRef],
@@ -342,40 +353,208 @@ pub async fn wait_ready_with(
     deadline: Instant,
     rules: WaitRules,
 ) -> Result<(), String> {
-    let mut remaining: Vec<ObjectRef> = objects.to_vec();
-    loop {
-        let mut still = Vec::new();
-        let mut reasons = Vec::new();
-        for obj in remaining {
-            let state = match cluster.get(&obj, namespace).await {
-                Ok(Some(live)) => readiness_with(
-                    &obj.kind,
-                    &serde_json::to_value(&live).unwrap_or(Value::Null),
-                    rules,
-                ),
-                Ok(None) => Readiness::Pending("it does not exist".into()),
-                Err(e) => Readiness::Pending(format!("reading it failed: {e}")),
-            };
-            match state {
-                Readiness::Ready => {}
-                Readiness::Failed(why) => return Err(format!("{obj} failed: {why}")),
-                Readiness::Pending(why) => {
-                    reasons.push(format!("{obj}: {why}"));
-                    still.push(obj);
+    let objects: Vec<(ObjectRef, Option<DynamicObject>)> =
+        objects.iter().map(|o| (o.clone(), None)).collect();
+    wait_known(cluster, &objects, namespace, deadline, rules).await
+}
+
+/// [`wait_ready_with`] for objects just applied, as the apply returned them: what they were then
+/// is their first read.
+pub async fn wait_applied(
+    cluster: &Cluster,
+    applied: Vec<(ObjectRef, DynamicObject)>,
+    namespace: &str,
+    deadline: Instant,
+    rules: WaitRules,
+) -> Result<(), String> {
+    let objects: Vec<(ObjectRef, Option<DynamicObject>)> = applied
+        .into_iter()
+        .map(|(o, live)| (o, Some(live)))
+        .collect();
+    wait_known(cluster, &objects, namespace, deadline, rules).await
+}
+
+async fn wait_known(
+    cluster: &Cluster,
+    known: &[(ObjectRef, Option<DynamicObject>)],
+    namespace: &str,
+    deadline: Instant,
+    rules: WaitRules,
+) -> Result<(), String> {
+    use futures::{StreamExt as _, TryStreamExt as _};
+
+    let objects: Vec<&ObjectRef> = known.iter().map(|(o, _)| o).collect();
+    let waits: Vec<_> = known
+        .iter()
+        .map(|(obj, first)| wait_boxed(cluster, obj, first.clone(), namespace, deadline, rules))
+        .collect();
+    let waits = futures::stream::iter(waits).buffer_unordered(WATCHES);
+    match waits.try_collect::<Vec<()>>().await {
+        Ok(_) => Ok(()),
+        Err((obj, Readiness::Failed(why))) => Err(format!("{obj} failed: {why}")),
+        Err(_) => {
+            // Timed out: say why about every object not ready.
+            let mut reasons = Vec::new();
+            for obj in objects {
+                match read(cluster, obj, namespace, rules).await.0 {
+                    Readiness::Ready => {}
+                    Readiness::Failed(why) => return Err(format!("{obj} failed: {why}")),
+                    Readiness::Pending(why) => reasons.push(format!("{obj}: {why}")),
                 }
             }
-        }
-        if still.is_empty() {
-            return Ok(());
-        }
-        if Instant::now() + POLL > deadline {
-            return Err(format!(
+            if reasons.is_empty() {
+                return Ok(());
+            }
+            Err(format!(
                 "timed out waiting for readiness: {}",
                 reasons.join("; ")
-            ));
+            ))
         }
-        remaining = still;
-        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// [`wait_one`] boxed, with the object it is about: a future of a type that names its lifetime
+/// (the reconcile future must be `Send` for every lifetime, which an `async` closure's is not
+/// known to be).
+fn wait_boxed<'a>(
+    cluster: &'a Cluster,
+    obj: &'a ObjectRef,
+    first: Option<DynamicObject>,
+    namespace: &'a str,
+    deadline: Instant,
+    rules: WaitRules,
+) -> futures::future::BoxFuture<'a, Result<(), (&'a ObjectRef, Readiness)>> {
+    Box::pin(async move {
+        wait_one(cluster, obj, first, namespace, deadline, rules)
+            .await
+            .map_err(|r| (obj, r))
+    })
+}
+
+/// The readiness of `obj` as read now, and the resource version read (to watch from).
+async fn read(
+    cluster: &Cluster,
+    obj: &ObjectRef,
+    namespace: &str,
+    rules: WaitRules,
+) -> (Readiness, Option<String>) {
+    match cluster.get(obj, namespace).await {
+        Ok(Some(live)) => judge(obj, &live, rules),
+        Ok(None) => (Readiness::Pending("it does not exist".into()), None),
+        Err(e) => (Readiness::Pending(format!("reading it failed: {e}")), None),
+    }
+}
+
+/// The readiness of `live` (the object `obj`), and its resource version.
+fn judge(obj: &ObjectRef, live: &DynamicObject, rules: WaitRules) -> (Readiness, Option<String>) {
+    (
+        readiness_with(
+            &obj.kind,
+            &serde_json::to_value(live).unwrap_or(Value::Null),
+            rules,
+        ),
+        live.metadata.resource_version.clone(),
+    )
+}
+
+/// Waits until `obj` is ready (`Ok`), has failed, or `deadline` passed (`Err` with its last
+/// readiness). `first` is the object as it was just read (or applied), if it was.
+async fn wait_one(
+    cluster: &Cluster,
+    obj: &ObjectRef,
+    mut first: Option<DynamicObject>,
+    namespace: &str,
+    deadline: Instant,
+    rules: WaitRules,
+) -> Result<(), Readiness> {
+    loop {
+        let (state, version) = match first.take() {
+            Some(live) => judge(obj, &live, rules),
+            None => read(cluster, obj, namespace, rules).await,
+        };
+        match state {
+            Readiness::Ready => return Ok(()),
+            failed @ Readiness::Failed(_) => return Err(failed),
+            Readiness::Pending(_) if Instant::now() + POLL > deadline => return Err(state),
+            Readiness::Pending(_) => {}
+        }
+        let watched = match version {
+            Some(version) => watch_until_ready(cluster, obj, namespace, &version, deadline, rules)
+                .await
+                .unwrap_or(Watched::Unavailable),
+            None => Watched::Unavailable,
+        };
+        match watched {
+            Watched::Ready => return Ok(()),
+            Watched::Failed(why) => return Err(Readiness::Failed(why)),
+            // The watch ended (its timeout, a compaction, the object went away): read again.
+            Watched::Ended => {}
+            Watched::Unavailable => tokio::time::sleep(POLL).await,
+        }
+    }
+}
+
+/// How a watch of one object ended.
+enum Watched {
+    Ready,
+    Failed(String),
+    /// Ended before either (its own timeout, the deadline, an error event, a deletion).
+    Ended,
+    /// Could not be made (no right to watch, an API error): poll instead.
+    Unavailable,
+}
+
+/// Watches `obj` from `version` until it is ready, has failed, or the watch ends.
+async fn watch_until_ready(
+    cluster: &Cluster,
+    obj: &ObjectRef,
+    namespace: &str,
+    version: &str,
+    deadline: Instant,
+    rules: WaitRules,
+) -> Result<Watched, kube::Error> {
+    use futures::StreamExt as _;
+    use kube::api::{WatchEvent, WatchParams};
+
+    let (api, _) = cluster.api_for(obj, namespace).await?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    // The API server ends the watch itself at the deadline (at most its 290 s maximum; then it
+    // is made again), and the timer below stops waiting even if it does not.
+    let seconds = u32::try_from(left.as_secs())
+        .unwrap_or(u32::MAX)
+        .clamp(1, 290);
+    let params = WatchParams::default()
+        .fields(&format!("metadata.name={}", obj.name))
+        .timeout(seconds);
+    let stream = api.watch(&params, version).await?;
+    futures::pin_mut!(stream);
+    let judge = |live: &kube::api::DynamicObject| {
+        readiness_with(
+            &obj.kind,
+            &serde_json::to_value(live).unwrap_or(Value::Null),
+            rules,
+        )
+    };
+    let sleep = tokio::time::sleep_until(deadline);
+    tokio::pin!(sleep);
+    loop {
+        let event = tokio::select! {
+            event = stream.next() => event,
+            () = &mut sleep => return Ok(Watched::Ended),
+        };
+        match event {
+            Some(Ok(WatchEvent::Added(live) | WatchEvent::Modified(live))) => match judge(&live) {
+                Readiness::Ready => return Ok(Watched::Ready),
+                Readiness::Failed(why) => return Ok(Watched::Failed(why)),
+                Readiness::Pending(_) => {}
+            },
+            Some(Ok(WatchEvent::Bookmark(_))) => {}
+            Some(Ok(WatchEvent::Deleted(_) | WatchEvent::Error(_))) | None => {
+                return Ok(Watched::Ended);
+            }
+            // A refusal before the first event ends here too: the caller polls.
+            Some(Err(_)) => return Ok(Watched::Unavailable),
+        }
     }
 }
 

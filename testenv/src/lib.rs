@@ -71,6 +71,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct Options {
     controller_manager: bool,
     apiserver_args: Vec<String>,
+    controller_manager_args: Vec<String>,
 }
 
 impl Options {
@@ -89,6 +90,13 @@ impl Options {
     /// An extra kube-apiserver flag, such as `--feature-gates=...`; given after ours, so it wins.
     pub fn apiserver_arg(mut self, arg: impl Into<String>) -> Options {
         self.apiserver_args.push(arg.into());
+        self
+    }
+
+    /// An extra kube-controller-manager flag, such as `--kube-api-qps=...`; given after ours, so
+    /// it wins. Only with [`Options::controller_manager`].
+    pub fn controller_manager_arg(mut self, arg: impl Into<String>) -> Options {
+        self.controller_manager_args.push(arg.into());
         self
     }
 }
@@ -255,7 +263,7 @@ impl ControlPlane {
 
         if options.controller_manager {
             let d = |f: &str| self.dir.join(f).display().to_string();
-            let args = vec![
+            let mut args = vec![
                 format!("--kubeconfig={}", d("kubeconfig")),
                 format!("--service-account-private-key-file={}", d("sa.key")),
                 format!("--root-ca-file={}", d("ca.crt")),
@@ -265,6 +273,7 @@ impl ControlPlane {
                 "--secure-port=0".into(),
                 "--profiling=false".into(),
             ];
+            args.extend(options.controller_manager_args.iter().cloned());
             self.spawn(bin, "kube-controller-manager", args)?;
             self.wait_controllers().await?;
         }

@@ -12,19 +12,24 @@
 
 use std::time::Duration;
 
+use futures::StreamExt as _;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::Api;
-use kube::api::{ListParams, Patch, PatchParams};
+use kube::api::{ListParams, Patch, PatchParams, WatchEvent, WatchParams};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
 /// The annotation that picks a Pod's fate; see the module docs.
 pub const PHASE_ANNOTATION: &str = "testenv.planton-helm.io/phase";
 
-/// How often the Pods are listed.
-const POLL: Duration = Duration::from_millis(250);
+/// How long to wait before listing again after a list or watch failed.
+const RETRY: Duration = Duration::from_millis(250);
+
+/// How long one watch runs before the Pods are listed again (which retries a status write that
+/// failed).
+const WATCH_SECONDS: u32 = 30;
 
 /// Sets Pod status in the background until dropped; see the module docs.
 #[derive(Debug)]
@@ -34,6 +39,10 @@ pub struct FakeKubelet {
 
 impl FakeKubelet {
     /// Starts on the current tokio runtime, for Pods in `namespace` (all namespaces if `None`).
+    ///
+    /// The Pods are listed, then watched: a Pod gets its status as soon as its creation is seen,
+    /// without listing every Pod again and again (which, with a thousand Pods, would cost the
+    /// API server and the machine more than the rest of a test).
     pub fn start(client: kube::Client, namespace: Option<&str>) -> FakeKubelet {
         let pods: Api<Pod> = match namespace {
             Some(ns) => Api::namespaced(client, ns),
@@ -41,21 +50,44 @@ impl FakeKubelet {
         };
         let task = tokio::spawn(async move {
             loop {
-                if let Ok(list) = pods.list(&ListParams::default()).await {
-                    for pod in list {
-                        if let Some((ns, name, patch)) = status_patch(&pod) {
-                            let api: Api<Pod> = Api::namespaced(pods.clone().into_client(), &ns);
-                            // A failure (the Pod went away, a conflict) is retried next round.
-                            let _ = api
-                                .patch_status(&name, &PatchParams::default(), &Patch::Merge(patch))
-                                .await;
+                let Ok(list) = pods.list(&ListParams::default()).await else {
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                };
+                let version = list.metadata.resource_version.clone().unwrap_or_default();
+                for pod in list {
+                    set_status(&pods, &pod).await;
+                }
+                let params = WatchParams::default().timeout(WATCH_SECONDS);
+                let Ok(events) = pods.watch(&params, &version).await else {
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                };
+                futures::pin_mut!(events);
+                while let Some(event) = events.next().await {
+                    match event {
+                        Ok(WatchEvent::Added(pod) | WatchEvent::Modified(pod)) => {
+                            set_status(&pods, &pod).await
                         }
+                        Ok(WatchEvent::Deleted(_) | WatchEvent::Bookmark(_)) => {}
+                        // Too old a version, or a broken stream: list again.
+                        Ok(WatchEvent::Error(_)) | Err(_) => break,
                     }
                 }
-                tokio::time::sleep(POLL).await;
             }
         });
         FakeKubelet { task }
+    }
+}
+
+/// Moves `pod` to its target phase, if it is not there yet. A failure (the Pod went away) is
+/// retried at the next list.
+async fn set_status(pods: &Api<Pod>, pod: &Pod) {
+    if let Some((ns, name, patch)) = status_patch(pod) {
+        let api: Api<Pod> = Api::namespaced(pods.clone().into_client(), &ns);
+        let _ = api
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(patch))
+            .await;
     }
 }
 

@@ -9,7 +9,9 @@ use kube::api::PropagationPolicy;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::cluster::{Cluster, manifest_objects};
+use kube::api::DynamicObject;
+
+use crate::cluster::{Cluster, ObjectRef, manifest_objects};
 use crate::release::helm_metadata;
 
 use super::crds;
@@ -25,7 +27,8 @@ const RESOURCE_POLICY: &str = "helm.sh/resource-policy";
 /// Applies every object of `manifest` and deletes those of `previous` that are not in it. The
 /// manifest's CRDs go first and are waited for until `Established`, so that its custom
 /// resources of those kinds can be applied. Returns the fields left to other field managers
-/// (see [`crate::cluster::Cluster::apply`]; `force` takes them instead).
+/// (see [`crate::cluster::Cluster::apply`]; `force` takes them instead) and the objects as the
+/// API server returned them (for the wait that follows).
 ///
 /// Guarantees: idempotent (server-side apply; deleting what is gone is fine).
 pub async fn deploy(
@@ -35,13 +38,14 @@ pub async fn deploy(
     name: &str,
     namespace: &str,
     force: bool,
-) -> Result<Vec<String>, String> {
+) -> Result<Rollout, String> {
     let (defs, others): (Vec<_>, Vec<_>) = manifest_objects(manifest)
         .into_iter()
         .partition(|(o, _)| crds::is_crd(o));
     let defined: Vec<_> = defs.iter().map(|(o, _)| o.clone()).collect();
     let mut keys = BTreeSet::new();
     let mut left = Vec::new();
+    let mut live = Vec::new();
     let mut waited = false;
     for (i, (obj, mut body)) in defs.into_iter().chain(others).enumerate() {
         if i == defined.len() {
@@ -55,6 +59,7 @@ pub async fn deploy(
             .await
             .map_err(|e| format!("applying {obj}: {e}"))?;
         left.extend(applied.left);
+        live.push((obj, applied.object));
     }
     if !waited {
         crds::established(cluster, &defined, Instant::now() + ESTABLISHED_TIMEOUT).await?;
@@ -67,7 +72,15 @@ pub async fn deploy(
                 .map_err(|e| format!("pruning {obj}: {e}"))?;
         }
     }
-    Ok(left)
+    Ok(Rollout { left, live })
+}
+
+/// What [`deploy`] did.
+pub struct Rollout {
+    /// The fields left to other field managers.
+    pub left: Vec<String>,
+    /// Every object applied, as the API server returned it.
+    pub live: Vec<(ObjectRef, DynamicObject)>,
 }
 
 /// Deletes the objects of `manifest` that `previous` does not have (what a failed upgrade

@@ -11,9 +11,9 @@
 use jiff::Timestamp;
 use tokio::time::Instant;
 
-use crate::cluster::{Cluster, ObjectRef, manifest_objects};
+use crate::cluster::Cluster;
 use crate::release::{Release, Store, status};
-use crate::wait::wait_ready;
+use crate::wait::{WaitRules, wait_applied};
 
 use super::error::Error;
 use super::load::Target;
@@ -107,7 +107,7 @@ async fn rollback(
             Some(&mut records),
         )
         .await?;
-        apply::deploy(
+        let rollout = apply::deploy(
             cluster,
             &release.manifest,
             &failed.manifest,
@@ -116,11 +116,14 @@ async fn rollback(
             settings.force,
         )
         .await?;
-        let objects: Vec<ObjectRef> = manifest_objects(&release.manifest)
-            .into_iter()
-            .map(|(o, _)| o)
-            .collect();
-        wait_ready(cluster, &objects, &namespace, deadline).await?;
+        wait_applied(
+            cluster,
+            rollout.live,
+            &namespace,
+            deadline,
+            WaitRules::default(),
+        )
+        .await?;
         hooks::run(
             cluster,
             &rollback_hooks,

@@ -16,11 +16,11 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::chart::{Chart, FetchError};
-use crate::cluster::{Cluster, ClusterLookup, ObjectRef, manifest_objects};
+use crate::cluster::{Cluster, ClusterLookup};
 use crate::crd::{CrdPolicy, HelmRelease};
 use crate::credentials;
 use crate::release::{Info, Release, zero_time};
-use crate::wait::{WaitRules, wait_ready_with};
+use crate::wait::{WaitRules, wait_applied};
 
 use super::error::Error;
 use super::load::Target;
@@ -166,7 +166,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             Some(&mut records),
         )
         .await?;
-        left = apply::deploy(
+        let rollout = apply::deploy(
             cluster,
             &release.manifest,
             &previous,
@@ -175,15 +175,12 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             plan.force,
         )
         .await?;
+        left = rollout.left;
         if hr.spec.wait || hr.spec.atomic {
-            let objects: Vec<ObjectRef> = manifest_objects(&release.manifest)
-                .into_iter()
-                .map(|(o, _)| o)
-                .collect();
             let rules = WaitRules {
                 jobs: !disable_wait_for_jobs(hr, plan.action),
             };
-            wait_ready_with(cluster, &objects, &t.namespace, deadline, rules).await?;
+            wait_applied(cluster, rollout.live, &t.namespace, deadline, rules).await?;
         }
         hooks::run(
             cluster,

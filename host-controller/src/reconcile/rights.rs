@@ -6,6 +6,10 @@
 //! revision before its first write: a release whose account lacks a right leaves nothing
 //! half-applied.
 //!
+//! The right to read is asked of the API server once per kind and namespace (a
+//! `SelfSubjectAccessReview`, remembered for [`crate::cluster::GRANT_TTL`]); a right withdrawn
+//! within that time shows at the read itself.
+//!
 //! Caveats: an object of a kind that does not exist yet (one the revision's own CRDs define) or
 //! in a namespace that does not exist is not checked here (the dry run cannot be made); the
 //! apply reports what then fails. Only refusals (403) stop the revision; other dry-run errors
@@ -63,7 +67,11 @@ async fn may_apply(
     body: Value,
     namespace: &str,
 ) -> Result<(), Forbidden> {
-    refused(cluster.get(obj, namespace).await)?;
+    // Reading is asked once per kind and namespace for a while (N releases of one account
+    // share the answer); only a refusal reads the object itself, for the API server's message.
+    if !cluster.granted("get", obj, namespace).await {
+        refused(cluster.get(obj, namespace).await)?;
+    }
     refused(cluster.apply_dry_run(obj, body, namespace, true).await)
 }
 
