@@ -34,8 +34,17 @@ pub const GROUP: &str = "kubernetes.project-planton.org";
 /// Validates every HelmRelease document of `req.documents`. `Err` means the request itself is
 /// unusable (a policy file that does not load, an unknown code to disable), not the documents.
 pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
-    let extra = Pack::parse(req.policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
-    let rules = Rules::new(&extra, &req.disabled)?;
+    let pack;
+    let compiled;
+    let extra = match policy::prepared(&req.policies) {
+        Some(c) => c,
+        None => {
+            pack = Pack::parse(req.policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
+            compiled = pack.compile()?;
+            &compiled
+        }
+    };
+    let rules = Rules::new(extra, &req.disabled)?;
     let (helmrelease, planton) = schema::builtin()?;
     let mut out = Vec::new();
     for input in &req.documents {
@@ -51,10 +60,21 @@ pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
     Ok(out)
 }
 
+/// Compiles what every [`validate`] needs into this instance: the two JSON Schemas, the
+/// built-in pack and the extra pack `policies` (name, content). Never required (a call compiles
+/// what it lacks); a host that snapshots an instance after it (a Wizer-style pre-initialisation)
+/// spares every call made from the snapshot that work, for requests with exactly these
+/// `policies`.
+pub fn prepare(policies: &[(String, String)]) -> Result<(), String> {
+    schema::builtin()?;
+    policy::prepare(policies)
+}
+
 /// The rules in force for these policy files and disabled codes, core checks first.
 pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<RuleInfo>, String> {
     let extra = Pack::parse(policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
-    let rules = Rules::new(&extra, disabled)?;
+    let compiled = extra.compile()?;
+    let rules = Rules::new(&compiled, disabled)?;
     let mut out: Vec<RuleInfo> = policy::CORE_CHECKS
         .iter()
         .map(|(code, doc)| RuleInfo {

@@ -391,22 +391,66 @@ pub fn builtin() -> Result<&'static Compiled<'static>, String> {
     })
 }
 
+/// An extra pack compiled ahead of the calls that use it, and the files it came from.
+struct Prepared {
+    files: Vec<(String, String)>,
+    compiled: &'static Compiled<'static>,
+}
+
+thread_local! {
+    /// The extra pack of [`prepare`]: set once, before any call, in an instance that a host then
+    /// snapshots, so that every call made from the snapshot starts with it compiled.
+    static PREPARED: OnceCell<Prepared> = const { OnceCell::new() };
+}
+
+/// Compiles the built-in pack and the extra pack `files` (name, content) into this instance,
+/// for [`prepared`] to hand out. Fails as [`Pack::parse`] and [`Pack::compile`] do; a second
+/// call with other files is refused (the first stays in force).
+pub fn prepare(files: &[(String, String)]) -> Result<(), String> {
+    builtin()?;
+    PREPARED.with(|cell| {
+        if let Some(p) = cell.get() {
+            return if p.files == files {
+                Ok(())
+            } else {
+                Err("this instance already holds another prepared policy pack".to_string())
+            };
+        }
+        // Leaked once per instance (the guest has one thread), like the built-in pack.
+        let pack: &'static Pack = Box::leak(Box::new(Pack::parse(
+            files.iter().map(|(n, c)| (n.as_str(), c.as_str())),
+        )?));
+        let compiled: &'static Compiled<'static> = Box::leak(Box::new(pack.compile()?));
+        let _ = cell.set(Prepared {
+            files: files.to_vec(),
+            compiled,
+        });
+        Ok(())
+    })
+}
+
+/// The extra pack [`prepare`] compiled, if it was made from exactly `files` (names, contents
+/// and order): any other request compiles its own.
+pub fn prepared(files: &[(String, String)]) -> Option<&'static Compiled<'static>> {
+    PREPARED.with(|cell| cell.get().filter(|p| p.files == files).map(|p| p.compiled))
+}
+
 /// The rules in force for one call: the built-in pack, then the user's files, less the
 /// disabled codes.
 pub struct Rules<'a> {
     builtin: &'static Compiled<'static>,
-    extra: Compiled<'a>,
+    extra: &'a Compiled<'a>,
     disabled: &'a [String],
 }
 
 impl<'a> Rules<'a> {
-    /// The built-in pack plus `extra`, less `disabled`. Fails (naming the file, line and fix)
-    /// when a code is reserved, duplicated or unknown, or an expression or template does not
-    /// compile.
-    pub fn new(extra: &'a Pack, disabled: &'a [String]) -> Result<Rules<'a>, String> {
+    /// The built-in pack plus `extra` (compiled by [`Pack::compile`] or [`prepared`]), less
+    /// `disabled`. Fails (naming the file, line and fix) when a code is reserved, duplicated or
+    /// unknown.
+    pub fn new(extra: &'a Compiled<'a>, disabled: &'a [String]) -> Result<Rules<'a>, String> {
         let builtin = builtin()?;
         let mut seen: BTreeMap<&str, &Rule> = BTreeMap::new();
-        for r in builtin.pack.rules.iter().chain(&extra.rules) {
+        for r in builtin.pack.rules.iter().chain(&extra.pack.rules) {
             if let Some(&(code, _)) = CORE_CHECKS.iter().find(|(c, _)| *c == r.code) {
                 return Err(format!(
                     "{}:{}: rule code {code} is reserved for a core check; pick another code",
@@ -434,7 +478,7 @@ impl<'a> Rules<'a> {
         }
         Ok(Rules {
             builtin,
-            extra: extra.compile()?,
+            extra,
             disabled,
         })
     }
