@@ -2,8 +2,8 @@
 //! expressions and templates, evaluated over one HelmRelease at a time, each evaluation bounded
 //! by minijinja's fuel so that no rule can hang the sandbox.
 
-use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, HashMap};
 
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Environment, Error as JinjaError, Expression, Template, UndefinedBehavior};
@@ -278,16 +278,41 @@ fn environment() -> Environment<'static> {
     env.add_test(
         "matching",
         |v: Value, pattern: String| -> Result<bool, JinjaError> {
-            let re = regex_lite::Regex::new(&pattern).map_err(|e| {
+            matches(&pattern, v.as_str()).map_err(|e| {
                 JinjaError::new(
                     minijinja::ErrorKind::InvalidOperation,
                     format!("`matching`: bad regular expression: {e}"),
                 )
-            })?;
-            Ok(v.as_str().is_some_and(|s| re.is_match(s)))
+            })
         },
     );
     env
+}
+
+/// The most regular expressions of `matching` kept compiled per instance: the rules' own
+/// patterns, a few dozen at most; a rule that builds patterns from the document compiles the rest.
+const MAX_CACHED_PATTERNS: usize = 64;
+
+thread_local! {
+    /// Compiled `matching` patterns. [`super::prepare`]'s warm-up fills it with the patterns of
+    /// the pack, so that calls made from a snapshot of the instance find them compiled.
+    static PATTERNS: RefCell<HashMap<String, regex_lite::Regex>> = RefCell::new(HashMap::new());
+}
+
+/// Whether `text` (none: not a string) matches `pattern`.
+fn matches(pattern: &str, text: Option<&str>) -> Result<bool, regex_lite::Error> {
+    PATTERNS.with(|cache| {
+        if let Some(re) = cache.borrow().get(pattern) {
+            return Ok(text.is_some_and(|s| re.is_match(s)));
+        }
+        let re = regex_lite::Regex::new(pattern)?;
+        let found = text.is_some_and(|s| re.is_match(s));
+        let mut cache = cache.borrow_mut();
+        if cache.len() < MAX_CACHED_PATTERNS {
+            cache.insert(pattern.to_string(), re);
+        }
+        Ok(found)
+    })
 }
 
 /// A string argument as text; anything else (a number where a string was expected) as its
