@@ -123,6 +123,10 @@ impl Guest for Component {
             .collect())
     }
 
+    fn prepare(policies: Vec<wit::PolicyFile>) -> Result<(), String> {
+        validate::prepare(&policy_files(policies))
+    }
+
     fn template_name(template: String) -> Result<String, String> {
         render::template_name(&template, &mut WitHost)
     }

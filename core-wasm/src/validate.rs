@@ -34,8 +34,17 @@ pub const GROUP: &str = "kubernetes.project-planton.org";
 /// Validates every HelmRelease document of `req.documents`. `Err` means the request itself is
 /// unusable (a policy file that does not load, an unknown code to disable), not the documents.
 pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
-    let extra = Pack::parse(req.policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
-    let rules = Rules::new(&extra, &req.disabled)?;
+    let pack;
+    let compiled;
+    let extra = match policy::prepared(&req.policies) {
+        Some(c) => c,
+        None => {
+            pack = Pack::parse(req.policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
+            compiled = pack.compile()?;
+            &compiled
+        }
+    };
+    let rules = Rules::new(extra, &req.disabled)?;
     let (helmrelease, planton) = schema::builtin()?;
     let mut out = Vec::new();
     for input in &req.documents {
@@ -51,10 +60,37 @@ pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
     Ok(out)
 }
 
+/// Compiles what every [`validate`] needs into this instance: the two JSON Schemas, the
+/// built-in pack and the extra pack `policies` (name, content). Never required (a call compiles
+/// what it lacks); a host that snapshots an instance after it (a Wizer-style pre-initialisation)
+/// spares every call made from the snapshot that work, for requests with exactly these
+/// `policies`.
+pub fn prepare(policies: &[(String, String)]) -> Result<(), String> {
+    schema::builtin()?;
+    policy::prepare(policies)?;
+    // One validation of a fixed document, whose findings are dropped, so that what is set up on
+    // first use (the rules' regular expressions, std's hash keys, lazily built tables in the
+    // libraries) is set up here and lands in the snapshot too, instead of in every call. It
+    // leaves nothing a call could see: its only input is this constant.
+    let _ = validate(&Request {
+        documents: vec![Input {
+            path: "warm-up.json".to_string(),
+            data: WARM_UP.as_bytes().to_vec(),
+        }],
+        policies: policies.to_vec(),
+        disabled: Vec::new(),
+    });
+    Ok(())
+}
+
+/// The document of [`prepare`]'s warm-up: a HelmRelease that reaches every built-in rule.
+const WARM_UP: &str = r#"{"apiVersion":"kubernetes.project-planton.org/v1","kind":"HelmRelease","metadata":{"name":"warm-up","namespace":"default"},"spec":{"repo":"https://charts.example.com/stable","name":"warm-up","version":"1.0.0","values":{"replicaCount":1,"image":{"repository":"registry.example.com/app","tag":"latest"},"enabled":"true"},"atomic":true,"wait":true,"timeout":"5m","interval":"10m"}}"#;
+
 /// The rules in force for these policy files and disabled codes, core checks first.
 pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<RuleInfo>, String> {
     let extra = Pack::parse(policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
-    let rules = Rules::new(&extra, disabled)?;
+    let compiled = extra.compile()?;
+    let rules = Rules::new(&compiled, disabled)?;
     let mut out: Vec<RuleInfo> = policy::CORE_CHECKS
         .iter()
         .map(|(code, doc)| RuleInfo {

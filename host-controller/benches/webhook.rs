@@ -9,6 +9,15 @@
 //! nested loops of 100,000 in a message template) to one request in ten: it must be cut off by
 //! its fuel (PH003, denied) while the other requests keep their latency.
 //!
+//! Every request reviews a different object: its name, namespace, repository, chart, version and
+//! values change with the request's number, so no cache keyed by the object could serve it.
+//!
+//! The server prepares its validation snapshot (`Runtime::prepare_validation`, the pack compiled
+//! into a pre-initialised core) before it reports its port, as the controller does in the
+//! background when the rules change; the first row runs without one (every review compiles the
+//! rules, the controller's slow path until the snapshot is ready) for comparison. Before the load,
+//! the bench times the pieces of one sandboxed validation in-process.
+//!
 //! `PLANTON_WEBHOOK_BENCH_REQUESTS` overrides the number of requests per level (default 2,000).
 
 use std::io::{BufRead, BufReader, Write};
@@ -19,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use host_controller::validation::{Policies, PolicyStore};
 use host_controller::webhook::{CertReloader, Limits, PATH, Webhook};
-use host_runtime::{Config, PolicyFile, Runtime};
+use host_runtime::{Config, OfflineHost, PolicyFile, Runtime, SourceFile, ValidateRequest};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use rustls::pki_types::pem::PemObject;
@@ -58,11 +67,17 @@ fn main() {
          processes over loopback HTTPS, {} CPUs",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    pieces(&dir);
     println!(
         "{:<26} {:>5} {:>8} {:>6} {:>9} {:>9} {:>9}",
         "scenario", "conc", "requests", "failed", "p50 ms", "p99 ms", "req/s"
     );
     let mut failed_total = 0;
+    let server = Server::start(&dir, "slow");
+    let r = rt.block_on(drive(server.port, &ca, 8, requests, 0));
+    r.print("built-in, no snapshot", 8, &r.normal);
+    failed_total += r.failed;
+    drop(server);
     let server = Server::start(&dir, "plain");
     for conc in LEVELS {
         let r = rt.block_on(drive(server.port, &ca, conc, requests, 0));
@@ -105,7 +120,9 @@ impl Server {
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("the server's port");
-        let port = line.trim().parse().expect("a port number");
+        let (port, prepared) = line.trim().split_once(' ').expect("port and preparation");
+        println!("(server \"{mode}\": validation snapshot {prepared})");
+        let port = port.parse().expect("a port number");
         Server { child, port }
     }
 }
@@ -126,11 +143,13 @@ fn serve(mode: &str) {
         .expect("tokio");
     rt.block_on(async {
         let limits = Limits::default();
-        let runtime = Runtime::new(Config {
-            deadline: limits.timeout,
-            ..Config::default()
-        })
-        .expect("the core loads");
+        let runtime = Arc::new(
+            Runtime::new(Config {
+                deadline: limits.timeout,
+                ..Config::default()
+            })
+            .expect("the core loads"),
+        );
         let policies = match mode {
             "spin" => Policies {
                 files: vec![PolicyFile {
@@ -141,18 +160,25 @@ fn serve(mode: &str) {
             },
             _ => Policies::default(),
         };
+        // As the controller's background preparation, but waited for: the rows measure the
+        // fast path, except the one of the "slow" server.
+        let prepared = if mode == "slow" {
+            "not made".to_string()
+        } else {
+            let started = Instant::now();
+            runtime
+                .prepare_validation(&policies.files)
+                .expect("the snapshot");
+            format!("made in {:.2} s", started.elapsed().as_secs_f64())
+        };
         let certs = CertReloader::load(&dir.join("tls.crt"), &dir.join("tls.key")).expect("cert");
-        let webhook = Arc::new(Webhook::new(
-            Arc::new(runtime),
-            PolicyStore::fixed(policies),
-            limits,
-        ));
+        let webhook = Arc::new(Webhook::new(runtime, PolicyStore::fixed(policies), limits));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let port = listener.local_addr().expect("addr").port();
         tokio::spawn(webhook.serve(listener, certs));
-        println!("{port}");
+        println!("{port} {prepared}");
         std::io::stdout().flush().expect("flush");
         tokio::task::spawn_blocking(|| {
             let mut sink = String::new();
@@ -193,22 +219,30 @@ impl Run {
     }
 }
 
-/// What request `i` sends, and the verdict it must get.
+/// What request `i` sends, and the verdict it must get: every field that varies varies with `i`.
 fn case(i: usize, spin_every: usize) -> (Value, bool, bool) {
-    let mut spec =
-        json!({"repo": "https://charts.example.com", "name": "webapp", "version": "1.2.3"});
+    let mut spec = json!({
+        "repo": format!("https://charts{}.example.com/team-{}", i % 17, i % 5),
+        "name": format!("webapp-{}", i % 41),
+        "version": format!("1.{}.{}", i % 23, i % 7),
+        "values": {
+            "replicaCount": i % 9 + 1,
+            "podLabels": {"shard": format!("s{i}")},
+            "image": {"repository": format!("registry.example.com/app-{}", i % 11), "tag": format!("2.{}.{}", i % 13, i % 3)},
+        },
+    });
     if spin_every > 0 && i.is_multiple_of(spin_every) {
-        spec["values"] = json!({"spin": true});
+        spec["values"]["spin"] = json!(true);
         return (spec, false, true);
     }
     match i % 3 {
         0 => (spec, true, false),
         1 => {
-            spec["version"] = json!("^1.2");
+            spec["version"] = json!(format!("^1.{}", i % 23));
             (spec, false, false)
         }
         _ => {
-            spec["values"] = json!({"image": {"repository": "nginx", "tag": "latest"}});
+            spec["values"]["image"]["tag"] = json!("latest");
             (spec, true, false)
         }
     }
@@ -224,11 +258,11 @@ fn review(i: usize, spec: Value) -> Bytes {
                 "kind": {"group": "kubernetes.project-planton.org", "version": "v1", "kind": "HelmRelease"},
                 "operation": "CREATE",
                 "name": format!("web-{i}"),
-                "namespace": "apps",
+                "namespace": format!("apps-{}", i % 13),
                 "object": {
                     "apiVersion": "kubernetes.project-planton.org/v1",
                     "kind": "HelmRelease",
-                    "metadata": {"name": format!("web-{i}"), "namespace": "apps"},
+                    "metadata": {"name": format!("web-{i}"), "namespace": format!("apps-{}", i % 13)},
                     "spec": spec,
                 },
             }
@@ -328,4 +362,70 @@ async fn drive(
     }
     total.elapsed = started.elapsed();
     total
+}
+
+/// Where one sandboxed validation's time goes, in this process (medians of `RUNS` calls): an
+/// empty call (fresh store and instance, no work), compiling the built-in rules (`list_rules`),
+/// a whole validation compiling everything (no snapshot), making the snapshot, and a validation
+/// from it.
+fn pieces(dir: &std::path::Path) {
+    const RUNS: usize = 200;
+    let runtime = Runtime::new(Config {
+        // A cache of its own, so that the snapshot is really made here.
+        cache_dir: Some(dir.join("cache")),
+        ..Config::default()
+    })
+    .expect("the core loads");
+    let request = |i: usize| {
+        let (spec, _, _) = case(i, 0);
+        let object = json!({
+            "apiVersion": "kubernetes.project-planton.org/v1",
+            "kind": "HelmRelease",
+            "metadata": {"name": format!("web-{i}"), "namespace": "apps"},
+            "spec": spec,
+        });
+        ValidateRequest {
+            documents: vec![SourceFile {
+                path: format!("HelmRelease apps/web-{i}"),
+                data: serde_json::to_vec(&object).expect("JSON"),
+            }],
+            policies: Vec::new(),
+            disabled: Vec::new(),
+        }
+    };
+    let median = |f: &mut dyn FnMut(usize)| {
+        let mut times: Vec<Duration> = (0..RUNS)
+            .map(|i| {
+                let t = Instant::now();
+                f(i);
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[RUNS / 2].as_secs_f64() * 1000.0
+    };
+    let host = OfflineHost::default;
+    println!("one sandboxed validation, in-process, median of {RUNS} calls:");
+    let empty = median(&mut |_| {
+        runtime.template_name("x", host()).expect("call");
+    });
+    println!("  empty call (fresh store, instantiate, call, drop)   {empty:>7.3} ms");
+    let pack = median(&mut |_| {
+        runtime.list_rules(&[], &[], host()).expect("rules");
+    });
+    println!("  compile the built-in rules (list-rules)             {pack:>7.3} ms");
+    let slow = median(&mut |i| {
+        runtime.validate(&request(i), host()).expect("validate");
+    });
+    println!("  validate, no snapshot (schemas + rules compiled)    {slow:>7.3} ms");
+    let started = Instant::now();
+    runtime.prepare_validation(&[]).expect("the snapshot");
+    println!(
+        "  make the snapshot (instrument, compile x2, prepare)  {:>7.0} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let fast = median(&mut |i| {
+        runtime.validate(&request(i), host()).expect("validate");
+    });
+    println!("  validate from the snapshot                          {fast:>7.3} ms");
 }

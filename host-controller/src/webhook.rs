@@ -355,8 +355,9 @@ impl Flags {
             deadline: self.limits.timeout,
             ..host_runtime::Config::default()
         };
-        let runtime =
-            Runtime::new(config).map_err(|e| FlagError(format!("the webhook's sandbox: {e}")))?;
+        let runtime = Arc::new(
+            Runtime::new(config).map_err(|e| FlagError(format!("the webhook's sandbox: {e}")))?,
+        );
         let mut tasks = Vec::new();
         let listener = TcpListener::bind(&addr)
             .await
@@ -368,8 +369,11 @@ impl Flags {
         tasks.push(tokio::spawn(
             certs.clone().watch(self.cert_poll.unwrap_or(CERT_POLL)),
         ));
-        let webhook =
-            Arc::new(Webhook::new(Arc::new(runtime), policies, self.limits).with_metrics(metrics));
+        tasks.push(tokio::spawn(validation::keep_prepared(
+            runtime.clone(),
+            policies.clone(),
+        )));
+        let webhook = Arc::new(Webhook::new(runtime, policies, self.limits).with_metrics(metrics));
         tasks.push(tokio::spawn(webhook.serve(listener, certs)));
         Ok(Some(Running { addr: local, tasks }))
     }

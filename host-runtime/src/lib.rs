@@ -20,6 +20,7 @@ mod error;
 mod host;
 mod runtime;
 mod sandbox;
+mod snapshot;
 
 pub use config::{
     Config, DEFAULT_DEADLINE, DEFAULT_EPOCH_TICK, DEFAULT_MAX_MEMORY, PRECOMPILED_DIR_ENV, Pooling,

@@ -1,6 +1,6 @@
 //! The facade: one engine, one compiled component, one pre-linked instance; a store per call.
 
-use std::sync::mpsc;
+use std::sync::{Arc, OnceLock, RwLock, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -9,6 +9,7 @@ use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Stor
 
 use crate::bindings::{Core, CorePre};
 use crate::sandbox::State;
+use crate::snapshot::{self, Failure};
 use crate::{
     CORE_COMPONENT, CORE_COMPONENT_SHA256, Config, Diagnostic, Error, HostServices, PolicyFile,
     RenderError, RenderOutput, RenderRequest, RuleInfo, ValidateRequest, cache,
@@ -49,7 +50,12 @@ pub enum CompileSource {
 pub struct Runtime {
     engine: Engine,
     component: Component,
+    linker: Linker<State>,
     pre: CorePre<State>,
+    /// The snapshot of [`Runtime::prepare_validation`], for validations with its pack.
+    prepared: RwLock<Option<Arc<Prepared>>>,
+    /// The core instrumented for snapshots, compiled at the first preparation.
+    instrumented: OnceLock<Component>,
     config: Config,
     deadline_ticks: u64,
     compile_source: CompileSource,
@@ -83,7 +89,10 @@ impl Runtime {
         Ok(Runtime {
             engine,
             component,
+            linker,
             pre,
+            prepared: RwLock::new(None),
+            instrumented: OnceLock::new(),
             config,
             deadline_ticks: u64::try_from(deadline_ticks).unwrap_or(u64::MAX),
             compile_source,
@@ -103,7 +112,7 @@ impl Runtime {
         request: &RenderRequest,
         host: impl HostServices + 'static,
     ) -> Result<RenderOutput, Error> {
-        self.call("render", Box::new(host), |core, store| {
+        self.call("render", &self.pre, Box::new(host), |core, store| {
             core.call_render(store, request)
         })?
         .map_err(Error::Render)
@@ -111,15 +120,116 @@ impl Runtime {
 
     /// Validates HelmRelease documents against the schema and the policy pack, with the same
     /// guarantees as [`Runtime::render`].
+    ///
+    /// When the request's `policies` are those of the last [`Runtime::prepare_validation`], the
+    /// call starts from that snapshot, with the schemas and every rule already compiled; else it
+    /// compiles them itself (a few milliseconds). Either way it runs in a fresh instance.
     pub fn validate(
         &self,
         request: &ValidateRequest,
         host: impl HostServices + 'static,
     ) -> Result<Vec<Diagnostic>, Error> {
-        self.call("validate", Box::new(host), |core, store| {
+        let prepared = self.prepared_for(&request.policies);
+        let pre = prepared.as_ref().map_or(&self.pre, |p| &p.pre);
+        self.call("validate", pre, Box::new(host), |core, store| {
             core.call_validate(store, request)
         })?
         .map_err(Error::Validate)
+    }
+
+    /// Makes (or loads from [`Config::cache_dir`]) a snapshot of the core with the JSON Schemas,
+    /// the built-in rules and the extra rule files `policies` compiled, and serves every later
+    /// [`Runtime::validate`] whose `policies` are exactly these from it, until the next
+    /// preparation. Returns at once when `policies` are already the prepared ones.
+    ///
+    /// Guarantees: every call still runs in a fresh instance made from the snapshot, which holds
+    /// the compiled rules and nothing of any call; validations with other `policies` keep
+    /// working meanwhile, compiling their rules themselves. Fails with [`Error::Validate`] when a
+    /// policy file does not load (the calls then report the same), [`Error::Setup`] otherwise;
+    /// either way the previous snapshot stays in force.
+    /// Caveats: blocking and slow the first time for a pack: a Cranelift compile of the whole
+    /// component (seconds of CPU), two for the runtime's first snapshot; run it off the paths
+    /// that serve requests.
+    pub fn prepare_validation(&self, policies: &[PolicyFile]) -> Result<(), Error> {
+        let key = pack_key(policies);
+        if self
+            .prepared
+            .read()
+            .expect("not poisoned")
+            .as_ref()
+            .is_some_and(|p| p.key == key)
+        {
+            return Ok(());
+        }
+        let setup = |e: wasmtime::Error| Error::Setup(format!("{e:#}"));
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let path = self.config.cache_dir.as_ref().map(|dir| {
+            cache::artifact_path(
+                dir,
+                &self.engine,
+                &format!("{CORE_COMPONENT_SHA256}+prepared-{hex}"),
+            )
+        });
+        let cached = path
+            .as_ref()
+            .and_then(|p| cache::load(&self.engine, p, self.config.map_artifact));
+        let component = match cached {
+            Some(c) => c,
+            None => {
+                let instrumented = match self.instrumented.get() {
+                    Some(c) => c,
+                    None => {
+                        let wasm = snapshot::instrumented().map_err(setup)?;
+                        let c = Component::new(&self.engine, &wasm).map_err(setup)?;
+                        self.instrumented.get_or_init(|| c)
+                    }
+                };
+                let stack = self.config.max_wasm_stack.saturating_add(HOST_STACK_MARGIN);
+                let wasm = std::thread::scope(|scope| {
+                    std::thread::Builder::new()
+                        .name("planton-helm-prepare".into())
+                        .stack_size(stack)
+                        .spawn_scoped(scope, || {
+                            snapshot::preinitialize(
+                                &self.engine,
+                                &self.linker,
+                                instrumented,
+                                policies,
+                                self.config.max_memory,
+                            )
+                        })
+                        .map_err(|e| {
+                            Error::Setup(format!("could not start a thread for the call: {e}"))
+                        })?
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                        .map_err(|f| match f {
+                            Failure::Pack(message) => Error::Validate(message),
+                            Failure::Wasm(e) => setup(e),
+                        })
+                })?;
+                let component = Component::new(&self.engine, &wasm).map_err(setup)?;
+                if let (Some(path), Ok(artifact)) = (&path, component.serialize()) {
+                    // The cache is only a shortcut (see `load_component`).
+                    let _ = cache::store(path, &artifact);
+                }
+                component
+            }
+        };
+        let pre =
+            CorePre::new(self.linker.instantiate_pre(&component).map_err(setup)?).map_err(setup)?;
+        *self.prepared.write().expect("not poisoned") = Some(Arc::new(Prepared { key, pre }));
+        Ok(())
+    }
+
+    /// Whether validations with `policies` start from a snapshot.
+    pub fn is_prepared_for(&self, policies: &[PolicyFile]) -> bool {
+        self.prepared_for(policies).is_some()
+    }
+
+    fn prepared_for(&self, policies: &[PolicyFile]) -> Option<Arc<Prepared>> {
+        let prepared = self.prepared.read().expect("not poisoned").clone()?;
+        (prepared.key == pack_key(policies)).then_some(prepared)
     }
 
     /// The core checks and policy rules in force for `policies` (extra rule files) and
@@ -131,7 +241,7 @@ impl Runtime {
         disabled: &[String],
         host: impl HostServices + 'static,
     ) -> Result<Vec<RuleInfo>, Error> {
-        self.call("list-rules", Box::new(host), |core, store| {
+        self.call("list-rules", &self.pre, Box::new(host), |core, store| {
             core.call_list_rules(store, policies, disabled)
         })?
         .map_err(Error::Validate)
@@ -145,7 +255,7 @@ impl Runtime {
         template: &str,
         host: impl HostServices + 'static,
     ) -> Result<String, Error> {
-        self.call("template-name", Box::new(host), |core, store| {
+        self.call("template-name", &self.pre, Box::new(host), |core, store| {
             core.call_template_name(store, template)
         })?
         .map_err(|message| {
@@ -191,6 +301,7 @@ impl Runtime {
     fn call<R: Send>(
         &self,
         name: &'static str,
+        pre: &CorePre<State>,
         host: Box<dyn HostServices>,
         f: impl FnOnce(&Core, &mut Store<State>) -> wasmtime::Result<R> + Send,
     ) -> Result<R, Error> {
@@ -199,7 +310,7 @@ impl Runtime {
             std::thread::Builder::new()
                 .name(format!("planton-helm-{name}"))
                 .stack_size(stack)
-                .spawn_scoped(scope, || self.call_here(name, host, f))
+                .spawn_scoped(scope, || self.call_here(name, pre, host, f))
                 .map_err(|e| Error::Setup(format!("could not start a thread for the call: {e}")))?
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -209,6 +320,7 @@ impl Runtime {
     fn call_here<R>(
         &self,
         name: &'static str,
+        pre: &CorePre<State>,
         host: Box<dyn HostServices>,
         f: impl FnOnce(&Core, &mut Store<State>) -> wasmtime::Result<R>,
     ) -> Result<R, Error> {
@@ -220,8 +332,7 @@ impl Runtime {
         store.limiter(|state| &mut state.limiter);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(self.deadline_ticks);
-        let result = self
-            .pre
+        let result = pre
             .instantiate(&mut store)
             .and_then(|core| f(&core, &mut store));
         result.map_err(|e| self.classify(name, &store, e))
@@ -260,6 +371,25 @@ impl Drop for Runtime {
             ticker.stop();
         }
     }
+}
+
+/// A snapshot of the core prepared for one policy pack.
+struct Prepared {
+    key: [u8; 32],
+    pre: CorePre<State>,
+}
+
+/// SHA-256 of a policy pack: names and contents, in order, each length-prefixed.
+fn pack_key(policies: &[PolicyFile]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for f in policies {
+        for part in [f.name.as_bytes(), f.content.as_bytes()] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part);
+        }
+    }
+    hash.finalize().into()
 }
 
 /// The engine settings of a runtime for `config`, shared by [`Runtime::new`] and [`precompile`]

@@ -5,7 +5,7 @@ use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use host_runtime::{
-    Capabilities, ChartSource, Config, Error, OfflineHost, ReleaseInfo, RenderOptions,
+    Capabilities, ChartSource, Config, Error, OfflineHost, PolicyFile, ReleaseInfo, RenderOptions,
     RenderRequest, Runtime, SourceFile, ValidateRequest,
 };
 
@@ -369,4 +369,95 @@ fn name_templates_run_with_sprig_and_no_data() {
         name("{{ include \"x\" . }}").unwrap_err(),
         "template: name-template:1: function \"include\" not defined"
     );
+}
+
+/// A HelmRelease named `name`, valid but for `version`.
+fn release_doc(name: &str, version: &str) -> SourceFile {
+    SourceFile {
+        path: format!("{name}.yaml"),
+        data: format!(
+            "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata:\n  name: {name}\nspec:\n  repo: https://charts.example.com\n  name: web\n  version: {version}\n"
+        )
+        .into_bytes(),
+    }
+}
+
+#[test]
+fn validations_from_a_snapshot_start_fresh_and_answer_as_without_one() {
+    let runtime = runtime(256 << 20, Duration::from_secs(30));
+    let rules = |code: &str, extra: &str| {
+        vec![PolicyFile {
+            name: "org/rules.yaml".into(),
+            content: format!(
+                "rules:\n  - code: {code}\n    severity: warning\n    doc: d\n    when: 'true'\n    message: \"{code} saw {{{{ metadata.name }}}}\"\n{extra}"
+            ),
+        }]
+    };
+    // The prepared pack also holds a rule that never ends: fuel still stops it.
+    let spin = "  - code: ORG-SPIN\n    severity: warning\n    doc: d\n    when: metadata.name == 'spin'\n    message: '{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}'\n";
+    let (prepared, other) = (rules("ORG001", spin), rules("ORG002", ""));
+    let calls = [
+        (release_doc("first", "1.2.3"), prepared.clone()),
+        (release_doc("second", "^1.2"), prepared.clone()),
+        (release_doc("spin", "1.2.3"), prepared.clone()),
+        (release_doc("first", "1.2.3"), other.clone()),
+        (release_doc("second", "^1.2"), Vec::new()),
+        (release_doc("first", "1.2.3"), prepared.clone()),
+    ];
+    let answer = |(doc, policies): &(SourceFile, Vec<PolicyFile>)| {
+        let diags = runtime
+            .validate(
+                &ValidateRequest {
+                    documents: vec![doc.clone()],
+                    policies: policies.clone(),
+                    disabled: Vec::new(),
+                },
+                host(),
+            )
+            .expect("validates");
+        diags
+            .iter()
+            .map(|d| format!("{} {}: {}", d.code, d.path, d.message))
+            .collect::<Vec<_>>()
+    };
+    let without: Vec<_> = calls.iter().map(answer).collect();
+    assert!(!runtime.is_prepared_for(&prepared));
+    runtime.prepare_validation(&prepared).expect("the snapshot");
+    assert!(runtime.is_prepared_for(&prepared));
+    assert!(!runtime.is_prepared_for(&other));
+    assert!(!runtime.is_prepared_for(&[]));
+    // Each call sees its own document and rules only: nothing of the calls before it (the
+    // first document again after others, another pack, no pack) shows in its answer.
+    let with: Vec<_> = calls.iter().map(answer).collect();
+    assert_eq!(with, without);
+    assert_eq!(with[0], ["ORG001 spec: ORG001 saw first"]);
+    assert_eq!(with[5], with[0]);
+    assert!(
+        with[1].iter().any(|d| d.starts_with("PH010")),
+        "{:?}",
+        with[1]
+    );
+    assert!(
+        with[2]
+            .iter()
+            .any(|d| d.starts_with("PH003") && d.contains("fuel")),
+        "{:?}",
+        with[2]
+    );
+    assert_eq!(with[3], ["ORG002 spec: ORG002 saw first"]);
+    assert!(with[4].iter().all(|d| !d.contains("ORG")), "{:?}", with[4]);
+    // A pack that does not load gets no snapshot, and says why as `validate` does.
+    let bad = vec![PolicyFile {
+        name: "org/bad.yaml".into(),
+        content: "rules: [".into(),
+    }];
+    match runtime.prepare_validation(&bad) {
+        Err(Error::Validate(m)) => assert!(m.contains("org/bad.yaml:2:1"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        runtime.is_prepared_for(&prepared),
+        "the last snapshot stays"
+    );
+    assert_next_call_succeeds(&runtime);
 }

@@ -2,8 +2,8 @@
 //! expressions and templates, evaluated over one HelmRelease at a time, each evaluation bounded
 //! by minijinja's fuel so that no rule can hang the sandbox.
 
-use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::cell::{OnceCell, RefCell};
+use std::collections::{BTreeMap, HashMap};
 
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Environment, Error as JinjaError, Expression, Template, UndefinedBehavior};
@@ -278,16 +278,41 @@ fn environment() -> Environment<'static> {
     env.add_test(
         "matching",
         |v: Value, pattern: String| -> Result<bool, JinjaError> {
-            let re = regex_lite::Regex::new(&pattern).map_err(|e| {
+            matches(&pattern, v.as_str()).map_err(|e| {
                 JinjaError::new(
                     minijinja::ErrorKind::InvalidOperation,
                     format!("`matching`: bad regular expression: {e}"),
                 )
-            })?;
-            Ok(v.as_str().is_some_and(|s| re.is_match(s)))
+            })
         },
     );
     env
+}
+
+/// The most regular expressions of `matching` kept compiled per instance: the rules' own
+/// patterns, a few dozen at most; a rule that builds patterns from the document compiles the rest.
+const MAX_CACHED_PATTERNS: usize = 64;
+
+thread_local! {
+    /// Compiled `matching` patterns. [`super::prepare`]'s warm-up fills it with the patterns of
+    /// the pack, so that calls made from a snapshot of the instance find them compiled.
+    static PATTERNS: RefCell<HashMap<String, regex_lite::Regex>> = RefCell::new(HashMap::new());
+}
+
+/// Whether `text` (none: not a string) matches `pattern`.
+fn matches(pattern: &str, text: Option<&str>) -> Result<bool, regex_lite::Error> {
+    PATTERNS.with(|cache| {
+        if let Some(re) = cache.borrow().get(pattern) {
+            return Ok(text.is_some_and(|s| re.is_match(s)));
+        }
+        let re = regex_lite::Regex::new(pattern)?;
+        let found = text.is_some_and(|s| re.is_match(s));
+        let mut cache = cache.borrow_mut();
+        if cache.len() < MAX_CACHED_PATTERNS {
+            cache.insert(pattern.to_string(), re);
+        }
+        Ok(found)
+    })
 }
 
 /// A string argument as text; anything else (a number where a string was expected) as its
@@ -391,22 +416,66 @@ pub fn builtin() -> Result<&'static Compiled<'static>, String> {
     })
 }
 
+/// An extra pack compiled ahead of the calls that use it, and the files it came from.
+struct Prepared {
+    files: Vec<(String, String)>,
+    compiled: &'static Compiled<'static>,
+}
+
+thread_local! {
+    /// The extra pack of [`prepare`]: set once, before any call, in an instance that a host then
+    /// snapshots, so that every call made from the snapshot starts with it compiled.
+    static PREPARED: OnceCell<Prepared> = const { OnceCell::new() };
+}
+
+/// Compiles the built-in pack and the extra pack `files` (name, content) into this instance,
+/// for [`prepared`] to hand out. Fails as [`Pack::parse`] and [`Pack::compile`] do; a second
+/// call with other files is refused (the first stays in force).
+pub fn prepare(files: &[(String, String)]) -> Result<(), String> {
+    builtin()?;
+    PREPARED.with(|cell| {
+        if let Some(p) = cell.get() {
+            return if p.files == files {
+                Ok(())
+            } else {
+                Err("this instance already holds another prepared policy pack".to_string())
+            };
+        }
+        // Leaked once per instance (the guest has one thread), like the built-in pack.
+        let pack: &'static Pack = Box::leak(Box::new(Pack::parse(
+            files.iter().map(|(n, c)| (n.as_str(), c.as_str())),
+        )?));
+        let compiled: &'static Compiled<'static> = Box::leak(Box::new(pack.compile()?));
+        let _ = cell.set(Prepared {
+            files: files.to_vec(),
+            compiled,
+        });
+        Ok(())
+    })
+}
+
+/// The extra pack [`prepare`] compiled, if it was made from exactly `files` (names, contents
+/// and order): any other request compiles its own.
+pub fn prepared(files: &[(String, String)]) -> Option<&'static Compiled<'static>> {
+    PREPARED.with(|cell| cell.get().filter(|p| p.files == files).map(|p| p.compiled))
+}
+
 /// The rules in force for one call: the built-in pack, then the user's files, less the
 /// disabled codes.
 pub struct Rules<'a> {
     builtin: &'static Compiled<'static>,
-    extra: Compiled<'a>,
+    extra: &'a Compiled<'a>,
     disabled: &'a [String],
 }
 
 impl<'a> Rules<'a> {
-    /// The built-in pack plus `extra`, less `disabled`. Fails (naming the file, line and fix)
-    /// when a code is reserved, duplicated or unknown, or an expression or template does not
-    /// compile.
-    pub fn new(extra: &'a Pack, disabled: &'a [String]) -> Result<Rules<'a>, String> {
+    /// The built-in pack plus `extra` (compiled by [`Pack::compile`] or [`prepared`]), less
+    /// `disabled`. Fails (naming the file, line and fix) when a code is reserved, duplicated or
+    /// unknown.
+    pub fn new(extra: &'a Compiled<'a>, disabled: &'a [String]) -> Result<Rules<'a>, String> {
         let builtin = builtin()?;
         let mut seen: BTreeMap<&str, &Rule> = BTreeMap::new();
-        for r in builtin.pack.rules.iter().chain(&extra.rules) {
+        for r in builtin.pack.rules.iter().chain(&extra.pack.rules) {
             if let Some(&(code, _)) = CORE_CHECKS.iter().find(|(c, _)| *c == r.code) {
                 return Err(format!(
                     "{}:{}: rule code {code} is reserved for a core check; pick another code",
@@ -434,7 +503,7 @@ impl<'a> Rules<'a> {
         }
         Ok(Rules {
             builtin,
-            extra: extra.compile()?,
+            extra,
             disabled,
         })
     }

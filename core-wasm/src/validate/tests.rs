@@ -695,3 +695,47 @@ fn a_bad_crd_policy_names_its_line_column_and_the_choices() {
     );
     assert!(said.contains("CreateReplace"), "{said}");
 }
+
+#[test]
+fn a_prepared_pack_serves_exactly_its_own_policies() {
+    // The prepared pack lives per thread (per instance in the component): a thread of its own.
+    std::thread::spawn(|| {
+        let rule = |code: &str| {
+            user_rules(&format!(
+                "rules:\n  - code: {code}\n    severity: error\n    doc: d\n    when: 'true'\n    message: \"{code} saw {{{{ metadata.name }}}}\"\n"
+            ))
+        };
+        let (first, second) = (rule("ORG001"), rule("ORG002"));
+        let req = |policies: &[(String, String)]| Request {
+            documents: vec![Input {
+                path: "r.yaml".into(),
+                data: document(&json!({})).into_bytes(),
+            }],
+            policies: policies.to_vec(),
+            disabled: vec![],
+        };
+        let before: Vec<_> = [&first[..], &second[..], &[]]
+            .iter()
+            .map(|p| validate(&req(p)).expect("loads"))
+            .collect();
+        let err = prepare(&user_rules("rules: [")).expect_err("a bad pack");
+        assert!(err.contains("org/rules.yaml:2:1"), "{err}");
+        prepare(&first).expect("the pack loads");
+        assert!(policy::prepared(&first).is_some());
+        assert!(policy::prepared(&second).is_none());
+        let after: Vec<_> = [&first[..], &second[..], &[]]
+            .iter()
+            .map(|p| validate(&req(p)).expect("loads"))
+            .collect();
+        assert_eq!(after, before, "the same findings with and without the prepared pack");
+        assert_eq!(codes(&after[0]), ["ORG001"]);
+        assert_eq!(after[0][0].message, "ORG001 saw podinfo");
+        assert_eq!(codes(&after[1]), ["ORG002"]);
+        assert!(after[2].is_empty(), "{:?}", after[2]);
+        prepare(&first).expect("the same pack again");
+        let err = prepare(&second).expect_err("one pack per instance");
+        assert!(err.contains("another prepared policy pack"), "{err}");
+    })
+    .join()
+    .expect("the test thread");
+}
