@@ -6,6 +6,8 @@
 //! as separate processes (killed with SIGKILL, stopped with SIGTERM, two at once for leader
 //! election).
 
+#[path = "e2e/sharding.rs"]
+mod sharding;
 #[path = "../../chart-source/tests/support/mod.rs"]
 mod support;
 #[path = "e2e/tenancy.rs"]

@@ -23,6 +23,7 @@ mod sandbox;
 
 pub use config::{
     Config, DEFAULT_DEADLINE, DEFAULT_EPOCH_TICK, DEFAULT_MAX_MEMORY, PRECOMPILED_DIR_ENV, Pooling,
+    parse_size,
 };
 pub use error::Error;
 pub use host::{HostServices, OfflineHost};
