@@ -1,18 +1,16 @@
 //! chart-source against real servers on loopback: Debian's docker-registry filled by the real
 //! `helm push`, and a static server holding an index made by `helm repo index`.
 
-mod support;
-#[path = "support/tls.rs"]
-mod tls;
-
 use std::path::Path;
 use std::time::Duration;
 
 use chart_source::{
     ChartRef, ClientCert, Credentials, DockerConfig, Error, Fetcher, Options, Origin, sha256_digest,
 };
-use support::{Helm, Registry, ServeOptions, StaticServer, TempDir, TokenFront, write_chart};
-use tls::{TestPki, TlsFront};
+use test_support::{
+    Helm, Registry, ServeOptions, StaticServer, TempDir, TestPki, TlsFront, TokenFront, free_port,
+    write_chart,
+};
 
 const USER: &str = "ci-bot";
 const PASSWORD: &str = "s3cret-pull";
@@ -210,7 +208,7 @@ fn oci_corrupted_layer_is_a_digest_mismatch_and_is_not_cached() {
 #[test]
 fn a_registry_that_is_down_is_a_connection_error() {
     let work = TempDir::new("down");
-    let port = support::free_port();
+    let port = free_port();
     let fetcher = Fetcher::new(options(&work.path().join("cache"))).expect("fetcher");
     let err = fetcher
         .fetch_blocking(&ChartRef::new(
@@ -586,7 +584,7 @@ fn oci_registry_over_tls_with_docker_config_credentials() {
             client_cert: cert.then(client),
             docker_config: docker,
             plain_http: false,
-            ..options(&work.path().join(format!("cache-{}", support::free_port())))
+            ..options(&work.path().join(format!("cache-{}", free_port())))
         })
         .expect("fetcher")
         .fetch_blocking(&chart)

@@ -5,12 +5,14 @@
 //! strings with Go's parser, and a spec must mean the same here: the grammar is
 //! `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` with units `ns`, `us` (`µs`, `μs`), `ms`, `s`, `m`, `h`, or a
 //! lone `0`; fractions are scaled through a float as Go scales them; nothing is trimmed; the
-//! result is an `i64` of nanoseconds. `tests.rs` holds a case table produced by Go 1.26's
-//! `time.ParseDuration` itself, errors included.
+//! result is an `i64` of nanoseconds. [`cases::CASES`] is a case table produced by Go 1.26's
+//! `time.ParseDuration` itself, errors included, that every reader of durations is tested with.
 
 #![forbid(unsafe_code)]
 
 use std::fmt;
+
+pub mod cases;
 
 /// Why a string is not a Go duration; [`fmt::Display`] gives Go's own message.
 #[derive(Clone, Debug, PartialEq, Eq)]

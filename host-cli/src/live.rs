@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, anyhow, bail};
 use base64::Engine as _;
 use clap::{Args, ValueEnum};
-use host_controller::HelmRelease;
+use helmrelease_model::HelmRelease;
 use host_controller::cluster::{Cluster, ClusterLookup, ObjectRef, manifest_objects};
 use host_controller::drift::{self, Drift};
 use host_controller::release::{self, Store};
@@ -263,7 +263,7 @@ fn helmreleases(files: &[PathBuf]) -> anyhow::Result<BTreeMap<(String, String), 
 
 /// The ignore rules of the release's drift detection (none when it sets none; drift is reported
 /// whatever `spec.driftDetection.mode` is, as a dry run reports what is there).
-type IgnoreRules = Vec<host_controller::crd::DriftIgnoreRule>;
+type IgnoreRules = Vec<helmrelease_model::crd::DriftIgnoreRule>;
 
 fn drift_ignore(hr: &HelmRelease) -> IgnoreRules {
     hr.spec

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, anyhow, bail};
 use chart_source::{ChartRef, Credentials, FetchedChart, Fetcher, Options, Origin, Progress};
 use clap::Args;
+use helmrelease_model::defaults;
 use host_runtime::{
     Capabilities, ChartSource, Config, HostServices, OfflineHost, ReleaseInfo, RenderOptions,
     RenderOutput, RenderRequest, Runtime, Severity, SourceFile, ValidateRequest, ValuesLayer,
@@ -253,23 +254,23 @@ fn releases_from(path: &Path, text: &str) -> anyhow::Result<Vec<Release>> {
             doc.get("metadata")
                 .and_then(|m| m.get(name))
                 .and_then(|v| v.as_str())
-                .map(str::to_string)
         };
-        let opt = |name: &str| spec.get(name).and_then(|v| v.as_str()).map(str::to_string);
-        let release_name = opt("releaseName")
-            .or_else(|| meta("name"))
-            .ok_or_else(|| anyhow!("{}: set metadata.name or spec.releaseName", at()))?;
+        let opt = |name: &str| spec.get(name).and_then(|v| v.as_str());
+        let release_name = defaults::release_name(opt("releaseName"), meta("name"))
+            .ok_or_else(|| anyhow!("{}: set metadata.name or spec.releaseName", at()))?
+            .to_string();
         // Project Planton spells the target namespace `namespace.value` (`namespace.value_from`
         // is refused by validation, which runs first).
         let planton_namespace = spec
             .get("namespace")
             .and_then(|n| n.get("value"))
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
-        let namespace = opt("targetNamespace")
-            .or(planton_namespace)
-            .or_else(|| meta("namespace"))
-            .unwrap_or_else(|| "default".to_string());
+            .and_then(|v| v.as_str());
+        let namespace = defaults::target_namespace(
+            opt("targetNamespace"),
+            planton_namespace,
+            meta("namespace"),
+        )
+        .to_string();
         let values = match spec.get("values") {
             None | Some(serde_json::Value::Null) => None,
             Some(v @ serde_json::Value::Object(_)) => Some(v.to_string()),
@@ -641,6 +642,17 @@ mod tests {
             ("flat", "edge")
         );
         assert_eq!(r[1].values.as_deref(), Some(r#"{"image.tag":"1.2"}"#));
+    }
+
+    /// As the controller reads it (`helmrelease_model::defaults`): an empty Project Planton
+    /// `namespace.value` is no namespace, so the HelmRelease's own namespace is the target.
+    #[test]
+    fn an_empty_planton_namespace_falls_back_to_the_helmreleases_own() {
+        let text = "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\n\
+            metadata: {name: blog, namespace: apps}\n\
+            spec: {namespace: {value: ''}, repo: 'https://h/c', name: blog, version: 1.0.0}\n";
+        let r = releases_from(Path::new("r.yaml"), text).expect("parses");
+        assert_eq!(r[0].namespace, "apps");
     }
 
     #[test]

@@ -6,8 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
 use clap::Args;
-use host_controller::HelmRelease;
-use host_controller::crd::HelmReleaseStatus;
+use helmrelease_model::{HelmRelease, HelmReleaseStatus};
 use kube::api::ListParams;
 use kube::{Api, ResourceExt as _};
 use serde_json::Value;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use regex::Regex;
+use test_support::{known_failures, shell_words};
 
 struct Case {
     name: String,
@@ -26,57 +27,6 @@ struct Case {
 
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/charts-suite")
-}
-
-/// Splits a line into shell words: whitespace separates, '...' and "..." quote, \ escapes.
-fn shell_words(line: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => cur.push(c),
-                        None => return Err("unclosed '".into()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => cur.push(chars.next().ok_or("trailing \\")?),
-                        Some(c) => cur.push(c),
-                        None => return Err("unclosed \"".into()),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                cur.push(chars.next().ok_or("trailing \\")?);
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    Ok(words)
 }
 
 fn load_cases() -> Vec<Case> {
@@ -227,20 +177,6 @@ fn run_case(case: &Case) -> Result<(), String> {
     Ok(())
 }
 
-/// `NAME: cause` lines of known-failures.txt.
-fn known_failures(path: &Path) -> BTreeMap<String, String> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once(':') {
-            Some((name, cause)) => (name.trim().to_string(), cause.trim().to_string()),
-            None => (l.to_string(), String::new()),
-        })
-        .collect()
-}
-
 #[test]
 fn charts_render_exactly_as_helm_template() {
     let filter = std::env::var("CHARTS_FILTER")
@@ -320,13 +256,4 @@ fn charts_render_exactly_as_helm_template() {
         problems.len()
     );
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n\n"));
-}
-
-#[test]
-fn shell_words_quote_like_sh() {
-    assert_eq!(
-        shell_words(r#"a 'b c' "d \" e" f\ g --set x={a,b}"#).unwrap(),
-        ["a", "b c", "d \" e", "f g", "--set", "x={a,b}"]
-    );
-    assert!(shell_words("'open").is_err());
 }

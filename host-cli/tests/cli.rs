@@ -4,9 +4,6 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-#[path = "../../host-controller/tests/support/shells.rs"]
-mod shells;
-
 fn planton_helm(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_planton-helm"))
         .args(args)
@@ -99,9 +96,9 @@ fn template_prints_exactly_what_helm_prints() {
     );
 }
 
-/// Runs the oracle helm (`$PLANTON_HELM`, set by scripts/test.sh).
+/// Runs the oracle helm.
 fn helm(args: &[&str]) -> Output {
-    let helm = std::env::var("PLANTON_HELM").expect("PLANTON_HELM: run through scripts/test.sh");
+    let helm = test_support::helm::oracle().unwrap_or_else(|e| panic!("{e}"));
     Command::new(helm)
         .args(args)
         .env("HELM_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
@@ -211,7 +208,7 @@ fn no_subcommand_lists_them() {
 fn completion_scripts_parse_in_their_shells() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-completions");
     std::fs::create_dir_all(&dir).expect("dir");
-    let checked = shells::check_completions(
+    let checked = test_support::shell::check_completions(
         Path::new(env!("CARGO_BIN_EXE_planton-helm")),
         "planton-helm",
         &[

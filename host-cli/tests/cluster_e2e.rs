@@ -3,23 +3,19 @@
 //! registry, and the expectation of what will change derived from two runs of the oracle
 //! `helm template`.
 
-#[path = "../../chart-source/tests/support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use host_controller::{HelmRelease, SourceCharts, SourceOptions};
 use host_runtime::{Config, Runtime};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::{Api, Client, CustomResourceExt};
 use serde_json::{Value, json};
-use support::{Helm, Registry, TempDir};
+use test_support::{Helm, Registry, TempDir};
 use testenv::{ControlPlane, Options};
 
 const NS: &str = "shop";
@@ -36,16 +32,9 @@ fn chart_dir(version: &str) -> PathBuf {
 
 async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(
     what: &str,
-    mut f: impl FnMut() -> F,
+    f: impl FnMut() -> F,
 ) -> T {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    test_support::eventually_within(what, WAIT, Duration::from_millis(200), f).await
 }
 
 /// The HelmRelease file a user keeps in git.
@@ -407,20 +396,5 @@ fn assert_no_secret(text: &str) {
 }
 
 async fn install_crd(client: &Client) {
-    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    crds.create(&PostParams::default(), &HelmRelease::crd())
-        .await
-        .expect("CRD created");
-    wait_for("the CRD to be established", || async {
-        let crd = crds
-            .get("helmreleases.kubernetes.project-planton.org")
-            .await
-            .ok()?;
-        crd.status?
-            .conditions?
-            .iter()
-            .any(|c| c.type_ == "Established" && c.status == "True")
-            .then_some(())
-    })
-    .await;
+    test_support::cluster::install_crd(client, &HelmRelease::crd(), WAIT).await;
 }

@@ -1,13 +1,10 @@
 //! `planton-helm pull` and `planton-helm render` against real servers on loopback, compared with
 //! what the oracle helm prints for the same chart, version and values when helm fetches it itself.
 
-#[path = "../../chart-source/tests/support/mod.rs"]
-mod support;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::{Helm, Registry, ServeOptions, StaticServer, TempDir, write_chart};
+use test_support::{Helm, Registry, ServeOptions, StaticServer, TempDir, write_chart};
 
 const VALUES: &str = "replicaCount: 3\ngreeting: hi there\nimage:\n  tag: \"9.9\"\nresources:\n  limits:\n    cpu: 100m\n    memory: 64Mi\n";
 

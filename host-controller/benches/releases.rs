@@ -19,9 +19,6 @@
 //! (`VmHWM`) and CPU seconds from /proc; apiserver requests are counted from the audit log, where
 //! each controller process has a user of its own.
 
-#[path = "../../chart-source/tests/support/mod.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -32,7 +29,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams};
 use kube::{Api, CustomResourceExt};
 use serde_json::{Value, json};
-use support::{Helm, Registry, TempDir, free_port, write_chart};
+use test_support::{Helm, Registry, TempDir, free_port, write_chart};
 use testenv::{ControlPlane, FakeKubelet, Options};
 
 /// Give up on one measurement after this long.

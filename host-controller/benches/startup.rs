@@ -15,8 +15,6 @@
 //! `PLANTON_IMAGE_PROFILE=dev` measures the test suite's image (`--profile dev`) instead of the
 //! release one.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,6 +24,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{Patch, PatchParams, PostParams};
 use kube::{Api, CustomResourceExt};
 use serde_json::Value;
+use test_support::readyz;
 use testenv::ControlPlane;
 
 const NAME: &str = "planton-helm-controller";
@@ -47,22 +46,6 @@ fn free_port() -> u16 {
         .local_addr()
         .expect("addr")
         .port()
-}
-
-/// Whether `GET /readyz` on `port` answers 200 (a refused connection is "not yet").
-fn ready(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    if stream
-        .write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
 }
 
 /// The HelmRelease each start reconciles.
@@ -119,7 +102,7 @@ fn start(
             panic!("the controller exited: {status}");
         }
         assert!(started.elapsed() < LIMIT, "not ready within {LIMIT:?}");
-        if is_ready.is_none() && ready(port) {
+        if is_ready.is_none() && readyz(port) {
             is_ready = Some(started.elapsed());
         }
         if reconciled.is_none() {

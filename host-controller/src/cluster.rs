@@ -40,6 +40,21 @@ pub struct ObjectRef {
     pub name: String,
 }
 
+impl crate::crd::ObjectIdentity for ObjectRef {
+    fn group(&self) -> &str {
+        ObjectRef::group(self)
+    }
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+}
+
 impl ObjectRef {
     /// The API group, which with kind, namespace and name identifies an object across versions.
     pub fn group(&self) -> &str {

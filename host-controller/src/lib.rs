@@ -13,7 +13,8 @@ pub mod budget;
 pub mod chart;
 pub mod cli;
 pub mod cluster;
-pub mod crd;
+/// The HelmRelease resource's types, from the shared model crate.
+pub use helmrelease_model::crd;
 pub mod credentials;
 pub mod drift;
 pub mod identity;

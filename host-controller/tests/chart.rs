@@ -18,11 +18,9 @@ fn chart_dir() -> PathBuf {
 }
 
 fn helm_bin() -> PathBuf {
-    std::env::var_os("PLANTON_HELM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/planton-helm/bin/helm")
-        })
+    test_support::helm::oracle()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_path_buf()
 }
 
 fn chart_files(root: &Path) -> Vec<SourceFile> {

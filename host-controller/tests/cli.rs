@@ -213,14 +213,11 @@ fn crd_prints_the_crd() {
     assert_eq!(text(&out.stdout), host_controller::crd::crd_yaml());
 }
 
-#[path = "support/shells.rs"]
-mod shells;
-
 #[test]
 fn completion_scripts_parse_in_their_shells() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("controller-completions");
     std::fs::create_dir_all(&dir).expect("dir");
-    let checked = shells::check_completions(
+    let checked = test_support::shell::check_completions(
         std::path::Path::new(env!("CARGO_BIN_EXE_planton-helm-controller")),
         "planton-helm-controller",
         // Flags by name: fish spells them `-l metrics-addr`, the others `--metrics-addr`.
@@ -309,21 +306,16 @@ fn the_chart_the_manifest_and_the_docs_use_the_flags_and_variables_of_run() {
     assert!(flags.len() >= 15, "{flags:?}");
 
     // The chart's container args, as helm renders them (the webhook's flags included).
-    let helm = std::env::var_os("PLANTON_HELM")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(std::env::var("HOME").expect("HOME"))
-                .join(".cache/planton-helm/bin/helm")
-        });
+    let helm = test_support::helm::oracle().unwrap_or_else(|e| panic!("{e}"));
     let chart = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../deploy/chart/planton-helm-controller");
-    let out = Command::new(&helm)
+    let out = Command::new(helm)
         .args(["template", "phc", chart.to_str().expect("UTF-8")])
         .args(["--set", "webhook.concurrency=4"])
         .args(["--set-string", "watchLabelSelector=shard=one"])
         .args(["--show-only", "templates/deployment.yaml"])
         .output()
-        .expect("run helm (PLANTON_HELM)");
+        .expect("run the oracle helm");
     assert!(out.status.success(), "{out:?}");
     let deployment = text(&out.stdout);
     let args = &deployment[deployment.find("args:").expect("args")..];

@@ -10,12 +10,8 @@
 //! makes only the final link static (scripts/rustc-static-bin.sh), where a release build would
 //! compile the whole dependency tree again, optimised (costs in docs/testing.md).
 
-#[path = "../../chart-source/tests/support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,7 +26,7 @@ use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use support::{Registry, TempDir, free_port};
+use test_support::{Registry, TempDir, free_port, readyz};
 use testenv::ControlPlane;
 
 const NAME: &str = "planton-helm-controller";
@@ -431,22 +427,6 @@ fn container_devices(rootfs: &Path) {
     }
 }
 
-/// Whether `GET /readyz` on `port` answers 200 (a refused connection is "not yet").
-fn ready(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    if stream
-        .write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        .is_err()
-    {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
-}
-
 /// Runs the image's controller against a fresh control plane (the HelmRelease CRD installed, the
 /// kubeconfig in the image user's home) until `/readyz` answers 200, then stops it and returns
 /// the fields of its "core component loaded" log line.
@@ -482,7 +462,7 @@ fn run_until_ready(image: &Image<'_>) -> Value {
         if let Some(status) = child.try_wait().expect("wait") {
             break Err(format!("the controller exited: {status}"));
         }
-        if ready(port) {
+        if readyz(port) {
             break Ok(());
         }
         if Instant::now() > deadline {

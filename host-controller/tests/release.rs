@@ -1,13 +1,10 @@
 //! Release metadata: the workspace, the controller's chart and the image share one version, and
 //! the chart runs the image tagged with that version unless told otherwise.
 
-#[path = "../../chart-source/tests/support/mod.rs"]
-mod support;
-
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use support::Helm;
+use test_support::Helm;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -13,7 +13,6 @@ use host_controller::webhook::{Flags, Running};
 use host_controller::{HelmRelease, Metrics, PolicyStore};
 use k8s_openapi::api::admissionregistration::v1::ValidatingWebhookConfiguration;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, CustomResourceExt};
 use serde_json::{Value, json};
@@ -27,17 +26,7 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    test_support::eventually_within(what, WAIT, Duration::from_millis(200), f).await
 }
 
 fn hr(spec: Value) -> HelmRelease {
@@ -140,22 +129,7 @@ async fn namespace(client: &Client, name: &str) {
 async fn control_plane() -> ControlPlane {
     let cp = ControlPlane::start().await.expect("control plane starts");
     let client = cp.client();
-    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    crds.create(&PostParams::default(), &HelmRelease::crd())
-        .await
-        .expect("CRD created");
-    eventually("the CRD to be established", || async {
-        let crd = crds
-            .get("helmreleases.kubernetes.project-planton.org")
-            .await
-            .ok()?;
-        crd.status?
-            .conditions?
-            .iter()
-            .any(|c| c.type_ == "Established" && c.status == "True")
-            .then_some(())
-    })
-    .await;
+    test_support::cluster::install_crd(&client, &HelmRelease::crd(), WAIT).await;
     namespace(&client, "apps").await;
     namespace(&client, "ops").await;
     cp

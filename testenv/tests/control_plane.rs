@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::admissionregistration::v1::ValidatingWebhookConfiguration;
@@ -22,19 +22,12 @@ use testenv::{Ca, ControlPlane, FakeKubelet, Options};
 const TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Polls `check` until it returns `Some`, failing the test with `what` after [`TIMEOUT`].
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    test_support::eventually_within(what, TIMEOUT, Duration::from_millis(250), check).await
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> T {

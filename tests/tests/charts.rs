@@ -3,9 +3,9 @@
 //! `tests/charts/goldens/` by `scripts/record-chart-goldens`. A failing case compares helm's
 //! error text (stderr without `Error: ` and the CLI's `--debug` hint) with ours.
 //!
-//! Cases listed in `tests/charts/known-failures.txt` are expected to differ (each with the
-//! reason, also in docs/compatibility.md); one of them passing fails the test so the list stays
-//! true.
+//! Cases listed in `tests/charts/known-failures.txt` (`NAME: reason`, read by the toolkit's
+//! `known_failures`) are expected to differ (each with the reason, also in
+//! docs/compatibility.md); one of them passing fails the test so the list stays true.
 
 use std::path::{Path, PathBuf};
 
@@ -15,58 +15,10 @@ use core_wasm::render::{
     render,
 };
 use planton_tests::differential::oracle::DEBUG_HINT;
+use test_support::{known_failures, shell_words};
 
 fn charts_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("charts")
-}
-
-/// POSIX shell word splitting for the case lines: quotes and backslashes.
-fn shell_words(s: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                for c in chars.by_ref() {
-                    if c == '\'' {
-                        break;
-                    }
-                    cur.push(c);
-                }
-            }
-            '"' => {
-                in_word = true;
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => cur.extend(chars.next()),
-                        c => cur.push(c),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                cur.extend(chars.next());
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    words
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) {
@@ -192,25 +144,17 @@ fn cases() -> Vec<(String, Vec<String>)> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let (name, args) = l.split_once(':').expect("name: args");
-            (name.to_string(), shell_words(args))
+            (
+                name.to_string(),
+                shell_words(args).unwrap_or_else(|e| panic!("cases.txt: {name}: {e}")),
+            )
         })
-        .collect()
-}
-
-fn known_failures() -> Vec<String> {
-    std::fs::read_to_string(charts_dir().join("known-failures.txt"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split('#').next())
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
         .collect()
 }
 
 #[test]
 fn charts_render_like_helm() {
-    let known = known_failures();
+    let known = known_failures(&charts_dir().join("known-failures.txt"));
     let mut failures = Vec::new();
     let mut fixed = Vec::new();
     let all = cases();
@@ -221,7 +165,7 @@ fn charts_render_like_helm() {
             .map(|o| o.text)
             .map_err(|e| e.message);
         let same = got == expected;
-        match (same, known.contains(name)) {
+        match (same, known.contains_key(name)) {
             (true, true) => fixed.push(name.clone()),
             (false, false) => {
                 // Both sides in files, for `diff` by hand.
@@ -245,13 +189,5 @@ fn charts_render_like_helm() {
         failures.len(),
         all.len(),
         failures.join("\n")
-    );
-}
-
-#[test]
-fn shell_words_split_like_sh() {
-    assert_eq!(
-        shell_words(r#"a 'b c' "d\"e" f\ g 'h\,i'"#),
-        ["a", "b c", "d\"e", "f g", "h\\,i"]
     );
 }

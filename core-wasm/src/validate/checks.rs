@@ -706,6 +706,18 @@ mod tests {
         }
     }
 
+    /// Go's own answers (`go_duration::cases`), which the HelmRelease model's reader passes
+    /// too: the check accepts exactly what Go accepts, with Go's value.
+    #[test]
+    fn durations_follow_the_shared_case_table() {
+        for (s, want) in go_duration::cases::CASES {
+            match want {
+                Ok(nanos) => assert_eq!(duration(s), Ok(*nanos as f64 / 1e9), "{s:?}"),
+                Err(_) => assert!(duration(s).is_err(), "{s:?} accepted"),
+            }
+        }
+    }
+
     #[test]
     fn template_strings_are_found_in_keys_and_values_at_depth() {
         let v = Value::from_serialize(serde_json::json!({

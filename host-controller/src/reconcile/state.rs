@@ -20,12 +20,10 @@ use crate::release::{Release, status};
 
 use super::condition::{ConditionType, Reason};
 
-/// `spec.timeout` when unset.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-/// `spec.interval` when unset.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(600);
-/// `spec.historyLimit` when unset.
-pub const DEFAULT_HISTORY: u32 = 10;
+pub use helmrelease_model::defaults::{
+    HISTORY as DEFAULT_HISTORY, INTERVAL as DEFAULT_INTERVAL, TIMEOUT as DEFAULT_TIMEOUT,
+};
+pub use helmrelease_model::duration::parse as duration;
 /// The shortest `spec.interval`: a shorter one (`0s`) would reconcile in a tight loop.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -174,14 +172,6 @@ impl Settings {
             .and_then(|t| go_duration::parse_unsigned(t).ok())
             .unwrap_or(DEFAULT_TIMEOUT)
     }
-}
-
-/// A Go duration of zero or more (the one grammar, `go-duration`), as the spec's fields and the
-/// `run` flags are written; the error says how to write one.
-pub fn duration(text: &str) -> Result<Duration, String> {
-    go_duration::parse_unsigned(text).map_err(|e| {
-        format!("{text:?} is not a duration ({e}): write it as Go does, like 5m, 1h30m or 90s")
-    })
 }
 
 /// The action that makes a new revision.

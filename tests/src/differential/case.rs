@@ -219,7 +219,7 @@ fn apply(b: &mut Builder, word: &str, rest: &str) -> Result<(), String> {
         }
         "flags" => {
             needs_rest("helm flags")?;
-            let words = shell_words(rest)?;
+            let words = test_support::quoted_words(rest).map_err(|e| format!("{e} in @flags"))?;
             decode_flags(&mut b.case.flags, &words)?;
         }
         "shape" => {
@@ -268,57 +268,6 @@ fn finish(origin: &str, mut b: Builder, defaults: &Option<String>) -> Result<Cas
         ));
     }
     Ok(b.case)
-}
-
-/// Splits like a POSIX shell for the two quote kinds, without expansions: enough to write
-/// `--set 'a=x y'` in a case.
-fn shell_words(s: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(c) => cur.push(c),
-                        None => return Err("unterminated ' in @flags".to_string()),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(c) => cur.push(c),
-                            None => return Err("trailing \\ in @flags".to_string()),
-                        },
-                        Some(c) => cur.push(c),
-                        None => return Err("unterminated \" in @flags".to_string()),
-                    }
-                }
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                cur.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    Ok(words)
 }
 
 fn decode_flags(flags: &mut Flags, words: &[String]) -> Result<(), String> {

@@ -1,6 +1,6 @@
 //! Running the oracle, Helm v4.3.1 `helm template`, over cases.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,7 +9,8 @@ use super::Observed;
 use super::case::Case;
 use super::chart;
 
-pub const HELM_VERSION: &str = "v4.3.1";
+/// The oracle, located and checked as every suite does (the test toolkit's).
+pub use test_support::helm::{HELM_VERSION, locate, version};
 
 /// Appended by `helm template` to errors raised while rendering; it is CLI advice, not part of
 /// the error, so it is stripped and the engine does not produce it.
@@ -17,53 +18,6 @@ pub const DEBUG_HINT: &str = "\n\nUse --debug flag to render out invalid YAML";
 
 /// Two helm processes at a time: the machine's cores are shared.
 pub const JOBS: usize = 2;
-
-/// The oracle binary: `$PLANTON_HELM`, else where `scripts/install-helm.sh` puts it.
-pub fn locate() -> Result<PathBuf, String> {
-    let path = match std::env::var_os("PLANTON_HELM") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let cache = std::env::var_os("PLANTON_CACHE")
-                .map(PathBuf::from)
-                .or_else(|| {
-                    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/planton-helm"))
-                })
-                .ok_or("neither PLANTON_CACHE nor HOME is set")?;
-            cache.join(format!("helm-{HELM_VERSION}/helm"))
-        }
-    };
-    if !path.is_file() {
-        return Err(format!(
-            "the oracle helm {HELM_VERSION} is not at {}.\n\
-             Install it with `scripts/install-helm.sh` (or point $PLANTON_HELM at a helm {HELM_VERSION} binary).",
-            path.display()
-        ));
-    }
-    let version = version(&path)?;
-    if version != HELM_VERSION {
-        return Err(format!(
-            "{} is helm {version}, but the goldens come from helm {HELM_VERSION}; \
-             run `scripts/install-helm.sh` and unset $PLANTON_HELM or point it at {HELM_VERSION}",
-            path.display()
-        ));
-    }
-    Ok(path)
-}
-
-pub fn version(helm: &Path) -> Result<String, String> {
-    let out = Command::new(helm)
-        .args(["version", "--template", "{{ .Version }}"])
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", helm.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{} version failed: {}",
-            helm.display(),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
 
 static SCRATCH_SEQ: AtomicUsize = AtomicUsize::new(0);
 

@@ -1,9 +1,6 @@
 //! TLS for the test servers, with a CA of the test's own making (testenv's): certificate files
 //! for the registry's own TLS, and a TLS front (rustls) for the static chart repository server,
-//! optionally requiring a client certificate signed by that CA. Included with `#[path]` next to
-//! `support/mod.rs` by the tests that need TLS (it needs testenv, rustls and tokio-rustls).
-
-#![allow(dead_code)]
+//! optionally requiring a client certificate signed by that CA.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -55,8 +52,8 @@ impl TestPki {
 
 impl TestPki {
     /// The registry's TLS with these files, requiring client certificates or not.
-    pub fn registry_tls(&self, require_client_cert: bool) -> crate::support::RegistryTls {
-        crate::support::RegistryTls {
+    pub fn registry_tls(&self, require_client_cert: bool) -> crate::servers::RegistryTls {
+        crate::servers::RegistryTls {
             cert_file: self.cert_file.clone(),
             key_file: self.key_file.clone(),
             ca_file: self.ca_file.clone(),

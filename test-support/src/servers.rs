@@ -1,137 +1,19 @@
-//! Real servers on loopback for chart-source tests: Debian's `docker-registry` (filled by the real
-//! `helm push`), a static file server for `helm repo index` output, and the oracle helm itself.
-//! Shared by chart-source's and host-cli's integration tests (`#[path]`-included).
-
-#![allow(dead_code)]
+//! Real servers on loopback: Debian's `docker-registry` (filled by the real `helm push`), a
+//! static file server for `helm repo index` output, and a bearer-token front for it.
 
 use std::convert::Infallible;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::{Request, Response, StatusCode};
 
-static SEQ: AtomicU64 = AtomicU64::new(0);
-
-/// A fresh directory under the target dir, removed when dropped.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> Self {
-        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        let dir = base.join(format!(
-            "chart-source-{tag}-{}-{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn cache_root() -> PathBuf {
-    std::env::var_os("PLANTON_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/planton-helm")
-        })
-}
-
-fn tool(env: &str, default: &str, install: &str) -> PathBuf {
-    let path = std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache_root().join(default));
-    assert!(
-        path.exists(),
-        "{} not found; run scripts/{install} (or set ${env})",
-        path.display()
-    );
-    path
-}
-
-/// The oracle helm, run with its own config, cache and data dirs so the user's are untouched.
-pub struct Helm {
-    bin: PathBuf,
-    home: TempDir,
-}
-
-impl Helm {
-    pub fn new() -> Self {
-        Helm {
-            bin: tool("PLANTON_HELM", "helm-v4.3.1/helm", "install-helm.sh"),
-            home: TempDir::new("helm-home"),
-        }
-    }
-
-    pub fn bin(&self) -> &Path {
-        &self.bin
-    }
-
-    pub fn command(&self) -> Command {
-        let mut c = Command::new(&self.bin);
-        let h = self.home.path();
-        c.env("HELM_CONFIG_HOME", h.join("config"))
-            .env("HELM_CACHE_HOME", h.join("cache"))
-            .env("HELM_DATA_HOME", h.join("data"))
-            .env_remove("HELM_DEBUG");
-        c
-    }
-
-    /// Runs helm and returns stdout; panics with stderr when it fails.
-    pub fn run(&self, args: &[&str]) -> String {
-        self.run_in(None, args)
-    }
-
-    pub fn run_in(&self, dir: Option<&Path>, args: &[&str]) -> String {
-        let mut c = self.command();
-        c.args(args);
-        if let Some(d) = dir {
-            c.current_dir(d);
-        }
-        let out = c.output().expect("run helm");
-        assert!(
-            out.status.success(),
-            "helm {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
-
-    /// `helm package DIR --version V -d DEST`, returning the archive's path.
-    pub fn package(&self, chart_dir: &Path, version: &str, dest: &Path) -> PathBuf {
-        std::fs::create_dir_all(dest).expect("mkdir");
-        let out = self.run(&[
-            "package",
-            chart_dir.to_str().expect("utf-8 path"),
-            "--version",
-            version,
-            "-d",
-            dest.to_str().expect("utf-8 path"),
-        ]);
-        let path = out
-            .trim()
-            .rsplit(": ")
-            .next()
-            .expect("helm package names the archive");
-        PathBuf::from(path)
-    }
-}
+use crate::helm::Helm;
+use crate::temp::{TempDir, tool};
 
 /// A free port on loopback (the listener is closed before the server binds it).
 pub fn free_port() -> u16 {
@@ -432,52 +314,6 @@ fn serve<B>(root: &Path, options: &ServeOptions, req: Request<B>) -> Response<Fu
     match std::fs::read(root.join(path)) {
         Ok(data) => Response::new(Full::new(Bytes::from(data))),
         Err(_) => reply(StatusCode::NOT_FOUND, "not found\n"),
-    }
-}
-
-/// Writes a small chart of our own: a ConfigMap and a Deployment driven by values.
-pub fn write_chart(dir: &Path, name: &str, deps: &str) {
-    let files: &[(&str, String)] = &[
-        (
-            "Chart.yaml",
-            format!(
-                "apiVersion: v2\nname: {name}\ndescription: A small web service for chart-source tests\n\
-                 type: application\nversion: 0.0.0\nappVersion: \"2.4.1\"\n{deps}"
-            ),
-        ),
-        (
-            "values.yaml",
-            "replicaCount: 1\nimage:\n  repository: registry.example/web\n  tag: \"\"\n\
-             greeting: hello\nresources: {}\n"
-                .to_string(),
-        ),
-        (
-            "templates/_helpers.tpl",
-            "{{- define \"web.fullname\" -}}\n{{- printf \"%s-%s\" .Release.Name .Chart.Name | trunc 63 | trimSuffix \"-\" }}\n{{- end }}\n\
-             {{- define \"web.labels\" -}}\napp.kubernetes.io/name: {{ .Chart.Name }}\n\
-             app.kubernetes.io/instance: {{ .Release.Name }}\nhelm.sh/chart: {{ printf \"%s-%s\" .Chart.Name .Chart.Version | replace \"+\" \"_\" }}\n{{- end }}\n"
-                .to_string(),
-        ),
-        (
-            "templates/configmap.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n  labels:\n    {{- include \"web.labels\" . | nindent 4 }}\n\
-             data:\n  greeting: {{ .Values.greeting | quote }}\n  version: {{ .Chart.Version | quote }}\n"
-                .to_string(),
-        ),
-        (
-            "templates/deployment.yaml",
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"web.fullname\" . }}\n  namespace: {{ .Release.Namespace }}\n  labels:\n    {{- include \"web.labels\" . | nindent 4 }}\n\
-             spec:\n  replicas: {{ .Values.replicaCount }}\n  selector:\n    matchLabels:\n      app.kubernetes.io/instance: {{ .Release.Name }}\n\
-             \x20 template:\n    metadata:\n      labels:\n        app.kubernetes.io/instance: {{ .Release.Name }}\n    spec:\n      containers:\n\
-             \x20       - name: web\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\"\n\
-             \x20         {{- with .Values.resources }}\n          resources:\n            {{- toYaml . | nindent 12 }}\n          {{- end }}\n"
-                .to_string(),
-        ),
-    ];
-    for (path, text) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write chart file");
     }
 }
 

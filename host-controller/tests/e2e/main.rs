@@ -6,14 +6,8 @@
 //! as separate processes (killed with SIGKILL, stopped with SIGTERM, two at once for leader
 //! election).
 
-#[path = "e2e/sharding.rs"]
 mod sharding;
-#[path = "../../chart-source/tests/support/mod.rs"]
-mod support;
-#[path = "e2e/tenancy.rs"]
 mod tenancy;
-#[path = "../../chart-source/tests/support/tls.rs"]
-mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -29,7 +23,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, CustomResourceExt};
 use serde_json::{Value, json};
-use support::{Helm, Registry, ServeOptions, StaticServer, TempDir};
+use test_support::{Helm, Registry, ServeOptions, StaticServer, TempDir, tls};
 use testenv::{ControlPlane, FakeKubelet, Options};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -249,22 +243,7 @@ impl Env {
             .await
             .expect("control plane starts");
         let client = cp.client();
-        let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-        crds.create(&PostParams::default(), &HelmRelease::crd())
-            .await
-            .expect("CRD created");
-        wait_for("the CRD to be established", || async {
-            let crd = crds
-                .get("helmreleases.kubernetes.project-planton.org")
-                .await
-                .ok()?;
-            let conds = crd.status?.conditions?;
-            conds
-                .iter()
-                .any(|c| c.type_ == "Established" && c.status == "True")
-                .then_some(())
-        })
-        .await;
+        test_support::cluster::install_crd(&client, &HelmRelease::crd(), WAIT).await;
         let kubelet = FakeKubelet::start(client.clone(), None);
         Env {
             cp,
@@ -484,11 +463,9 @@ impl Env {
 }
 
 fn helm_bin() -> PathBuf {
-    std::env::var_os("PLANTON_HELM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/planton-helm/bin/helm")
-        })
+    test_support::helm::oracle()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_path_buf()
 }
 
 fn condition(hr: &HelmRelease, kind: &str) -> Option<String> {
@@ -523,17 +500,7 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    test_support::eventually_within(what, WAIT, Duration::from_millis(250), f).await
 }
 
 fn webapp(version: &str, values: Value) -> Value {
@@ -2920,18 +2887,14 @@ async fn per_release_tls_and_registry_credentials_against_real_tls_servers() {
         .collect();
     let log = controller.log();
     assert!(log.contains("ChartFetchFailed"), "the log is read: {log}");
-    for (what, text) in [
-        ("status", statuses.join("\n")),
-        ("events", format!("{notes:?}")),
-        ("controller log", log),
-    ] {
-        for s in &secrets {
-            assert!(
-                !text.contains(s.as_str()),
-                "the {what} holds a secret ({s:.6}...)"
-            );
-        }
-    }
+    test_support::assert_no_secret(
+        &[
+            ("status", &statuses.join("\n")),
+            ("events", &format!("{notes:?}")),
+            ("controller log", &log),
+        ],
+        &secrets,
+    );
 }
 
 /// `spec.valuesFrom`, with the controller binary (its log captured) and charts from the real
@@ -3081,18 +3044,14 @@ async fn values_from_a_configmap_and_a_secret_merge_upgrade_on_rotation_and_neve
         base64::engine::general_purpose::STANDARD.encode(FIRST),
         base64::engine::general_purpose::STANDARD.encode(SECOND),
     ];
-    for (what, text) in [
-        ("status", statuses.join("\n")),
-        ("events", format!("{notes:?}")),
-        ("controller log", log),
-    ] {
-        for s in &hidden {
-            assert!(
-                !text.contains(s.as_str()),
-                "the {what} holds a Secret's value ({s:.6}...)"
-            );
-        }
-    }
+    test_support::assert_no_secret(
+        &[
+            ("status", &statuses.join("\n")),
+            ("events", &format!("{notes:?}")),
+            ("controller log", &log),
+        ],
+        &hidden,
+    );
 }
 
 /// `spec.dependsOn`: a release waits (`DependencyNotReady`, naming the dependency and why) until
