@@ -48,6 +48,23 @@ impl LeaderElection {
         }
     }
 
+    /// The Lease name of an instance that reconciles only the releases `selector` matches
+    /// (`--watch-label-selector`): `base` and the first 8 hex digits of the selector's SHA-256,
+    /// as Flux names its shards' Leases (`leaderelection.GenerateID`). Shards with different
+    /// selectors thus hold different Leases (each shard elects its own leader) without being
+    /// told a name; `base` alone when there is no selector.
+    pub fn shard_name(base: &str, selector: Option<&str>) -> String {
+        use sha2::Digest as _;
+        match selector {
+            Some(selector) if !base.is_empty() => {
+                let digest = sha2::Sha256::digest(selector.as_bytes());
+                let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+                format!("{base}-{hex}")
+            }
+            _ => base.to_string(),
+        }
+    }
+
     /// How often the holder renews and a standby tries to acquire.
     pub fn retry_period(&self) -> Duration {
         (self.lease_duration / 5).max(Duration::from_millis(100))
@@ -247,5 +264,25 @@ mod tests {
             ..e
         };
         assert_eq!(short.retry_period(), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_shard_holds_its_own_lease_named_as_flux_names_it() {
+        // sha256("sharding.fluxcd.io/key in (shard1)") starts 7ee98f29 (sha256sum agrees).
+        assert_eq!(
+            LeaderElection::shard_name(
+                "planton-helm-controller",
+                Some("sharding.fluxcd.io/key in (shard1)")
+            ),
+            "planton-helm-controller-7ee98f29"
+        );
+        assert_eq!(
+            LeaderElection::shard_name("planton-helm-controller", None),
+            "planton-helm-controller"
+        );
+        assert_ne!(
+            LeaderElection::shard_name("x", Some("key=a")),
+            LeaderElection::shard_name("x", Some("key=b"))
+        );
     }
 }

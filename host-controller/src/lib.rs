@@ -9,6 +9,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod budget;
 pub mod chart;
 pub mod cli;
 pub mod cluster;
@@ -65,6 +66,43 @@ pub struct ControllerOptions {
     pub policies: Option<Arc<PolicyStore>>,
     /// How many releases are reconciled at once (`--concurrent`); 0 means no limit.
     pub concurrent: u16,
+    /// Reconcile only the HelmReleases this label selector matches (`--watch-label-selector`,
+    /// kubectl's `-l` syntax): one shard of the releases. `None` takes them all.
+    pub watch_label_selector: Option<String>,
+}
+
+/// Checks `selector` as a `--watch-label-selector` by asking the API server to list the
+/// HelmReleases it matches (one at most): the server's parser is the one that would refuse the
+/// watch, so its words are the error's. A selector it refuses is [`BadSelector`]; any other
+/// failure (connection, rights) is returned as it is.
+pub async fn check_watch_label_selector(client: &Client, selector: &str) -> anyhow::Result<()> {
+    let api: Api<HelmRelease> = Api::all(client.clone());
+    let params = kube::api::ListParams::default().labels(selector).limit(1);
+    match api.list_metadata(&params).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(e)) if e.code == 400 => Err(BadSelector {
+            selector: selector.to_string(),
+            message: e.message,
+        }
+        .into()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
+            "listing the HelmReleases --watch-label-selector {selector:?} matches"
+        ))),
+    }
+}
+
+/// A `--watch-label-selector` the API server does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "--watch-label-selector {selector:?} is not a label selector: {message}; write it as \
+     kubectl's -l, e.g. sharding.project-planton.org/key=shard1 (the releases of shard1) or \
+     !sharding.project-planton.org/key (the releases of no shard)"
+)]
+pub struct BadSelector {
+    /// The selector as given.
+    pub selector: String,
+    /// The API server's reason.
+    pub message: String,
 }
 
 /// How long a reconcile waits for a validation (a slot, the first read of the policy ConfigMap,
@@ -143,11 +181,19 @@ pub async fn run_with_metrics(
             }
         }
     });
+    let mut watch = watcher::Config::default();
+    if let Some(selector) = &options.watch_label_selector {
+        tracing::info!(
+            selector,
+            "reconciling only the HelmReleases this selector matches"
+        );
+        watch = watch.labels(selector);
+    }
     // Only changes that ask for work reconcile (reconcile::wants_reconcile): not the status
     // writes of the controller's own reconciles, which would each start one more reconcile per
     // release for nothing.
     let (reader, writer) = kube::runtime::reflector::store();
-    let releases = watcher(api, watcher::Config::default())
+    let releases = watcher(api, watch)
         .default_backoff()
         .reflect(writer)
         .applied_objects()

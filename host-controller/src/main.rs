@@ -76,6 +76,23 @@ struct RunArgs {
     )]
     concurrent: u16,
 
+    /// Reconcile only the HelmReleases with matching labels (kubectl's -l syntax), e.g.
+    /// sharding.project-planton.org/key=shard1: one shard of the releases, each shard run by its
+    /// own instance (docs/controller.md, "Sharding")
+    #[arg(
+        long,
+        env = "PLANTON_HELM_WATCH_LABEL_SELECTOR",
+        value_name = "SELECTOR"
+    )]
+    watch_label_selector: Option<String>,
+
+    /// Memory cap of the sandboxed core per call (a render, a validation, a review): bytes, or
+    /// with Ki/Mi/Gi. Budget: (--concurrent + --webhook-concurrency) times this, plus ~128 MiB,
+    /// should fit the container's memory limit (docs/controller.md, "Memory budget")
+    #[arg(long, env = "PLANTON_HELM_MAX_MEMORY", value_name = "SIZE",
+          value_parser = host_runtime::parse_size, default_value = "512Mi")]
+    max_memory: usize,
+
     /// The chart cache [default: $XDG_CACHE_HOME/planton-helm/charts]
     #[arg(
         long,
@@ -126,11 +143,16 @@ struct RunArgs {
     )]
     leader_election_namespace: Option<String>,
 
-    /// The Lease's name
-    #[arg(long, env = "PLANTON_HELM_LEADER_ELECTION_ID", value_name = "NAME",
-          default_value = LeaderElection::DEFAULT_NAME,
-          help_heading = "Leader election (one replica reconciles; the others stand by)")]
-    leader_election_id: String,
+    /// The Lease's name [default: planton-helm-controller; with --watch-label-selector, that
+    /// name, '-' and the first 8 hex digits of the selector's SHA-256, so that each shard elects
+    /// its own leader]
+    #[arg(
+        long,
+        env = "PLANTON_HELM_LEADER_ELECTION_ID",
+        value_name = "NAME",
+        help_heading = "Leader election (one replica reconciles; the others stand by)"
+    )]
+    leader_election_id: Option<String>,
 
     /// How long an unrenewed Lease keeps the others out (Go duration)
     #[arg(long, env = "PLANTON_HELM_LEASE_DURATION", value_name = "DURATION",
@@ -275,6 +297,11 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         ca_pem,
         timeout: args.fetch_timeout,
     };
+    // An empty selector (the flag's value in a chart that does not shard) selects everything.
+    let selector = args
+        .watch_label_selector
+        .clone()
+        .filter(|s| !s.trim().is_empty());
     let election = (!args.no_leader_election).then(|| {
         let namespace = args
             .leader_election_namespace
@@ -282,8 +309,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             .or_else(|| std::env::var("POD_NAMESPACE").ok())
             .filter(|ns| !ns.is_empty())
             .unwrap_or_else(|| "default".to_string());
-        let mut election =
-            LeaderElection::new(&namespace, &args.leader_election_id, &default_identity());
+        let name = args.leader_election_id.clone().unwrap_or_else(|| {
+            LeaderElection::shard_name(LeaderElection::DEFAULT_NAME, selector.as_deref())
+        });
+        let mut election = LeaderElection::new(&namespace, &name, &default_identity());
         election.lease_duration = args.lease_duration;
         election
     });
@@ -299,6 +328,24 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
             webhook_flags.set(flag, value)?;
         }
     }
+    webhook_flags.max_memory(args.max_memory);
+    let budget = host_controller::budget::MemoryBudget {
+        reconciles: args.concurrent,
+        reviews: webhook_flags.sandboxes(),
+        per_call: args.max_memory,
+    };
+    let limit = host_controller::budget::container_limit();
+    tracing::info!(
+        reconciles = budget.reconciles,
+        reviews = budget.reviews,
+        max_memory_mib = budget.per_call >> 20,
+        worst_case_mib = budget.worst_case().map(|b| b >> 20),
+        container_limit_mib = limit.map(|b| b >> 20),
+        "memory budget"
+    );
+    if let Some(overrun) = budget.overrun(limit) {
+        tracing::warn!("{overrun}");
+    }
     let metrics_addr = args.metrics_addr;
     let charts: Arc<dyn ChartProvider> = Arc::new(SourceCharts::new(source).context("--ca-file")?);
     let config = kube::Config::infer()
@@ -306,6 +353,9 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
     let client = kube::Client::try_from(config.clone())
         .context("connecting to the cluster (KUBECONFIG or in-cluster config)")?;
+    if let Some(selector) = &selector {
+        host_controller::check_watch_label_selector(&client, selector).await?;
+    }
     let metrics = Arc::new(Metrics::default());
     // One store of the policy rules for the webhook and the reconciler: one verdict.
     let policies = match args.policy_configmap {
@@ -319,7 +369,10 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
     let _webhook = webhook_flags
         .start(policies.clone(), metrics.clone())
         .await?;
-    let runtime = Arc::new(Runtime::new(Config::default())?);
+    let runtime = Arc::new(Runtime::new(Config {
+        max_memory: args.max_memory,
+        ..Config::default()
+    })?);
     // Where the core came from: `Precompiled` in the image (PLANTON_HELM_PRECOMPILED_DIR), else a
     // pod compiles it at start; docs/install.md and tests/image.rs read this line.
     tracing::info!(
@@ -353,6 +406,7 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         concurrent: args.concurrent,
         config: Some(config),
         policies: Some(policies),
+        watch_label_selector: selector,
     };
     match election {
         Some(election) => {
@@ -450,7 +504,9 @@ mod tests {
         };
         assert_eq!(args.lease_duration, LeaderElection::DEFAULT_DURATION);
         assert_eq!(args.fetch_timeout, chart_source::DEFAULT_TIMEOUT);
-        assert_eq!(args.leader_election_id, LeaderElection::DEFAULT_NAME);
+        assert_eq!(args.max_memory, host_runtime::DEFAULT_MAX_MEMORY);
+        assert_eq!(args.leader_election_id, None);
+        assert_eq!(args.watch_label_selector, None);
     }
 
     #[test]

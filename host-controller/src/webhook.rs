@@ -271,6 +271,7 @@ pub struct Flags {
     key: Option<PathBuf>,
     limits: Limits,
     cert_poll: Option<Duration>,
+    max_memory: Option<usize>,
 }
 
 /// A webhook flag or set-up that is wrong; the message says which and what to do.
@@ -320,6 +321,22 @@ impl Flags {
         Ok(())
     }
 
+    /// The memory cap of one review's sandbox (`--max-memory`; default
+    /// [`host_runtime::DEFAULT_MAX_MEMORY`]).
+    pub fn max_memory(&mut self, bytes: usize) {
+        self.max_memory = Some(bytes);
+    }
+
+    /// How many reviews may run at once: `--webhook-concurrency` when the webhook is served,
+    /// else 0 (the memory budget counts them).
+    pub fn sandboxes(&self) -> usize {
+        if self.addr.is_some() {
+            self.limits.concurrency
+        } else {
+            0
+        }
+    }
+
     /// How often the certificate files are checked for a change (default [`CERT_POLL`]).
     pub fn cert_poll(mut self, every: Duration) -> Flags {
         self.cert_poll = Some(every);
@@ -353,6 +370,7 @@ impl Flags {
         // be stopped well before the API server gives up on us.
         let config = host_runtime::Config {
             deadline: self.limits.timeout,
+            max_memory: self.max_memory.unwrap_or(host_runtime::DEFAULT_MAX_MEMORY),
             ..host_runtime::Config::default()
         };
         let runtime = Arc::new(

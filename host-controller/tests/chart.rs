@@ -241,3 +241,48 @@ fn chart_self_signed_mode_matches_helm_but_for_the_generated_pair() {
     assert!(pem(field(&ours, "tls.crt: ")).starts_with("-----BEGIN CERTIFICATE-----"));
     assert!(pem(field(&ours, "tls.key: ")).contains("PRIVATE KEY-----"));
 }
+
+/// The value after `--flag` in the rendered container args (`- --flag` then `- "value"`).
+fn arg_value(args: &str, flag: &str) -> Option<String> {
+    let mut lines = args.lines().map(str::trim);
+    lines.find(|l| *l == format!("- {flag}"))?;
+    let value = lines.next()?.strip_prefix("- ")?;
+    Some(value.trim_matches('"').to_string())
+}
+
+#[test]
+fn the_charts_default_memory_budget_fits_its_memory_limit() {
+    for (name, values) in [
+        ("defaults", ""),
+        ("without the webhook", "webhook:\n  enabled: false\n"),
+    ] {
+        let out = oracle(values).expect("the chart renders");
+        let deployment = out
+            .split("\n---")
+            .find(|doc| doc.contains("\nkind: Deployment"))
+            .expect("a Deployment");
+        let args = &deployment[deployment.find("args:").expect("args")..];
+        let args = &args[..args.find("env:").expect("env after args")];
+        let number = |flag: &str| arg_value(args, flag);
+        let budget = host_controller::budget::MemoryBudget {
+            reconciles: number("--concurrent")
+                .expect("--concurrent")
+                .parse()
+                .expect("N"),
+            reviews: number("--webhook-concurrency").map_or(0, |n| n.parse().expect("N")),
+            per_call: host_runtime::parse_size(&number("--max-memory").expect("--max-memory"))
+                .expect("a size"),
+        };
+        let limits = &deployment[deployment.find("limits:").expect("limits")..];
+        let memory = limits
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("memory: "))
+            .expect("limits.memory");
+        let limit = host_runtime::parse_size(memory.trim_matches('"')).expect("a size") as u64;
+        assert_eq!(budget.overrun(Some(limit)), None, "{name}: {budget:?}");
+        assert!(
+            budget.worst_case().is_some(),
+            "{name}: --concurrent is bounded"
+        );
+    }
+}

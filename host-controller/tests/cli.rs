@@ -76,6 +76,7 @@ fn run_help_names_every_flag_and_its_environment_variable() {
         "policy-configmap",
         "webhook-concurrency",
         "webhook-timeout",
+        "watch-label-selector",
     ] {
         assert!(
             help.contains(&format!("--{flag}")),
@@ -311,6 +312,7 @@ fn the_chart_the_manifest_and_the_docs_use_the_flags_and_variables_of_run() {
     let out = Command::new(helm)
         .args(["template", "phc", chart.to_str().expect("UTF-8")])
         .args(["--set", "webhook.concurrency=4"])
+        .args(["--set-string", "watchLabelSelector=shard=one"])
         .args(["--show-only", "templates/deployment.yaml"])
         .output()
         .expect("run the oracle helm");
@@ -320,6 +322,7 @@ fn the_chart_the_manifest_and_the_docs_use_the_flags_and_variables_of_run() {
     let args = &args[..args.find("env:").expect("env after args")];
     let in_chart = flags_in(args);
     assert!(in_chart.contains("webhook-concurrency"), "{in_chart:?}");
+    assert!(in_chart.contains("watch-label-selector"), "{in_chart:?}");
     for flag in &in_chart {
         assert!(
             flags.contains_key(flag),

@@ -90,3 +90,49 @@ pub fn default_precompiled_dir() -> Option<PathBuf> {
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
 }
+
+/// A byte count: plain bytes, or with a Kubernetes-style suffix (`Ki Mi Gi` binary, `k M G`
+/// decimal; `KiB MiB GiB` also read as binary).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(digits);
+    let n: usize = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (examples: 512Mi, 1Gi, 1048576)"))?;
+    let factor: usize = match unit {
+        "" | "B" => 1,
+        "Ki" | "KiB" => 1 << 10,
+        "Mi" | "MiB" => 1 << 20,
+        "Gi" | "GiB" => 1 << 30,
+        "k" | "K" | "kB" | "KB" => 1_000,
+        "M" | "MB" => 1_000_000,
+        "G" | "GB" => 1_000_000_000,
+        _ => {
+            return Err(format!(
+                "{s:?}: unknown size unit {unit:?} (use Ki, Mi or Gi)"
+            ));
+        }
+    };
+    match n.checked_mul(factor) {
+        Some(0) => Err("the size must be more than 0".to_string()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("{s:?} is too large")),
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512Mi"), Ok(512 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("2M"), Ok(2_000_000));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12 Mi").is_err());
+        assert!(parse_size("Mi").is_err());
+        assert!(parse_size("1Ti").is_err());
+    }
+}

@@ -24,6 +24,7 @@ mod snapshot;
 
 pub use config::{
     Config, DEFAULT_DEADLINE, DEFAULT_EPOCH_TICK, DEFAULT_MAX_MEMORY, PRECOMPILED_DIR_ENV, Pooling,
+    parse_size,
 };
 pub use error::Error;
 pub use host::{HostServices, OfflineHost};

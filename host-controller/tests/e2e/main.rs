@@ -6,6 +6,7 @@
 //! as separate processes (killed with SIGKILL, stopped with SIGTERM, two at once for leader
 //! election).
 
+mod sharding;
 mod tenancy;
 
 use std::path::{Path, PathBuf};
