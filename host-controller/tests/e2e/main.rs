@@ -270,12 +270,20 @@ impl Env {
     }
 
     async fn apply_hr(&self, ns: &str, name: &str, spec: Value) {
-        let body = json!({
+        self.apply_hr_labelled(ns, name, None, spec).await
+    }
+
+    /// [`Env::apply_hr`] with `labels` on the HelmRelease.
+    async fn apply_hr_labelled(&self, ns: &str, name: &str, labels: Option<Value>, spec: Value) {
+        let mut body = json!({
             "apiVersion": "kubernetes.project-planton.org/v1",
             "kind": "HelmRelease",
             "metadata": {"name": name, "namespace": ns},
             "spec": spec,
         });
+        if let Some(labels) = labels {
+            body["metadata"]["labels"] = labels;
+        }
         self.hrs(ns)
             .patch(
                 name,

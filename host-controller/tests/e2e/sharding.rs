@@ -8,24 +8,6 @@ use super::*;
 /// The sharding label of the deployment example in docs/controller.md.
 const KEY: &str = "sharding.project-planton.org/key";
 
-/// Applies a HelmRelease with `labels`.
-async fn apply_labelled(env: &Env, ns: &str, name: &str, labels: Value, spec: Value) {
-    let body = json!({
-        "apiVersion": "kubernetes.project-planton.org/v1",
-        "kind": "HelmRelease",
-        "metadata": {"name": name, "namespace": ns, "labels": labels},
-        "spec": spec,
-    });
-    env.hrs(ns)
-        .patch(
-            name,
-            &PatchParams::apply("test").force(),
-            &Patch::Apply(body),
-        )
-        .await
-        .expect("HelmRelease applied");
-}
-
 /// The reporting instance of every Event about HelmRelease `name` in `ns`, by reason.
 async fn reporters(env: &Env, ns: &str, name: &str) -> Vec<(String, String)> {
     let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(env.client.clone(), ns);
@@ -131,10 +113,13 @@ async fn two_shards_each_reconcile_only_their_own_releases() {
     })
     .await;
 
-    apply_labelled(&env, ns, "in-shard1", json!({KEY: "shard1"}), spec("one")).await;
-    apply_labelled(&env, ns, "unsharded", json!({"team": "web"}), spec("one")).await;
+    env.apply_hr_labelled(ns, "in-shard1", Some(json!({KEY: "shard1"})), spec("one"))
+        .await;
+    env.apply_hr_labelled(ns, "unsharded", Some(json!({"team": "web"})), spec("one"))
+        .await;
     // A release of a shard no instance runs stays untouched.
-    apply_labelled(&env, ns, "in-shard2", json!({KEY: "shard2"}), spec("one")).await;
+    env.apply_hr_labelled(ns, "in-shard2", Some(json!({KEY: "shard2"})), spec("one"))
+        .await;
     env.wait_ready(ns, "in-shard1", 1).await;
     env.wait_ready(ns, "unsharded", 1).await;
 
@@ -154,7 +139,8 @@ async fn two_shards_each_reconcile_only_their_own_releases() {
 
     // Relabelled into shard1 with a new spec: shard1 upgrades it, the main instance no longer
     // sees it.
-    apply_labelled(&env, ns, "unsharded", json!({KEY: "shard1"}), spec("two")).await;
+    env.apply_hr_labelled(ns, "unsharded", Some(json!({KEY: "shard1"})), spec("two"))
+        .await;
     env.wait_ready(ns, "unsharded", 2).await;
     let events = reporters(&env, ns, "unsharded").await;
     let upgrade = events
