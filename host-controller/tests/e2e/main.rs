@@ -521,6 +521,27 @@ where
     test_support::eventually_within(what, WAIT, Duration::from_millis(250), f).await
 }
 
+fn condition_of(hr: &HelmRelease, kind: &str) -> Option<host_controller::crd::Condition> {
+    hr.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == kind)
+        .cloned()
+}
+
+/// Every Event's reason and note about a HelmRelease in `ns`, for leak checks and messages.
+async fn event_notes(env: &Env, ns: &str) -> Vec<(String, String)> {
+    let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(env.client.clone(), ns);
+    api.list(&ListParams::default())
+        .await
+        .expect("events")
+        .items
+        .into_iter()
+        .map(|e| (e.reason.unwrap_or_default(), e.note.unwrap_or_default()))
+        .collect()
+}
+
 fn webapp(version: &str, values: Value) -> Value {
     json!({"repo": REPO, "name": "webapp", "version": version, "values": values,
            "wait": true, "timeout": "60s"})

@@ -2,15 +2,6 @@
 
 use super::*;
 
-fn condition_of(hr: &HelmRelease, kind: &str) -> Option<host_controller::crd::Condition> {
-    hr.status
-        .as_ref()?
-        .conditions
-        .iter()
-        .find(|c| c.type_ == kind)
-        .cloned()
-}
-
 fn retry_at(hr: &HelmRelease) -> jiff::Timestamp {
     hr.status
         .as_ref()

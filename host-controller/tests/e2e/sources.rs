@@ -2,18 +2,6 @@
 
 use super::*;
 
-/// Every Event's reason and note about a HelmRelease in `ns`, for leak checks and messages.
-async fn event_notes(env: &Env, ns: &str) -> Vec<(String, String)> {
-    let api: Api<k8s_openapi::api::events::v1::Event> = Api::namespaced(env.client.clone(), ns);
-    api.list(&ListParams::default())
-        .await
-        .expect("events")
-        .items
-        .into_iter()
-        .map(|e| (e.reason.unwrap_or_default(), e.note.unwrap_or_default()))
-        .collect()
-}
-
 /// Repository access is the release's own: an `https://` chart repository behind TLS with a CA
 /// of the test's making that also wants a client certificate, and the real registry serving TLS
 /// with that CA behind htpasswd. Releases that bring `certSecretRef` (and, for the registry, a
