@@ -458,9 +458,15 @@ impl Env {
 
     /// The holder of the controller's leader election Lease in `default`.
     async fn lease_holder(&self) -> Option<String> {
+        self.lease_holder_of(host_controller::LeaderElection::DEFAULT_NAME)
+            .await
+    }
+
+    /// The holder of Lease `name` in `default`.
+    async fn lease_holder_of(&self, name: &str) -> Option<String> {
         let api: Api<k8s_openapi::api::coordination::v1::Lease> =
             Api::namespaced(self.client.clone(), "default");
-        api.get_opt(host_controller::LeaderElection::DEFAULT_NAME)
+        api.get_opt(name)
             .await
             .expect("get lease")?
             .spec?

@@ -30,16 +30,6 @@ async fn reporters(env: &Env, ns: &str, name: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn holder(env: &Env, lease: &str) -> Option<String> {
-    let api: Api<k8s_openapi::api::coordination::v1::Lease> =
-        Api::namespaced(env.client.clone(), "default");
-    api.get_opt(lease)
-        .await
-        .expect("get lease")?
-        .spec?
-        .holder_identity
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_shards_each_reconcile_only_their_own_releases() {
     let env = Env::start().await;
@@ -107,8 +97,8 @@ async fn two_shards_each_reconcile_only_their_own_releases() {
         Some(&unsharded),
     );
     wait_for("each shard to hold its own Lease", || async {
-        (holder(&env, &lease_one).await.as_deref() == Some("ctl-shard1")
-            && holder(&env, &lease_main).await.as_deref() == Some("ctl-main"))
+        (env.lease_holder_of(&lease_one).await.as_deref() == Some("ctl-shard1")
+            && env.lease_holder_of(&lease_main).await.as_deref() == Some("ctl-main"))
         .then_some(())
     })
     .await;
