@@ -473,6 +473,18 @@ impl Env {
             .holder_identity
     }
 
+    /// The status of every HelmRelease in `ns`, as JSON (to search for what must not be there).
+    async fn statuses_json(&self, ns: &str) -> Vec<String> {
+        self.hrs(ns)
+            .list(&ListParams::default())
+            .await
+            .expect("list")
+            .items
+            .iter()
+            .map(|hr| serde_json::to_string(&hr.status).expect("json"))
+            .collect()
+    }
+
     async fn event_reasons(&self, ns: &str) -> Vec<String> {
         let api: Api<k8s_openapi::api::events::v1::Event> =
             Api::namespaced(self.client.clone(), ns);

@@ -125,15 +125,7 @@ async fn values_from_a_configmap_and_a_secret_merge_upgrade_on_rotation_and_neve
     );
     assert!(env.records(ns, "tpl").await.is_empty());
 
-    let statuses: Vec<String> = env
-        .hrs(ns)
-        .list(&ListParams::default())
-        .await
-        .expect("list")
-        .items
-        .iter()
-        .map(|hr| serde_json::to_string(&hr.status).expect("json"))
-        .collect();
+    let statuses: Vec<String> = env.statuses_json(ns).await;
     let notes = event_notes(&env, ns).await;
     assert!(
         notes.iter().any(|(r, _)| r == "ValuesFromNotFound"),

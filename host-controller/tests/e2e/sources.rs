@@ -246,15 +246,7 @@ async fn per_release_tls_and_registry_credentials_against_real_tls_servers() {
             .filter(|l| !l.starts_with("-----"))
             .map(str::to_string),
     );
-    let statuses: Vec<String> = env
-        .hrs(ns)
-        .list(&ListParams::default())
-        .await
-        .expect("list")
-        .items
-        .iter()
-        .map(|hr| serde_json::to_string(&hr.status).expect("json"))
-        .collect();
+    let statuses: Vec<String> = env.statuses_json(ns).await;
     let log = controller.log();
     assert!(log.contains("ChartFetchFailed"), "the log is read: {log}");
     test_support::assert_no_secret(
