@@ -64,7 +64,8 @@ pub struct ControllerOptions {
     /// The policy rules the webhook validates with too (`--policy-configmap`); `None` is the
     /// built-in rules only.
     pub policies: Option<Arc<PolicyStore>>,
-    /// How many releases are reconciled at once (`--concurrent`); 0 means no limit.
+    /// How many releases are reconciled at once (`--concurrent`; a release waiting for
+    /// readiness holds no slot, `reconcile::Slots`); 0 means no limit.
     pub concurrent: u16,
     /// Reconcile only the HelmReleases this label selector matches (`--watch-label-selector`,
     /// kubectl's `-l` syntax): one shard of the releases. `None` takes them all.
@@ -155,6 +156,7 @@ pub async fn run_with_metrics(
             ..validation::Limits::default()
         },
     );
+    let slots = reconcile::Slots::new(options.concurrent);
     let ctx = Arc::new(Context {
         cluster,
         identities,
@@ -168,6 +170,8 @@ pub async fn run_with_metrics(
         metrics: metrics.clone(),
         tenancy: options.tenancy,
         validator: Arc::new(validator),
+        slots: slots.clone(),
+        status_writes: Default::default(),
     });
     let api: Api<HelmRelease> = Api::all(client.clone());
     metrics.set_ready(true);
@@ -198,10 +202,17 @@ pub async fn run_with_metrics(
         .reflect(writer)
         .applied_objects()
         .predicate_filter(reconcile::wants_reconcile, Default::default());
+    // `--concurrent` is kept by the reconcile slots (`reconcile::Slots`), not by the runtime's
+    // own limit: a release that waits for readiness gives its slot up but goes on running.
     let controller = Controller::for_stream(releases, reader)
         .reconcile_all_on(on_rules_change)
-        .with_config(kube::runtime::controller::Config::default().concurrency(options.concurrent));
+        .with_config(kube::runtime::controller::Config::default().concurrency(0));
     let controller = reconcile::watch_references(controller, &client);
+    // At shutdown no queued reconcile starts; the ones in flight (waiting ones too) finish.
+    let shutdown = async move {
+        shutdown.await;
+        slots.close();
+    };
     controller
         .graceful_shutdown_on(shutdown)
         .run(reconcile::reconcile, reconcile::error_policy, ctx)

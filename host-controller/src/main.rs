@@ -66,8 +66,8 @@ struct RunArgs {
     #[arg(long, env = "PLANTON_HELM_CLUSTER_NAME", value_name = "NAME")]
     cluster_name: Option<String>,
 
-    /// Reconcile at most N releases at once (a release waiting for its objects to be ready holds
-    /// its slot, as in Flux); 0 means no limit. Memory budget: docs/controller.md
+    /// Reconcile at most N releases at once (a release waiting for its objects to be ready gives
+    /// its slot up meanwhile); 0 means no limit. Memory budget: docs/controller.md
     #[arg(
         long,
         env = "PLANTON_HELM_CONCURRENT",

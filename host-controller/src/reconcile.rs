@@ -38,6 +38,7 @@ mod load;
 mod remediate;
 mod revision;
 mod rights;
+mod slots;
 mod state;
 mod status;
 mod test;
@@ -65,11 +66,14 @@ use crate::validation::Validator;
 
 pub use condition::{ConditionStatus, ConditionType, Reason};
 pub use error::Error;
+pub use slots::{Slot, Slots};
 pub use state::duration as parse_duration;
 
 use revision::Attempt;
 use state::{Failures, Progress, ReleaseAction, ReleaseState};
 use status::{Outcome, Requeue, Writer};
+
+pub use status::StatusWrites;
 
 /// The finalizer that makes deleting a HelmRelease uninstall its release first.
 pub const FINALIZER: &str = "kubernetes.project-planton.org/helm-release";
@@ -102,6 +106,11 @@ pub struct Context {
     pub tenancy: Tenancy,
     /// The validation the webhook runs too (built-in and policy ConfigMap rules).
     pub validator: Arc<Validator>,
+    /// How many releases are worked on at once (`--concurrent`); a release waiting for
+    /// readiness holds none (`slots.rs`).
+    pub slots: Slots,
+    /// The versions of this process's status writes, to know when the watch cache holds them.
+    pub status_writes: StatusWrites,
 }
 
 /// How the controller keeps tenants (the namespaces of HelmReleases) apart: the `run` flags.
@@ -218,8 +227,24 @@ pub fn wants_reconcile(hr: &HelmRelease) -> Option<u64> {
     Some(hasher.finish())
 }
 
-/// The controller's entry point for one HelmRelease.
+/// The controller's entry point for one HelmRelease: once a slot is free (`--concurrent`), the
+/// reconcile.
 pub async fn reconcile(hr: Arc<HelmRelease>, ctx: Arc<Context>) -> Result<Action, Error> {
+    // Queued for a slot, a release holds only this small future; the reconcile's own (much
+    // larger) future is made once it has one.
+    let Some(slot) = ctx.slots.take().await else {
+        // Shutting down: not started; the next leader takes it up from the cache it lists.
+        return Ok(Action::await_change());
+    };
+    Box::pin(reconcile_holding(hr, ctx, slot)).await
+}
+
+/// [`reconcile`], holding `slot` (given up while the release waits for readiness).
+async fn reconcile_holding(
+    hr: Arc<HelmRelease>,
+    ctx: Arc<Context>,
+    slot: Slot,
+) -> Result<Action, Error> {
     let ns = hr
         .namespace()
         .ok_or_else(|| Error::NoNamespace(hr.name_any()))?;
@@ -238,8 +263,8 @@ pub async fn reconcile(hr: Arc<HelmRelease>, ctx: Arc<Context>) -> Result<Action
     }
     let result = finalizer(&api, FINALIZER, hr, |event| async {
         match event {
-            Event::Apply(hr) => apply(&hr, &ctx).await,
-            Event::Cleanup(hr) => run(&hr, &ctx, Trigger::Cleanup).await,
+            Event::Apply(hr) => apply(&hr, &ctx, &slot).await,
+            Event::Cleanup(hr) => run(&hr, &ctx, &slot, Trigger::Cleanup).await,
         }
     })
     .await
@@ -253,6 +278,7 @@ pub async fn reconcile(hr: Arc<HelmRelease>, ctx: Arc<Context>) -> Result<Action
         // The finalizer is gone (or was never ours): so are the release's series.
         Ok(_) if deleting => {
             ctx.metrics.remove_release(&ns, &name);
+            ctx.status_writes.forget(&ns, &name);
             ReconcileResult::Deleted
         }
         Ok(_) => ctx
@@ -289,10 +315,13 @@ enum Trigger {
     Cleanup,
 }
 
-async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
-    // The watch cache can lag behind our own last status write (a reconcile queued by that
-    // write may start before the write's event arrives), and the decision reads the status, so
-    // it reads it from the API.
+async fn apply(hr: &HelmRelease, ctx: &Context, slot: &Slot) -> Result<Action, Error> {
+    // The watch cache can lag behind our own last status write (a reconcile may start before
+    // that write's event arrives), and the decision reads the status: unless the cached
+    // HelmRelease is the version our last write made (or we made none), it is read from the API.
+    if ctx.status_writes.seen_in(hr) {
+        return run(hr, ctx, slot, Trigger::Apply).await;
+    }
     let api: Api<HelmRelease> = Api::namespaced(
         ctx.cluster.client().clone(),
         &hr.namespace().unwrap_or_default(),
@@ -300,16 +329,21 @@ async fn apply(hr: &HelmRelease, ctx: &Context) -> Result<Action, Error> {
     let Some(fresh) = api.get_opt(&hr.name_any()).await? else {
         return Ok(Action::await_change());
     };
-    run(&fresh, ctx, Trigger::Apply).await
+    run(&fresh, ctx, slot, Trigger::Apply).await
 }
 
 /// Load, then decide and act until a state ends the reconcile, then write the status.
-async fn run(hr: &HelmRelease, ctx: &Context, trigger: Trigger) -> Result<Action, Error> {
+async fn run(
+    hr: &HelmRelease,
+    ctx: &Context,
+    slot: &Slot,
+    trigger: Trigger,
+) -> Result<Action, Error> {
     let load::Loaded {
         target: t,
         mut history,
         mut facts,
-    } = load::load(ctx, hr).await?;
+    } = load::load(ctx, hr, slot).await?;
     let mut status = Writer::new(ctx, hr, t.redaction.clone());
     let force = t.settings.force || hr.force_requested();
     let mut uninstall_failed = None;

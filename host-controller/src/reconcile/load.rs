@@ -16,7 +16,6 @@ use crate::identity::{self, Identity};
 use crate::release::{Release, Store};
 use crate::validation::{self, Unvalidated, Verdict};
 
-use super::Context;
 use super::dependencies::{self, Blocked};
 use super::drift;
 use super::error::Error;
@@ -24,6 +23,7 @@ use super::state::{
     Facts, Failures, Settings, drift_mode, in_sync, last_deployed, not_owned, retry_at,
 };
 use super::values::{self, Redaction};
+use super::{Context, Slot};
 
 /// One reconcile's release: the HelmRelease, where its release lives, whom it acts as, and the
 /// spec's settings.
@@ -53,6 +53,8 @@ pub struct Target<'a> {
     pub values: serde_json::Map<String, serde_json::Value>,
     /// The strings read from Secrets (`spec.valuesFrom`), scrubbed from every message.
     pub redaction: Redaction,
+    /// The reconcile's slot (`--concurrent`), given up while it waits for readiness.
+    pub slot: &'a Slot,
 }
 
 /// What [`load`] found.
@@ -66,7 +68,11 @@ pub struct Loaded<'a> {
 }
 
 /// Loads `hr`'s release, history and facts.
-pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a>, Error> {
+pub async fn load<'a>(
+    ctx: &'a Context,
+    hr: &'a HelmRelease,
+    slot: &'a Slot,
+) -> Result<Loaded<'a>, Error> {
     let name = hr.release_name();
     let namespace = hr.target_namespace();
     let deleting = hr.metadata.deletion_timestamp.is_some();
@@ -113,6 +119,7 @@ pub async fn load<'a>(ctx: &'a Context, hr: &'a HelmRelease) -> Result<Loaded<'a
             settings,
             values: hr.values(),
             redaction: Redaction::default(),
+            slot,
         },
         history: Vec::new(),
         facts: Facts {

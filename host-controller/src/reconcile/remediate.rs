@@ -11,13 +11,12 @@
 use jiff::Timestamp;
 use tokio::time::Instant;
 
-use crate::cluster::Cluster;
-use crate::release::{Release, Store, status};
+use crate::release::{Release, status};
 use crate::wait::{WaitRules, wait_applied};
 
 use super::error::Error;
 use super::load::Target;
-use super::state::{Failure, Remediation, Settings, last_deployed};
+use super::state::{Failure, Remediation, last_deployed};
 use super::status::Outcome;
 use super::{apply, hooks, uninstall};
 
@@ -44,7 +43,7 @@ pub async fn remediate(
         None => None,
         Some(Remediation::Rollback { to }) => {
             Some(match history.iter().find(|r| r.version == to) {
-                Some(target) => rollback(&t.cluster, &t.store, failed, target, &t.settings)
+                Some(target) => rollback(t, failed, target)
                     .await
                     .map(|rev| format!("; rolled back to revision {to} as revision {rev}")),
                 None => Err(format!("revision {to} is not in the history")),
@@ -79,13 +78,8 @@ pub async fn remediate(
 }
 
 /// Rolls back to `target` as a new revision after `failed`; returns the new revision.
-async fn rollback(
-    cluster: &Cluster,
-    store: &Store,
-    failed: &Release,
-    target: &Release,
-    settings: &Settings,
-) -> Result<u32, String> {
+async fn rollback(t: &Target<'_>, failed: &Release, target: &Release) -> Result<u32, String> {
+    let (cluster, store, settings) = (&t.cluster, &t.store, &t.settings);
     let mut release = target.clone();
     release.version = failed.version + 1;
     release.info.status = status::PENDING_ROLLBACK.into();
@@ -116,14 +110,15 @@ async fn rollback(
             settings.force,
         )
         .await?;
-        wait_applied(
+        // The slot is given up while waiting, as an install's or upgrade's wait gives it up.
+        let wait = wait_applied(
             cluster,
             rollout.live,
             &namespace,
             deadline,
             WaitRules::default(),
-        )
-        .await?;
+        );
+        t.slot.released_while(wait).await?;
         hooks::run(
             cluster,
             &rollback_hooks,

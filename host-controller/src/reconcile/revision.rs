@@ -122,15 +122,22 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
     )
     .await?;
 
+    // Not needed past this point: a release waiting for readiness should hold little.
+    let chart_record = chart.helm_record();
+    drop(chart);
+    let rendered_hooks = std::mem::take(&mut rendered.hooks);
+    let notes = std::mem::take(&mut rendered.notes);
+    drop(rendered);
+
     let now = Timestamp::now().to_string();
     let mut release = Release {
         name: t.name.clone(),
         namespace: t.namespace.clone(),
         version: revision,
-        chart: Some(chart.helm_record()),
+        chart: Some(chart_record),
         config: values,
         manifest,
-        hooks: rendered.hooks.iter().map(hooks::record).collect(),
+        hooks: rendered_hooks.iter().map(hooks::record).collect(),
         info: Info {
             first_deployed: Some(
                 plan.from
@@ -142,7 +149,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             deleted: zero_time(),
             description: plan.description.into(),
             status: plan.pending.into(),
-            notes: rendered.notes.clone(),
+            notes,
             extra: Default::default(),
         },
         extra: Default::default(),
@@ -159,7 +166,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
     let run = async {
         hooks::run(
             cluster,
-            &rendered.hooks,
+            &rendered_hooks,
             pre,
             &t.namespace,
             deadline,
@@ -180,11 +187,13 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             let rules = WaitRules {
                 jobs: !disable_wait_for_jobs(hr, plan.action),
             };
-            wait_applied(cluster, rollout.live, &t.namespace, deadline, rules).await?;
+            // The slot is given up while waiting (`slots.rs`): waiting costs no sandbox.
+            let wait = wait_applied(cluster, rollout.live, &t.namespace, deadline, rules);
+            t.slot.released_while(wait).await?;
         }
         hooks::run(
             cluster,
-            &rendered.hooks,
+            &rendered_hooks,
             post,
             &t.namespace,
             deadline,
@@ -209,7 +218,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             Ok(Attempt::Deployed(Box::new(Deployed {
                 action: plan.action,
                 release,
-                hooks: rendered.hooks,
+                hooks: rendered_hooks,
                 tested: false,
                 left,
             })))

@@ -424,6 +424,46 @@ impl Outcome {
     }
 }
 
+/// The resource version of the last status write this process made for each HelmRelease (by
+/// namespace and name): a HelmRelease in the watch cache at that version already holds it, so
+/// its reconcile need not read it from the API. Empty: a write whose outcome is not known.
+#[derive(Default)]
+pub struct StatusWrites(std::sync::Mutex<std::collections::HashMap<(String, String), String>>);
+
+impl StatusWrites {
+    /// Whether `hr` (as the watch cache holds it) holds every status write this process made
+    /// for it: none was made, or the last one is its version.
+    pub fn seen_in(&self, hr: &HelmRelease) -> bool {
+        match self.lock().get(&key(hr)) {
+            None => true,
+            Some(written) => {
+                !written.is_empty() && hr.metadata.resource_version.as_ref() == Some(written)
+            }
+        }
+    }
+
+    /// The HelmRelease is gone: nothing to remember.
+    pub fn forget(&self, namespace: &str, name: &str) {
+        self.lock()
+            .remove(&(namespace.to_string(), name.to_string()));
+    }
+
+    fn set(&self, hr: &HelmRelease, version: String) {
+        self.lock().insert(key(hr), version);
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(String, String), String>> {
+        // A poisoned lock only means a panic elsewhere; the map is still right.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn key(hr: &HelmRelease) -> (String, String) {
+    (hr.namespace().unwrap_or_default(), hr.name_any())
+}
+
 /// Turns the outcomes of one reconcile into Events, metrics and the status.
 pub struct Writer<'a> {
     ctx: &'a Context,
@@ -728,12 +768,20 @@ impl<'a> Writer<'a> {
             self.ctx.cluster.client().clone(),
             &self.hr.namespace().unwrap_or_default(),
         );
-        api.patch_status(
-            &self.hr.name_any(),
-            &PatchParams::default(),
-            &Patch::Merge(json!({"status": body})),
-        )
-        .await?;
+        let writes = &self.ctx.status_writes;
+        // Until the answer says which version holds it, no cached version does for sure.
+        writes.set(self.hr, String::new());
+        let written = api
+            .patch_status(
+                &self.hr.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(json!({"status": body})),
+            )
+            .await?;
+        writes.set(
+            self.hr,
+            written.metadata.resource_version.unwrap_or_default(),
+        );
         Ok(())
     }
 
@@ -824,6 +872,25 @@ fn set_condition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_holds_our_status_write_only_at_its_version() {
+        let writes = StatusWrites::default();
+        let mut hr = HelmRelease::new("web", HelmReleaseSpec::default());
+        hr.metadata.namespace = Some("apps".into());
+        hr.metadata.resource_version = Some("7".into());
+        assert!(writes.seen_in(&hr), "no write made");
+        writes.set(&hr, String::new());
+        assert!(!writes.seen_in(&hr), "a write whose answer is not known");
+        writes.set(&hr, "9".into());
+        assert!(!writes.seen_in(&hr), "the cache lags behind the write");
+        hr.metadata.resource_version = Some("9".into());
+        assert!(writes.seen_in(&hr));
+        hr.metadata.resource_version = Some("10".into());
+        assert!(!writes.seen_in(&hr), "changed since: read it");
+        writes.forget("apps", "web");
+        assert!(writes.seen_in(&hr));
+    }
 
     #[test]
     fn the_release_status_follows_suspend_then_the_conditions() {

@@ -6,6 +6,7 @@
 //! as separate processes (killed with SIGKILL, stopped with SIGTERM, two at once for leader
 //! election).
 
+mod concurrency;
 mod crds;
 mod drift;
 mod helm_parity;
@@ -132,16 +133,27 @@ impl Controller {
 
     /// A controller whose cluster Project Planton manifests call `cluster_name`.
     fn start_named(client: &Client, cluster_name: &str) -> Controller {
+        Controller::start_with_options(
+            client,
+            host_controller::ControllerOptions {
+                cluster_name: Some(cluster_name.to_string()),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// A controller run with `options` (the `run` flags), charts from the local map.
+    fn start_with_options(
+        client: &Client,
+        options: host_controller::ControllerOptions,
+    ) -> Controller {
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(host_controller::run_with_metrics(
             client.clone(),
             runtime(),
             Arc::new(charts()),
             Arc::default(),
-            host_controller::ControllerOptions {
-                cluster_name: Some(cluster_name.to_string()),
-                ..Default::default()
-            },
+            options,
             async {
                 let _ = rx.await;
             },
