@@ -18,6 +18,13 @@
 //! rules, the controller's slow path until the snapshot is ready) for comparison. Before the load,
 //! the bench times the pieces of one sandboxed validation in-process.
 //!
+//! The servers run the webhook's own sandbox settings (`webhook::sandbox_config`: pooled
+//! instance slots, long-lived call threads); one more row runs the same snapshot under the
+//! runtime's defaults (a fresh mapping and a new thread per review), as the webhook did before,
+//! to compare in the same run. Every row also gives the CPU time the server and this process (the
+//! client) spent per review, from /proc, and the run starts and ends with the load average: the
+//! client shares the machine with the server, and so may other work.
+//!
 //! `PLANTON_WEBHOOK_BENCH_REQUESTS` overrides the number of requests per level (default 2,000).
 
 use std::io::{BufRead, BufReader, Write};
@@ -27,7 +34,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use host_controller::validation::{Policies, PolicyStore};
-use host_controller::webhook::{CertReloader, Limits, PATH, Webhook};
+use host_controller::webhook::{CertReloader, Limits, PATH, Webhook, sandbox_config};
 use host_runtime::{Config, OfflineHost, PolicyFile, Runtime, SourceFile, ValidateRequest};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -67,38 +74,92 @@ fn main() {
          processes over loopback HTTPS, {} CPUs",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    println!("load average at the start: {}", load_average());
     pieces(&dir);
     println!(
-        "{:<26} {:>5} {:>8} {:>6} {:>9} {:>9} {:>9}",
-        "scenario", "conc", "requests", "failed", "p50 ms", "p99 ms", "req/s"
+        "{:<26} {:>5} {:>8} {:>6} {:>9} {:>9} {:>9} {:>11} {:>11}",
+        "scenario",
+        "conc",
+        "requests",
+        "failed",
+        "p50 ms",
+        "p99 ms",
+        "req/s",
+        "server CPU",
+        "client CPU"
     );
+    println!("{:>93}", "(ms per review)");
     let mut failed_total = 0;
+    let mut row = |server: &Server, name: &str, conc: usize, spin_every: usize| {
+        let cpu = (server.cpu(), own_cpu());
+        let r = rt.block_on(drive(server.port, &ca, conc, requests, spin_every));
+        let per_review = |before: Duration, after: Duration| {
+            (after - before).as_secs_f64() * 1000.0 / requests as f64
+        };
+        let cpu = (
+            per_review(cpu.0, server.cpu()),
+            per_review(cpu.1, own_cpu()),
+        );
+        if spin_every > 0 {
+            r.print(&format!("{name}: others"), conc, &r.normal, Some(cpu));
+            r.print("  the 1 in 10 it fires on", conc, &r.spin, None);
+        } else {
+            r.print(name, conc, &r.normal, Some(cpu));
+        }
+        failed_total += r.failed;
+    };
     let server = Server::start(&dir, "slow");
-    let r = rt.block_on(drive(server.port, &ca, 8, requests, 0));
-    r.print("built-in, no snapshot", 8, &r.normal);
-    failed_total += r.failed;
+    row(&server, "built-in, no snapshot", 8, 0);
+    drop(server);
+    let server = Server::start(&dir, "before");
+    row(&server, "snapshot, default sandbox", 8, 0);
     drop(server);
     let server = Server::start(&dir, "plain");
     for conc in LEVELS {
-        let r = rt.block_on(drive(server.port, &ca, conc, requests, 0));
-        r.print("built-in rules", conc, &r.normal);
-        failed_total += r.failed;
+        row(&server, "built-in rules", conc, 0);
     }
     drop(server);
     let server = Server::start(&dir, "spin");
     for conc in [8, 32] {
-        let r = rt.block_on(drive(server.port, &ca, conc, requests, 10));
-        r.print("+ never-ending rule: others", conc, &r.normal);
-        r.print("  the 1 in 10 it fires on", conc, &r.spin);
-        failed_total += r.failed;
+        row(&server, "+ never-ending rule", conc, 10);
     }
     drop(server);
+    println!("load average at the end: {}", load_average());
     let _ = std::fs::remove_dir_all(&dir);
     if failed_total > 0 {
         eprintln!("{failed_total} requests failed");
         std::process::exit(1);
     }
     println!("no failed request");
+}
+
+/// `/proc/loadavg`'s three averages.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// User and system CPU time of process `pid` (all its threads), from `/proc/PID/stat`.
+fn cpu_of(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) in parentheses: utime and stime
+    // are the 12th and 13th, in clock ticks of 1/100 s on Linux.
+    let ticks: u64 = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|t| t.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+fn own_cpu() -> Duration {
+    cpu_of("self")
 }
 
 /// The webhook in a child process; killed on drop.
@@ -127,6 +188,12 @@ impl Server {
     }
 }
 
+impl Server {
+    fn cpu(&self) -> Duration {
+        cpu_of(&self.child.id().to_string())
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -143,13 +210,17 @@ fn serve(mode: &str) {
         .expect("tokio");
     rt.block_on(async {
         let limits = Limits::default();
-        let runtime = Arc::new(
-            Runtime::new(Config {
+        // The webhook's own settings, but for the row that shows the runtime's defaults (a
+        // fresh mapping and a new thread per review), the webhook's before they were tuned.
+        let config = if mode == "before" {
+            Config {
                 deadline: limits.timeout,
                 ..Config::default()
-            })
-            .expect("the core loads"),
-        );
+            }
+        } else {
+            sandbox_config(&limits, host_runtime::DEFAULT_MAX_MEMORY)
+        };
+        let runtime = Arc::new(Runtime::new(config).expect("the core loads"));
         let policies = match mode {
             "spin" => Policies {
                 files: vec![PolicyFile {
@@ -198,7 +269,7 @@ struct Run {
 }
 
 impl Run {
-    fn print(&self, name: &str, conc: usize, lat: &[Duration]) {
+    fn print(&self, name: &str, conc: usize, lat: &[Duration], cpu: Option<(f64, f64)>) {
         let mut lat = lat.to_vec();
         lat.sort();
         let pct = |p: f64| {
@@ -206,8 +277,11 @@ impl Run {
                 .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
         };
         let total = self.normal.len() + self.spin.len();
+        let cpu = cpu.map_or(String::new(), |(server, client)| {
+            format!(" {server:>11.3} {client:>11.3}")
+        });
         println!(
-            "{:<26} {:>5} {:>8} {:>6} {:>9.2} {:>9.2} {:>9.0}",
+            "{:<26} {:>5} {:>8} {:>6} {:>9.2} {:>9.2} {:>9.0}{cpu}",
             name,
             conc,
             lat.len(),
@@ -426,6 +500,23 @@ fn pieces(dir: &std::path::Path) {
     );
     let fast = median(&mut |i| {
         runtime.validate(&request(i), host()).expect("validate");
+    });
+    println!("  validate from the snapshot                          {fast:>7.3} ms");
+    // The same with the webhook's settings (pooled slots, long-lived call threads); its snapshot
+    // comes from the cache just written (the allocator does not change compiled code).
+    let tuned = Runtime::new(Config {
+        cache_dir: Some(dir.join("cache")),
+        ..sandbox_config(&Limits::default(), host_runtime::DEFAULT_MAX_MEMORY)
+    })
+    .expect("the core loads");
+    tuned.prepare_validation(&[]).expect("the snapshot");
+    println!("with the webhook's sandbox settings (pooled slots, call threads):");
+    let empty = median(&mut |_| {
+        tuned.template_name("x", host()).expect("call");
+    });
+    println!("  empty call                                          {empty:>7.3} ms");
+    let fast = median(&mut |i| {
+        tuned.validate(&request(i), host()).expect("validate");
     });
     println!("  validate from the snapshot                          {fast:>7.3} ms");
 }

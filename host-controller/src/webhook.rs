@@ -366,13 +366,10 @@ impl Flags {
             ));
         };
         let certs = CertReloader::load(&cert, &key).map_err(|e| FlagError(e.to_string()))?;
-        // The webhook's own runtime: the sandbox's deadline is set per runtime, and a review must
-        // be stopped well before the API server gives up on us.
-        let config = host_runtime::Config {
-            deadline: self.limits.timeout,
-            max_memory: self.max_memory.unwrap_or(host_runtime::DEFAULT_MAX_MEMORY),
-            ..host_runtime::Config::default()
-        };
+        let config = sandbox_config(
+            &self.limits,
+            self.max_memory.unwrap_or(host_runtime::DEFAULT_MAX_MEMORY),
+        );
         let runtime = Arc::new(
             Runtime::new(config).map_err(|e| FlagError(format!("the webhook's sandbox: {e}")))?,
         );
@@ -415,6 +412,43 @@ impl Drop for Running {
 
 /// How often the certificate files are checked for a change.
 pub const CERT_POLL: Duration = Duration::from_secs(10);
+
+/// Bytes of a review's linear memory kept mapped between reviews, per instance slot, when the
+/// kernel can tell which pages a review changed (Linux 6.7 and later): more than one review
+/// touches, so the next one starts without page faults. Without that, the first bytes of the
+/// slot are rewritten whole on every reset, so only a little is kept.
+const KEEP_RESIDENT: usize = 64 << 20;
+const KEEP_RESIDENT_WITHOUT_PAGEMAP: usize = 1 << 20;
+
+/// The settings of the webhook's own runtime, with `max_memory` per review (`--max-memory`).
+///
+/// Why not the defaults: the sandbox's deadline is set per runtime, and a review must be
+/// stopped well before the API server gives up on us; and a review is a short call made again
+/// and again on the same snapshot, so its instances come from wasmtime's pooling allocator
+/// (memory slots that keep the snapshot mapped and are reset by rewriting what a review
+/// changed, instead of a fresh mapping that every review faults in page by page) and it runs on
+/// one of `concurrency` long-lived threads instead of a new one per review. Every review still
+/// gets a fresh store and instance (docs/benchmarks.md, "Admission throughput").
+pub fn sandbox_config(limits: &Limits, max_memory: usize) -> host_runtime::Config {
+    let keep_resident = if host_runtime::pagemap_scan_available() {
+        KEEP_RESIDENT
+    } else {
+        KEEP_RESIDENT_WITHOUT_PAGEMAP
+    };
+    let concurrency = limits.concurrency.max(1);
+    host_runtime::Config {
+        deadline: limits.timeout,
+        max_memory,
+        pooling: Some(host_runtime::Pooling {
+            // The reviews at once, plus the snapshot being made and a review that compiles the
+            // rules itself meanwhile.
+            max_instances: u32::try_from(concurrency + 2).unwrap_or(u32::MAX),
+            keep_resident: keep_resident.min(max_memory),
+        }),
+        call_threads: Some(concurrency),
+        ..host_runtime::Config::default()
+    }
+}
 
 /// `HelmRelease NS/NAME` as the review names it (`generateName` + `*` before a name is chosen).
 fn object_name(request: &Value) -> String {

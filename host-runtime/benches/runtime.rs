@@ -33,7 +33,13 @@ fn main() {
 
     for (label, pooling) in [
         ("on-demand", None),
-        ("pooling", Some(Pooling { max_instances: 16 })),
+        (
+            "pooling",
+            Some(Pooling {
+                max_instances: 16,
+                keep_resident: 0,
+            }),
+        ),
     ] {
         // Both engines would share one artifact (the allocator does not change compiled code),
         // so each gets its own directory to time its first compile and write.

@@ -44,6 +44,10 @@ pub struct Config {
     /// Instances come from wasmtime's pooling allocator (pre-reserved slots) instead of fresh
     /// mappings per call; `max_instances` bounds how many calls can be in flight at once.
     pub pooling: Option<Pooling>,
+    /// Run calls on this many long-lived threads (each with the stack a call needs) instead of
+    /// a new thread per call; a call beyond them waits for one, and its deadline starts when it
+    /// runs. `None`: a thread per call, for embedders that make few calls (the CLI makes one).
+    pub call_threads: Option<usize>,
 }
 
 /// Settings of the pooling instance allocator.
@@ -51,6 +55,11 @@ pub struct Config {
 pub struct Pooling {
     /// Calls that may run at the same time; one more fails to instantiate.
     pub max_instances: u32,
+    /// Bytes of each linear memory slot kept mapped between calls (at most the memory cap): a
+    /// slot is reset by copying back the pages the last call changed (Linux's `PAGEMAP_SCAN`
+    /// finds them) instead of unmapping them, so the next call takes no page fault there. Up to
+    /// this much per slot stays resident while the slot is idle; 0 unmaps everything.
+    pub keep_resident: usize,
 }
 
 impl Default for Config {
@@ -64,6 +73,7 @@ impl Default for Config {
             precompiled_dir: default_precompiled_dir(),
             map_artifact: false,
             pooling: None,
+            call_threads: None,
         }
     }
 }

@@ -28,7 +28,9 @@ pub use config::{
 };
 pub use error::Error;
 pub use host::{HostServices, OfflineHost};
-pub use runtime::{CompileSource, Runtime, precompile, precompiled_file_name};
+pub use runtime::{
+    CompileSource, PERF_MAP_ENV, Runtime, pagemap_scan_available, precompile, precompiled_file_name,
+};
 
 /// The core component's bytes, built by `build.rs` from `core-wasm` for `wasm32-wasip2`.
 pub static CORE_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/core.wasm"));

@@ -6,7 +6,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
+use wasmtime::{
+    Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ProfilingStrategy, Store,
+    Trap,
+};
 
 use crate::bindings::{Core, CorePre};
 use crate::sandbox::State;
@@ -61,6 +64,8 @@ pub struct Runtime {
     deadline_ticks: u64,
     compile_source: CompileSource,
     compile_time: Duration,
+    /// The long-lived threads calls run on ([`Config::call_threads`]); `None`: a thread per call.
+    call_threads: Option<rayon::ThreadPool>,
     ticker: Option<Ticker>,
 }
 
@@ -87,6 +92,19 @@ impl Runtime {
         let ticker = Ticker::start(engine.clone(), tick).map_err(|e| {
             Error::Setup(format!("could not start the deadline ticker thread: {e}"))
         })?;
+        let call_threads = match config.call_threads {
+            None => None,
+            Some(n) => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.max(1))
+                    .stack_size(config.max_wasm_stack.saturating_add(HOST_STACK_MARGIN))
+                    .thread_name(|i| format!("planton-helm-call-{i}"))
+                    .build()
+                    .map_err(|e| {
+                        Error::Setup(format!("could not start the sandbox's call threads: {e}"))
+                    })?,
+            ),
+        };
         Ok(Runtime {
             engine,
             component,
@@ -98,6 +116,7 @@ impl Runtime {
             deadline_ticks: u64::try_from(deadline_ticks).unwrap_or(u64::MAX),
             compile_source,
             compile_time,
+            call_threads,
             ticker: Some(ticker),
         })
     }
@@ -289,7 +308,9 @@ impl Runtime {
     ///
     /// The call runs on a thread of its own whose stack holds `max_wasm_stack` plus a margin for
     /// the host functions the guest calls: the caller's thread (a tokio worker has 2 MiB) could not
-    /// hold a deep render, and wasmtime's stack check needs real stack behind its limit.
+    /// hold a deep render, and wasmtime's stack check needs real stack behind its limit. With
+    /// [`Config::call_threads`] that thread is one of the runtime's, reused: the stack is the
+    /// host's, never visible to the guest, and the store is new all the same.
     fn call<R: Send>(
         &self,
         name: &'static str,
@@ -297,6 +318,9 @@ impl Runtime {
         host: Box<dyn HostServices>,
         f: impl FnOnce(&Core, &mut Store<State>) -> wasmtime::Result<R> + Send,
     ) -> Result<R, Error> {
+        if let Some(threads) = &self.call_threads {
+            return threads.install(|| self.call_here(name, pre, host, f));
+        }
         let stack = self.config.max_wasm_stack.saturating_add(HOST_STACK_MARGIN);
         std::thread::scope(|scope| {
             std::thread::Builder::new()
@@ -415,11 +439,38 @@ fn engine_config(config: &Config) -> wasmtime::Config {
             .total_core_instances(n.saturating_mul(16))
             .total_memories(n.saturating_mul(4))
             .total_tables(n.saturating_mul(16))
-            .max_memory_size(config.max_memory);
+            .max_memory_size(config.max_memory)
+            // A slot's memory and tables stay mapped up to these bounds and are reset by
+            // rewriting what the last call changed, found with Linux's PAGEMAP_SCAN (`Auto`:
+            // where the kernel has it, 6.7 and later; else the low bytes are reset whole). The
+            // next call, often of the same snapshot, then starts without page faults; the
+            // guest sees the pristine image either way.
+            .linear_memory_keep_resident(pooling.keep_resident.min(config.max_memory))
+            .table_keep_resident(pooling.keep_resident.min(TABLE_KEEP_RESIDENT))
+            .pagemap_scan(Enabled::Auto);
         wasm_config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    if std::env::var_os(PERF_MAP_ENV).is_some_and(|v| !v.is_empty()) {
+        // For profiling only: `perf report` then names the guest's functions.
+        wasm_config.profiler(ProfilingStrategy::PerfMap);
     }
     wasm_config
 }
+
+/// Whether this kernel tells which pages of a memory a call changed (Linux's `PAGEMAP_SCAN`,
+/// 6.7 and later), so that a pooled slot can keep much of its memory resident cheaply (see
+/// [`Pooling::keep_resident`](crate::Pooling::keep_resident)).
+pub fn pagemap_scan_available() -> bool {
+    PoolingAllocationConfig::is_pagemap_scan_available()
+}
+
+/// Bytes of a pooled slot's tables kept mapped between calls: the core's function tables are a
+/// few tens of KiB.
+const TABLE_KEEP_RESIDENT: usize = 1 << 20;
+
+/// When set (not empty), the engine writes `/tmp/perf-PID.map` so that `perf report` names the
+/// guest's compiled functions (docs/benchmarks.md).
+pub const PERF_MAP_ENV: &str = "PLANTON_HELM_PERF_MAP";
 
 /// CPU features a portable artifact may use: x86-64-v2 (SSE3 to SSE4.2, POPCNT, CMPXCHG16B),
 /// which every x86-64 server CPU since 2009 has; with SSE4.1 float rounding is inline code

@@ -197,7 +197,10 @@ fn one_runtime_serves_concurrent_calls() {
 fn the_pooling_allocator_enforces_the_same_cap() {
     let runtime = Runtime::new(Config {
         max_memory: 32 << 20,
-        pooling: Some(host_runtime::Pooling { max_instances: 2 }),
+        pooling: Some(host_runtime::Pooling {
+            max_instances: 2,
+            keep_resident: 16 << 20,
+        }),
         ..config(shared_cache())
     })
     .expect("pooling runtime");
@@ -384,7 +387,30 @@ fn release_doc(name: &str, version: &str) -> SourceFile {
 
 #[test]
 fn validations_from_a_snapshot_start_fresh_and_answer_as_without_one() {
-    let runtime = runtime(256 << 20, Duration::from_secs(30));
+    fresh_from_a_snapshot(&runtime(256 << 20, Duration::from_secs(30)));
+}
+
+/// The same with the webhook's kind of runtime: one pooled instance slot that keeps its memory
+/// resident between calls (reset by rewriting what a call changed) and one long-lived call
+/// thread, so that every call reuses the very slot and thread of the one before it.
+#[test]
+fn pooled_validations_from_a_snapshot_start_fresh_too() {
+    let runtime = Runtime::new(Config {
+        max_memory: 256 << 20,
+        // One slot for the calls, one for making the snapshot; they never overlap here.
+        pooling: Some(host_runtime::Pooling {
+            max_instances: 2,
+            keep_resident: 64 << 20,
+        }),
+        call_threads: Some(1),
+        ..config(shared_cache())
+    })
+    .expect("pooling runtime");
+    fresh_from_a_snapshot(&runtime);
+}
+
+/// Calls with and without the snapshot answer alike, and none sees anything of another.
+fn fresh_from_a_snapshot(runtime: &Runtime) {
     let rules = |code: &str, extra: &str| {
         vec![PolicyFile {
             name: "org/rules.yaml".into(),
@@ -465,5 +491,5 @@ fn validations_from_a_snapshot_start_fresh_and_answer_as_without_one() {
         runtime.is_prepared_for(&prepared),
         "the last snapshot stays"
     );
-    assert_next_call_succeeds(&runtime);
+    assert_next_call_succeeds(runtime);
 }

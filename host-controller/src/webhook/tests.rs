@@ -3,16 +3,21 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use host_runtime::{Config, PolicyFile};
+use host_runtime::PolicyFile;
 use serde_json::{Value, json};
 
 use super::*;
 use crate::validation::Policies;
 
+/// One runtime for the tests, with the webhook's own settings (pooled instance slots that keep
+/// their memory between reviews, long-lived call threads), shared by reviews of every test.
 fn runtime() -> Arc<Runtime> {
     static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
     RUNTIME
-        .get_or_init(|| Arc::new(Runtime::new(Config::default()).expect("the core loads")))
+        .get_or_init(|| {
+            let config = sandbox_config(&Limits::default(), host_runtime::DEFAULT_MAX_MEMORY);
+            Arc::new(Runtime::new(config).expect("the core loads"))
+        })
         .clone()
 }
 
