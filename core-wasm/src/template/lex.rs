@@ -178,7 +178,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        // Template text is mostly ASCII: decode only when the byte starts a longer character.
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(b as char),
+            Some(_) => self.rest().chars().next(),
+            None => None,
+        }
     }
 
     fn next(&mut self) -> Option<char> {
@@ -225,8 +230,8 @@ impl<'a> Lexer<'a> {
 
     /// Skip `n` bytes that contain no newline accounting of their own (delimiters, markers).
     fn skip(&mut self, n: usize) {
-        let s = &self.input[self.pos..self.pos + n];
-        self.line += s.matches('\n').count();
+        let s = &self.input.as_bytes()[self.pos..self.pos + n];
+        self.line += s.iter().filter(|&&b| b == b'\n').count();
         self.pos += n;
     }
 
@@ -239,7 +244,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> bool {
-        if let Some(x) = self.rest().find(LEFT) {
+        if let Some(x) = find_left_delim(self.rest()) {
             if x > 0 {
                 let text_end = self.pos + x;
                 let delim_end = text_end + LEFT.len();
@@ -639,6 +644,21 @@ impl<'a> Lexer<'a> {
         self.emit(Kind::RawString);
         true
     }
+}
+
+/// The offset of the first `{{` in `s` (a byte search: `str::find` sets up a substring searcher
+/// on every call, and this is called once per text run).
+fn find_left_delim(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b'{') {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Go's `%#U` of a rune: `U+0023 '#'`.

@@ -13,7 +13,7 @@
 mod skim;
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -199,6 +199,8 @@ struct Parser<'f, 't> {
     defs: Vec<(String, Def)>,
     /// Check `define` bodies instead of building them.
     lazy: bool,
+    /// The index of the furthest token read, for error lines ([`Parser::last_line`]).
+    furthest: Cell<usize>,
 }
 
 type PResult<T> = Result<T, String>;
@@ -220,6 +222,7 @@ impl<'f, 't> Parser<'f, 't> {
             is_func,
             defs: Vec::new(),
             lazy: false,
+            furthest: Cell::new(0),
         }
     }
 
@@ -242,12 +245,13 @@ impl<'f, 't> Parser<'f, 't> {
         Ok(())
     }
 
+    /// The line of Go's `token[0]`: the furthest token read so far, a peeked one included (a
+    /// backup does not move it), so `unexpected EOF` is reported on the EOF's line.
     fn last_line(&self) -> usize {
-        let i = self.idx.saturating_sub(1).min(self.items.len() - 1);
-        self.items[i].line
+        self.items[self.furthest.get()].line
     }
 
-    /// Go's `errorf`: reported at the line of the most recently read token.
+    /// Go's `errorf`: reported at the line of the furthest token read.
     fn error<T>(&self, msg: String) -> PResult<T> {
         Err(format!(
             "template: {}:{}: {}",
@@ -260,7 +264,14 @@ impl<'f, 't> Parser<'f, 't> {
     fn next(&mut self) -> Item<'t> {
         let i = self.idx.min(self.items.len() - 1);
         self.idx += 1;
+        self.read(i);
         self.items[i].clone()
+    }
+
+    fn read(&self, i: usize) {
+        if i > self.furthest.get() {
+            self.furthest.set(i);
+        }
     }
 
     fn backup(&mut self) {
@@ -268,7 +279,9 @@ impl<'f, 't> Parser<'f, 't> {
     }
 
     fn peek(&self) -> &Item<'t> {
-        &self.items[self.idx.min(self.items.len() - 1)]
+        let i = self.idx.min(self.items.len() - 1);
+        self.read(i);
+        &self.items[i]
     }
 
     fn next_non_space(&mut self) -> Item<'t> {
