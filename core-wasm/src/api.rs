@@ -4,6 +4,7 @@
 //! Rust types. Everything else in the core builds on these; this module imports nothing of the
 //! crate. `component.rs` converts between them and the generated bindings.
 
+pub mod error;
 pub mod host;
 pub mod render;
 pub mod validate;

@@ -1,6 +1,8 @@
 //! The component's glue: WIT types in and out, the host imports behind [`Host`].
 #![allow(unsafe_code)] // wit-bindgen's generated bindings
 
+// The world's `use` of `core-error` puts the bindings' `CoreError` at this module's root.
+use crate::api::error as native;
 use crate::api::host::Host;
 use crate::{render, validate};
 
@@ -22,8 +24,8 @@ impl Host for WitHost {
         &mut self,
         api_version: &str,
         kind: &str,
-        namespace: &str,
-        name: &str,
+        namespace: Option<&str>,
+        name: Option<&str>,
     ) -> Option<String> {
         imports::lookup(api_version, kind, namespace, name)
     }
@@ -71,12 +73,35 @@ fn severity(s: validate::Severity) -> wit::Severity {
     }
 }
 
-fn policy_files(files: Vec<wit::PolicyFile>) -> Vec<(String, String)> {
-    files.into_iter().map(|f| (f.name, f.content)).collect()
+fn policy_files(files: Vec<wit::PolicyFile>) -> Vec<validate::PolicyFile> {
+    files
+        .into_iter()
+        .map(|f| validate::PolicyFile {
+            name: f.name,
+            content: f.content,
+        })
+        .collect()
+}
+
+fn error(e: native::CoreError) -> wit::CoreError {
+    wit::CoreError {
+        kind: match e.kind {
+            native::ErrorKind::InvalidRequest => wit::ErrorKind::InvalidRequest,
+            native::ErrorKind::Rendering => wit::ErrorKind::Rendering,
+        },
+        message: e.message,
+        logs: e.logs,
+    }
+}
+
+/// The validator's errors are all of the request: a policy file that does not load, an unknown
+/// code to disable.
+fn invalid(message: String) -> wit::CoreError {
+    error(native::CoreError::invalid_request(message))
 }
 
 impl Guest for Component {
-    fn validate(req: wit::ValidateRequest) -> Result<Vec<wit::Diagnostic>, String> {
+    fn validate(req: wit::ValidateRequest) -> Result<Vec<wit::Diagnostic>, wit::CoreError> {
         let request = validate::Request {
             documents: req
                 .documents
@@ -89,7 +114,7 @@ impl Guest for Component {
             policies: policy_files(req.policies),
             disabled: req.disabled,
         };
-        let diags = validate::validate(&request)?;
+        let diags = validate::validate(&request).map_err(invalid)?;
         Ok(diags
             .into_iter()
             .map(|d| wit::Diagnostic {
@@ -108,8 +133,8 @@ impl Guest for Component {
     fn list_rules(
         policies: Vec<wit::PolicyFile>,
         disabled: Vec<String>,
-    ) -> Result<Vec<wit::RuleInfo>, String> {
-        let rules = validate::rules(&policy_files(policies), &disabled)?;
+    ) -> Result<Vec<wit::RuleInfo>, wit::CoreError> {
+        let rules = validate::rules(&policy_files(policies), &disabled).map_err(invalid)?;
         Ok(rules
             .into_iter()
             .map(|r| wit::RuleInfo {
@@ -123,15 +148,15 @@ impl Guest for Component {
             .collect())
     }
 
-    fn prepare(policies: Vec<wit::PolicyFile>) -> Result<(), String> {
-        validate::prepare(&policy_files(policies))
+    fn prepare(policies: Vec<wit::PolicyFile>) -> Result<(), wit::CoreError> {
+        validate::prepare(&policy_files(policies)).map_err(invalid)
     }
 
-    fn template_name(template: String) -> Result<String, String> {
-        render::template_name(&template, &mut WitHost)
+    fn template_name(template: String) -> Result<String, wit::CoreError> {
+        render::template_name(&template, &mut WitHost).map_err(error)
     }
 
-    fn render(req: wit::RenderRequest) -> Result<wit::RenderOutput, wit::RenderError> {
+    fn render(req: wit::RenderRequest) -> Result<wit::RenderOutput, wit::CoreError> {
         let chart = match req.chart {
             wit::ChartSource::Archive(bytes) => render::ChartSource::Archive(bytes),
             wit::ChartSource::Files(files) => {
@@ -146,7 +171,10 @@ impl Guest for Component {
                 wit::ValuesLayer::SetJson(s) => render::ValuesLayer::SetJson(s),
                 wit::ValuesLayer::Set(s) => render::ValuesLayer::Set(s),
                 wit::ValuesLayer::SetString(s) => render::ValuesLayer::SetString(s),
-                wit::ValuesLayer::SetFile((k, v)) => render::ValuesLayer::SetFile(k, v),
+                wit::ValuesLayer::SetFile(f) => render::ValuesLayer::SetFile(render::FileValue {
+                    key: f.key,
+                    contents: f.contents,
+                }),
                 wit::ValuesLayer::SetLiteral(s) => render::ValuesLayer::SetLiteral(s),
             })
             .collect();
@@ -180,11 +208,7 @@ impl Guest for Component {
                 notes: out.notes,
                 logs: out.logs,
             }),
-            Err(e) => Err(wit::RenderError {
-                message: e.message,
-                during_render: e.during_render,
-                logs: e.logs,
-            }),
+            Err(e) => Err(error(e)),
         }
     }
 }

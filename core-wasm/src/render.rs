@@ -8,9 +8,10 @@ mod errors;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+pub use crate::api::error::{CoreError, ErrorKind};
 use crate::api::host::Host;
 pub use crate::api::render::{
-    Capabilities, ChartSource, MAX_OUTPUT, Manifest, ReleaseInfo, RenderError, RenderOptions,
+    Capabilities, ChartSource, FileValue, MAX_OUTPUT, Manifest, ReleaseInfo, RenderOptions,
     RenderOutput, RenderRequest, SourceFile, ValuesLayer,
 };
 use crate::chart::objects::{
@@ -28,7 +29,7 @@ use assemble::assemble;
 use errors::{cleanup_parse_error, fail, fail_rendering, helm_exec_error};
 
 /// Render a chart as `helm template` does.
-pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, RenderError> {
+pub fn render(req: &RenderRequest, host: &mut dyn Host) -> Result<RenderOutput, CoreError> {
     let mut logs = Vec::new();
     match render_logging(req, host, &mut logs) {
         Ok(mut out) => {
@@ -49,14 +50,15 @@ fn render_logging(
     req: &RenderRequest,
     host: &mut dyn Host,
     logs: &mut Vec<String>,
-) -> Result<RenderOutput, RenderError> {
+) -> Result<RenderOutput, CoreError> {
     // The order of the checks is helm's: flags, chart loading, installability, missing
     // dependencies, the release name, dependency processing, values and schemas, kubeVersion.
-    let kube = if req.capabilities.kube_version.is_empty() {
-        KubeVersion::parse(DEFAULT_KUBE_VERSION)
-    } else {
-        KubeVersion::parse(&req.capabilities.kube_version)
-    }
+    let kube = KubeVersion::parse(
+        req.capabilities
+            .kube_version
+            .as_deref()
+            .unwrap_or(DEFAULT_KUBE_VERSION),
+    )
     .map_err(fail)?;
     let mut chart = match &req.chart {
         ChartSource::Archive(bytes) => chart::load_archive(bytes),
@@ -175,8 +177,7 @@ fn render_logging(
     let notes = rendered
         .iter()
         .find(|(n, _)| *n == notes_path)
-        .map(|(_, t)| t.clone())
-        .unwrap_or_default();
+        .map(|(_, t)| t.clone());
     rendered.retain(|(n, _)| !n.ends_with("NOTES.txt"));
     rendered.sort_by(|a, b| a.0.cmp(&b.0));
     discard((scope, tpls));
@@ -198,18 +199,18 @@ fn discard<T>(v: T) {
 
 /// Helm's `--name-template`: `template` parsed as "name-template" and executed with Sprig's
 /// function map (not Helm's: no `include`, `tpl` or `toYaml`) and no data. The error is Go's
-/// text (`template: name-template:1: function "x" not defined`); the name itself is checked
-/// later, by the render, as any release name.
-pub fn template_name(template: &str, host: &mut dyn Host) -> Result<String, String> {
+/// text (`template: name-template:1: function "x" not defined`), an invalid request; the name
+/// itself is checked later, by the render, as any release name.
+pub fn template_name(template: &str, host: &mut dyn Host) -> Result<String, CoreError> {
     let funcs = FuncMap::sprig();
     let mut set = TreeSet::new();
     let is_func = |n: &str| crate::template::exec::is_builtin(n) || funcs.contains(n);
-    parse_into(&mut set, "name-template", template, &is_func)?;
+    parse_into(&mut set, "name-template", template, &is_func).map_err(fail)?;
     let mut ctx = Ctx::new(host);
     let mut shared = Shared::new(&funcs, &mut ctx, MAX_OUTPUT);
     shared
         .execute(&Scope::new(set), "name-template", Value::Nil)
-        .map_err(|e| e.text().to_string())
+        .map_err(|e| fail(e.text()))
 }
 
 /// Helm's `ValidateReleaseName`: a DNS-1123 subdomain of at most 53 characters.

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use minijinja::value::Value as JinjaValue;
 use serde_json::Value as Json;
 
-pub use crate::api::validate::{Diagnostic, Input, Request, RuleInfo, Severity};
+pub use crate::api::validate::{Diagnostic, Input, PolicyFile, Request, RuleInfo, Severity};
 use policy::{Pack, Rules};
 use schema::Schema;
 use source::{Chunk, Positions};
@@ -39,7 +39,11 @@ pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
     let extra = match policy::prepared(&req.policies) {
         Some(c) => c,
         None => {
-            pack = Pack::parse(req.policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
+            pack = Pack::parse(
+                req.policies
+                    .iter()
+                    .map(|f| (f.name.as_str(), f.content.as_str())),
+            )?;
             compiled = pack.compile()?;
             &compiled
         }
@@ -61,11 +65,11 @@ pub fn validate(req: &Request) -> Result<Vec<Diagnostic>, String> {
 }
 
 /// Compiles what every [`validate`] needs into this instance: the two JSON Schemas, the
-/// built-in pack and the extra pack `policies` (name, content). Never required (a call compiles
+/// built-in pack and the extra pack `policies`. Never required (a call compiles
 /// what it lacks); a host that snapshots an instance after it (a Wizer-style pre-initialisation)
 /// spares every call made from the snapshot that work, for requests with exactly these
 /// `policies`.
-pub fn prepare(policies: &[(String, String)]) -> Result<(), String> {
+pub fn prepare(policies: &[PolicyFile]) -> Result<(), String> {
     schema::builtin()?;
     policy::prepare(policies)?;
     // One validation of a fixed document, whose findings are dropped, so that what is set up on
@@ -87,8 +91,12 @@ pub fn prepare(policies: &[(String, String)]) -> Result<(), String> {
 const WARM_UP: &str = r#"{"apiVersion":"kubernetes.project-planton.org/v1","kind":"HelmRelease","metadata":{"name":"warm-up","namespace":"default"},"spec":{"repo":"https://charts.example.com/stable","name":"warm-up","version":"1.0.0","values":{"replicaCount":1,"image":{"repository":"registry.example.com/app","tag":"latest"},"enabled":"true"},"atomic":true,"wait":true,"timeout":"5m","interval":"10m"}}"#;
 
 /// The rules in force for these policy files and disabled codes, core checks first.
-pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<RuleInfo>, String> {
-    let extra = Pack::parse(policies.iter().map(|(n, c)| (n.as_str(), c.as_str())))?;
+pub fn rules(policies: &[PolicyFile], disabled: &[String]) -> Result<Vec<RuleInfo>, String> {
+    let extra = Pack::parse(
+        policies
+            .iter()
+            .map(|f| (f.name.as_str(), f.content.as_str())),
+    )?;
     let compiled = extra.compile()?;
     let rules = Rules::new(&compiled, disabled)?;
     let mut out: Vec<RuleInfo> = policy::CORE_CHECKS
@@ -103,7 +111,7 @@ pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<R
             doc: doc.to_string(),
             source: "core".to_string(),
             enabled: true,
-            definition: String::new(),
+            definition: None,
         })
         .collect();
     for r in rules.all() {
@@ -124,7 +132,7 @@ pub fn rules(policies: &[(String, String)], disabled: &[String]) -> Result<Vec<R
             doc: r.doc.clone(),
             source: format!("{}:{}", r.file, r.line),
             enabled: !rules.is_disabled(&r.code),
-            definition: def,
+            definition: Some(def),
         });
     }
     Ok(out)
@@ -134,7 +142,7 @@ fn input_error(message: String, line: Option<u32>, column: Option<u32>) -> Diagn
     Diagnostic {
         code: "PH001".to_string(),
         severity: Severity::Error,
-        path: String::new(),
+        path: None,
         message,
         hint: None,
         file: None,
@@ -272,7 +280,8 @@ fn check_document(
         return (Vec::new(), false);
     }
     let locate = |mut d: Diagnostic, positions: &Positions| {
-        if let Some(p) = positions.find(&d.path) {
+        // A finding about the whole document sits at its start (the root's position).
+        if let Some(p) = positions.find(d.path.as_deref().unwrap_or_default()) {
             d.line = Some(p.line);
             d.column = Some(p.column);
         }
@@ -280,7 +289,7 @@ fn check_document(
     };
     if version != "v1" {
         let d = Diagnostic {
-            path: "apiVersion".to_string(),
+            path: Some("apiVersion".to_string()),
             hint: Some(format!("write apiVersion: {GROUP}/v1")),
             ..input_error(
                 format!("{api_version} is not a served version of {kind}"),
@@ -318,8 +327,8 @@ fn check_document(
         .map(|mut d| {
             let d_loc = locate(d.clone(), &positions);
             for (to, from) in &renames {
-                if let Some(rest) = d.path.strip_prefix(to) {
-                    d.path = format!("{from}{rest}");
+                if let Some(rest) = d.path.as_deref().and_then(|p| p.strip_prefix(to.as_str())) {
+                    d.path = Some(format!("{from}{rest}"));
                 }
             }
             d.line = d_loc.line;
@@ -348,7 +357,7 @@ fn spelling_conflicts(spec: Option<&Json>) -> Vec<Diagnostic> {
         .map(|(ours, theirs)| Diagnostic {
             code: "PH002".to_string(),
             severity: Severity::Error,
-            path: format!("spec.{theirs}"),
+            path: Some(format!("spec.{theirs}")),
             message: format!(
                 "spec.{ours} and spec.{theirs} are one field spelt two ways (HelmRelease's and Project Planton's), and both are given"
             ),

@@ -251,7 +251,7 @@ fn request(case: &Case) -> RenderRequest {
     let mut values = Vec::new();
     let (mut set_json, mut set, mut set_string) = (vec![], vec![], vec![]);
     let mut caps = Capabilities {
-        kube_version: String::new(),
+        kube_version: None,
         api_versions: vec![],
         live: false,
     };
@@ -275,7 +275,7 @@ fn request(case: &Case) -> RenderRequest {
             "--set" => set.push(ValuesLayer::Set(val())),
             "--set-string" => set_string.push(ValuesLayer::SetString(val())),
             "--set-json" => set_json.push(ValuesLayer::SetJson(val())),
-            "--kube-version" => caps.kube_version = val(),
+            "--kube-version" => caps.kube_version = Some(val()),
             "--api-versions" | "-a" => caps.api_versions.push(val()),
             "--show-only" | "-s" => options.show_only.push(val()),
             "--include-crds" => options.include_crds = true,

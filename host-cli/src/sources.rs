@@ -356,15 +356,7 @@ fn render_files(
                 is_install: true,
                 is_upgrade: false,
             },
-            capabilities: Capabilities {
-                kube_version: settings
-                    .capabilities
-                    .kube_version
-                    .clone()
-                    .unwrap_or_default(),
-                api_versions: settings.capabilities.api_versions.clone(),
-                live: false,
-            },
+            capabilities: settings.capabilities.capabilities(),
             host: OfflineHost::default(),
         })
     })
@@ -572,7 +564,9 @@ fn validate(
         let _ = writeln!(
             stderr,
             "{place}{severity}[{}] {}: {}",
-            d.code, d.path, d.message
+            d.code,
+            d.path.as_deref().unwrap_or_default(),
+            d.message
         );
     }
     if errors > 0 {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use host_runtime::{
-    Capabilities, ChartSource, Config, Datetime, Error, OfflineHost, ReleaseInfo, RenderOptions,
-    RenderOutput, RenderRequest, Runtime, SourceFile, ValuesLayer,
+    Capabilities, ChartSource, Config, Datetime, Error, ErrorKind, FileValue, OfflineHost,
+    ReleaseInfo, RenderOptions, RenderOutput, RenderRequest, Runtime, SourceFile, ValuesLayer,
 };
 
 use crate::units;
@@ -123,12 +123,24 @@ pub struct CapabilityArgs {
     pub api_versions: Vec<String>,
 }
 
+impl CapabilityArgs {
+    /// The `.Capabilities` of an offline render with these flags. An empty `--kube-version` is
+    /// no version, as in Helm (which only parses a non-empty flag).
+    pub fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            kube_version: self.kube_version.clone().filter(|v| !v.is_empty()),
+            api_versions: self.api_versions.clone(),
+            live: false,
+        }
+    }
+}
+
 /// Prints helm's log lines of a render (an unknown hook type skipped, ...) to stderr, as helm
 /// prints them before its output or its error.
 pub fn print_logs(result: &Result<RenderOutput, Error>) {
     let logs = match result {
         Ok(out) => out.logs.as_slice(),
-        Err(Error::Render(e)) => e.logs.as_slice(),
+        Err(Error::Core(e)) => e.logs.as_slice(),
         Err(_) => &[],
     };
     for line in logs {
@@ -158,10 +170,12 @@ pub fn run(args: &TemplateArgs, config: Config) -> anyhow::Result<String> {
     match result {
         Ok(out) => Ok(out.text),
         // helm template's wording when the failure came after it made a release object.
-        Err(Error::Render(e)) if e.during_render && !args.debug => Err(anyhow::anyhow!(
-            "{}\n\nUse --debug flag to render out invalid YAML",
-            e.message
-        )),
+        Err(Error::Core(e)) if e.kind == ErrorKind::Rendering && !args.debug => {
+            Err(anyhow::anyhow!(
+                "{}\n\nUse --debug flag to render out invalid YAML",
+                e.message
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -207,11 +221,7 @@ fn request(args: &TemplateArgs, chart: &str) -> anyhow::Result<RenderRequest> {
             is_install: !args.is_upgrade,
             is_upgrade: args.is_upgrade,
         },
-        capabilities: Capabilities {
-            kube_version: args.capabilities.kube_version.clone().unwrap_or_default(),
-            api_versions: args.capabilities.api_versions.clone(),
-            live: false,
-        },
+        capabilities: args.capabilities.capabilities(),
         options: RenderOptions {
             include_crds: args.include_crds,
             skip_tests: args.skip_tests,
@@ -249,7 +259,10 @@ fn values_layers(args: &TemplateArgs) -> anyhow::Result<Vec<ValuesLayer>> {
                 .map_err(|e| anyhow!("failed parsing --set-file data: {e:#}"))?;
             let text = String::from_utf8(data)
                 .map_err(|_| anyhow!("failed parsing --set-file data: {path} is not UTF-8 text"))?;
-            layers.push(ValuesLayer::SetFile((key, text)));
+            layers.push(ValuesLayer::SetFile(FileValue {
+                key,
+                contents: text,
+            }));
         }
     }
     layers.extend(

@@ -214,9 +214,9 @@ fn run_policies(args: &PoliciesArgs, config: Config) -> anyhow::Result<()> {
                 if r.enabled { "" } else { ", disabled" },
                 wrap(&r.doc, 80, "")
             ));
-            if !r.definition.is_empty() {
+            if let Some(definition) = &r.definition {
                 out.push('\n');
-                out.push_str(&r.definition);
+                out.push_str(definition);
             }
         }
     }
@@ -362,10 +362,9 @@ fn text_line(d: &Diagnostic) -> String {
             place.push_str(&format!(":{c}"));
         }
     }
-    let path = if d.path.is_empty() {
-        String::new()
-    } else {
-        format!(" {}:", d.path)
+    let path = match &d.path {
+        Some(p) => format!(" {p}:"),
+        None => String::new(),
     };
     let mut s = format!(
         "{place}: {}[{}]{path} {}\n",
@@ -383,7 +382,8 @@ fn diagnostic_json(d: &Diagnostic) -> Json {
     json!({
         "code": d.code,
         "severity": severity_name(d.severity),
-        "path": d.path,
+        // `""` for a finding about the whole document, as the format has always said.
+        "path": d.path.as_deref().unwrap_or_default(),
         "message": d.message,
         "hint": d.hint,
         "file": d.file,
@@ -451,9 +451,9 @@ fn sarif(diags: &[Diagnostic], rules: &[RuleInfo]) -> Json {
                 }
                 location["physicalLocation"] = physical;
             }
-            if !d.path.is_empty() {
+            if let Some(path) = &d.path {
                 location["logicalLocations"] =
-                    json!([{"fullyQualifiedName": d.path, "kind": "member"}]);
+                    json!([{"fullyQualifiedName": path, "kind": "member"}]);
             }
             result["locations"] = json!([location]);
             result

@@ -437,7 +437,7 @@ impl Cluster {
         }
     }
 
-    /// Helm's `lookup`: the object as JSON, a list (`name` empty) as `{kind: XList, items}`,
+    /// Helm's `lookup`: the object as JSON, a list (no `name`) as `{kind: XList, items}`,
     /// `None` when it does not exist or cannot be read. A release's render looks up through its
     /// own identity (`crate::identity`), so what its account may not read it sees as absent
     /// (where `helm` would fail the render with the API server's refusal).
@@ -445,16 +445,17 @@ impl Cluster {
         &self,
         api_version: &str,
         kind: &str,
-        namespace: &str,
-        name: &str,
+        namespace: Option<&str>,
+        name: Option<&str>,
     ) -> Option<String> {
         let r = self.resolve(api_version, kind).await.ok()?;
-        let api: Api<DynamicObject> = if r.namespaced && !namespace.is_empty() {
-            Api::namespaced_with(self.client.clone(), namespace, &r.resource)
-        } else {
-            Api::all_with(self.client.clone(), &r.resource)
+        let api: Api<DynamicObject> = match namespace {
+            Some(namespace) if r.namespaced => {
+                Api::namespaced_with(self.client.clone(), namespace, &r.resource)
+            }
+            _ => Api::all_with(self.client.clone(), &r.resource),
         };
-        if name.is_empty() {
+        let Some(name) = name else {
             let list = api.list(&ListParams::default()).await.ok()?;
             let items: Vec<Value> = list
                 .items
@@ -474,7 +475,7 @@ impl Cluster {
                 "items": items,
             });
             return Some(list.to_string());
-        }
+        };
         let obj = api.get_opt(name).await.ok()??;
         serde_json::to_string(&obj).ok()
     }
@@ -507,8 +508,8 @@ impl HostServices for ClusterLookup {
         &mut self,
         api_version: &str,
         kind: &str,
-        namespace: &str,
-        name: &str,
+        namespace: Option<&str>,
+        name: Option<&str>,
     ) -> Option<String> {
         self.runtime
             .block_on(self.cluster.lookup(api_version, kind, namespace, name))

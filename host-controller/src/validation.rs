@@ -174,12 +174,13 @@ impl Validator {
                     format!("{what} was not validated: {join}"),
                 );
             }
-            Ok(Ok(Err(host_runtime::Error::Validate(m)))) => {
+            Ok(Ok(Err(host_runtime::Error::Core(e)))) => {
                 return not_validated(
                     Unvalidated::Rules,
                     format!(
-                        "{what} was not validated: the rules of {} do not load: {m}",
-                        self.policies.source()
+                        "{what} was not validated: the rules of {} do not load: {}",
+                        self.policies.source(),
+                        e.message
                     ),
                 );
             }
@@ -192,7 +193,8 @@ impl Validator {
             Ok(Ok(Ok(d))) => d,
         };
         let line = |d: &host_runtime::Diagnostic| {
-            let mut s = format!("[{}] {}: {}", d.code, d.path, d.message);
+            let path = d.path.as_deref().unwrap_or_default();
+            let mut s = format!("[{}] {path}: {}", d.code, d.message);
             if let Some(hint) = &d.hint {
                 s.push_str(&format!(" (hint: {hint})"));
             }

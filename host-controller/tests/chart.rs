@@ -61,7 +61,7 @@ fn ours(values: &str) -> Result<String, String> {
             is_upgrade: false,
         },
         capabilities: Capabilities {
-            kube_version: String::new(),
+            kube_version: None,
             api_versions: Vec::new(),
             live: false,
         },

@@ -138,7 +138,7 @@ fn one_template_chart() -> RenderRequest {
             is_upgrade: false,
         },
         capabilities: Capabilities {
-            kube_version: String::new(),
+            kube_version: None,
             api_versions: Vec::new(),
             live: false,
         },

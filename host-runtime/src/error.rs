@@ -34,12 +34,12 @@ pub enum Error {
         /// `render` or `validate`.
         call: &'static str,
     },
-    /// Helm's error for this chart (the text `helm template` prints after `Error: `).
+    /// The core refused the request, in the one error shape of every export: Helm's error for
+    /// a chart (the text `helm template` prints after `Error: `), Go's for a name template, a
+    /// policy file that does not load or an unknown code to disable (never a finding about the
+    /// validated documents). Its `kind` says which step refused it.
     #[error("{}", .0.message)]
-    Render(crate::RenderError),
-    /// The core could not validate the documents at all (not a finding about them).
-    #[error("{0}")]
-    Validate(String),
+    Core(crate::CoreError),
     /// The guest trapped for another reason: a bug in the core.
     #[error("{call} failed inside the sandbox: {message}")]
     Trap {

@@ -6,13 +6,14 @@ use crate::Datetime;
 
 /// The embedder's side of the WIT `planton:helm/host` interface, one value per call.
 pub trait HostServices: Send {
-    /// `lookup` for templates: the object as JSON, or `None`; an empty `name` asks for a list.
+    /// `lookup` for templates: the object as JSON, or `None`. A `name` of `None` asks for a list
+    /// (a `<kind>List`); a `namespace` of `None` means every namespace, or a cluster-scoped kind.
     fn lookup(
         &mut self,
         api_version: &str,
         kind: &str,
-        namespace: &str,
-        name: &str,
+        namespace: Option<&str>,
+        name: Option<&str>,
     ) -> Option<String>;
     /// The seed of the render's random source.
     fn random_seed(&mut self) -> u64;
@@ -43,7 +44,7 @@ impl OfflineHost {
 }
 
 impl HostServices for OfflineHost {
-    fn lookup(&mut self, _: &str, _: &str, _: &str, _: &str) -> Option<String> {
+    fn lookup(&mut self, _: &str, _: &str, _: Option<&str>, _: Option<&str>) -> Option<String> {
         None
     }
 

@@ -33,7 +33,9 @@ pub use runtime::{CompileSource, Runtime, precompile, precompiled_file_name};
 /// The core component's bytes, built by `build.rs` from `core-wasm` for `wasm32-wasip2`.
 pub static CORE_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/core.wasm"));
 
-/// SHA-256 of [`CORE_COMPONENT`], lowercase hex, computed at build time (part of the cache key).
+/// SHA-256 of [`CORE_COMPONENT`], lowercase hex, computed at build time: part of the key of
+/// every compiled artifact and snapshot on disk, so that none made from another core (other
+/// code, another WIT contract, another built-in policy pack) is ever loaded.
 pub const CORE_COMPONENT_SHA256: &str = include_str!(concat!(env!("OUT_DIR"), "/core.wasm.sha256"));
 
 mod bindings {
@@ -49,7 +51,7 @@ mod bindings {
 }
 
 pub use bindings::planton::helm::types::{
-    Capabilities, ChartSource, Datetime, Diagnostic, Manifest, PolicyFile, ReleaseInfo,
-    RenderError, RenderOptions, RenderOutput, RenderRequest, RuleInfo, Severity, SourceFile,
-    ValidateRequest, ValuesLayer,
+    Capabilities, ChartSource, CoreError, Datetime, Diagnostic, ErrorKind, FileValue, Manifest,
+    PolicyFile, ReleaseInfo, RenderOptions, RenderOutput, RenderRequest, RuleInfo, Severity,
+    SourceFile, ValidateRequest, ValuesLayer,
 };

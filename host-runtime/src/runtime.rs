@@ -1,5 +1,6 @@
 //! The facade: one engine, one compiled component, one pre-linked instance; a store per call.
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -12,7 +13,7 @@ use crate::sandbox::State;
 use crate::snapshot::{self, Failure};
 use crate::{
     CORE_COMPONENT, CORE_COMPONENT_SHA256, Config, Diagnostic, Error, HostServices, PolicyFile,
-    RenderError, RenderOutput, RenderRequest, RuleInfo, ValidateRequest, cache,
+    RenderOutput, RenderRequest, RuleInfo, ValidateRequest, cache,
 };
 
 /// Whether a trap is the guest's shadow stack running out. rustc places that stack first in
@@ -115,7 +116,7 @@ impl Runtime {
         self.call("render", &self.pre, Box::new(host), |core, store| {
             core.call_render(store, request)
         })?
-        .map_err(Error::Render)
+        .map_err(Error::Core)
     }
 
     /// Validates HelmRelease documents against the schema and the policy pack, with the same
@@ -134,7 +135,7 @@ impl Runtime {
         self.call("validate", pre, Box::new(host), |core, store| {
             core.call_validate(store, request)
         })?
-        .map_err(Error::Validate)
+        .map_err(Error::Core)
     }
 
     /// Makes (or loads from [`Config::cache_dir`]) a snapshot of the core with the JSON Schemas,
@@ -144,7 +145,7 @@ impl Runtime {
     ///
     /// Guarantees: every call still runs in a fresh instance made from the snapshot, which holds
     /// the compiled rules and nothing of any call; validations with other `policies` keep
-    /// working meanwhile, compiling their rules themselves. Fails with [`Error::Validate`] when a
+    /// working meanwhile, compiling their rules themselves. Fails with [`Error::Core`] when a
     /// policy file does not load (the calls then report the same), [`Error::Setup`] otherwise;
     /// either way the previous snapshot stays in force.
     /// Caveats: blocking and slow the first time for a pack: a Cranelift compile of the whole
@@ -162,14 +163,11 @@ impl Runtime {
             return Ok(());
         }
         let setup = |e: wasmtime::Error| Error::Setup(format!("{e:#}"));
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        let path = self.config.cache_dir.as_ref().map(|dir| {
-            cache::artifact_path(
-                dir,
-                &self.engine,
-                &format!("{CORE_COMPONENT_SHA256}+prepared-{hex}"),
-            )
-        });
+        let path = self
+            .config
+            .cache_dir
+            .as_ref()
+            .map(|dir| snapshot_path(dir, &self.engine, CORE_COMPONENT_SHA256, &key));
         let cached = path
             .as_ref()
             .and_then(|p| cache::load(&self.engine, p, self.config.map_artifact));
@@ -204,7 +202,7 @@ impl Runtime {
                         .join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                         .map_err(|f| match f {
-                            Failure::Pack(message) => Error::Validate(message),
+                            Failure::Pack(e) => Error::Core(e),
                             Failure::Wasm(e) => setup(e),
                         })
                 })?;
@@ -234,7 +232,7 @@ impl Runtime {
 
     /// The core checks and policy rules in force for `policies` (extra rule files) and
     /// `disabled` codes, with the same guarantees as [`Runtime::render`]. Fails with
-    /// [`Error::Validate`] when a policy file does not load or a disabled code is unknown.
+    /// [`Error::Core`] when a policy file does not load or a disabled code is unknown.
     pub fn list_rules(
         &self,
         policies: &[PolicyFile],
@@ -244,11 +242,11 @@ impl Runtime {
         self.call("list-rules", &self.pre, Box::new(host), |core, store| {
             core.call_list_rules(store, policies, disabled)
         })?
-        .map_err(Error::Validate)
+        .map_err(Error::Core)
     }
 
     /// Helm's `--name-template`: the release name `template` gives (Sprig functions, no data),
-    /// with the same guarantees as [`Runtime::render`]. Fails with [`Error::Render`] carrying Go's
+    /// with the same guarantees as [`Runtime::render`]. Fails with [`Error::Core`] carrying Go's
     /// text when the template does not parse or run.
     pub fn template_name(
         &self,
@@ -258,13 +256,7 @@ impl Runtime {
         self.call("template-name", &self.pre, Box::new(host), |core, store| {
             core.call_template_name(store, template)
         })?
-        .map_err(|message| {
-            Error::Render(RenderError {
-                message,
-                during_render: false,
-                logs: Vec::new(),
-            })
-        })
+        .map_err(Error::Core)
     }
 
     /// The engine, for embedders that inspect the component's types.
@@ -390,6 +382,19 @@ fn pack_key(policies: &[PolicyFile]) -> [u8; 32] {
         }
     }
     hash.finalize().into()
+}
+
+/// Where the snapshot of the core whose wasm has the SHA-256 `core_sha256`, prepared for the
+/// pack whose [`pack_key`] is `pack`, lives in `dir`.
+///
+/// Guarantees: a snapshot is the core's memory after `prepare`, laid out by that core's code for
+/// that core's WIT types, so the key holds the core's digest besides the pack's: a snapshot made
+/// by another core (other code, another contract, another built-in pack), for instance by an
+/// older binary sharing the cache directory, is never loaded, however equal the pack. The
+/// engine's settings and wasmtime's version are added by [`cache::artifact_path`].
+fn snapshot_path(dir: &Path, engine: &Engine, core_sha256: &str, pack: &[u8; 32]) -> PathBuf {
+    let hex: String = pack.iter().map(|b| format!("{b:02x}")).collect();
+    cache::artifact_path(dir, engine, &format!("{core_sha256}+prepared-{hex}"))
 }
 
 /// The engine settings of a runtime for `config`, shared by [`Runtime::new`] and [`precompile`]
@@ -520,5 +525,45 @@ impl Ticker {
     fn stop(self) {
         drop(self.stop);
         let _ = self.thread.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_is_keyed_by_the_core_the_pack_and_the_engine() {
+        let engine = Engine::default();
+        let dir = Path::new("cache");
+        let pack = |content: &str| {
+            pack_key(&[PolicyFile {
+                name: "org/rules.yaml".into(),
+                content: content.into(),
+            }])
+        };
+        let ours = snapshot_path(dir, &engine, CORE_COMPONENT_SHA256, &pack("rules: []"));
+        assert_eq!(
+            ours,
+            snapshot_path(dir, &engine, CORE_COMPONENT_SHA256, &pack("rules: []"))
+        );
+        // What another core (an older binary sharing the directory) made of the same pack.
+        assert_ne!(
+            ours,
+            snapshot_path(dir, &engine, &"0".repeat(64), &pack("rules: []"))
+        );
+        assert_ne!(
+            ours,
+            snapshot_path(dir, &engine, CORE_COMPONENT_SHA256, &pack("rules: [ ]"))
+        );
+        assert_ne!(
+            ours,
+            cache::artifact_path(dir, &engine, CORE_COMPONENT_SHA256)
+        );
+        let other = Engine::new(wasmtime::Config::new().epoch_interruption(true)).expect("engine");
+        assert_ne!(
+            ours,
+            snapshot_path(dir, &other, CORE_COMPONENT_SHA256, &pack("rules: []"))
+        );
     }
 }

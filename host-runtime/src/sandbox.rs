@@ -91,10 +91,11 @@ impl helm::host::Host for State {
         &mut self,
         api_version: String,
         kind: String,
-        namespace: String,
-        name: String,
+        namespace: Option<String>,
+        name: Option<String>,
     ) -> Option<String> {
-        self.host.lookup(&api_version, &kind, &namespace, &name)
+        self.host
+            .lookup(&api_version, &kind, namespace.as_deref(), name.as_deref())
     }
 
     fn random_seed(&mut self) -> u64 {

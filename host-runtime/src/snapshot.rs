@@ -24,7 +24,7 @@ use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
 use crate::bindings::Core;
 use crate::sandbox::State;
-use crate::{CORE_COMPONENT, OfflineHost, PolicyFile};
+use crate::{CORE_COMPONENT, CoreError, OfflineHost, PolicyFile};
 
 /// The component export that compiles the pack (`prepare` in wit/core.wit).
 const INIT: &str = "prepare";
@@ -49,7 +49,7 @@ pub(crate) fn instrumented() -> wasmtime::Result<Vec<u8>> {
 /// Why a snapshot could not be made.
 pub(crate) enum Failure {
     /// The pack does not load (`prepare`'s error, worded as `validate` words it).
-    Pack(String),
+    Pack(CoreError),
     /// wasmtime or Wizer failed.
     Wasm(wasmtime::Error),
 }

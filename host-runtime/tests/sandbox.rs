@@ -5,8 +5,8 @@ use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use host_runtime::{
-    Capabilities, ChartSource, Config, Error, OfflineHost, PolicyFile, ReleaseInfo, RenderOptions,
-    RenderRequest, Runtime, SourceFile, ValidateRequest,
+    Capabilities, ChartSource, Config, Error, ErrorKind, OfflineHost, PolicyFile, ReleaseInfo,
+    RenderOptions, RenderRequest, Runtime, SourceFile, ValidateRequest,
 };
 
 const CHART_YAML: &str = "apiVersion: v2\nname: spin\nversion: 0.1.0\n";
@@ -35,7 +35,7 @@ fn request(chart: ChartSource) -> RenderRequest {
             is_upgrade: false,
         },
         capabilities: Capabilities {
-            kube_version: String::new(),
+            kube_version: None,
             api_versions: Vec::new(),
             live: false,
         },
@@ -176,7 +176,7 @@ fn validate_runs_in_the_sandbox_too() {
     };
     // Whatever the core answers for no documents, it answers it as a guest result, not a trap.
     match runtime.validate(&empty, host()) {
-        Ok(_) | Err(Error::Validate(_)) => {}
+        Ok(_) | Err(Error::Core(_)) => {}
         Err(e) => panic!("validate trapped or was stopped: {e}"),
     }
 }
@@ -417,7 +417,10 @@ fn validations_from_a_snapshot_start_fresh_and_answer_as_without_one() {
             .expect("validates");
         diags
             .iter()
-            .map(|d| format!("{} {}: {}", d.code, d.path, d.message))
+            .map(|d| {
+                let path = d.path.as_deref().unwrap_or_default();
+                format!("{} {path}: {}", d.code, d.message)
+            })
             .collect::<Vec<_>>()
     };
     let without: Vec<_> = calls.iter().map(answer).collect();
@@ -452,7 +455,10 @@ fn validations_from_a_snapshot_start_fresh_and_answer_as_without_one() {
         content: "rules: [".into(),
     }];
     match runtime.prepare_validation(&bad) {
-        Err(Error::Validate(m)) => assert!(m.contains("org/bad.yaml:2:1"), "{m}"),
+        Err(Error::Core(e)) => {
+            assert_eq!(e.kind, ErrorKind::InvalidRequest);
+            assert!(e.message.contains("org/bad.yaml:2:1"), "{e:?}");
+        }
         other => panic!("{other:?}"),
     }
     assert!(

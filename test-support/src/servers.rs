@@ -210,17 +210,22 @@ pub struct ServeOptions {
     pub hang: bool,
 }
 
-/// A static file server for a chart repository directory, on its own runtime thread.
-pub struct StaticServer {
-    pub addr: SocketAddr,
+/// A loopback server on a current-thread tokio runtime of its own, stopped and joined when
+/// dropped: the plumbing every test server here and in [`crate::tls`] shares.
+pub(crate) struct ServerThread {
+    pub(crate) addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl StaticServer {
-    pub fn start(root: &Path, options: ServeOptions) -> Self {
-        let root = Arc::new(root.to_path_buf());
-        let options = Arc::new(options);
+impl ServerThread {
+    /// Binds a free loopback port, then on the server's thread makes the connection handler
+    /// with `handler(addr)` and hands it every accepted connection until the server is dropped.
+    /// The handler runs inside the runtime, so it may `tokio::spawn`.
+    pub(crate) fn start<H>(handler: impl FnOnce(SocketAddr) -> H + Send + 'static) -> ServerThread
+    where
+        H: FnMut(tokio::net::TcpStream),
+    {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("addr");
@@ -232,46 +237,28 @@ impl StaticServer {
                 .expect("runtime");
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                let mut held = Vec::new();
+                let mut handle = handler(addr);
                 loop {
                     tokio::select! {
                         _ = &mut rx => break,
                         accepted = listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
-                            if options.hang {
-                                held.push(stream);
-                                continue;
+                            if let Ok((stream, _)) = accepted {
+                                handle(stream);
                             }
-                            let root = root.clone();
-                            let options = options.clone();
-                            tokio::spawn(async move {
-                                let service = hyper::service::service_fn(move |req| {
-                                    let root = root.clone();
-                                    let options = options.clone();
-                                    async move { Ok::<_, Infallible>(serve(&root, &options, req)) }
-                                });
-                                let _ = hyper::server::conn::http1::Builder::new()
-                                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                                    .await;
-                            });
                         }
                     }
                 }
             });
         });
-        StaticServer {
+        ServerThread {
             addr,
             shutdown: Some(tx),
             thread: Some(thread),
         }
     }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
 }
 
-impl Drop for StaticServer {
+impl Drop for ServerThread {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -279,6 +266,57 @@ impl Drop for StaticServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// Serves HTTP/1 on `stream` in a task of its own, answering each request with `respond`.
+fn spawn_http1<F, Fut>(stream: tokio::net::TcpStream, respond: F)
+where
+    F: Fn(Request<hyper::body::Incoming>) -> Fut + Send + 'static,
+    Fut: Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let service = hyper::service::service_fn(move |req| {
+            let answer = respond(req);
+            async move { Ok::<_, Infallible>(answer.await) }
+        });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+            .await;
+    });
+}
+
+/// A static file server for a chart repository directory, on its own runtime thread.
+pub struct StaticServer {
+    pub addr: SocketAddr,
+    _server: ServerThread,
+}
+
+impl StaticServer {
+    pub fn start(root: &Path, options: ServeOptions) -> Self {
+        let root = Arc::new(root.to_path_buf());
+        let options = Arc::new(options);
+        let server = ServerThread::start(move |_| {
+            let mut held = Vec::new();
+            move |stream| {
+                if options.hang {
+                    held.push(stream);
+                    return;
+                }
+                let (root, options) = (root.clone(), options.clone());
+                spawn_http1(stream, move |req| {
+                    std::future::ready(serve(&root, &options, req))
+                });
+            }
+        });
+        StaticServer {
+            addr: server.addr,
+            _server: server,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
     }
 }
 
@@ -324,75 +362,38 @@ pub struct TokenFront {
     pub addr: SocketAddr,
     /// The scopes `/token` was asked for, in order.
     pub scopes: Arc<std::sync::Mutex<Vec<String>>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: ServerThread,
 }
 
 impl TokenFront {
     pub fn start(upstream: u16, user: &str, password: &str) -> Self {
         use base64::Engine as _;
-        let basic = format!(
+        let basic = Arc::new(format!(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
-        );
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
+        ));
         let scopes = Arc::new(std::sync::Mutex::new(Vec::new()));
         let seen = scopes.clone();
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                let client = reqwest::Client::new();
-                loop {
-                    tokio::select! {
-                        _ = &mut rx => break,
-                        accepted = listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
-                            let (client, basic, seen) = (client.clone(), basic.clone(), seen.clone());
-                            tokio::spawn(async move {
-                                let service = hyper::service::service_fn(move |req| {
-                                    let (client, basic, seen) = (client.clone(), basic.clone(), seen.clone());
-                                    async move {
-                                        Ok::<_, Infallible>(token_front(req, addr, upstream, &client, &basic, &seen).await)
-                                    }
-                                });
-                                let _ = hyper::server::conn::http1::Builder::new()
-                                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                                    .await;
-                            });
-                        }
-                    }
-                }
-            });
+        let server = ServerThread::start(move |addr| {
+            let client = reqwest::Client::new();
+            move |stream| {
+                let (client, basic, seen) = (client.clone(), basic.clone(), seen.clone());
+                spawn_http1(stream, move |req| {
+                    let (client, basic, seen) = (client.clone(), basic.clone(), seen.clone());
+                    async move { token_front(req, addr, upstream, &client, &basic, &seen).await }
+                });
+            }
         });
         TokenFront {
-            addr,
+            addr: server.addr,
             scopes,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            _server: server,
         }
     }
 
     /// `oci://127.0.0.1:PORT/charts`
     pub fn repo(&self) -> String {
         format!("oci://{}/charts", self.addr)
-    }
-}
-
-impl Drop for TokenFront {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -2,13 +2,15 @@
 //! for the registry's own TLS, and a TLS front (rustls) for the static chart repository server,
 //! optionally requiring a client certificate signed by that CA.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use testenv::{Ca, CertPair};
+
+use crate::servers::ServerThread;
 
 /// A test CA with a serving certificate for 127.0.0.1 and a client certificate, all PEM, also
 /// written to files (for the registry's configuration and `helm push --ca-file`).
@@ -67,8 +69,7 @@ impl TestPki {
 /// repository server), on its own runtime thread.
 pub struct TlsFront {
     pub addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: ServerThread,
 }
 
 impl TlsFront {
@@ -97,56 +98,28 @@ impl TlsFront {
         };
         let config = builder.with_single_cert(certs, key).expect("server config");
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                loop {
-                    tokio::select! {
-                        _ = &mut rx => break,
-                        accepted = listener.accept() => {
-                            let Ok((tcp, _)) = accepted else { continue };
-                            let acceptor = acceptor.clone();
-                            tokio::spawn(async move {
-                                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
-                                let Ok(mut plain) = tokio::net::TcpStream::connect(upstream).await
-                                else {
-                                    return;
-                                };
-                                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-                            });
-                        }
-                    }
-                }
-            });
+        let server = ServerThread::start(move |_| {
+            move |tcp| {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let Ok(mut plain) = tokio::net::TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                });
+            }
         });
         TlsFront {
-            addr,
-            shutdown: Some(tx),
-            thread: Some(thread),
+            addr: server.addr,
+            _server: server,
         }
     }
 
     /// `https://127.0.0.1:PORT`
     pub fn url(&self) -> String {
         format!("https://{}", self.addr)
-    }
-}
-
-impl Drop for TlsFront {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use core_wasm::funcs::FixedHost;
 use core_wasm::render::{
-    Capabilities, ChartSource, ReleaseInfo, RenderOptions, RenderRequest, SourceFile, ValuesLayer,
-    render,
+    Capabilities, ChartSource, FileValue, ReleaseInfo, RenderOptions, RenderRequest, SourceFile,
+    ValuesLayer, render,
 };
 use planton_tests::differential::oracle::DEBUG_HINT;
 use test_support::{known_failures, shell_words};
@@ -50,7 +50,7 @@ fn request(args: &[String]) -> RenderRequest {
     let mut namespace = "default".to_string();
     let (mut files, mut json, mut set, mut string, mut file, mut literal) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let mut kube_version = String::new();
+    let mut kube_version = None;
     let mut api_versions = Vec::new();
     let mut options = RenderOptions::default();
     let mut it = args.iter();
@@ -73,9 +73,12 @@ fn request(args: &[String]) -> RenderRequest {
                 let spec = value();
                 let (k, p) = spec.split_once('=').expect("key=path");
                 let text = std::fs::read_to_string(base.join(p)).expect("set-file");
-                file.push(ValuesLayer::SetFile(k.to_string(), text));
+                file.push(ValuesLayer::SetFile(FileValue {
+                    key: k.to_string(),
+                    contents: text,
+                }));
             }
-            "--kube-version" => kube_version = value(),
+            "--kube-version" => kube_version = Some(value()).filter(|v| !v.is_empty()),
             "-a" | "--api-versions" => api_versions.extend(value().split(',').map(String::from)),
             "-s" | "--show-only" => options.show_only.push(value()),
             "--include-crds" => options.include_crds = true,

@@ -58,7 +58,11 @@ fn example_chart_renders_like_helm() {
     };
     let ours = render(&req, &mut FixedHost::default()).expect("our render");
     assert_eq!(ours.text, expected);
-    assert!(ours.notes.contains("demo-hello is listening on port 8080"));
+    assert!(
+        ours.notes
+            .as_deref()
+            .is_some_and(|n| n.contains("demo-hello is listening on port 8080"))
+    );
     assert_eq!(ours.manifests.len(), 3);
 }
 

@@ -3,13 +3,14 @@
 /// What a function may ask of the world outside the template: randomness, time and `lookup`.
 /// Everything goes through the host, so that a render can be made reproducible.
 pub trait Host {
-    /// `lookup`: the object (or list) as JSON text, or `None`.
+    /// `lookup`: the object as JSON text, or `None`; a `name` of `None` asks for a list, a
+    /// `namespace` of `None` means every namespace (or a cluster-scoped kind).
     fn lookup(
         &mut self,
         api_version: &str,
         kind: &str,
-        namespace: &str,
-        name: &str,
+        namespace: Option<&str>,
+        name: Option<&str>,
     ) -> Option<String>;
     /// The seed for this render's random source.
     fn random_seed(&mut self) -> u64;
@@ -46,7 +47,7 @@ impl Default for FixedHost {
 
 #[cfg(not(target_arch = "wasm32"))]
 impl Host for FixedHost {
-    fn lookup(&mut self, _: &str, _: &str, _: &str, _: &str) -> Option<String> {
+    fn lookup(&mut self, _: &str, _: &str, _: Option<&str>, _: Option<&str>) -> Option<String> {
         None
     }
     fn random_seed(&mut self) -> u64 {

@@ -21,8 +21,15 @@ pub enum ValuesLayer {
     SetJson(String),
     Set(String),
     SetString(String),
-    SetFile(String, String),
+    SetFile(FileValue),
     SetLiteral(String),
+}
+
+/// A `--set-file` value: the key as written and the file's contents.
+#[derive(Debug, Clone)]
+pub struct FileValue {
+    pub key: String,
+    pub contents: String,
 }
 
 /// `.Release`.
@@ -35,10 +42,11 @@ pub struct ReleaseInfo {
     pub is_upgrade: bool,
 }
 
-/// `.Capabilities` inputs; an empty `kube_version` means the reference Helm's default.
+/// `.Capabilities` inputs.
 #[derive(Debug, Clone, Default)]
 pub struct Capabilities {
-    pub kube_version: String,
+    /// The cluster's version; `None` means the reference Helm's default.
+    pub kube_version: Option<String>,
     pub api_versions: Vec<String>,
     /// `api_versions` is a live cluster's discovery, replacing the default set.
     pub live: bool,
@@ -81,29 +89,11 @@ pub struct RenderOutput {
     pub text: String,
     pub manifests: Vec<Manifest>,
     pub hooks: Vec<Manifest>,
-    pub notes: String,
+    /// The root chart's rendered NOTES.txt; `None` when it has none.
+    pub notes: Option<String>,
     /// Helm's log lines for stderr, in its slog text format.
     pub logs: Vec<String>,
 }
-
-/// Helm's error text, without the CLI's `Error: ` prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderError {
-    pub message: String,
-    /// The error arose while rendering the templates (kubeVersion check onward), after Helm has
-    /// made a release object: `helm template` then adds a hint about `--debug`.
-    pub during_render: bool,
-    /// Helm's log lines printed before the error.
-    pub logs: Vec<String>,
-}
-
-impl std::fmt::Display for RenderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for RenderError {}
 
 /// The most a render may print, in bytes: far above any real chart, low enough that a runaway
 /// template fails with an error instead of exhausting the sandbox memory.

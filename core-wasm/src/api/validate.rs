@@ -25,8 +25,9 @@ impl Severity {
 pub struct Diagnostic {
     pub code: String,
     pub severity: Severity,
-    /// JSON path into the document, for example `spec.values.image.tag`.
-    pub path: String,
+    /// JSON path into the document, for example `spec.values.image.tag`; `None` when the
+    /// finding is about the document or file as a whole.
+    pub path: Option<String>,
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
@@ -43,12 +44,19 @@ pub struct Input {
     pub data: Vec<u8>,
 }
 
+/// A file of extra policy rules; `name` is used in error messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyFile {
+    pub name: String,
+    pub content: String,
+}
+
 /// What to validate, and with which rules.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
     pub documents: Vec<Input>,
-    /// Extra rule files as (name, content), after the built-in pack.
-    pub policies: Vec<(String, String)>,
+    /// Extra rule files, after the built-in pack.
+    pub policies: Vec<PolicyFile>,
     /// Codes of rules that are switched off.
     pub disabled: Vec<String>,
 }
@@ -62,6 +70,6 @@ pub struct RuleInfo {
     /// `core` for the checks built into the validator, else the rule file and line.
     pub source: String,
     pub enabled: bool,
-    /// The rule's text (`when`, `each`, `path`, `message`, `hint`), empty for core checks.
-    pub definition: String,
+    /// The rule's text (`when`, `each`, `path`, `message`, `hint`); `None` for core checks.
+    pub definition: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! Values: user layers merged in Helm's order, then coalesced with chart defaults and subcharts.
 
-use crate::api::render::ValuesLayer;
+use crate::api::render::{FileValue, ValuesLayer};
 use crate::value::{Map, Value};
 
 use super::Chart;
@@ -51,8 +51,8 @@ pub fn user_values(layers: &[ValuesLayer]) -> Result<Map, String> {
                 .map_err(|_| format!("failed parsing --set-json data {s}"))?,
             ValuesLayer::SetLiteral(s) => parse_into(s, &base, Mode::Literal)
                 .map_err(|e| format!("failed parsing --set-literal data: {e}"))?,
-            ValuesLayer::SetFile(k, contents) => {
-                parse_into(&format!("{k}=file"), &base, Mode::File(contents))
+            ValuesLayer::SetFile(FileValue { key, contents }) => {
+                parse_into(&format!("{key}=file"), &base, Mode::File(contents))
                     .map_err(|e| format!("failed parsing --set-file data: {e}"))?
             }
         }

@@ -35,10 +35,12 @@ fn fail(_: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
 }
 
 /// `lookup apiVersion kind namespace name`: what the host finds, as a map; an empty map when it
-/// finds nothing (always, under `helm template`).
+/// finds nothing (always, under `helm template`). An empty namespace or name is Helm's way of
+/// saying "every namespace" and "a list": the host is asked with none.
 fn lookup(ctx: &mut Ctx<'_>, args: Vec<Value>) -> Result<Value, String> {
-    let s = |i: usize| args[i].as_str().unwrap_or_default().to_string();
-    match ctx.host.lookup(&s(0), &s(1), &s(2), &s(3)) {
+    let s = |i: usize| args[i].as_str().unwrap_or_default();
+    let given = |i: usize| Some(s(i)).filter(|v| !v.is_empty());
+    match ctx.host.lookup(s(0), s(1), given(2), given(3)) {
         None => Ok(Value::Map(Map::new())),
         Some(json) => match crate::json::from_json(&json)? {
             v @ Value::Map(_) => Ok(v),

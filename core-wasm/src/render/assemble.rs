@@ -2,7 +2,8 @@
 //! read, hooks set apart, manifests sorted by kind in Helm's install order, CRDs and
 //! `--show-only` applied.
 
-use crate::api::render::{Manifest, RenderError, RenderOptions, RenderOutput};
+use crate::api::error::CoreError;
+use crate::api::render::{Manifest, RenderOptions, RenderOutput};
 use crate::chart::{self, Chart};
 use crate::go::slog_value;
 use crate::value::{Map, Value};
@@ -196,9 +197,9 @@ fn sort_by_kind(items: &mut [Manifest]) {
 pub(super) fn assemble(
     chart: &Chart,
     rendered: Vec<(String, String)>,
-    notes: String,
+    notes: Option<String>,
     opts: &RenderOptions,
-) -> Result<RenderOutput, RenderError> {
+) -> Result<RenderOutput, CoreError> {
     let mut logs = Vec::new();
     match assemble_documents(chart, rendered, notes, opts, &mut logs) {
         Ok(mut out) => {
@@ -216,10 +217,10 @@ pub(super) fn assemble(
 fn assemble_documents(
     chart: &Chart,
     rendered: Vec<(String, String)>,
-    notes: String,
+    notes: Option<String>,
     opts: &RenderOptions,
     logs: &mut Vec<String>,
-) -> Result<RenderOutput, RenderError> {
+) -> Result<RenderOutput, CoreError> {
     let mut manifests = Vec::new();
     let mut hooks = Vec::new();
     for (path, text) in rendered {
@@ -316,7 +317,7 @@ fn collect_crds(chart: &Chart, path: &str, out: &mut String) {
 }
 
 /// `--show-only`: the documents whose template path matches one of the patterns.
-fn show_only(text: &str, patterns: &[String]) -> Result<String, RenderError> {
+fn show_only(text: &str, patterns: &[String]) -> Result<String, CoreError> {
     let docs: Vec<String> = split_documents(text);
     let mut out = String::new();
     for pat in patterns {

@@ -1,22 +1,19 @@
 //! Helm's wording of render errors: how `helm template` reports a failed step, a template
 //! parse error (`cleanupParseError`) and an execution error (`reformatExecErrorMsg`).
 
-use crate::api::render::RenderError;
+use crate::api::error::{CoreError, ErrorKind};
 use crate::template::exec::GoError;
 
-pub(super) fn fail(message: impl Into<String>) -> RenderError {
-    RenderError {
-        message: message.into(),
-        during_render: false,
-        logs: Vec::new(),
-    }
+/// An error of the steps before Helm makes a release object: the request's inputs.
+pub(super) fn fail(message: impl Into<String>) -> CoreError {
+    CoreError::invalid_request(message)
 }
 
 /// An error of Helm's `renderResources` step, which `helm template` reports with its hint.
-pub(super) fn fail_rendering(message: impl Into<String>) -> RenderError {
-    RenderError {
+pub(super) fn fail_rendering(message: impl Into<String>) -> CoreError {
+    CoreError {
+        kind: ErrorKind::Rendering,
         message: message.into(),
-        during_render: true,
         logs: Vec::new(),
     }
 }

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 
 use super::checks;
 use super::source::{self, Chunk};
-use super::{Diagnostic, Severity};
+use super::{Diagnostic, PolicyFile, Severity};
 
 /// The built-in pack, compiled in from `policies/`.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -418,7 +418,7 @@ pub fn builtin() -> Result<&'static Compiled<'static>, String> {
 
 /// An extra pack compiled ahead of the calls that use it, and the files it came from.
 struct Prepared {
-    files: Vec<(String, String)>,
+    files: Vec<PolicyFile>,
     compiled: &'static Compiled<'static>,
 }
 
@@ -428,10 +428,10 @@ thread_local! {
     static PREPARED: OnceCell<Prepared> = const { OnceCell::new() };
 }
 
-/// Compiles the built-in pack and the extra pack `files` (name, content) into this instance,
+/// Compiles the built-in pack and the extra pack `files` into this instance,
 /// for [`prepared`] to hand out. Fails as [`Pack::parse`] and [`Pack::compile`] do; a second
 /// call with other files is refused (the first stays in force).
-pub fn prepare(files: &[(String, String)]) -> Result<(), String> {
+pub fn prepare(files: &[PolicyFile]) -> Result<(), String> {
     builtin()?;
     PREPARED.with(|cell| {
         if let Some(p) = cell.get() {
@@ -443,7 +443,7 @@ pub fn prepare(files: &[(String, String)]) -> Result<(), String> {
         }
         // Leaked once per instance (the guest has one thread), like the built-in pack.
         let pack: &'static Pack = Box::leak(Box::new(Pack::parse(
-            files.iter().map(|(n, c)| (n.as_str(), c.as_str())),
+            files.iter().map(|f| (f.name.as_str(), f.content.as_str())),
         )?));
         let compiled: &'static Compiled<'static> = Box::leak(Box::new(pack.compile()?));
         let _ = cell.set(Prepared {
@@ -456,7 +456,7 @@ pub fn prepare(files: &[(String, String)]) -> Result<(), String> {
 
 /// The extra pack [`prepare`] compiled, if it was made from exactly `files` (names, contents
 /// and order): any other request compiles its own.
-pub fn prepared(files: &[(String, String)]) -> Option<&'static Compiled<'static>> {
+pub fn prepared(files: &[PolicyFile]) -> Option<&'static Compiled<'static>> {
     PREPARED.with(|cell| cell.get().filter(|p| p.files == files).map(|p| p.compiled))
 }
 
@@ -529,7 +529,7 @@ impl<'a> Rules<'a> {
                 out.push(Diagnostic {
                     code: "PH003".to_string(),
                     severity: Severity::Error,
-                    path: "spec".to_string(),
+                    path: Some("spec".to_string()),
                     message: format!(
                         "policy rule {} ({}:{}) could not be evaluated: {e}",
                         rule.code, rule.file, rule.line
@@ -602,7 +602,8 @@ fn check_rule(
         out.push(Diagnostic {
             code: rule.code.clone(),
             severity: rule.severity,
-            path: render("path", &compiled.path)?,
+            // A rule whose path renders empty speaks of the document as a whole.
+            path: Some(render("path", &compiled.path)?).filter(|p| !p.is_empty()),
             message: render("message", &compiled.message)?,
             hint,
             ..Diagnostic::default()
@@ -612,7 +613,7 @@ fn check_rule(
         out.push(Diagnostic {
             code: rule.code.clone(),
             severity: rule.severity,
-            path: "spec".to_string(),
+            path: Some("spec".to_string()),
             message: format!(
                 "{} more findings of {} not shown (of {total} checked)",
                 found - MAX_FINDINGS,

@@ -83,7 +83,8 @@ impl Schema {
             let diag = |path: String, message: String, hint: Option<String>| Diagnostic {
                 code: "PH002".to_string(),
                 severity: Severity::Error,
-                path,
+                // The root's path is empty: a finding about the document as a whole.
+                path: Some(path).filter(|p| !p.is_empty()),
                 message,
                 hint,
                 ..Diagnostic::default()

@@ -131,7 +131,12 @@ fn every_rule_has_a_table_of_passing_and_failing_specs() {
                 file.display()
             );
             if let Some(path) = case.get("expect_path").and_then(Json::as_str) {
-                assert_eq!(hit.path, path, "{}: {case}", file.display());
+                assert_eq!(
+                    hit.path.as_deref().unwrap_or_default(),
+                    path,
+                    "{}: {case}",
+                    file.display()
+                );
             }
             checked += 1;
         }
@@ -145,7 +150,14 @@ fn diagnostics_name_file_line_column_and_path() {
     let diags = run(doc);
     let summary: Vec<(String, Option<u32>, Option<u32>, String)> = diags
         .iter()
-        .map(|d| (d.code.clone(), d.line, d.column, d.path.clone()))
+        .map(|d| {
+            (
+                d.code.clone(),
+                d.line,
+                d.column,
+                d.path.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -170,7 +182,14 @@ fn an_interval_of_zero_is_an_error_at_its_line_and_column() {
     let diags = run(doc);
     let summary: Vec<(&str, Option<u32>, Option<u32>, &str)> = diags
         .iter()
-        .map(|d| (d.code.as_str(), d.line, d.column, d.path.as_str()))
+        .map(|d| {
+            (
+                d.code.as_str(),
+                d.line,
+                d.column,
+                d.path.as_deref().unwrap_or_default(),
+            )
+        })
         .collect();
     assert_eq!(summary, [("PH065", Some(9), Some(3), "spec.interval")]);
     assert_eq!(diags[0].severity, Severity::Error);
@@ -197,7 +216,7 @@ fn project_planton_manifests_are_checked_under_their_own_names() {
     let doc = "apiVersion: kubernetes.project-planton.org/v1\nkind: KubernetesHelmRelease\nmetadata:\n  name: web\n  org: acme\nspec:\n  namespace:\n    value: apps\n  create_namespace: true\n  repo: https://charts.example.com\n  name: web\n  version: 1.2.3\n  values:\n    image.tag: latest\n    greeting: '{{ .Release.Name }}'\n";
     let diags = run(doc);
     assert_eq!(codes(&diags), ["PH040"]);
-    assert_eq!(diags[0].path, "spec.values.greeting");
+    assert_eq!(diags[0].path.as_deref(), Some("spec.values.greeting"));
     assert_eq!(diags[0].line, Some(15));
 }
 
@@ -378,7 +397,7 @@ fn project_planton_manifests_in_both_value_styles() {
                     d.code.as_str(),
                     d.line.unwrap_or_default(),
                     d.column.unwrap_or_default(),
-                    d.path.as_str(),
+                    d.path.as_deref().unwrap_or_default(),
                 )
             })
             .collect();
@@ -560,8 +579,11 @@ fn many_findings_are_capped_per_rule() {
     );
 }
 
-fn user_rules(content: &str) -> Vec<(String, String)> {
-    vec![("org/rules.yaml".to_string(), content.to_string())]
+fn user_rules(content: &str) -> Vec<PolicyFile> {
+    vec![PolicyFile {
+        name: "org/rules.yaml".to_string(),
+        content: content.to_string(),
+    }]
 }
 
 #[test]
@@ -686,7 +708,7 @@ fn a_bad_crd_policy_names_its_line_column_and_the_choices() {
     let doc = "apiVersion: kubernetes.project-planton.org/v1\nkind: HelmRelease\nmetadata: {name: web}\nspec:\n  repo: https://charts.example.com\n  name: web\n  version: 1.2.3\n  install:\n    crds: Create\n  upgrade:\n    crds: Replace\n";
     let diags = run(doc);
     assert_eq!(codes(&diags), ["PH002"], "{diags:?}");
-    assert_eq!(diags[0].path, "spec.upgrade.crds");
+    assert_eq!(diags[0].path.as_deref(), Some("spec.upgrade.crds"));
     assert_eq!((diags[0].line, diags[0].column), (Some(11), Some(5)));
     let said = format!(
         "{} {}",
@@ -706,7 +728,7 @@ fn a_prepared_pack_serves_exactly_its_own_policies() {
             ))
         };
         let (first, second) = (rule("ORG001"), rule("ORG002"));
-        let req = |policies: &[(String, String)]| Request {
+        let req = |policies: &[PolicyFile]| Request {
             documents: vec![Input {
                 path: "r.yaml".into(),
                 data: document(&json!({})).into_bytes(),

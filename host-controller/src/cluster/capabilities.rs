@@ -70,7 +70,9 @@ pub async fn discover(client: &Client) -> Result<Capabilities, kube::Error> {
     }
     set.extend(versions);
     Ok(Capabilities {
-        kube_version: version.git_version,
+        // An API server that reports no version renders with Helm's default, as `helm install`
+        // would with an empty one.
+        kube_version: Some(version.git_version).filter(|v| !v.is_empty()),
         api_versions: set.into_iter().collect(),
         live: true,
     })
@@ -86,7 +88,7 @@ mod tests {
         let cached = Cached {
             at,
             capabilities: Capabilities {
-                kube_version: "v1.37.2".into(),
+                kube_version: Some("v1.37.2".into()),
                 api_versions: vec!["v1".into()],
                 live: true,
             },

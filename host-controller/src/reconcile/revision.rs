@@ -142,7 +142,7 @@ pub async fn make(t: &Target<'_>, history: &[Release], plan: Plan) -> Result<Att
             deleted: zero_time(),
             description: plan.description.into(),
             status: plan.pending.into(),
-            notes: rendered.notes.clone(),
+            notes: rendered.notes.clone().unwrap_or_default(),
             extra: Default::default(),
         },
         extra: Default::default(),

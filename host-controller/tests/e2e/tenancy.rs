@@ -281,7 +281,7 @@ fn render_controller_chart(namespace: &str, values: &str) -> String {
             is_upgrade: false,
         },
         capabilities: Capabilities {
-            kube_version: String::new(),
+            kube_version: None,
             api_versions: Vec::new(),
             live: false,
         },

@@ -56,7 +56,8 @@ pub fn request(case: &Case) -> RenderRequest {
             is_upgrade: false,
         },
         capabilities: Capabilities {
-            kube_version: case.flags.kube_version.clone().unwrap_or_default(),
+            // Helm parses only a non-empty `--kube-version`.
+            kube_version: case.flags.kube_version.clone().filter(|v| !v.is_empty()),
             api_versions: case.flags.api_versions.clone(),
             live: false,
         },
