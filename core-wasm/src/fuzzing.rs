@@ -5,9 +5,10 @@
 use crate::api::host::FixedHost;
 use crate::template::exec::{Scope, Shared};
 use crate::template::func::{Ctx, FuncMap};
-use crate::template::parse::{TreeSet, parse_into};
+use crate::template::parse::{TreeSet, parse_file};
 
-/// The Go text/template lexer and parser.
+/// The Go text/template lexer and parser; the lazy parse of `define` bodies must give the full
+/// parse's error or trees (panics otherwise, for the fuzzer to report).
 pub fn template_parse(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -16,8 +17,21 @@ pub fn template_parse(data: &[u8]) {
     let mut host = FixedHost::default();
     let mut ctx = Ctx::new(&mut host);
     let shared = Shared::new(&funcs, &mut ctx, 1 << 20);
-    let mut set = TreeSet::new();
-    let _ = parse_into(&mut set, "fuzz.yaml", text, &|n| shared.is_func(n));
+    let is_func = |n: &str| shared.is_func(n);
+    let trees = |lazy: bool| {
+        let mut set = TreeSet::new();
+        parse_file(&mut set, "fuzz.yaml", text, &is_func, lazy)?;
+        let mut out: Vec<String> = set
+            .iter()
+            .map(|(n, t)| match t.tree() {
+                Ok(t) => format!("{n} {:?}", t.root),
+                Err(e) => format!("{n} failed: {e}"),
+            })
+            .collect();
+        out.sort();
+        Ok::<_, String>(out)
+    };
+    assert_eq!(trees(true), trees(false), "lazy and full parses differ");
 }
 
 /// Functions whose cost does not depend on output size (loops, key generation, hashing with a
@@ -54,7 +68,8 @@ pub fn template_exec(data: &[u8]) {
     let mut ctx = Ctx::new(&mut host);
     let mut shared = Shared::new(&funcs, &mut ctx, 1 << 20);
     let mut set = TreeSet::new();
-    if parse_into(&mut set, "fuzz.yaml", text, &|n| shared.is_func(n)).is_err() {
+    // Lazily, as a render parses chart files.
+    if parse_file(&mut set, "fuzz.yaml", text, &|n| shared.is_func(n), true).is_err() {
         return;
     }
     let values = crate::yaml::parse(VALUES).expect("fixed values parse");

@@ -12,7 +12,11 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use regex::Regex;
+// regex-lite, not regex: every render is a fresh instance, which compiles these patterns again,
+// and regex's compiler (meta strategy, lazy DFA) cost about a tenth of a render of a chart with
+// dependencies; the strings matched are a few bytes long. Same syntax, same leftmost-first
+// semantics as regex (and as Go's regexp, which Masterminds uses).
+use regex_lite::Regex;
 
 use super::strings::str_arg;
 use crate::template::func::Func;

@@ -11,9 +11,8 @@ mod builtins;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::rc::Rc;
 
-use super::parse::{Arg, Command, Node, Pipe, Tree, TreeSet};
+use super::parse::{Arg, Command, Node, Pipe, Template, Tree, TreeSet};
 use crate::go;
 use crate::template::func::{Ctx, FuncMap};
 use crate::value::{Elem, IntKind, Sig, Ty, Value};
@@ -159,7 +158,7 @@ impl<'p> Scope<'p> {
         }
     }
 
-    pub fn lookup(&self, name: &str) -> Option<&Rc<Tree>> {
+    pub fn lookup(&self, name: &str) -> Option<&Template> {
         match self.local.get(name) {
             Some(t) => Some(t),
             None => self.parent.and_then(|p| p.lookup(name)),
@@ -199,12 +198,13 @@ impl<'a, 'h> Shared<'a, 'h> {
         name: &str,
         data: Value,
     ) -> Result<String, GoError> {
-        let Some(tree) = scope.lookup(name).cloned() else {
+        let Some(template) = scope.lookup(name) else {
             return Err(GoError::msg(format!(
                 "template: no template {} associated with template \"gotpl\"",
                 go::quote(name)
             )));
         };
+        let tree = template.tree().map_err(GoError::msg)?.clone();
         let mut st = State {
             sh: self,
             scope,
@@ -334,8 +334,12 @@ impl<'s, 'a, 'h, 't> State<'s, 'a, 'h, 't> {
                 }
             }
             Node::Template { name, pipe, .. } => {
-                let Some(tree) = self.scope.lookup(name) else {
+                let Some(template) = self.scope.lookup(name) else {
                     return self.errorf(format!("template {} not defined", go::quote(name)));
+                };
+                let tree = match template.tree() {
+                    Ok(t) => t,
+                    Err(e) => return self.errorf(e),
                 };
                 if self.depth >= MAX_EXEC_DEPTH {
                     return self.errorf(format!(

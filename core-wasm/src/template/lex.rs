@@ -64,16 +64,18 @@ impl Kind {
     }
 }
 
-/// One token: its kind, its text, its byte offset and the line it starts on.
+/// One token: its kind, its text, its byte offset and the line it starts on. The text borrows
+/// the template's (only an error's message is owned), so that the parser's look-ahead copies
+/// tokens without allocating.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
+pub struct Item<'a> {
     pub kind: Kind,
-    pub val: String,
+    pub val: Cow<'a, str>,
     pub pos: usize,
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
+impl std::fmt::Display for Item<'_> {
     /// text/template's rendering of a token in "unexpected ..." messages.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
@@ -91,6 +93,8 @@ impl std::fmt::Display for Item {
         }
     }
 }
+
+use std::borrow::Cow;
 
 const LEFT: &str = "{{";
 const RIGHT: &str = "}}";
@@ -124,19 +128,26 @@ pub struct Lexer<'a> {
     line: usize,
     start_line: usize,
     paren_depth: usize,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
     inside_action: bool,
 }
 
 impl<'a> Lexer<'a> {
     /// Tokenise `input`; the result always ends with an `Eof` or an `Error` token.
-    pub fn lex(input: &'a str) -> Vec<Item> {
+    pub fn lex(input: &'a str) -> Vec<Item<'a>> {
+        Lexer::lex_from(input, 0, 1)
+    }
+
+    /// Tokenise `input` from byte `start`, which must be where a token outside any action began
+    /// when the whole input was tokenised (on line `line`): the tokens are the ones the whole
+    /// input gives from there on, positions counted from the input's start.
+    pub fn lex_from(input: &'a str, start: usize, line: usize) -> Vec<Item<'a>> {
         let mut l = Lexer {
             input,
-            pos: 0,
-            start: 0,
-            line: 1,
-            start_line: 1,
+            pos: start,
+            start,
+            line,
+            start_line: line,
             paren_depth: 0,
             items: Vec::new(),
             inside_action: false,
@@ -167,7 +178,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        // Template text is mostly ASCII: decode only when the byte starts a longer character.
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(b as char),
+            Some(_) => self.rest().chars().next(),
+            None => None,
+        }
     }
 
     fn next(&mut self) -> Option<char> {
@@ -187,7 +203,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, kind: Kind) {
-        let val = self.input[self.start..self.pos].to_string();
+        let val = Cow::Borrowed(&self.input[self.start..self.pos]);
         self.items.push(Item {
             kind,
             val,
@@ -205,7 +221,7 @@ impl<'a> Lexer<'a> {
     fn error(&mut self, msg: String) -> bool {
         self.items.push(Item {
             kind: Kind::Error,
-            val: msg,
+            val: Cow::Owned(msg),
             pos: self.start,
             line: self.start_line,
         });
@@ -214,8 +230,8 @@ impl<'a> Lexer<'a> {
 
     /// Skip `n` bytes that contain no newline accounting of their own (delimiters, markers).
     fn skip(&mut self, n: usize) {
-        let s = &self.input[self.pos..self.pos + n];
-        self.line += s.matches('\n').count();
+        let s = &self.input.as_bytes()[self.pos..self.pos + n];
+        self.line += s.iter().filter(|&&b| b == b'\n').count();
         self.pos += n;
     }
 
@@ -228,7 +244,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn lex_text(&mut self) -> bool {
-        if let Some(x) = self.rest().find(LEFT) {
+        if let Some(x) = find_left_delim(self.rest()) {
             if x > 0 {
                 let text_end = self.pos + x;
                 let delim_end = text_end + LEFT.len();
@@ -238,7 +254,7 @@ impl<'a> Lexer<'a> {
                     trim = text.len() - text.trim_end_matches(is_space).len();
                 }
                 self.skip(x - trim);
-                let val = self.input[self.start..self.pos].to_string();
+                let val = Cow::Borrowed(&self.input[self.start..self.pos]);
                 let item = Item {
                     kind: Kind::Text,
                     val,
@@ -275,7 +291,7 @@ impl<'a> Lexer<'a> {
         }
         let item = Item {
             kind: Kind::LeftDelim,
-            val: self.input[self.start..self.pos].to_string(),
+            val: Cow::Borrowed(&self.input[self.start..self.pos]),
             pos: self.start,
             line: self.start_line,
         };
@@ -322,7 +338,7 @@ impl<'a> Lexer<'a> {
         self.skip(RIGHT.len());
         let item = Item {
             kind: Kind::RightDelim,
-            val: self.input[self.start..self.pos].to_string(),
+            val: Cow::Borrowed(&self.input[self.start..self.pos]),
             pos: self.start,
             line: self.start_line,
         };
@@ -630,6 +646,21 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// The offset of the first `{{` in `s` (a byte search: `str::find` sets up a substring searcher
+/// on every call, and this is called once per text run).
+fn find_left_delim(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b'{') {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Go's `%#U` of a rune: `U+0023 '#'`.
 pub fn go_unicode_repr(c: char) -> String {
     if c.is_control() {
@@ -646,7 +677,7 @@ mod tests {
     fn kinds(src: &str) -> Vec<(Kind, String)> {
         Lexer::lex(src)
             .into_iter()
-            .map(|i| (i.kind, i.val))
+            .map(|i| (i.kind, i.val.into_owned()))
             .collect()
     }
 

@@ -2,15 +2,84 @@
 //!
 //! Mirrors text/template/parse so that error texts, line numbers and the node positions used in
 //! execution errors (`file:line:col`) come out as Go prints them.
+//!
+//! A chart's files can be parsed lazily ([`parse_file`]): the body of each `define` is only
+//! checked ([`skim`]) and built into a tree when the template is first used, since library charts
+//! define far more helpers than a chart calls. Helm parses every file in full and fails on a
+//! syntax error in any of them; the check vouches that a body parses, and when it cannot (an
+//! error, or a construct it leaves to the parser) the file is parsed in full, so errors are
+//! exactly the full parser's.
 
+mod skim;
+
+use std::borrow::Cow;
+use std::cell::{Cell, OnceCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::lex::{Item, Kind, Lexer};
-pub use super::tree::{Arg, Branch, Command, Node, Number, Pipe, Tree, TreeSet, is_empty_tree};
+pub use super::tree::{
+    Arg, Branch, Command, Node, Number, Pipe, Tree, is_empty_tree, is_space_text,
+};
 
 /// Deepest nesting of parenthesised pipelines and control structures; Go allows 10000, this keeps
 /// the recursion within the sandbox's stack.
 const MAX_DEPTH: usize = 1000;
+
+/// The set of templates parsed so far, shared by every file of a render.
+pub type TreeSet = HashMap<String, Template>;
+
+/// A template of a [`TreeSet`]: a parsed tree, or a `define` whose body has been checked and is
+/// built on first use.
+#[derive(Debug)]
+pub struct Template {
+    tree: OnceCell<Rc<Tree>>,
+    body: Option<Body>,
+}
+
+/// Where a checked `define` body lies in its file: the lexer restarts at `start` (a token
+/// boundary, on line `line`) and stops after the `}}` of its `{{end}}` at `end`.
+#[derive(Debug)]
+struct Body {
+    name: String,
+    parse_name: Rc<str>,
+    text: Rc<str>,
+    start: usize,
+    line: usize,
+    end: usize,
+}
+
+impl Template {
+    /// A template parsed in full.
+    pub fn parsed(tree: Rc<Tree>) -> Template {
+        Template {
+            tree: OnceCell::from(tree),
+            body: None,
+        }
+    }
+
+    /// The template's tree, built now if only its body's syntax was checked so far.
+    ///
+    /// Guarantees: the tree is the one a full parse of the file builds. The error is the
+    /// parser's and cannot happen for a body [`skim`] accepted; it is returned rather than
+    /// unwrapped so that a fault in the check shows as a render error, not a crash.
+    pub fn tree(&self) -> Result<&Rc<Tree>, String> {
+        if let Some(t) = self.tree.get() {
+            return Ok(t);
+        }
+        let Some(b) = &self.body else {
+            unreachable!("a template without a body is built when made");
+        };
+        let root = parse_body(b, &|_| true)?;
+        let tree = Rc::new(Tree {
+            name: b.name.clone(),
+            parse_name: b.parse_name.clone(),
+            text: b.text.clone(),
+            root,
+        });
+        Ok(self.tree.get_or_init(|| tree))
+    }
+}
 
 /// Parse one file, adding its top-level tree and every `define`/`block` to `set` with Go's
 /// redefinition rules. `is_func` tells which identifiers are functions.
@@ -22,62 +91,148 @@ pub fn parse_into(
     text: &str,
     is_func: &dyn Fn(&str) -> bool,
 ) -> Result<(), String> {
+    parse_file(set, name, text, is_func, false)
+}
+
+/// [`parse_into`], with the bodies of `define`s only checked when `lazy` (see the module's
+/// documentation): the same templates, the same redefinitions and the same errors, each body
+/// built when [`Template::tree`] first asks for it.
+pub fn parse_file(
+    set: &mut TreeSet,
+    name: &str,
+    text: &str,
+    is_func: &dyn Fn(&str) -> bool,
+    lazy: bool,
+) -> Result<(), String> {
     let parse_name: Rc<str> = Rc::from(name);
     let text_rc: Rc<str> = Rc::from(text);
-    let mut p = Parser {
-        items: Lexer::lex(text),
-        idx: 0,
-        parse_name: parse_name.clone(),
-        vars: vec!["$".to_string()],
-        range_depth: 0,
-        depth: 0,
-        action_line: 0,
-        is_func,
-        defs: Vec::new(),
+    let parsed = |lazy: bool| -> PResult<Vec<(String, Def)>> {
+        let mut p = Parser::new(Lexer::lex(text), parse_name.clone(), is_func);
+        p.lazy = lazy;
+        let root = p.parse()?;
+        let line = p.last_line();
+        p.add(name.to_string(), Def::Built(root), line)?;
+        Ok(p.defs)
     };
-    let root = p.parse()?;
-    let line = p.last_line();
-    p.add(name.to_string(), root, line)?;
+    let defs = match lazy {
+        // Any failure of the lazy pass, a real error or a body the check leaves to the parser,
+        // is settled by the full parse: its result and its error text are the only ones shown.
+        true => parsed(true).or_else(|_| parsed(false))?,
+        false => parsed(false)?,
+    };
     // Go's `associate`: a definition replaces an existing one unless it is empty.
-    for (n, body) in p.defs {
-        if set.contains_key(&n) && is_empty_tree(&body) {
+    for (n, def) in defs {
+        if set.contains_key(&n) && def.is_empty() {
             continue;
         }
-        set.insert(
-            n.clone(),
-            Rc::new(Tree {
-                name: n,
+        let template = match def {
+            Def::Built(root) => Template::parsed(Rc::new(Tree {
+                name: n.clone(),
                 parse_name: parse_name.clone(),
                 text: text_rc.clone(),
-                root: body,
-            }),
-        );
+                root,
+            })),
+            Def::Checked {
+                start, line, end, ..
+            } => Template {
+                tree: OnceCell::new(),
+                body: Some(Body {
+                    name: n.clone(),
+                    parse_name: parse_name.clone(),
+                    text: text_rc.clone(),
+                    start,
+                    line,
+                    end,
+                }),
+            },
+        };
+        set.insert(n, template);
     }
     Ok(())
 }
 
-struct Parser<'f> {
-    items: Vec<Item>,
+/// The nodes of a checked `define` body: the file's tokens from the body's start to its
+/// `{{end}}`, parsed as `parse_definition` parses them (a fresh variable scope at depth 0).
+/// Identifiers were checked against the function map when the body was; `is_func` is not
+/// consulted again for a body the check accepted.
+fn parse_body(b: &Body, is_func: &dyn Fn(&str) -> bool) -> PResult<Vec<Node>> {
+    let items = Lexer::lex_from(&b.text[..b.end], b.start, b.line);
+    let mut p = Parser::new(items, b.parse_name.clone(), is_func);
+    let (list, end) = p.item_list()?;
+    if !matches!(end, Parsed::End) {
+        return p.error(format!("unexpected {} in define clause", end.describe()));
+    }
+    Ok(list)
+}
+
+/// A definition found in a file: built, or checked and located.
+enum Def {
+    Built(Vec<Node>),
+    Checked {
+        empty: bool,
+        start: usize,
+        line: usize,
+        end: usize,
+    },
+}
+
+impl Def {
+    /// Go's `IsEmptyTree` of the body.
+    fn is_empty(&self) -> bool {
+        match self {
+            Def::Built(nodes) => is_empty_tree(nodes),
+            Def::Checked { empty, .. } => *empty,
+        }
+    }
+}
+
+struct Parser<'f, 't> {
+    items: Vec<Item<'t>>,
     idx: usize,
     parse_name: Rc<str>,
-    vars: Vec<String>,
+    /// Variables in scope, innermost last.
+    vars: Vec<Cow<'t, str>>,
     range_depth: usize,
     depth: usize,
     action_line: usize,
     is_func: &'f dyn Fn(&str) -> bool,
-    defs: Vec<(String, Vec<Node>)>,
+    defs: Vec<(String, Def)>,
+    /// Check `define` bodies instead of building them.
+    lazy: bool,
+    /// The index of the furthest token read, for error lines ([`Parser::last_line`]).
+    furthest: Cell<usize>,
 }
 
 type PResult<T> = Result<T, String>;
 
-impl Parser<'_> {
+impl<'f, 't> Parser<'f, 't> {
+    fn new(
+        items: Vec<Item<'t>>,
+        parse_name: Rc<str>,
+        is_func: &'f dyn Fn(&str) -> bool,
+    ) -> Parser<'f, 't> {
+        Parser {
+            items,
+            idx: 0,
+            parse_name,
+            vars: vec![Cow::Borrowed("$")],
+            range_depth: 0,
+            depth: 0,
+            action_line: 0,
+            is_func,
+            defs: Vec::new(),
+            lazy: false,
+            furthest: Cell::new(0),
+        }
+    }
+
     /// Go's `Tree.add` within one file: an empty definition never replaces, a second non-empty
     /// one is an error.
-    fn add(&mut self, name: String, body: Vec<Node>, line: usize) -> PResult<()> {
+    fn add(&mut self, name: String, body: Def, line: usize) -> PResult<()> {
         match self.defs.iter().position(|(n, _)| *n == name) {
             None => self.defs.push((name, body)),
-            Some(i) if is_empty_tree(&self.defs[i].1) => self.defs[i].1 = body,
-            Some(_) if !is_empty_tree(&body) => {
+            Some(i) if self.defs[i].1.is_empty() => self.defs[i].1 = body,
+            Some(_) if !body.is_empty() => {
                 return Err(format!(
                     "template: {}:{}: template: multiple definition of template {}",
                     self.parse_name,
@@ -90,12 +245,13 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// The line of Go's `token[0]`: the furthest token read so far, a peeked one included (a
+    /// backup does not move it), so `unexpected EOF` is reported on the EOF's line.
     fn last_line(&self) -> usize {
-        let i = self.idx.saturating_sub(1).min(self.items.len() - 1);
-        self.items[i].line
+        self.items[self.furthest.get()].line
     }
 
-    /// Go's `errorf`: reported at the line of the most recently read token.
+    /// Go's `errorf`: reported at the line of the furthest token read.
     fn error<T>(&self, msg: String) -> PResult<T> {
         Err(format!(
             "template: {}:{}: {}",
@@ -105,21 +261,30 @@ impl Parser<'_> {
         ))
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'t> {
         let i = self.idx.min(self.items.len() - 1);
         self.idx += 1;
+        self.read(i);
         self.items[i].clone()
+    }
+
+    fn read(&self, i: usize) {
+        if i > self.furthest.get() {
+            self.furthest.set(i);
+        }
     }
 
     fn backup(&mut self) {
         self.idx -= 1;
     }
 
-    fn peek(&self) -> &Item {
-        &self.items[self.idx.min(self.items.len() - 1)]
+    fn peek(&self) -> &Item<'t> {
+        let i = self.idx.min(self.items.len() - 1);
+        self.read(i);
+        &self.items[i]
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'t> {
         loop {
             let it = self.next();
             if it.kind != Kind::Space {
@@ -128,13 +293,13 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'t> {
         let it = self.next_non_space();
         self.backup();
         it
     }
 
-    fn unexpected<T>(&self, tok: &Item, context: &str) -> PResult<T> {
+    fn unexpected<T>(&self, tok: &Item<'_>, context: &str) -> PResult<T> {
         if tok.kind == Kind::Error {
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != tok.line {
@@ -151,7 +316,7 @@ impl Parser<'_> {
         self.error(format!("unexpected {tok} in {context}"))
     }
 
-    fn expect(&mut self, kind: Kind, context: &str) -> PResult<Item> {
+    fn expect(&mut self, kind: Kind, context: &str) -> PResult<Item<'t>> {
         let tok = self.next_non_space();
         if tok.kind != kind {
             return self.unexpected(&tok, context);
@@ -193,13 +358,17 @@ impl Parser<'_> {
         }
         let name = unquote(&tok.val).or_else(|e| self.error(e))?;
         self.expect(Kind::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        if self.lazy {
+            let def = self.skim_definition()?;
+            return self.add(name, def, line);
+        }
+        let saved_vars = std::mem::replace(&mut self.vars, vec![Cow::Borrowed("$")]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if !matches!(end, Parsed::End) {
             return self.error(format!("unexpected {} in {context}", end.describe()));
         }
-        self.add(name, list, line)
+        self.add(name, Def::Built(list), line)
     }
 
     /// `textOrAction*` up to `{{end}}` or `{{else}}`, which is returned separately.
@@ -221,7 +390,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Parsed> {
         let tok = self.next_non_space();
         match tok.kind {
-            Kind::Text => Ok(Parsed::Node(Node::Text(tok.val))),
+            Kind::Text => Ok(Parsed::Node(Node::Text(tok.val.into_owned()))),
             Kind::LeftDelim => {
                 let saved = self.action_line;
                 self.action_line = tok.line;
@@ -347,7 +516,7 @@ impl Parser<'_> {
         })
     }
 
-    fn template_name(&mut self, tok: &Item, context: &str) -> PResult<String> {
+    fn template_name(&mut self, tok: &Item<'_>, context: &str) -> PResult<String> {
         match tok.kind {
             Kind::String | Kind::RawString => unquote(&tok.val).or_else(|e| self.error(e)),
             _ => self.unexpected(tok, context),
@@ -376,7 +545,7 @@ impl Parser<'_> {
         let name = self.template_name(&tok, context)?;
         let pipe = self.pipeline(context, Kind::RightDelim)?;
         let line = tok.line;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![Cow::Borrowed("$")]);
         let saved_range = std::mem::replace(&mut self.range_depth, 0);
         let r = self.item_list();
         self.vars = saved_vars;
@@ -385,7 +554,7 @@ impl Parser<'_> {
         if !matches!(end, Parsed::End) {
             return self.error(format!("unexpected {} in {context}", end.describe()));
         }
-        self.add(name.clone(), list, line)?;
+        self.add(name.clone(), Def::Built(list), line)?;
         Ok(Node::Template {
             pos: tok.pos,
             name,
@@ -415,12 +584,12 @@ impl Parser<'_> {
             if next.kind == Kind::Assign || next.kind == Kind::Declare {
                 pipe.is_assign = next.kind == Kind::Assign;
                 self.next_non_space();
-                pipe.decl.push(v.val.clone());
-                self.vars.push(v.val.clone());
+                pipe.decl.push(v.val.to_string());
+                self.vars.push(v.val);
             } else if next.kind == Kind::Char && next.val == "," {
                 self.next_non_space();
-                pipe.decl.push(v.val.clone());
-                self.vars.push(v.val.clone());
+                pipe.decl.push(v.val.to_string());
+                self.vars.push(v.val);
                 if context == "range" && pipe.decl.len() < 2 {
                     match self.peek_non_space().kind {
                         Kind::Variable | Kind::RightDelim | Kind::RightParen => continue 'decls,
@@ -566,19 +735,19 @@ impl Parser<'_> {
                 }
                 Arg::Identifier {
                     pos: tok.pos,
-                    name: tok.val,
+                    name: tok.val.into_owned(),
                 }
             }
             Kind::Dot => Arg::Dot { pos: tok.pos },
             Kind::Nil => Arg::Nil { pos: tok.pos },
             Kind::Variable => {
-                let name = tok.val.clone();
-                if !self.vars.contains(&name) {
-                    return self.error(format!("undefined variable {}", crate::go::quote(&name)));
+                if !self.vars.contains(&tok.val) {
+                    return self
+                        .error(format!("undefined variable {}", crate::go::quote(&tok.val)));
                 }
                 Arg::Variable {
                     pos: tok.pos,
-                    idents: vec![name],
+                    idents: vec![tok.val.into_owned()],
                 }
             }
             Kind::Field => Arg::Field {
@@ -609,7 +778,7 @@ impl Parser<'_> {
                 let text = unquote(&tok.val).or_else(|e| self.error(e))?;
                 Arg::String {
                     pos: tok.pos,
-                    quoted: tok.val,
+                    quoted: tok.val.into_owned(),
                     text,
                 }
             }

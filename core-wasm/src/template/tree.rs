@@ -1,7 +1,6 @@
 //! The parse tree of a Go template (text/template/parse's `node.go`): nodes print back as Go
 //! prints them, because execution errors quote them (`at <.Values.x>`).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -276,10 +275,12 @@ impl Tree {
 /// replaces an existing template of the same name.
 pub fn is_empty_tree(nodes: &[Node]) -> bool {
     nodes.iter().all(|n| match n {
-        Node::Text(t) => t.trim_matches(|c: char| c.is_whitespace()).is_empty(),
+        Node::Text(t) => is_space_text(t),
         _ => false,
     })
 }
 
-/// The set of templates parsed so far, shared by every file of a render.
-pub type TreeSet = HashMap<String, Rc<Tree>>;
+/// Whether a text node is only white space, for [`is_empty_tree`].
+pub fn is_space_text(t: &str) -> bool {
+    t.trim_matches(|c: char| c.is_whitespace()).is_empty()
+}
