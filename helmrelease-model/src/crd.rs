@@ -617,6 +617,15 @@ fn planton_reference(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 }
 
 impl HelmRelease {
+    /// The status condition of type `type_` (`Ready`, `Stalled`, ...), if the status has one.
+    pub fn condition(&self, type_: &str) -> Option<&Condition> {
+        self.status
+            .as_ref()?
+            .conditions
+            .iter()
+            .find(|c| c.type_ == type_)
+    }
+
     fn annotation(&self, key: &str) -> Option<&str> {
         self.metadata
             .annotations

@@ -384,14 +384,7 @@ async fn with_the_webhook_bypassed_the_controller_stalls_the_spec_with_the_webho
         .stderr(file)
         .spawn()
         .expect("the controller starts");
-    let condition = |hr: &HelmRelease, kind: &str| {
-        hr.status
-            .as_ref()?
-            .conditions
-            .iter()
-            .find(|c| c.type_ == kind)
-            .cloned()
-    };
+    let condition = |hr: &HelmRelease, kind: &str| hr.condition(kind).cloned();
     let hr = eventually("the controller to stall the release", || async {
         let hr = hrs.get("bad").await.ok()?;
         let stalled = condition(&hr, "Stalled")?;

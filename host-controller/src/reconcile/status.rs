@@ -631,11 +631,7 @@ impl<'a> Writer<'a> {
 
     /// The `Ready` condition as the status has it.
     fn ready_condition(&self) -> Option<&Condition> {
-        self.hr.status.as_ref().and_then(|s| {
-            s.conditions
-                .iter()
-                .find(|c| c.type_ == ConditionType::Ready.as_str())
-        })
+        self.hr.condition(ConditionType::Ready.as_str())
     }
 
     /// The `Ready` condition as the status has it (after a failure of an earlier reconcile).

@@ -517,12 +517,7 @@ fn helm_bin() -> PathBuf {
 }
 
 fn condition(hr: &HelmRelease, kind: &str) -> Option<String> {
-    hr.status
-        .as_ref()?
-        .conditions
-        .iter()
-        .find(|c| c.type_ == kind)
-        .map(|c| c.status.clone())
+    hr.condition(kind).map(|c| c.status.clone())
 }
 
 /// The reason of `Stalled=True`, if the release is stalled.
@@ -536,9 +531,7 @@ fn stalled_reason(hr: &HelmRelease) -> Option<String> {
 }
 
 fn ready_message(hr: &HelmRelease) -> String {
-    hr.status
-        .as_ref()
-        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "Ready"))
+    hr.condition("Ready")
         .map(|c| format!("{}: {}", c.reason, c.message))
         .unwrap_or_default()
 }
@@ -552,12 +545,7 @@ where
 }
 
 fn condition_of(hr: &HelmRelease, kind: &str) -> Option<host_controller::crd::Condition> {
-    hr.status
-        .as_ref()?
-        .conditions
-        .iter()
-        .find(|c| c.type_ == kind)
-        .cloned()
+    hr.condition(kind).cloned()
 }
 
 /// Every Event's reason and note about a HelmRelease in `ns`, for leak checks and messages.
