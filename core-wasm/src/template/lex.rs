@@ -45,6 +45,27 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Whether a token of this kind starts an operand, and so a command of a pipeline
+    /// (text/template/parse's `pipeline` loop): the parser and the check of `define` bodies
+    /// (`parse/skim.rs`) share this list.
+    pub fn starts_operand(self) -> bool {
+        matches!(
+            self,
+            Kind::Bool
+                | Kind::CharConstant
+                | Kind::Complex
+                | Kind::Dot
+                | Kind::Field
+                | Kind::Identifier
+                | Kind::Number
+                | Kind::Nil
+                | Kind::RawString
+                | Kind::String
+                | Kind::Variable
+                | Kind::LeftParen
+        )
+    }
+
     fn is_keyword(self) -> bool {
         matches!(
             self,

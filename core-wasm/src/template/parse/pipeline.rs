@@ -54,25 +54,12 @@ impl Parser<'_, '_> {
                 self.check_pipeline(&pipe, context)?;
                 return Ok(pipe);
             }
-            match tok.kind {
-                Kind::Bool
-                | Kind::CharConstant
-                | Kind::Complex
-                | Kind::Dot
-                | Kind::Field
-                | Kind::Identifier
-                | Kind::Number
-                | Kind::Nil
-                | Kind::RawString
-                | Kind::String
-                | Kind::Variable
-                | Kind::LeftParen => {
-                    self.backup();
-                    let cmd = self.command()?;
-                    pipe.cmds.push(cmd);
-                }
-                _ => return self.unexpected(&tok, context),
+            if !tok.kind.starts_operand() {
+                return self.unexpected(&tok, context);
             }
+            self.backup();
+            let cmd = self.command()?;
+            pipe.cmds.push(cmd);
         }
     }
 

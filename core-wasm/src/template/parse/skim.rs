@@ -217,29 +217,16 @@ impl<'t> Parser<'_, 't> {
                 // `check_pipeline`: a pipeline needs a command.
                 return if commands == 0 { Err(Unsure) } else { Ok(()) };
             }
-            match tok.kind {
-                Kind::Bool
-                | Kind::CharConstant
-                | Kind::Complex
-                | Kind::Dot
-                | Kind::Field
-                | Kind::Identifier
-                | Kind::Number
-                | Kind::Nil
-                | Kind::RawString
-                | Kind::String
-                | Kind::Variable
-                | Kind::LeftParen => {
-                    self.backup();
-                    let first = self.skim_command()?;
-                    // `check_pipeline`: a later stage must be executable.
-                    if commands > 0 && first == Term::Literal {
-                        return Err(Unsure);
-                    }
-                    commands += 1;
-                }
-                _ => return Err(Unsure),
+            if !tok.kind.starts_operand() {
+                return Err(Unsure);
             }
+            self.backup();
+            let first = self.skim_command()?;
+            // `check_pipeline`: a later stage must be executable.
+            if commands > 0 && first == Term::Literal {
+                return Err(Unsure);
+            }
+            commands += 1;
         }
     }
 
