@@ -8,6 +8,9 @@
 //! replacement templates use Go's `Expand` (`$1`, `${1}`, `$name`; `$1x` names group `1x`).
 //! A `FindAllString` without matches is a nil `[]string` (`toJson` prints `null`), as in Go.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use regex::{Captures, Regex};
 use regex_syntax::ast::{self, ErrorKind};
 
@@ -87,8 +90,32 @@ fn must_compile(pattern: &str) -> Result<Regex, String> {
     })
 }
 
+/// Patterns compiled so far, with their errors: charts call the same `regex*` function with
+/// the same pattern for every object (a helper run per resource), and compiling one costs far
+/// more than matching the few bytes it is given. Bounded, for templates that build patterns.
+const COMPILED_KEPT: usize = 64;
+
+thread_local! {
+    static COMPILED: RefCell<HashMap<String, Result<Regex, String>>> = RefCell::new(HashMap::new());
+}
+
 /// Go's `regexp.Compile`.
 fn compile(pattern: &str) -> Result<Regex, String> {
+    if let Some(done) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
+        return done;
+    }
+    let done = compile_uncached(pattern);
+    COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= COMPILED_KEPT {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), done.clone());
+    });
+    done
+}
+
+fn compile_uncached(pattern: &str) -> Result<Regex, String> {
     let translated = translate(pattern).map_err(|(code, arg)| go_error(code, &arg))?;
     if let Err(e) = ast::parse::Parser::new().parse(&translated) {
         let (code, arg) = map_ast_error(pattern, &translated, &e);
