@@ -249,6 +249,18 @@ fn is_x(s: &str) -> bool {
 impl Constraints {
     /// Masterminds' `NewConstraint`.
     pub(crate) fn parse(input: &str) -> Result<Constraints, String> {
+        if let Some(one) = simple_constraint(input) {
+            let c = one?;
+            let has_pre = !c.con.pre.is_empty();
+            return Ok(Constraints {
+                groups: vec![(vec![c], has_pre)],
+            });
+        }
+        Self::parse_with_patterns(input)
+    }
+
+    /// [`Constraints::parse`] through the library's patterns, for any input.
+    fn parse_with_patterns(input: &str) -> Result<Constraints, String> {
         let p = patterns();
         // Hyphen ranges become `>= a, <= b`.
         let mut c = input.to_string();
@@ -281,7 +293,28 @@ impl Constraints {
             .captures(s)
             .ok_or_else(|| format!("improper constraint: {}", crate::go::quote(s)))?;
         let g = |i: usize| m.get(i).map_or("", |x| x.as_str());
-        let op = match g(1) {
+        Constraint::new(g(1), g(2), g(3), g(4), g(5), g(6))
+    }
+    /// Whether `v` satisfies some AND group.
+    pub(crate) fn check(&self, v: &Version) -> bool {
+        self.groups
+            .iter()
+            .any(|(cs, has_pre)| cs.iter().all(|c| c.check(v, *has_pre)))
+    }
+}
+
+impl Constraint {
+    /// One constraint from the parts the library's pattern captures: the operator, the whole
+    /// version, its major part, `.minor`, `.patch` and `-pre-release` (each with its separator).
+    fn new(
+        op: &str,
+        whole: &str,
+        major: &str,
+        minor: &str,
+        patch: &str,
+        pre: &str,
+    ) -> Result<Constraint, String> {
+        let op = match op {
             "" | "=" => Op::TildeOrEqual,
             "!=" => Op::NotEqual,
             ">" => Op::Greater,
@@ -291,7 +324,6 @@ impl Constraints {
             "~" | "~>" => Op::Tilde,
             _ => Op::Caret,
         };
-        let (major, minor, patch, pre) = (g(3), g(4), g(5), g(6));
         let (mut dirty, mut minor_dirty, mut patch_dirty) = (false, false, false);
         let ver = if is_x(major) {
             dirty = true;
@@ -305,7 +337,7 @@ impl Constraints {
             patch_dirty = true;
             format!("{major}{minor}.0{pre}")
         } else {
-            g(2).to_string()
+            whole.to_string()
         };
         let con = Version::parse(&ver).map_err(|_| "constraint parser error".to_string())?;
         Ok(Constraint {
@@ -317,15 +349,6 @@ impl Constraints {
         })
     }
 
-    /// Whether `v` satisfies some AND group.
-    pub(crate) fn check(&self, v: &Version) -> bool {
-        self.groups
-            .iter()
-            .any(|(cs, has_pre)| cs.iter().all(|c| c.check(v, *has_pre)))
-    }
-}
-
-impl Constraint {
     fn check(&self, v: &Version, include_pre: bool) -> bool {
         if !v.pre.is_empty() && !include_pre {
             return false;
@@ -416,6 +439,110 @@ impl Constraint {
         }
         c.patch == v.patch
     }
+}
+
+/// The constraint of the shape nearly every chart writes (`>=1.19.0-0`, `>= 1.21`, `~1.2`,
+/// `^2.x`, `1.2.3`): an operator, blanks only after an operator, one version of plain numbers or
+/// wildcards, and nothing else. For such input the library's patterns can only read one
+/// constraint, with the parts split here (no hyphen range without blanks around a `-`, no `||`,
+/// one match of the constraint pattern spanning the input), so this gives what
+/// [`Constraints::parse_with_patterns`] gives without compiling them: every render is a fresh
+/// instance, and compiling the patterns was most of the time `semverCompare` took. `None`: the
+/// input is of another shape (test `simple_constraints_parse_as_the_patterns_do`).
+fn simple_constraint(input: &str) -> Option<Result<Constraint, String>> {
+    const OPS: &[&str] = &[
+        "", "=", "!=", ">", "<", ">=", "=>", "<=", "=<", "~", "~>", "^",
+    ];
+    let b = input.as_bytes();
+    let op_len = b
+        .iter()
+        .take_while(|c| matches!(c, b'=' | b'!' | b'>' | b'<' | b'~' | b'^'))
+        .count();
+    let op = &input[..op_len];
+    if !OPS.contains(&op) {
+        return None;
+    }
+    let mut i = op_len;
+    if op_len > 0 {
+        while i < b.len() && matches!(b[i], b'\t' | b'\n' | b'\x0c' | b'\r' | b' ') {
+            i += 1;
+        }
+    }
+    let whole_start = i;
+    if b.get(i) == Some(&b'v') {
+        i += 1;
+    }
+    // A part is digits or one wildcard (the pattern takes any mix of both, and `|`).
+    let part = |i: &mut usize| -> bool {
+        let start = *i;
+        if matches!(b.get(*i), Some(b'x' | b'X' | b'*')) {
+            *i += 1;
+        } else {
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+        }
+        *i > start && !matches!(b.get(*i), Some(b'x' | b'X' | b'*' | b'|' | b'0'..=b'9'))
+    };
+    let major_start = i;
+    if !part(&mut i) {
+        return None;
+    }
+    let major = &input[major_start..i];
+    let mut dotted = [""; 2];
+    for slot in &mut dotted {
+        if b.get(i) != Some(&b'.') {
+            break;
+        }
+        let start = i;
+        i += 1;
+        if !part(&mut i) {
+            return None;
+        }
+        *slot = &input[start..i];
+    }
+    // `-pre` and `+meta`: dot-separated identifiers of `[0-9A-Za-z-]`.
+    let idents = |i: &mut usize| -> bool {
+        loop {
+            let start = *i;
+            while *i < b.len() && (b[*i].is_ascii_alphanumeric() || b[*i] == b'-') {
+                *i += 1;
+            }
+            if *i == start {
+                return false;
+            }
+            if b.get(*i) != Some(&b'.') {
+                return true;
+            }
+            *i += 1;
+        }
+    };
+    let pre_start = i;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+        if !idents(&mut i) {
+            return None;
+        }
+    }
+    let pre = &input[pre_start..i];
+    if b.get(i) == Some(&b'+') {
+        i += 1;
+        if !idents(&mut i) {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    let [minor, patch] = dotted;
+    Some(Constraint::new(
+        op,
+        &input[whole_start..],
+        major,
+        minor,
+        patch,
+        pre,
+    ))
 }
 
 /// Masterminds' `validatePrerelease` / `validateMetadata`, as `SetPrerelease`/`SetMetadata` use.

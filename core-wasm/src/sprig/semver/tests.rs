@@ -175,3 +175,66 @@ fn semver_object_matches_helm() {
         Ok(Value::Bool(true))
     ));
 }
+
+#[test]
+fn simple_constraints_parse_as_the_patterns_do() {
+    // Every combination of operator, blanks, prefix, parts and extras, the shapes the shortcut
+    // takes and the near misses it must leave to the patterns.
+    let ops = [
+        "", "=", "!=", ">", "<", ">=", "=>", "<=", "=<", "~", "~>", "^", "==", ">>", "=~", "!",
+    ];
+    let blanks = ["", " ", "\t"];
+    let prefixes = ["", "v"];
+    let majors = [
+        "1",
+        "0",
+        "01",
+        "x",
+        "*",
+        "1x",
+        "x1",
+        "|",
+        "",
+        "99999999999999999999",
+    ];
+    let minors = ["2", "X", "02", "", "a"];
+    let extras = [
+        "", "-0", "-alpha.1", "-rc.01", "-a-b", "-", "-a.", "+b.1", "-0+meta", "+", " ", ",",
+        " - 2", "||1", ".",
+    ];
+    let mut inputs = Vec::new();
+    for op in ops {
+        for blank in blanks {
+            for prefix in prefixes {
+                for major in majors {
+                    for extra in extras {
+                        inputs.push(format!("{op}{blank}{prefix}{major}{extra}"));
+                        inputs.push(format!("{blank}{op}{prefix}{major}{extra}"));
+                        for minor in minors {
+                            inputs.push(format!("{op}{blank}{prefix}{major}.{minor}{extra}"));
+                            inputs
+                                .push(format!("{op}{blank}{prefix}{major}.{minor}.{minor}{extra}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut shortcut = 0;
+    for input in &inputs {
+        if simple_constraint(input).is_some() {
+            shortcut += 1;
+        }
+        assert_eq!(
+            format!("{:?}", Constraints::parse(input)),
+            format!("{:?}", Constraints::parse_with_patterns(input)),
+            "{input:?}"
+        );
+    }
+    // The test must exercise the shortcut, not only the patterns.
+    assert!(
+        shortcut > inputs.len() / 10,
+        "{shortcut} of {}",
+        inputs.len()
+    );
+}
