@@ -133,6 +133,10 @@ fn may_start_token(chars: &[char], property_ends: &[bool], mut i: usize) -> bool
 
 impl TagGuard {
     fn new(src: &str) -> Option<TagGuard> {
+        // Only a `!` can start a tag: most documents have none and need no guard.
+        if !src.contains('!') {
+            return None;
+        }
         let chars: Vec<char> = src.chars().collect();
         let mut runs: Vec<(usize, usize)> = Vec::new();
         let mut property_ends = vec![false; chars.len() + 1];

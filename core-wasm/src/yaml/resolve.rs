@@ -55,15 +55,26 @@ pub fn resolve(tag: &str, s: &str) -> Result<(&'static str, Scalar), String> {
     Err(format!("cannot decode {rtag} `{s}` as a {tag}"))
 }
 
-fn resolve_untyped(tag: &str, s: &str) -> (&'static str, Scalar) {
-    let hint = match s.as_bytes().first() {
+/// Whether a plain untagged scalar with this text reads as a string (`resolve("", s)` gives
+/// `!!str`), without making its value: the writer asks this of every string it prints.
+pub fn plain_is_str(s: &str) -> bool {
+    hint(s) == 0 || resolve_untyped("", s).0 == STR
+}
+
+/// go-yaml's resolve table entry for the first byte: which kinds of value the text may be.
+fn hint(s: &str) -> u8 {
+    match s.as_bytes().first() {
         None => b'N',
         Some(b'+' | b'-') => b'S',
         Some(b'0'..=b'9') => b'D',
         Some(b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~') => b'M',
         Some(b'.') => b'.',
         Some(_) => 0,
-    };
+    }
+}
+
+fn resolve_untyped(tag: &str, s: &str) -> (&'static str, Scalar) {
+    let hint = hint(s);
     if hint == 0 || tag == STR {
         return (STR, Scalar::Str(s.to_string()));
     }

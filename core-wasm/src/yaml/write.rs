@@ -59,11 +59,11 @@ fn round_trip(v: &Value, json: bool, depth: usize) -> Result<Node, String> {
         ),
         Value::Map(m) => {
             let mut entries = m
-                .entries()
-                .into_iter()
+                .borrow()
+                .iter()
                 .map(|(k, x)| {
-                    let k = if json { reread(&k)? } else { k };
-                    Ok((k, round_trip(&x, json, depth + 1)?))
+                    let k = if json { reread(k)? } else { k.clone() };
+                    Ok((k, round_trip(x, json, depth + 1)?))
                 })
                 .collect::<Result<Vec<_>, String>>()?;
             sort_keys(&mut entries);
@@ -173,43 +173,82 @@ fn base64(b: &[u8]) -> String {
 }
 
 /// go-yaml v2's key order: rune by rune, letters after non-letters, runs of digits compared
-/// as numbers.
+/// as numbers. Keys are nearly always ASCII, compared here byte by byte without collecting
+/// their runes (for ASCII, `char::is_alphabetic` and `is_numeric` are the ASCII classes).
 fn key_less(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return key_less_runes(a.as_bytes(), b.as_bytes());
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    key_less_runes(&ar, &br)
+}
+
+/// A rune of a key, as go-yaml's key order classifies it.
+trait Rune: Copy + PartialOrd {
+    fn is_letter(self) -> bool;
+    fn is_digit(self) -> bool;
+    fn code(self) -> u32;
+}
+
+impl Rune for u8 {
+    fn is_letter(self) -> bool {
+        self.is_ascii_alphabetic()
+    }
+    fn is_digit(self) -> bool {
+        self.is_ascii_digit()
+    }
+    fn code(self) -> u32 {
+        u32::from(self)
+    }
+}
+
+impl Rune for char {
+    fn is_letter(self) -> bool {
+        self.is_alphabetic()
+    }
+    fn is_digit(self) -> bool {
+        self.is_numeric()
+    }
+    fn code(self) -> u32 {
+        self as u32
+    }
+}
+
+fn key_less_runes<R: Rune>(ar: &[R], br: &[R]) -> bool {
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = ar[i].is_letter();
+        let bl = br[i].is_letter();
         if al && bl {
             return ar[i] < br[i];
         }
         if al || bl {
             return bl;
         }
-        let digit_value = |c: char| i64::from(c as u32) - i64::from(b'0');
+        let digit_value = |c: R| i64::from(c.code()) - i64::from(b'0');
         let (mut an, mut bn) = (0i64, 0i64);
-        if ar[i] == '0' || br[i] == '0' {
+        if ar[i].code() == u32::from(b'0') || br[i].code() == u32::from(b'0') {
             // A zero inside a longer number is compared as a digit, not as a leading zero.
             if ar[..i]
                 .iter()
                 .rev()
-                .take_while(|c| c.is_numeric())
-                .any(|c| *c != '0')
+                .take_while(|c| c.is_digit())
+                .any(|c| c.code() != u32::from(b'0'))
             {
                 an = 1;
                 bn = 1;
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_numeric() {
+        while ai < ar.len() && ar[ai].is_digit() {
             an = an.wrapping_mul(10).wrapping_add(digit_value(ar[ai]));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_numeric() {
+        while bi < br.len() && br[bi].is_digit() {
             bn = bn.wrapping_mul(10).wrapping_add(digit_value(br[bi]));
             bi += 1;
         }
@@ -224,26 +263,45 @@ fn key_less(a: &str, b: &str) -> bool {
     ar.len() < br.len()
 }
 
-/// A stable merge sort with `key_less`, which is not a total order for every input; Rust's own
-/// sorts may panic on such a comparator.
+/// A stable top-down merge sort with `key_less`, which is not a total order for every input;
+/// Rust's own sorts may panic on such a comparator. The halves and the choices of each merge
+/// are go-yaml's (the left half is the first `len / 2` entries; a right entry goes first only
+/// when it is less), so the order is the same for every comparator.
 fn sort_keys(entries: &mut Vec<(String, Node)>) {
     if entries.len() < 2 {
         return;
     }
-    let mut right = entries.split_off(entries.len() / 2);
-    sort_keys(entries);
-    sort_keys(&mut right);
-    let left = std::mem::take(entries);
-    let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
-    while let (Some(a), Some(b)) = (l.peek(), r.peek()) {
-        if key_less(&b.0, &a.0) {
-            entries.extend(r.next());
-        } else {
-            entries.extend(l.next());
-        }
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    let mut buf = order.clone();
+    merge_sort(&mut order, &mut buf, &|a, b| {
+        key_less(&entries[a].0, &entries[b].0)
+    });
+    let mut slots: Vec<Option<(String, Node)>> = entries.drain(..).map(Some).collect();
+    entries.extend(order.iter().filter_map(|&i| slots[i].take()));
+}
+
+fn merge_sort(v: &mut [usize], buf: &mut [usize], less: &dyn Fn(usize, usize) -> bool) {
+    if v.len() < 2 {
+        return;
     }
-    entries.extend(l);
-    entries.extend(r);
+    let mid = v.len() / 2;
+    merge_sort(&mut v[..mid], &mut buf[..mid], less);
+    merge_sort(&mut v[mid..], &mut buf[mid..], less);
+    let (mut l, mut r, mut k) = (0, mid, 0);
+    while l < mid && r < v.len() {
+        if less(v[r], v[l]) {
+            buf[k] = v[r];
+            r += 1;
+        } else {
+            buf[k] = v[l];
+            l += 1;
+        }
+        k += 1;
+    }
+    buf[k..k + mid - l].copy_from_slice(&v[l..mid]);
+    k += mid - l;
+    buf[k..].copy_from_slice(&v[r..]);
+    v.copy_from_slice(&buf[..v.len()]);
 }
 
 /// What libyaml's `yaml_emitter_analyze_scalar` finds out about a text.
@@ -287,11 +345,13 @@ fn analyze(s: &str) -> Analysis {
     let (mut break_space, mut space_break, mut previous_space, mut previous_break) =
         (false, false, false, false);
     let (mut line_breaks, mut special) = (false, false);
-    let chars: Vec<char> = s.chars().collect();
     let mut preceded_by_ws = true;
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_ws = is_blank_or_end(chars.get(i + 1).copied());
-        let (first, last) = (i == 0, i + 1 == chars.len());
+    let mut chars = s.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let followed_by_ws = is_blank_or_end(next);
+        let last = next.is_none();
         if first {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -329,6 +389,7 @@ fn analyze(s: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_ws = is_blank_or_end(Some(c));
+        first = false;
     }
     let mut a = Analysis {
         multiline: line_breaks,
@@ -460,13 +521,12 @@ impl Emitter {
                 self.increase_indent(false, false);
                 for (k, v) in entries {
                     self.write_indent();
-                    let key = Scalar::Str(k.clone());
                     if k.len() <= 128 && !analyze(k).multiline {
-                        self.scalar(&key, true);
+                        self.string(k, true);
                         self.write_indicator(":", false, false, false);
                     } else {
                         self.write_indicator("?", true, false, true);
-                        self.scalar(&key, false);
+                        self.string(k, false);
                         self.write_indent();
                         self.write_indicator(":", true, false, true);
                     }
@@ -477,8 +537,6 @@ impl Emitter {
         }
     }
 
-    /// go-yaml's encoder picks plain, double-quoted or literal; libyaml's emitter then falls back
-    /// to what the text allows.
     fn scalar(&mut self, s: &Scalar, simple_key: bool) {
         let text = match s {
             Scalar::Null => "null".to_string(),
@@ -491,22 +549,27 @@ impl Emitter {
                 "NaN" => ".nan".to_string(),
                 other => other.to_string(),
             },
-            Scalar::Str(s) => s.clone(),
+            Scalar::Str(s) => return self.string(s, simple_key),
         };
-        let requested = match s {
-            Scalar::Str(s) if s.contains('\n') => Style::Literal,
-            Scalar::Str(s) => {
-                let plain_ok = matches!(resolve::resolve("", s), Ok((resolve::STR, _)))
-                    && !resolve::is_base60_float(s);
-                if plain_ok {
-                    Style::Plain
-                } else {
-                    Style::Double
-                }
-            }
-            _ => Style::Plain,
+        self.styled(&text, Style::Plain, simple_key);
+    }
+
+    /// A string scalar: go-yaml's encoder asks for literal when it has a line break, plain when
+    /// it reads back as a string, else double-quoted.
+    fn string(&mut self, s: &str, simple_key: bool) {
+        let requested = if s.contains('\n') {
+            Style::Literal
+        } else if resolve::plain_is_str(s) && !resolve::is_base60_float(s) {
+            Style::Plain
+        } else {
+            Style::Double
         };
-        let a = analyze(&text);
+        self.styled(s, requested, simple_key);
+    }
+
+    /// libyaml's emitter: the requested style, or the one the text allows.
+    fn styled(&mut self, text: &str, requested: Style, simple_key: bool) {
+        let a = analyze(text);
         let mut style = requested;
         if style == Style::Plain && (!a.block_plain_allowed || (text.is_empty() && simple_key)) {
             style = Style::Single;
@@ -519,10 +582,10 @@ impl Emitter {
         }
         self.increase_indent(true, false);
         match style {
-            Style::Plain => self.write_plain(&text, !simple_key),
-            Style::Single => self.write_single(&text, !simple_key),
-            Style::Double => self.write_double(&text, !simple_key),
-            Style::Literal => self.write_literal(&text),
+            Style::Plain => self.write_plain(text, !simple_key),
+            Style::Single => self.write_single(text, !simple_key),
+            Style::Double => self.write_double(text, !simple_key),
+            Style::Literal => self.write_literal(text),
         }
         self.pop_indent();
     }
@@ -531,16 +594,11 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = s.chars().collect();
+        let mut chars = s.chars().peekable();
         let mut spaces = false;
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
+        while let Some(c) = chars.next() {
             if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > self.width
-                    && chars.get(i + 1) != Some(&' ')
+                if allow_breaks && !spaces && self.column > self.width && chars.peek() != Some(&' ')
                 {
                     self.write_indent();
                 } else {
@@ -552,7 +610,6 @@ impl Emitter {
                 self.indention = false;
                 spaces = false;
             }
-            i += 1;
         }
         self.whitespace = false;
         self.indention = false;
@@ -560,17 +617,19 @@ impl Emitter {
 
     fn write_single(&mut self, s: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = s.chars().collect();
+        let mut chars = s.chars().peekable();
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut first = true;
+        while let Some(c) = chars.next() {
+            let next = chars.peek().copied();
             if c == ' ' {
                 if allow_breaks
                     && !spaces
                     && self.column > self.width
-                    && i != 0
-                    && i + 1 != chars.len()
-                    && chars.get(i + 1) != Some(&' ')
+                    && !first
+                    && next.is_some()
+                    && next != Some(' ')
                 {
                     self.write_indent();
                 } else {
@@ -596,15 +655,18 @@ impl Emitter {
                 self.indention = false;
                 spaces = false;
             }
+            first = false;
         }
         self.write_indicator("'", false, false, false);
     }
 
     fn write_double(&mut self, s: &str, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
-        let chars: Vec<char> = s.chars().collect();
+        let mut chars = s.chars().peekable();
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut first = true;
+        while let Some(c) = chars.next() {
+            let next = chars.peek().copied();
             if !is_printable(c) || is_break(c) || c == '"' || c == '\\' {
                 let esc = match c {
                     '\0' => "0".to_string(),
@@ -632,14 +694,9 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks
-                    && !spaces
-                    && self.column > self.width
-                    && i != 0
-                    && i + 1 != chars.len()
-                {
+                if allow_breaks && !spaces && self.column > self.width && !first && next.is_some() {
                     self.write_indent();
-                    if chars.get(i + 1) == Some(&' ') {
+                    if next == Some(' ') {
                         self.put('\\');
                     }
                 } else {
@@ -650,6 +707,7 @@ impl Emitter {
                 self.put(c);
                 spaces = false;
             }
+            first = false;
         }
         self.write_indicator("\"", false, false, false);
     }
