@@ -19,6 +19,9 @@ mod read;
 mod resolve;
 mod write;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::value::{Map, Value};
 
 /// Parse the first YAML document of `src` the way `sigs.k8s.io/yaml.Unmarshal` into
@@ -29,8 +32,42 @@ pub fn parse(src: &str) -> Result<Value, String> {
 
 /// Parse `src` into a `map[string]interface {}` as Helm's `fromYaml` and chart files do: `null`
 /// and empty input give an empty map, any other non-map is an encoding/json type error.
+///
+/// Library charts run `include ... | fromYaml` on the same text for every object they make
+/// (labels, merged annotations): a text read before in this render (this thread, natively) is
+/// not read again, its map is copied, which costs a fraction of the reading. The copy shares no
+/// map with the kept one, so a template that changes it changes only its own.
 pub fn parse_map(src: &str) -> Result<Map, String> {
-    read::unmarshal_map(src)
+    if src.len() > READ_KEPT_LEN {
+        return read::unmarshal_map(src);
+    }
+    if let Some(read) = READ.with(|r| r.borrow().get(src).cloned()) {
+        return read.map(copy_map);
+    }
+    let read = read::unmarshal_map(src);
+    READ.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.len() >= READ_KEPT {
+            r.clear();
+        }
+        r.insert(src.to_string(), read.clone().map(copy_map));
+    });
+    read
+}
+
+/// Texts of [`parse_map`] kept, and the longest kept: a chart's helpers return a few short ones.
+const READ_KEPT: usize = 128;
+const READ_KEPT_LEN: usize = 16 << 10;
+
+thread_local! {
+    static READ: RefCell<HashMap<String, Result<Map, String>>> = RefCell::new(HashMap::new());
+}
+
+fn copy_map(m: Map) -> Map {
+    match Value::Map(m).deep_copy() {
+        Value::Map(m) => m,
+        _ => unreachable!("the copy of a map is a map"),
+    }
 }
 
 /// The documents of a multi-document values file as Helm 4 reads them (split on `---` lines,

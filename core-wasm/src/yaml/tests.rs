@@ -201,3 +201,29 @@ fn multi_document_values() {
         "cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 1: did not find expected <document start>"
     );
 }
+
+#[test]
+fn a_text_read_again_gives_a_map_of_its_own() {
+    let src = "labels:\n  app: web\nports: [{name: http}]\n";
+    let first = parse_map(src).unwrap();
+    // Maps are shared by reference in templates (`set`, `merge`): a change to one result must
+    // not reach the next reading of the same text, at any depth.
+    first.insert("added", Value::from("x"));
+    first
+        .get("labels")
+        .unwrap()
+        .as_map()
+        .unwrap()
+        .insert("tier", Value::from("front"));
+    let port = first.get("ports").unwrap().as_list().unwrap().items[0].clone();
+    port.as_map().unwrap().insert("port", Value::from(80.0));
+    let second = parse_map(src).unwrap();
+    assert_eq!(
+        json(&Value::Map(second.clone())),
+        r#"{"labels":{"app":"web"},"ports":[{"name":"http"}]}"#
+    );
+    assert!(!second.same(&first));
+    // The same for errors: they are read once and given again.
+    let error = |src| parse_map(src).err().expect("an error");
+    assert_eq!(error("a: ["), error("a: ["));
+}
