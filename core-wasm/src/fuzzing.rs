@@ -19,7 +19,7 @@ pub fn template_parse(data: &[u8]) {
     let shared = Shared::new(&funcs, &mut ctx, 1 << 20);
     let is_func = |n: &str| shared.is_func(n);
     let trees = |lazy: bool| {
-        let mut set = TreeSet::new();
+        let mut set = TreeSet::default();
         parse_file(&mut set, "fuzz.yaml", text, &is_func, lazy)?;
         let mut out: Vec<String> = set
             .iter()
@@ -67,7 +67,7 @@ pub fn template_exec(data: &[u8]) {
     let mut host = FixedHost::default();
     let mut ctx = Ctx::new(&mut host);
     let mut shared = Shared::new(&funcs, &mut ctx, 1 << 20);
-    let mut set = TreeSet::new();
+    let mut set = TreeSet::default();
     // Lazily, as a render parses chart files.
     if parse_file(&mut set, "fuzz.yaml", text, &|n| shared.is_func(n), true).is_err() {
         return;

@@ -146,7 +146,7 @@ fn render_logging(
         let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
         cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
     });
-    let mut set = TreeSet::new();
+    let mut set = TreeSet::default();
     for t in &tpls {
         let text = String::from_utf8_lossy(&t.data);
         // `define` bodies are built when first used: a library chart's helpers are mostly not.
@@ -203,7 +203,7 @@ fn discard<T>(v: T) {
 /// itself is checked later, by the render, as any release name.
 pub fn template_name(template: &str, host: &mut dyn Host) -> Result<String, CoreError> {
     let funcs = FuncMap::sprig();
-    let mut set = TreeSet::new();
+    let mut set = TreeSet::default();
     let is_func = |n: &str| crate::template::exec::is_builtin(n) || funcs.contains(n);
     parse_into(&mut set, "name-template", template, &is_func).map_err(fail)?;
     let mut ctx = Ctx::new(host);

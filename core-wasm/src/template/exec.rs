@@ -9,7 +9,6 @@
 
 mod builtins;
 
-use std::collections::HashMap;
 use std::fmt;
 
 use super::parse::{Arg, Command, Node, Pipe, Template, Tree, TreeSet};
@@ -171,7 +170,7 @@ impl<'p> Scope<'p> {
 pub struct Shared<'a, 'h> {
     pub funcs: &'a FuncMap,
     pub ctx: &'a mut Ctx<'h>,
-    include_counts: HashMap<String, usize>,
+    include_counts: std::collections::HashMap<String, usize, rustc_hash::FxBuildHasher>,
     /// Bytes the render may still produce.
     pub budget: usize,
 }
@@ -181,7 +180,7 @@ impl<'a, 'h> Shared<'a, 'h> {
         Shared {
             funcs,
             ctx,
-            include_counts: HashMap::new(),
+            include_counts: Default::default(),
             budget,
         }
     }

@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxBuildHasher;
+
 use crate::api::host::Host;
 use crate::value::{Sig, Ty, Value};
 
@@ -135,13 +137,13 @@ impl Func {
 /// A function map: the functions a template may call by name. The registry (`funcs.rs`) builds the one
 /// Helm gives charts.
 pub struct FuncMap {
-    funcs: HashMap<&'static str, Func>,
+    funcs: HashMap<&'static str, Func, FxBuildHasher>,
 }
 
 impl FuncMap {
     /// The map of `all`; of two functions with one name, the later registered wins.
     pub fn from_funcs(all: Vec<Func>) -> FuncMap {
-        let mut funcs = HashMap::with_capacity(all.len());
+        let mut funcs = HashMap::with_capacity_and_hasher(all.len(), FxBuildHasher);
         for f in all {
             // Later registrations win, so Helm's own functions can override Sprig's.
             funcs.insert(f.name, f);

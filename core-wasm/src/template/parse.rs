@@ -16,7 +16,6 @@ mod skim;
 
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::lex::{Item, Kind, Lexer};
@@ -30,7 +29,7 @@ pub use literal::{parse_number, unquote};
 const MAX_DEPTH: usize = 1000;
 
 /// The set of templates parsed so far, shared by every file of a render.
-pub type TreeSet = HashMap<String, Template>;
+pub type TreeSet = std::collections::HashMap<String, Template, rustc_hash::FxBuildHasher>;
 
 /// A template of a [`TreeSet`]: a parsed tree, or a `define` whose body has been checked and is
 /// built on first use.

@@ -240,7 +240,7 @@ impl<'t> State<'_, '_, '_, 't> {
     /// Helm 4's `tpl`: the text is parsed as the template "gotpl" over a copy of every define,
     /// so defines inside it are visible to it (and its `include`s) only.
     fn tpl(&mut self, text: &str, data: Value) -> Result<String, GoError> {
-        let mut local = TreeSet::new();
+        let mut local = TreeSet::default();
         let funcs = self.sh.funcs;
         let is_func = |n: &str| is_builtin(n) || n == "include" || n == "tpl" || funcs.contains(n);
         if let Err(e) = crate::template::parse::parse_into(&mut local, "gotpl", text, &is_func) {

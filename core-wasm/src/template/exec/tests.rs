@@ -6,7 +6,7 @@ fn run(src: &str, values: Value) -> Result<String, String> {
     let mut host = FixedHost::default();
     let mut ctx = Ctx::new(&mut host);
     let mut sh = Shared::new(&funcs, &mut ctx, 1 << 20);
-    let mut set = TreeSet::new();
+    let mut set = TreeSet::default();
     super::super::parse::parse_into(&mut set, "t", src, &|n| sh.is_func(n))?;
     let scope = Scope::new(set);
     let mut top = std::collections::BTreeMap::new();

@@ -1,7 +1,7 @@
 use super::*;
 
 fn parse_one(src: &str) -> Result<TreeSet, String> {
-    let mut set = TreeSet::new();
+    let mut set = TreeSet::default();
     parse_into(&mut set, "t.yaml", src, &|n| n == "f" || n == "printf")?;
     Ok(set)
 }
@@ -71,7 +71,7 @@ fn helm_func(name: &str) -> bool {
 /// Parse `files` in order into one set, lazily or not: the error, or every template's name
 /// and tree (built now, for the lazy set).
 fn parse_files(files: &[(&str, &str)], lazy: bool) -> Result<Vec<String>, String> {
-    let mut set = TreeSet::new();
+    let mut set = TreeSet::default();
     for (name, text) in files {
         parse_file(&mut set, name, text, &helm_func, lazy)?;
     }
