@@ -38,10 +38,7 @@ fn main() {
         let mut times = line.split_whitespace().map(|n| {
             Duration::from_nanos(n.parse().unwrap_or_else(|_| panic!("Go said {line:?}")))
         });
-        (
-            times.next().expect("wall"),
-            times.next().expect("cpu"),
-        )
+        (times.next().expect("wall"), times.next().expect("cpu"))
     };
 
     println!(
