@@ -11,7 +11,7 @@
 //! seed to seed, on both sides: the totals are the steadier comparison.
 //!
 //! `KEYGEN_BENCH_KEYS=N` sets the number of keys per size (default 24 at 2048 bits and a third as
-//! many at 4096).
+//! many at 4096); `KEYGEN_BENCH_BITS=2048` (or 4096) keeps one size.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::PathBuf;
@@ -23,6 +23,9 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(24);
+    let only: Option<u32> = std::env::var("KEYGEN_BENCH_BITS")
+        .ok()
+        .and_then(|n| n.parse().ok());
     let go = build_go();
     let mut child = Command::new(&go)
         .stdin(Stdio::piped())
@@ -46,6 +49,9 @@ fn main() {
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for (bits, n) in [(2048u32, keys), (4096, keys.div_ceil(3))] {
+        if only.is_some_and(|only| only != bits) {
+            continue;
+        }
         // One key each first, so that the sieve's table and Go's first allocations are not timed.
         keygen::rsa_pkcs1_der(bits, &[0xff; 32], None).expect("warm-up key");
         go_key(bits);

@@ -11,10 +11,12 @@
 //! same code as the product. ECDSA P-256 and Ed25519 keys cost the guest well under a
 //! millisecond and stay there.
 //!
-//! The arithmetic comes from maintained crates: RSA primes pass `crypto-primes`' Baillie-PSW test
-//! (Miller-Rabin base 2 and a strong Lucas test, FIPS 186-5) over `crypto-bigint`, with `rsa`
-//! building and encoding the key; the search around it is ours, for speed (a deeper sieve, a
-//! cheaper base-2 test, every core on one prime: see `rsa.rs`). DSA comes from RustCrypto's `dsa`
+//! The arithmetic comes from maintained libraries: RSA primes pass a Baillie-PSW test (FIPS 186-5)
+//! made of Miller-Rabin base 2 with OpenSSL's constant-time modular exponentiation (the `openssl`
+//! crate over the system's libcrypto: assembly, a third of `crypto-bigint`'s CPU) and
+//! `crypto-primes`' strong Lucas test over `crypto-bigint`, with `rsa` building and encoding the
+//! key; the search around it is ours, for speed (a deeper sieve, every core on one prime: see
+//! `rsa.rs`). DSA comes from RustCrypto's `dsa`
 //! (FIPS 186-4's construction of `p = k·2q + 1`, as Go's `dsa.GenerateParameters` does).
 //!
 //! Guarantees:

@@ -1,8 +1,11 @@
-//! RSA keys: two primes from a deep sieve and `crypto-primes`' Baillie-PSW test, searched on
-//! every core, and the key from `rsa`.
+//! RSA keys: two primes from a deep sieve and a Baillie-PSW test (Miller-Rabin base 2 with
+//! OpenSSL's exponentiation, then `crypto-primes`' strong Lucas test), searched on every core, and
+//! the key from `rsa`.
 //!
 //! Finding a prime is the whole cost of a key, and nearly all of it is the one Miller-Rabin
-//! exponentiation that rejects each composite candidate, so the search does two things beyond
+//! exponentiation that rejects each composite candidate (about three quarters of the CPU with
+//! OpenSSL's, the Lucas test of the final prime most of the rest), so that exponentiation is
+//! OpenSSL's (see `strong_probable_prime_base_two`) and the search does two things beyond
 //! `crypto-primes`' own `sieve_and_find` (which trial-divides by the 2,047 primes below 17,863):
 //! - **A deeper sieve.** Candidates are the odd numbers of a window above a random start, and
 //!   those with a factor below 2^20 (2^16 for 1024-bit primes, whose tests are eight times
