@@ -12,9 +12,9 @@
 //! same code as the product. ECDSA P-256 and Ed25519 keys cost the guest well under a
 //! millisecond and stay there.
 //!
-//! The certificates Sprig signs with an RSA key need one RSA private-key operation each, about
-//! 14 ms in the sandbox for a 2048-bit key and well under one natively, so the core asks for
-//! those too (`sign-rsa`, [`rsa_sign_sha256`]): PKCS#1 v1.5 signatures are deterministic, so the
+//! The certificates Sprig signs with an RSA key need one RSA private-key operation each, 12 to
+//! 18 ms in the sandbox for a 2048-bit key and 2 to 3 ms natively, so the core asks for those
+//! too (`sign-rsa`, [`rsa_sign_sha256`]): PKCS#1 v1.5 signatures are deterministic, so the
 //! host's signature is the one the guest would have computed.
 //!
 //! The arithmetic comes from maintained crates: RSA primes pass `crypto-primes`' Baillie-PSW test

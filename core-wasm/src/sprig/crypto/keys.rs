@@ -7,7 +7,6 @@
 //! template passes in as PEM is parsed and checked here, with the `rsa` crate as before.
 
 use p256::ecdsa::signature::Signer as _;
-use p256::elliptic_curve::sec1::ToEncodedPoint as _;
 use rsa::pkcs1::{DecodeRsaPrivateKey as _, EncodeRsaPrivateKey as _};
 use rsa::traits::PublicKeyParts as _;
 use sha2_10::{Digest as _, Sha256};
@@ -48,8 +47,10 @@ impl rand_core::CryptoRng for RngAdapter<'_> {}
 /// A private key of one of the types Sprig generates or accepts.
 pub(super) enum PrivateKey {
     Rsa(RsaKey),
-    /// ECDSA on P-256, the only curve Sprig generates.
-    Ec(p256::SecretKey),
+    /// ECDSA on P-256, the only curve Sprig generates. The signing key carries its public
+    /// point, computed once (a scalar multiplication, ~2 ms in the sandbox) for the key's PEM,
+    /// its certificate's public key and the signatures it makes.
+    Ec(p256::ecdsa::SigningKey),
     Ed25519(ed25519_dalek::SigningKey),
     /// DSA is only generated and printed: Go cannot sign certificates with it. Kept as its DER.
     Dsa(Vec<u8>),
@@ -68,7 +69,9 @@ impl PrivateKey {
     }
 
     pub(super) fn generate_ec(rng: &mut Rng) -> PrivateKey {
-        PrivateKey::Ec(p256::SecretKey::random(&mut RngAdapter(rng)))
+        PrivateKey::Ec(p256::ecdsa::SigningKey::from(p256::SecretKey::random(
+            &mut RngAdapter(rng),
+        )))
     }
 
     pub(super) fn generate_ed25519(rng: &mut Rng) -> PrivateKey {
@@ -138,7 +141,7 @@ impl PrivateKey {
                 )
             }
             PrivateKey::Ec(k) => {
-                let point = k.public_key().to_encoded_point(false);
+                let point = k.verifying_key().to_encoded_point(false);
                 (
                     seq(&[oid(OID_EC_PUBLIC_KEY), oid(OID_P256)]),
                     point.as_bytes().to_vec(),
@@ -175,8 +178,7 @@ impl PrivateKey {
                 .sign_rsa(k.signing_der(), &Sha256::digest(tbs))
                 .map_err(|e| format!("x509: signing: {e}")),
             PrivateKey::Ec(k) => {
-                let signing = p256::ecdsa::SigningKey::from(k);
-                let sig: p256::ecdsa::Signature = signing.sign(tbs);
+                let sig: p256::ecdsa::Signature = k.sign(tbs);
                 Ok(sig.to_der().as_bytes().to_vec())
             }
             PrivateKey::Ed25519(k) => {
@@ -199,8 +201,8 @@ fn key_seed(ctx: &mut Ctx<'_>) -> [u8; 32] {
 }
 
 /// SEC1 `ECPrivateKey` with the curve and public key, as Go's `MarshalECPrivateKey`.
-fn sec1_der(k: &p256::SecretKey) -> Vec<u8> {
-    let point = k.public_key().to_encoded_point(false);
+fn sec1_der(k: &p256::ecdsa::SigningKey) -> Vec<u8> {
+    let point = k.verifying_key().to_encoded_point(false);
     seq(&[
         uint(&[1]),
         tlv(der::OCTET_STRING, &k.to_bytes()),
@@ -302,7 +304,7 @@ fn parse_sec1(bytes: &[u8], curve: Option<&[u8]>) -> Result<PrivateKey, String> 
         return Err("x509: unknown elliptic curve".to_string());
     }
     p256::SecretKey::from_slice(secret.content)
-        .map(PrivateKey::Ec)
+        .map(|k| PrivateKey::Ec(p256::ecdsa::SigningKey::from(k)))
         .map_err(|_| "x509: invalid elliptic curve private key value".to_string())
 }
 
