@@ -6,8 +6,9 @@
 //! fit (docs/controller.md, "Memory budget").
 
 /// The process's own memory besides the sandboxes (code, the compiled core, caches of
-/// HelmReleases and charts, clients): the whole process peaked at 85 MiB with 100 releases and
-/// 94 MiB with 1,000 (docs/benchmarks.md), rounded up.
+/// HelmReleases and charts, clients): the release build peaked at 61 MiB with 100 releases and
+/// 68 MiB with 1,000 (docs/benchmarks.md, session 8's run; a debug build at 85 and 94 MiB),
+/// rounded up with room for larger charts and values in the caches.
 pub const OWN: u64 = 128 << 20;
 
 /// What may run at once and how large each call may grow.
