@@ -42,6 +42,9 @@ impl Host for WitHost {
     fn generate_dsa_key(&mut self, seed: &[u8; 32]) -> Result<Vec<u8>, String> {
         imports::generate_dsa_key(seed)
     }
+    fn sign_rsa(&mut self, key: &[u8], digest: &[u8]) -> Result<Vec<u8>, String> {
+        imports::sign_rsa(key, digest)
+    }
 }
 
 fn file(f: wit::SourceFile) -> render::SourceFile {

@@ -44,10 +44,12 @@ mod bindings {
     wasmtime::component::bindgen!({
         world: "core",
         path: "../wit",
-        // Key generation may outlast the call's deadline; it then traps like the guest would.
+        // Key generation and signing may outlast the call's deadline; they then trap like the
+        // guest would.
         imports: {
             "planton:helm/host.generate-rsa-key": trappable,
             "planton:helm/host.generate-dsa-key": trappable,
+            "planton:helm/host.sign-rsa": trappable,
         },
     });
 }

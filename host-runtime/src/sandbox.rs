@@ -19,8 +19,8 @@ pub(crate) struct State {
     table: ResourceTable,
     pub(crate) limiter: Limiter,
     host: Box<dyn HostServices>,
-    /// When the call's deadline passes: host work the guest asks for (key generation) stops
-    /// there too, since epoch interruption only reaches wasm code.
+    /// When the call's deadline passes: host work the guest asks for (key generation, signing)
+    /// stops there too, since epoch interruption only reaches wasm code.
     deadline: Instant,
 }
 
@@ -111,18 +111,28 @@ impl helm::host::Host for State {
         bits: u32,
         seed: Vec<u8>,
     ) -> wasmtime::Result<Result<Vec<u8>, String>> {
-        key_result(keygen::rsa_pkcs1_der(bits, &seed, Some(self.deadline)))
+        native_result(keygen::rsa_pkcs1_der(bits, &seed, Some(self.deadline)))
     }
 
     fn generate_dsa_key(&mut self, seed: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, String>> {
-        key_result(keygen::dsa_der(&seed, Some(self.deadline)))
+        native_result(keygen::dsa_der(&seed, Some(self.deadline)))
+    }
+
+    fn sign_rsa(
+        &mut self,
+        key: Vec<u8>,
+        digest: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, String>> {
+        native_result(keygen::rsa_sign_sha256(&key, &digest, Some(self.deadline)))
     }
 }
 
-/// A key for the guest, an error for its template, or the deadline's trap: the time spent here
-/// counts against the call's deadline as the guest's own would.
-fn key_result(key: Result<Vec<u8>, keygen::Error>) -> wasmtime::Result<Result<Vec<u8>, String>> {
-    match key {
+/// A key or signature for the guest, an error for its template, or the deadline's trap: the time
+/// spent here counts against the call's deadline as the guest's own would.
+fn native_result(
+    answer: Result<Vec<u8>, keygen::Error>,
+) -> wasmtime::Result<Result<Vec<u8>, String>> {
+    match answer {
         Ok(der) => Ok(Ok(der)),
         Err(keygen::Error::Request(message)) => Ok(Err(message)),
         Err(keygen::Error::Deadline) => Err(Trap::Interrupt.into()),

@@ -379,6 +379,97 @@ fn key_generation_counts_against_the_deadline() {
     }
 }
 
+/// Every way a template signs a certificate with an RSA key: a new CA and a certificate it
+/// signs, a self-signed certificate, a CA and certificates on a key from `genPrivateKey`, and a
+/// certificate signed by a CA rebuilt with `buildCustomCert`.
+const RSA_CERTIFICATES: &str = concat!(
+    "{{- $ca := genCA \"golden-ca\" 365 }}\n",
+    "{{- $leaf := genSignedCert \"svc\" (list \"10.0.0.1\") (list \"svc.ns.svc\") 365 $ca }}\n",
+    "{{- $self := genSelfSignedCert \"self\" nil (list \"self.example\") 30 }}\n",
+    "{{- $key := genPrivateKey \"rsa\" }}\n",
+    "{{- $own := genCAWithKey \"own-ca\" 10 $key }}\n",
+    "{{- $ownLeaf := genSignedCertWithKey \"own-leaf\" nil nil 10 $own $key }}\n",
+    "{{- $selfKey := genSelfSignedCertWithKey \"self-key\" nil nil 10 $key }}\n",
+    "{{- $custom := buildCustomCert ($ca.Cert | b64enc) ($ca.Key | b64enc) }}\n",
+    "{{- $customLeaf := genSignedCert \"custom-leaf\" nil nil 5 $custom }}\n",
+    "{{- range $i, $c := list $ca $leaf $self $own $ownLeaf $selfKey $customLeaf }}\n",
+    "cert{{ $i }}: {{ $c.Cert | quote }}\n",
+    "key{{ $i }}: {{ $c.Key | quote }}\n",
+    "{{- end }}\n",
+);
+
+#[test]
+fn rsa_signatures_by_the_host_are_the_guests_byte_for_byte() {
+    // `rsa-certificates.golden` is what the core printed for this template with `--seed 7
+    // --now 2026-05-01T12:00:00Z` when it still signed in the sandbox (the CLI of commit
+    // 9c3728f; `openssl verify` accepts every certificate in it): a PKCS#1 v1.5 signature is a
+    // function of the key and the message, so every certificate must come out byte for byte
+    // the same now that the host signs.
+    let runtime = runtime(256 << 20, Duration::from_secs(120));
+    let now = host_runtime::Datetime {
+        seconds: 1_777_636_800,
+        nanoseconds: 0,
+    };
+    let text = render_text(
+        &runtime,
+        RSA_CERTIFICATES,
+        OfflineHost::default().with_seed(7).with_now(now),
+    )
+    .expect("render");
+    assert_eq!(text, include_str!("rsa-certificates.golden"));
+}
+
+#[test]
+fn signing_counts_against_the_deadline() {
+    let deadline = Duration::from_millis(300);
+    let runtime = runtime(256 << 20, deadline);
+    let template = format!(
+        "{{{{ range until 100000 }}}}{{{{ (genSelfSignedCertWithKey \"x\" nil nil 1 {:?}).Cert | len }}}}{{{{ end }}}}",
+        TEST_RSA_KEY
+    );
+    let started = Instant::now();
+    let err = render_text(&runtime, &template, host())
+        .expect_err("a hundred thousand signatures cannot fit in 300 ms");
+    assert!(matches!(err, Error::Deadline { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < deadline * 20,
+        "stopped only after {:?}",
+        started.elapsed()
+    );
+    assert_next_call_succeeds(&runtime);
+}
+
+/// A 2048-bit RSA key made for this test with `openssl genrsa -traditional 2048`.
+const TEST_RSA_KEY: &str = concat!(
+    "-----BEGIN RSA PRIVATE KEY-----\n",
+    "MIIEowIBAAKCAQEAtpxsgALjyY9Ys7oYjarUC5BJ+PS5dOJST+aDM6PECeuJ13KI\n",
+    "c1rWRU/iF46O4c9qi5kevtr/2nakPE2oBxVW6Q+mteIAi3UIotxfmWi9ewhpWXTn\n",
+    "bhN/C3MggKa6pr54E7JJsLeQoYqy/DOmRlDIDwFGVujTYyW+A3o4IqszlIj2Sbw2\n",
+    "DofLmv6dLhCYf/TRJY1MI8a8n/RKBcErRVPTgWsA811aQNrREchvfc1Q6sHZod+7\n",
+    "MlPXPcyiFJPx1lvC03YOC2DhzAF8UTldsSIYb+C3ew8EKIHMJp9qnwQdytPughRR\n",
+    "tq+4J00o/qyjhkStNLkT9sMjQJ44iJ6BNnwbqQIDAQABAoIBABiwq6bfPSc6f3bF\n",
+    "eZ5l84egua+0fwLDuvdcpm6r/MyOkTOVI8fdB02V0G748m6rma9IQ7TwbVl/YxNY\n",
+    "OJjElNysJhE/fm1cpI9IlpBqbfwdlgjnWocykaHdrg5W/LOg2yFmoLoJB8AfvbWF\n",
+    "0jx9nZ8RwA3uKu6j4r4bn01osm+pnhmxBshqwToFWFXht+AJHzaIhFVHqugsoEXd\n",
+    "NGbKBkXc0HnqwxPNCHlimmWSvRdgqkUTKxBZRK/iNEzKQrootU8bad6oGnvn9WxH\n",
+    "ziKploVnnHEBqtNyXSrmVa7zeq6IpYFz5+1NvvYctU9tQSvyJoq3JbZOU50YIY6F\n",
+    "kTE0thECgYEA9ZxeXqcMqC+vHbuFAi0NsbCaM32oOYCMnAJGjTYHNc6Gk64BFw4C\n",
+    "CXuFm4xaLgS6sTwTniwH5knOGRurFJjaPG2Hzdqp42OJutkrb747QiCSp8hzyfEL\n",
+    "XIBUG0G7TWQYigZGELXgrWviFWuv9/BqGZu4XjetkAo4K6IJLsJS+gUCgYEAvlXa\n",
+    "Z3gT3VZC+ld5IhMy9CF+CQZh/s7fEmT4mhKyMZfghE32goK56p6Fg4kQXnBVoo4H\n",
+    "gi9IamBHkLcUnlyx/W7WRa1vvtHKUNFDGusFxhLN2V2Mla5e/PI0S9TbrQKHno0K\n",
+    "n9hXqHqnrUS8HHv1X3uZ4DPb8MbyJrXIja+mOFUCgYEAix0GVpZHlPttNGoB7DmY\n",
+    "iAx/SqrhnbAx9CtVyqXPb6qKjxr/gw9sF/LeujvE2EvVco2UjwJhdw5WreH+BKyO\n",
+    "76saQH6ZuzGl0S8waxpUdh/88QuYicj9pmcJPGb+r9cCDyt+g/iASbnRVFCqWsTR\n",
+    "U6/fvX3L0Mn5Br3AdbubRAECgYA9L8RCNuvL34swhyY9ugZLTOkDZbXjAAXeF++D\n",
+    "ODdokfZvEdEJK5Uwwz0Qh+NnOJ2O4DGxvBl/eOwIrZJHRm1Bl3vyckrWAQMU7/Cu\n",
+    "mpcEkc7y7YvgImoOzp3ZMthbydBnO9gKgrXLR4LXxJzkW0UKKOXSmVk/EfWOVCng\n",
+    "wnKg8QKBgGiwwVQFXQLth91Pz9mL9asVHkv7VjEIbmsdbD/j3I1O/AfDb+0OspNJ\n",
+    "zRALc1HEjT1krrRagSCtdkxTX7sV3AV2eXyz77XBjxkQVvgMGQXohx9Gzerr5sxq\n",
+    "4lpfkauOhA2wQyPHl7/cnJjFLXzGyUS1vf8nIwmKUZzOdRl0ipwA\n",
+    "-----END RSA PRIVATE KEY-----\n",
+);
+
 #[test]
 fn name_templates_run_with_sprig_and_no_data() {
     let runtime = runtime(256 << 20, Duration::from_secs(30));

@@ -1,4 +1,5 @@
-//! Key generation for the Sprig functions of planton-helm's core, natively and reproducibly.
+//! Key generation and RSA signing for the Sprig functions of planton-helm's core, natively and
+//! reproducibly.
 //!
 //! Sprig's `genPrivateKey "rsa"` makes a 4096-bit RSA key, `genCA`, `genSelfSignedCert` and
 //! `genSignedCert` 2048-bit ones, and `genPrivateKey "dsa"` a DSA key over fresh L2048N256
@@ -11,10 +12,17 @@
 //! same code as the product. ECDSA P-256 and Ed25519 keys cost the guest well under a
 //! millisecond and stay there.
 //!
-//! The arithmetic comes from maintained crates: RSA primes pass `crypto-primes`' Baillie-PSW test
-//! (Miller-Rabin base 2 and a strong Lucas test, FIPS 186-5) over `crypto-bigint`, with `rsa`
-//! building and encoding the key; the search around it is ours, for speed (a deeper sieve, a
-//! cheaper base-2 test, every core on one prime: see `rsa.rs`). DSA comes from RustCrypto's `dsa`
+//! The certificates Sprig signs with an RSA key need one RSA private-key operation each, 12 to
+//! 18 ms in the sandbox for a 2048-bit key and 2 to 3 ms natively, so the core asks for those
+//! too (`sign-rsa`, [`rsa_sign_sha256`]): PKCS#1 v1.5 signatures are deterministic, so the
+//! host's signature is the one the guest would have computed.
+//!
+//! The arithmetic comes from maintained libraries: RSA primes pass a Baillie-PSW test (FIPS 186-5)
+//! made of Miller-Rabin base 2 with OpenSSL's constant-time modular exponentiation (the `openssl`
+//! crate over the system's libcrypto: assembly, a third of `crypto-bigint`'s CPU) and
+//! `crypto-primes`' strong Lucas test over `crypto-bigint`, with `rsa` building and encoding the
+//! key; the search around it is ours, for speed (a deeper sieve, every core on one prime: see
+//! `rsa.rs`). DSA comes from RustCrypto's `dsa`
 //! (FIPS 186-4's construction of `p = k·2q + 1`, as Go's `dsa.GenerateParameters` does).
 //!
 //! Guarantees:
@@ -23,17 +31,21 @@
 //!   a render with a fixed `--seed` gives the same keys every time and on every host.
 //! - **Bounded.** Only the sizes Sprig uses are served, and the search stops once `deadline`
 //!   passes (checked before every candidate), so the time counts against the render's deadline.
+//!   A signature is one exponentiation with a key of at most [`MAX_SIGNING_KEY_BITS`], started
+//!   only before `deadline`.
 //!
 //! Keys are exactly as unpredictable as the seed the caller passes: the core derives it from the
 //! render's random source (OS randomness unless the embedder fixed a seed).
 
 mod dsa;
 mod rsa;
+mod sign;
 
 use std::time::Instant;
 
 pub use crate::dsa::dsa_der;
 pub use crate::rsa::rsa_pkcs1_der;
+pub use crate::sign::{MAX_SIGNING_KEY_BITS, rsa_sign_sha256};
 
 /// Why no key came back.
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +53,8 @@ pub enum Error {
     /// A request this crate does not serve (for the template to print, as Go's error would be).
     #[error("{0}")]
     Request(String),
-    /// The deadline passed during the search.
-    #[error("the deadline passed while generating a key")]
+    /// The deadline passed during the search, or before a signature.
+    #[error("the deadline passed while generating a key or signing")]
     Deadline,
 }
 

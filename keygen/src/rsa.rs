@@ -1,8 +1,11 @@
-//! RSA keys: two primes from a deep sieve and `crypto-primes`' Baillie-PSW test, searched on
-//! every core, and the key from `rsa`.
+//! RSA keys: two primes from a deep sieve and a Baillie-PSW test (Miller-Rabin base 2 with
+//! OpenSSL's exponentiation, then `crypto-primes`' strong Lucas test), searched on every core, and
+//! the key from `rsa`.
 //!
 //! Finding a prime is the whole cost of a key, and nearly all of it is the one Miller-Rabin
-//! exponentiation that rejects each composite candidate, so the search does two things beyond
+//! exponentiation that rejects each composite candidate (about three quarters of the CPU with
+//! OpenSSL's, the Lucas test of the final prime most of the rest), so that exponentiation is
+//! OpenSSL's (see `strong_probable_prime_base_two`) and the search does two things beyond
 //! `crypto-primes`' own `sieve_and_find` (which trial-divides by the 2,047 primes below 17,863):
 //! - **A deeper sieve.** Candidates are the odd numbers of a window above a random start, and
 //!   those with a factor below 2^20 (2^16 for 1024-bit primes, whose tests are eight times
@@ -24,12 +27,10 @@ use ::rsa::BigUint;
 use ::rsa::pkcs1::EncodeRsaPrivateKey as _;
 use chacha20::ChaCha20Rng;
 use chacha20::rand_core::SeedableRng as _;
-use crypto_bigint::ctutils::CtSelect as _;
-use crypto_bigint::{
-    Limb, MontyForm as _, NonZero, Odd, Reciprocal, Square as _, U512, U1024, U1536, U2048,
-    UnsignedWithMontyForm, Word,
-};
+use crypto_bigint::{Limb, NonZero, Odd, Reciprocal, U512, U1024, U1536, U2048, Word};
 use crypto_primes::hazmat::{AStarBase, LucasCheck, SetBits, lucas_test, random_odd_integer};
+use openssl::bn::{BigNum, BigNumContext};
+use openssl::error::ErrorStack;
 
 use crate::Error;
 
@@ -198,38 +199,62 @@ fn is_probable_prime<T: Candidate>(candidate: &T) -> bool {
         && !lucas_test(odd, AStarBase, LucasCheck::Bpsw21).is_composite()
 }
 
-/// Miller-Rabin to base 2, which rejects nearly every composite the sieve lets through and so
-/// is the search's whole cost. `crypto_primes::hazmat::MillerRabin` raises 2 to the power as it
-/// would any base (a window of multiplications besides the squarings); here each step is a
-/// squaring and a doubling (an addition) chosen by the exponent's bit, in constant time, which
-/// saves about a fifth of the time. `candidate - 1 = 2^s·d` with `d` odd.
+/// Miller-Rabin to base 2, which rejects nearly every composite the sieve lets through and so is
+/// the search's whole cost, with OpenSSL's modular exponentiation: with `candidate - 1 = 2^s·d`,
+/// `d` odd, a strong probable prime has `2^d = 1` or `2^(2^r·d) = -1` for some `r < s`.
+///
+/// Why OpenSSL (the `openssl` crate over the system's libcrypto): its Montgomery multiplication
+/// is assembly (mulx/adx on x86-64) and does a 2048-bit exponentiation in about a third of the
+/// time of `crypto-bigint`'s portable code (numbers in docs/benchmarks.md), and the exponentiation
+/// is this search's whole cost: that is the difference between Go's CPU time per key and a third
+/// of it. GMP (`rug`) is slower at this size (its `mpz_powm` is variable time and still slower
+/// than OpenSSL's constant-time one here) and its static build needs m4; the maintained Rust
+/// bignums are portable code. libcrypto is on every Linux distribution and in the build image.
+///
+/// Why constant time: every candidate tested is either rejected or becomes the secret prime, and a
+/// rejected one lies within a window (8,192) of the prime, so learning any candidate would give
+/// the prime away. OpenSSL's constant-time exponentiation (`BN_mod_exp_mont_consttime`, chosen by
+/// the exponent's `BN_FLG_CONSTTIME`) costs about a fifth more than its variable-time one; a
+/// template render's timing is much harder to observe than a TLS server's, but the key may sign
+/// for years, so the search keeps the protection Go's `crypto/rsa` has. What stays variable in
+/// time, as in Go and in `crypto-primes`: the Montgomery set-up for the modulus and the few
+/// squarings after the exponentiation, which depend only on `s` and on the answer.
 fn strong_probable_prime_base_two<T: Candidate>(candidate: &Odd<T>) -> bool {
-    let params = <T as UnsignedWithMontyForm>::MontyForm::new_params_vartime(candidate.clone());
-    let one = <T as UnsignedWithMontyForm>::MontyForm::one(&params);
-    let minus_one = -one.clone();
-    let n_minus_one = candidate.as_ref().wrapping_sub(&T::from(1u8));
-    let s = n_minus_one.trailing_zeros_vartime();
-    let d = n_minus_one.wrapping_shr_vartime(s);
-    // 2^d, left to right over every bit the candidate has (a public bound), so that the time
-    // does not depend on `d`.
-    let mut x = one.clone();
-    for bit in (0..candidate.as_ref().bit_width_vartime()).rev() {
-        x = x.square();
-        x = x.ct_select(&x.double(), d.bit(bit));
-    }
+    // OpenSSL's big-number functions fail only to allocate, which aborts a Rust program anyway.
+    base_two(candidate.as_ref().to_be_bytes().as_ref())
+        .expect("OpenSSL's big-number arithmetic fails only when out of memory")
+}
+
+fn base_two(candidate: &[u8]) -> Result<bool, ErrorStack> {
+    let mut context = BigNumContext::new()?;
+    let n = BigNum::from_slice(candidate)?;
+    let one = BigNum::from_u32(1)?;
+    let mut minus_one = BigNum::from_slice(candidate)?;
+    minus_one.sub_word(1)?;
+    let s = (0..minus_one.num_bits())
+        .find(|&bit| minus_one.is_bit_set(bit))
+        .unwrap_or(0);
+    let mut d = BigNum::new()?;
+    d.rshift(&minus_one, s)?;
+    d.set_const_time();
+    let mut x = BigNum::new()?;
+    let two = BigNum::from_u32(2)?;
+    x.mod_exp(&two, &d, &n, &mut context)?;
     if x == one || x == minus_one {
-        return true;
+        return Ok(true);
     }
+    let mut square = BigNum::new()?;
     for _ in 1..s {
-        x = x.square();
+        square.mod_sqr(&x, &n, &mut context)?;
+        std::mem::swap(&mut x, &mut square);
         if x == minus_one {
-            return true;
+            return Ok(true);
         }
         if x == one {
-            return false;
+            return Ok(false);
         }
     }
-    false
+    Ok(false)
 }
 
 /// Odd primes below the sieve's bound, grouped so that each group's product fits a limb: the
@@ -350,6 +375,42 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_those_the_portable_search_made_from_the_same_seed() {
+        use sha2::Digest as _;
+        // SHA-256 of the PKCS#1 DER that the search made before its exponentiation moved to
+        // OpenSSL (crypto-bigint's, main at 9c3728f): a seed keeps giving the same key.
+        for (bits, seed, digest) in [
+            (
+                2048,
+                7,
+                "d890b882972785a67b753f73f47033ad0725cde38fc6652f87e61298306ce9b0",
+            ),
+            (
+                2048,
+                42,
+                "24ef2464e055664d735b6c1c19ee84bc4e00a84ead9616f110792026713b5425",
+            ),
+            (
+                4096,
+                7,
+                "a5c01ab5572f9a8d6a1c522b3eefcfebc6ade2ee97ec10369e30705ae8d4b810",
+            ),
+            (
+                4096,
+                42,
+                "890cc07d1a28a90305adf6367013965c7e1018a83b790cce0f85a23981d8f0b3",
+            ),
+        ] {
+            let der = rsa_pkcs1_der(bits, &[seed; 32], None).expect("key");
+            let hex: String = sha2::Sha256::digest(&der)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(hex, digest, "{bits} bits, seed {seed}");
+        }
+    }
+
+    #[test]
     fn the_prime_does_not_depend_on_the_number_of_threads() {
         for seed in 0..6u8 {
             let one = prime::<U512>([seed; 32], 1, 512, 1, None).expect("one thread");
@@ -424,6 +485,175 @@ mod tests {
             "the largest prime below 2^32"
         );
     }
+
+    /// The exponentiation before this change (portable, `crypto-bigint`'s Montgomery form, a
+    /// squaring and a constant-time doubling per bit), kept as the reference the OpenSSL one
+    /// must agree with.
+    fn old_strong_probable_prime_base_two<T: Candidate>(candidate: &Odd<T>) -> bool {
+        use crypto_bigint::ctutils::CtSelect as _;
+        use crypto_bigint::{MontyForm as _, Square as _, UnsignedWithMontyForm};
+        let params = <T as UnsignedWithMontyForm>::MontyForm::new_params_vartime(candidate.clone());
+        let one = <T as UnsignedWithMontyForm>::MontyForm::one(&params);
+        let minus_one = -one.clone();
+        let n_minus_one = candidate.as_ref().wrapping_sub(&T::from(1u8));
+        let s = n_minus_one.trailing_zeros_vartime();
+        let d = n_minus_one.wrapping_shr_vartime(s);
+        let mut x = one.clone();
+        for bit in (0..candidate.as_ref().bit_width_vartime()).rev() {
+            x = x.square();
+            x = x.ct_select(&x.double(), d.bit(bit));
+        }
+        if x == one || x == minus_one {
+            return true;
+        }
+        for _ in 1..s {
+            x = x.square();
+            if x == minus_one {
+                return true;
+            }
+            if x == one {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// The candidates the search tests (the sieve's survivors of `windows` random windows), each
+    /// tested by the new and the old exponentiation and by `crypto-primes`' Miller-Rabin base 2:
+    /// how many passed and how many failed.
+    fn agree_on_sieved_candidates<T: Candidate>(bits: u32, windows: usize) -> (usize, usize) {
+        use crypto_primes::hazmat::MillerRabin;
+        let mut rng = ChaCha20Rng::from_seed([bits as u8; 32]);
+        let (mut passed, mut failed) = (0, 0);
+        for _ in 0..windows {
+            let start: T = random_odd_integer::<T, _>(
+                &mut rng,
+                NonZeroU32::new(bits).expect("bits"),
+                SetBits::TwoMsb,
+            )
+            .expect("start")
+            .get();
+            for offset in survivors(&start, small_prime_groups(bits)) {
+                let c = start.wrapping_add(&T::from(u64::from(offset) * 2));
+                let odd = Odd::new(c).expect("odd");
+                let new = strong_probable_prime_base_two(&odd);
+                assert_eq!(
+                    new,
+                    old_strong_probable_prime_base_two(&odd),
+                    "{bits} bits, +{offset}"
+                );
+                let reference = MillerRabin::new(odd).test_base_two().is_probably_prime();
+                assert_eq!(new, reference, "{bits} bits, +{offset}");
+                if new { passed += 1 } else { failed += 1 }
+            }
+        }
+        (passed, failed)
+    }
+
+    #[test]
+    fn the_openssl_test_agrees_with_the_old_one_on_sieved_candidates_and_pseudoprimes() {
+        // Thousands of the candidates a search tests, at the sizes keys use; a window of 4,096
+        // odd numbers holds about 11 primes at 512 bits, 6 at 1024 and 3 at 2048.
+        for (bits, windows, (passed, failed)) in [
+            (512, 8, agree_on_sieved_candidates::<U512>(512, 8)),
+            (1024, 3, agree_on_sieved_candidates::<U1024>(1024, 3)),
+            (2048, 1, agree_on_sieved_candidates::<U2048>(2048, 1)),
+        ] {
+            assert!(
+                passed >= windows && failed > 250 * windows,
+                "{bits} bits: {passed} passed, {failed} failed"
+            );
+        }
+
+        // Composites that pass base 2 (strong pseudoprimes), which only the Lucas test catches.
+        // Small ones, then products p·(2p - 1) of two primes at each size (found with GMP's
+        // `mpz_nextprime`, kept where the product passes base 2).
+        let small = [2047u64, 3277, 4033, 4681, 8321, 3_215_031_751];
+        for n in small.map(U512::from) {
+            let odd = Odd::new(n).expect("odd");
+            assert!(old_strong_probable_prime_base_two(&odd), "{n}");
+            assert!(strong_probable_prime_base_two(&odd), "{n}");
+            assert!(!is_probable_prime(&n), "{n}");
+        }
+        for (bits, p) in PSEUDOPRIME_FACTORS {
+            let p = BigUint::parse_bytes(p.as_bytes(), 16).expect("hex");
+            let n = (&p * 2u32 - 1u32) * &p;
+            assert_eq!(n.bits(), bits, "{n:x}");
+            let bytes = n.to_bytes_be();
+            let check = |old: bool, new: bool, bpsw: bool, crypto_primes: bool| {
+                assert!(old && new, "{bits} bits: a strong pseudoprime to base 2");
+                assert!(!bpsw && !crypto_primes, "{bits} bits: composite");
+            };
+            match bits {
+                512 => {
+                    let n = U512::from_be_slice(&bytes);
+                    let odd = Odd::new(n).expect("odd");
+                    check(
+                        old_strong_probable_prime_base_two(&odd),
+                        strong_probable_prime_base_two(&odd),
+                        is_probable_prime(&n),
+                        crypto_primes::is_prime(crypto_primes::Flavor::Any, &n),
+                    );
+                }
+                1024 => {
+                    let n = U1024::from_be_slice(&bytes);
+                    let odd = Odd::new(n).expect("odd");
+                    check(
+                        old_strong_probable_prime_base_two(&odd),
+                        strong_probable_prime_base_two(&odd),
+                        is_probable_prime(&n),
+                        crypto_primes::is_prime(crypto_primes::Flavor::Any, &n),
+                    );
+                }
+                _ => {
+                    let n = U2048::from_be_slice(&bytes);
+                    let odd = Odd::new(n).expect("odd");
+                    check(
+                        old_strong_probable_prime_base_two(&odd),
+                        strong_probable_prime_base_two(&odd),
+                        is_probable_prime(&n),
+                        crypto_primes::is_prime(crypto_primes::Flavor::Any, &n),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Primes `p` (hex) with `2p - 1` prime and `p·(2p - 1)` a strong pseudoprime to base 2 of the
+    /// given number of bits.
+    const PSEUDOPRIME_FACTORS: [(usize, &str); 5] = [
+        (
+            512,
+            "ae351cc2ad55520e13de3fa908a23e38f6745142b79a288a95688de6d6ce7c85",
+        ),
+        (
+            512,
+            "8632d31a81070973c2c4b0e4d8f0a4c31a263bad13332ebbfe9dfaf58539623d",
+        ),
+        (
+            1024,
+            concat!(
+                "b026fffaeb99d7e50680c9279332ea93417faa50ad1e531d5d3a104839e5a5f1",
+                "459e0ca5c14f83f03393955fe5b4d6820af2f63307ed89a21494e9753b8ffefd",
+            ),
+        ),
+        (
+            1024,
+            concat!(
+                "a541f0772f39ba7abbb6cba2eb19f430dcb91f855d1f563b88021801e745f761",
+                "34e132b4bbbcca9962c7358177678abdba059706c5087bc1d45bf4d37aaf21d9",
+            ),
+        ),
+        (
+            2048,
+            concat!(
+                "ad346e01510bdf8336864cba194e7f3428cca70932f7dab0cae626829b6cce5e",
+                "83e1aa6c5e42aaede2ea781efc2de5af38b0473a18bb8d2fe1cd0f90db61e5f0",
+                "e120ae4091a0d467a0b6273e64ddd5dc712aa68469106b2837d6c6898ca26316",
+                "fef52b228a9fa3da5d22d7bbc86730ee8dec1c868a6adf5e27298b4829f0c275",
+            ),
+        ),
+    ];
 
     #[test]
     fn bad_requests_and_a_passed_deadline_are_errors() {

@@ -22,10 +22,13 @@ pub trait Host {
     /// A DSA private key over fresh L2048N256 parameters as Sprig's `DSAKeyFormat` DER, derived
     /// from `seed` alone (WIT `generate-dsa-key`).
     fn generate_dsa_key(&mut self, seed: &[u8; 32]) -> Result<Vec<u8>, String>;
+    /// The PKCS#1 v1.5 signature of the SHA-256 `digest` with the RSA key `key` (PKCS#1 DER)
+    /// (WIT `sign-rsa`: every host signs natively, with the `keygen` crate).
+    fn sign_rsa(&mut self, key: &[u8], digest: &[u8]) -> Result<Vec<u8>, String>;
 }
 
 /// A host for pure unit tests: fixed seed and time, `lookup` answers nothing (as `helm template`),
-/// keys from the `keygen` crate as the product's hosts make them. Native only: the component's
+/// keys and RSA signatures from the `keygen` crate as the product's hosts make them. Native only: the component's
 /// host is the WIT import.
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug, Clone)]
@@ -61,5 +64,8 @@ impl Host for FixedHost {
     }
     fn generate_dsa_key(&mut self, seed: &[u8; 32]) -> Result<Vec<u8>, String> {
         keygen::dsa_der(seed, None).map_err(|e| e.to_string())
+    }
+    fn sign_rsa(&mut self, key: &[u8], digest: &[u8]) -> Result<Vec<u8>, String> {
+        keygen::rsa_sign_sha256(key, digest, None).map_err(|e| e.to_string())
     }
 }

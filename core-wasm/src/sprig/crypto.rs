@@ -456,7 +456,7 @@ fn parse_key_arg(v: &Value) -> Result<PrivateKey, String> {
 
 /// Self-signed: the certificate and the PEM of its own key.
 fn self_signed(ctx: &mut Ctx<'_>, t: &Template, key: &PrivateKey) -> Result<Value, String> {
-    let cert = x509::create(&mut ctx.rng, t, key, None, key)?;
+    let cert = x509::create(ctx, t, key, None, key)?;
     let key_pem = key
         .to_pem()
         .map_err(|e| format!("error pem-encoding key: {e}"))?;
@@ -506,7 +506,7 @@ fn signed(
         PrivateKey::parse_pem(&ca.key).map_err(|e| format!("error parsing private key: {e}"))?;
     let t = template(ctx, &args[0], &args[1], &args[2], &args[3])?;
     let key = key(ctx)?;
-    let cert = x509::create(&mut ctx.rng, &t, &key, Some(&issuer), &signer)?;
+    let cert = x509::create(ctx, &t, &key, Some(&issuer), &signer)?;
     let key_pem = key
         .to_pem()
         .map_err(|e| format!("error pem-encoding key: {e}"))?;

@@ -7,7 +7,7 @@ use sha2_10::{Digest as _, Sha256};
 
 use super::der::{self, Reader, oid, seq, tlv, uint};
 use super::keys::PrivateKey;
-use crate::template::func::Rng;
+use crate::template::func::Ctx;
 
 const OID_CN: &[u64] = &[2, 5, 4, 3];
 const OID_KEY_USAGE: &[u64] = &[2, 5, 29, 15];
@@ -90,7 +90,7 @@ fn parse_certificate(bytes: &[u8]) -> Result<Issuer, String> {
 /// `x509.CreateCertificate(template, parent, signee's public key, signer)` as PEM. `issuer` is
 /// `None` for a self-signed certificate.
 pub(super) fn create(
-    rng: &mut Rng,
+    ctx: &mut Ctx<'_>,
     t: &Template,
     signee: &PrivateKey,
     issuer: Option<&Issuer>,
@@ -103,7 +103,7 @@ pub(super) fn create(
     let issuer_name = issuer.map_or_else(|| subject.clone(), |i| i.subject.clone());
 
     let mut serial = [0u8; 16];
-    rng.fill(&mut serial);
+    ctx.rng.fill(&mut serial);
 
     let mut extensions = Vec::new();
     // Key usage bits in ASN.1 order: digitalSignature (0), keyEncipherment (2), keyCertSign (5).
@@ -173,7 +173,7 @@ pub(super) fn create(
         spki,
         tlv(0xa3, &seq(&extensions)),
     ]);
-    let signature = signer.sign(&tbs).map_err(fail)?;
+    let signature = signer.sign(&mut *ctx.host, &tbs).map_err(fail)?;
     let cert = seq(&[tbs, signature_algorithm, der::bits(&signature)]);
     Ok(der::pem_encode("CERTIFICATE", &cert))
 }
