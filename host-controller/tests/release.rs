@@ -1,5 +1,6 @@
 //! Release metadata: the workspace, the controller's chart and the image share one version, and
-//! the chart runs the image tagged with that version unless told otherwise.
+//! the chart runs the image tagged with that version unless told otherwise; the binaries need no
+//! OpenSSL at run time.
 
 use std::path::{Path, PathBuf};
 
@@ -101,5 +102,44 @@ fn the_chart_runs_the_image_tagged_with_its_app_version() {
             "image.tag=dev"
         ]),
         "registry.internal/phc:dev"
+    );
+}
+
+/// `.cargo/config.toml` links OpenSSL's libcrypto statically (loading the shared libssl and
+/// libcrypto cost every process start ~2.6 ms, and a machine without them could not run the
+/// binaries): the controller built for this test, which shares the CLI's `keygen`, names neither
+/// as a shared library it needs, yet calls OpenSSL's big-number code.
+#[test]
+fn the_binaries_need_no_shared_openssl() {
+    use object::read::elf::{ElfFile64, FileHeader as _};
+    use object::{Object as _, ObjectSymbol as _, elf};
+
+    let binary = std::fs::read(env!("CARGO_BIN_EXE_planton-helm-controller")).expect("the binary");
+    let file = ElfFile64::<object::Endianness>::parse(binary.as_slice()).expect("an ELF64 file");
+    let endian = file.elf_header().endian().expect("endianness");
+    let dynamic = file
+        .elf_section_table()
+        .dynamic_table(endian, binary.as_slice())
+        .expect("the dynamic table");
+    let needed: Vec<String> = dynamic
+        .iter()
+        .filter(|d| d.tag == elf::DT_NEEDED)
+        .map(|d| String::from_utf8_lossy(dynamic.string(d).expect("a library name")).into_owned())
+        .collect();
+    assert!(
+        !needed.is_empty(),
+        "a dynamically linked test build needs libc"
+    );
+    assert!(
+        !needed
+            .iter()
+            .any(|lib| lib.starts_with("libssl") || lib.starts_with("libcrypto")),
+        "the controller needs a shared OpenSSL: {needed:?}"
+    );
+    assert!(
+        file.symbols()
+            .chain(file.dynamic_symbols())
+            .any(|s| s.is_definition() && s.name().is_ok_and(|n| n == "BN_mod_exp_mont_consttime")),
+        "OpenSSL's BN_mod_exp_mont_consttime is not linked into the controller"
     );
 }

@@ -580,43 +580,25 @@ mod tests {
             let n = (&p * 2u32 - 1u32) * &p;
             assert_eq!(n.bits(), bits, "{n:x}");
             let bytes = n.to_bytes_be();
-            let check = |old: bool, new: bool, bpsw: bool, crypto_primes: bool| {
-                assert!(old && new, "{bits} bits: a strong pseudoprime to base 2");
-                assert!(!bpsw && !crypto_primes, "{bits} bits: composite");
+            let [old, new, bpsw, crypto_primes] = match bits {
+                512 => verdicts(U512::from_be_slice(&bytes)),
+                1024 => verdicts(U1024::from_be_slice(&bytes)),
+                _ => verdicts(U2048::from_be_slice(&bytes)),
             };
-            match bits {
-                512 => {
-                    let n = U512::from_be_slice(&bytes);
-                    let odd = Odd::new(n).expect("odd");
-                    check(
-                        old_strong_probable_prime_base_two(&odd),
-                        strong_probable_prime_base_two(&odd),
-                        is_probable_prime(&n),
-                        crypto_primes::is_prime(crypto_primes::Flavor::Any, &n),
-                    );
-                }
-                1024 => {
-                    let n = U1024::from_be_slice(&bytes);
-                    let odd = Odd::new(n).expect("odd");
-                    check(
-                        old_strong_probable_prime_base_two(&odd),
-                        strong_probable_prime_base_two(&odd),
-                        is_probable_prime(&n),
-                        crypto_primes::is_prime(crypto_primes::Flavor::Any, &n),
-                    );
-                }
-                _ => {
-                    let n = U2048::from_be_slice(&bytes);
-                    let odd = Odd::new(n).expect("odd");
-                    check(
-                        old_strong_probable_prime_base_two(&odd),
-                        strong_probable_prime_base_two(&odd),
-                        is_probable_prime(&n),
-                        crypto_primes::is_prime(crypto_primes::Flavor::Any, &n),
-                    );
-                }
-            }
+            assert!(old && new, "{bits} bits: a strong pseudoprime to base 2");
+            assert!(!bpsw && !crypto_primes, "{bits} bits: composite");
         }
+    }
+
+    /// What the old and the new base-2 test, our whole test and crypto-primes' say of `n`.
+    fn verdicts<T: Candidate>(n: T) -> [bool; 4] {
+        let odd = Odd::new(n.clone()).expect("odd");
+        [
+            old_strong_probable_prime_base_two(&odd),
+            strong_probable_prime_base_two(&odd),
+            is_probable_prime(&n),
+            crypto_primes::is_prime(crypto_primes::Flavor::Any, &n),
+        ]
     }
 
     /// Primes `p` (hex) with `2p - 1` prime and `p·(2p - 1)` a strong pseudoprime to base 2 of the
