@@ -69,19 +69,9 @@ fn main() {
         let (ow, oc) = ours.summary();
         let (gw, gc) = theirs.summary();
         println!(
-            "| RSA {bits} | {n} | {} / {} | {} / {} | {:.2}x, {:.2}x | {} / {} | {} / {} | {:.2}x, {:.2}x |",
-            ms(ow.0),
-            ms(ow.1),
-            ms(gw.0),
-            ms(gw.1),
-            ratio(gw.0, ow.0),
-            ratio(gw.1, ow.1),
-            ms(oc.0),
-            ms(oc.1),
-            ms(gc.0),
-            ms(gc.1),
-            ratio(gc.0, oc.0),
-            ratio(gc.1, oc.1),
+            "| RSA {bits} | {n} | {} | {} |",
+            side_by_side(ow, gw),
+            side_by_side(oc, gc)
         );
     }
     drop(to_go);
@@ -108,6 +98,19 @@ impl Times {
         };
         (summary(&mut self.wall), summary(&mut self.cpu))
     }
+}
+
+/// Ours and Go's (median, total), then Go/ours of each: three columns of the table.
+fn side_by_side(ours: (Duration, Duration), go: (Duration, Duration)) -> String {
+    format!(
+        "{} / {} | {} / {} | {:.2}x, {:.2}x",
+        ms(ours.0),
+        ms(ours.1),
+        ms(go.0),
+        ms(go.1),
+        ratio(go.0, ours.0),
+        ratio(go.1, ours.1),
+    )
 }
 
 fn ratio(a: Duration, b: Duration) -> f64 {
